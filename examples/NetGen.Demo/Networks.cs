@@ -1,0 +1,26 @@
+using NetGen;
+
+namespace NetGen.Demo;
+
+/// <summary>The notes' shallow network: n[0] = 3 inputs, 4 tanh hidden units, 1 sigmoid output.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Normal, Seed = 2)]
+[Input(3)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class ShallowNet;
+
+/// <summary>The notes' deep network n = [3, 5, 5, 3, 1]: three ReLU hidden layers and a sigmoid output.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 3)]
+[Input(3)]
+[Dense(5, Activation.Relu)]
+[Dense(5, Activation.Relu)]
+[Dense(3, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class DeepNet;
+
+/// <summary>The course's planar "flower" network 2-4-1, tanh then sigmoid, started from the published weights.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Normal)]
+[Input(2)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class FlowerNet;

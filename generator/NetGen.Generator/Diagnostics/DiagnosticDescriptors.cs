@@ -1,0 +1,173 @@
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Diagnostics;
+
+/// <summary>
+/// Every NG#### the generator reports, grouped by area: NG00xx the declaration, NG01xx shapes, NG02xx activations and
+/// losses, NG03xx initialisation, NG99xx internal. Ids are never reused; each has a page under docs/diagnostics.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string HelpLinkBase = "https://github.com/netgen/netgen/blob/main/docs/diagnostics/";
+
+    private const string Declaration = "NetGen.Declaration", Shape = "NetGen.Shape", Activation = "NetGen.Activation",
+        Initialization = "NetGen.Initialization", Internal = "NetGen.Internal";
+
+    // ---- NG00xx: the declaration ----
+    public static readonly DiagnosticDescriptor NetworkClassNotPartial = new(
+        id: "NG0001",
+        title: "Network class must be partial",
+        messageFormat: "The network class '{0}' must be declared 'partial' so that NetGen can add its forward and backward passes",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0001.md");
+
+    public static readonly DiagnosticDescriptor UnsupportedNetworkClass = new(
+        id: "NG0002",
+        title: "Network class kind is not supported",
+        messageFormat: "The network class '{0}' is {1}; NetGen supports only top-level, non-generic, non-static, non-abstract partial classes",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0002.md");
+
+    public static readonly DiagnosticDescriptor LayerAttributesSplitAcrossPartials = new(
+        id: "NG0003",
+        title: "Layer attributes are split across partial declarations",
+        messageFormat: "[{0}] on '{1}' is on another partial declaration than [Network]; put every layer attribute beside [Network] so that their order is defined",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0003.md");
+
+    // ---- NG01xx: shapes ----
+    public static readonly DiagnosticDescriptor MissingInput = new(
+        id: "NG0101",
+        title: "Network has no input",
+        messageFormat: "The network '{0}' has no [Input(...)]: the size n[0] of the input is needed to shape W1 (n[1] × n[0])",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0101.md");
+
+    public static readonly DiagnosticDescriptor DuplicateInput = new(
+        id: "NG0102",
+        title: "Network has more than one input",
+        messageFormat: "The network '{0}' already has [Input({1})]; a network has exactly one input",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0102.md");
+
+    public static readonly DiagnosticDescriptor MissingLayers = new(
+        id: "NG0103",
+        title: "Network has no layer",
+        messageFormat: "The network '{0}' has no [Dense(...)] layer; declare at least the output layer",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0103.md");
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = new(
+        id: "NG0104",
+        title: "A size is zero or negative",
+        messageFormat: "{0} has size {1}; every size must be at least 1",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0104.md");
+
+    public static readonly DiagnosticDescriptor InputsMismatch = new(
+        id: "NG0105",
+        title: "Declared inputs do not match the layer below",
+        messageFormat: "Layer {0} declares Inputs = {1}, but the layer below gives n[{2}] = {3}; W{0} would be {4} × {1} where {4} × {3} is needed",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0105.md");
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = new(
+        id: "NG0106",
+        title: "Network is too large",
+        messageFormat: "{0} needs {1} floats, more than one array can hold ({2})",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0106.md");
+
+    // ---- NG02xx: activations and losses ----
+    public static readonly DiagnosticDescriptor SoftmaxNotOnOutputLayer = new(
+        id: "NG0201",
+        title: "Softmax is only supported on the output layer",
+        messageFormat: "Layer {0} of {1} is a hidden layer (n[{0}] = {2}) with Softmax; use Softmax on the output layer only",
+        category: Activation,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0201.md");
+
+    public static readonly DiagnosticDescriptor LossDoesNotFitOutput = new(
+        id: "NG0202",
+        title: "Loss does not fit the output activation",
+        messageFormat: "{0} needs a {1} output layer, but layer {2} (n[{2}] = {3}) uses {4}",
+        category: Activation,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0202.md");
+
+    public static readonly DiagnosticDescriptor SoftmaxNeedsTwoUnits = new(
+        id: "NG0203",
+        title: "Softmax output needs at least two units",
+        messageFormat: "CrossEntropy needs a Softmax output of at least 2 units, but layer {0} has n[{0}] = {1}; for two classes use 1 Sigmoid unit with BinaryCrossEntropy",
+        category: Activation,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0203.md");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = new(
+        id: "NG0204",
+        title: "Value is not a defined enum member",
+        messageFormat: "{0} = {1} is not a member of NetGen.{2}",
+        category: Activation,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0204.md");
+
+    public static readonly DiagnosticDescriptor InvalidLeakySlope = new(
+        id: "NG0205",
+        title: "Leaky ReLU slope is not finite",
+        messageFormat: "Layer {0} has LeakySlope = {1}; the slope must be a finite number",
+        category: Activation,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0205.md");
+
+    // ---- NG03xx: initialisation ----
+    public static readonly DiagnosticDescriptor ZerosInitialization = new(
+        id: "NG0301",
+        title: "Zero initialisation does not break symmetry",
+        messageFormat: "Init.Zeros on {0}: every unit of a layer then computes the same function and gets the same gradient, so they stay identical (the symmetry problem); use He, LeCun, Glorot or Normal",
+        category: Initialization,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0301.md");
+
+    public static readonly DiagnosticDescriptor InvalidInitScale = new(
+        id: "NG0302",
+        title: "Initialisation scale is not a positive number",
+        messageFormat: "InitScale = {0}; it must be a finite number greater than 0",
+        category: Initialization,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0302.md");
+
+    // ---- NG99xx: internal ----
+    public static readonly DiagnosticDescriptor GeneratorFailure = new(
+        id: "NG9999",
+        title: "The NetGen generator failed",
+        messageFormat: "NetGen could not generate '{0}': {1}; please report this declaration",
+        category: Internal,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG9999.md");
+}

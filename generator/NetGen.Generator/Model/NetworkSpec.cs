@@ -1,0 +1,36 @@
+using NetGen.Generator.Helpers;
+
+namespace NetGen.Generator.Model;
+
+/// <summary>Everything the emitter needs to write one network, as plain data that compares by value.</summary>
+/// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
+/// <param name="ClassName">The partial class.</param>
+/// <param name="InputShape">The declared input shape; the network sees its product, n[0].</param>
+internal sealed record NetworkSpec(
+    string? Namespace,
+    string ClassName,
+    EquatableArray<int> InputShape,
+    EquatableArray<LayerSpec> Layers,
+    LossKind Loss,
+    ulong Seed,
+    float InitScale)
+{
+    public int InputSize => Layers[0].Inputs;
+
+    public int OutputSize => Layers[Layers.Count - 1].Units;
+
+    public int ParameterCount
+    {
+        get
+        {
+            int count = 0;
+            foreach (LayerSpec layer in Layers) count += layer.WeightCount + layer.Units;
+            return count;
+        }
+    }
+
+    public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
+}
+
+/// <summary>The parser's result for one [Network] class: a spec when the declaration is valid, and its diagnostics.</summary>
+internal sealed record NetworkModel(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

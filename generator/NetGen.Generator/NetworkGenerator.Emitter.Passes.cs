@@ -1,0 +1,249 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetworkGenerator
+{
+    internal static partial class Emitter
+    {
+        private static LayerSpec Output(NetworkSpec spec) => spec.Layers[spec.Layers.Count - 1];
+
+        /// <summary>The arguments of layer l's forward call: its input, Z and (unless linear) A.</summary>
+        private static string ForwardArguments(LayerSpec layer, string input, string z, string a)
+            => input + ", " + z + (layer.Activation == ActivationKind.Linear ? "" : ", " + a);
+
+        private static void WritePredict(SourceWriter w, NetworkSpec spec)
+        {
+            List<LayerSpec> hidden = spec.Layers.Take(spec.Layers.Count - 1).ToList();
+            int hiddenFloats = hidden.Sum(l => l.Units);
+            bool onStack = hiddenFloats <= StackLimit;
+
+            w.WriteLine("/// <summary>One sample: <paramref name=\"y\"/> = network(<paramref name=\"x\"/>). Allocates nothing and writes no state, so it is safe to call from many threads at once.</summary>");
+            w.WriteLine("/// <param name=\"x\">The sample, <see cref=\"InputSize\"/> = " + spec.InputSize + " floats.</param>");
+            w.WriteLine("/// <param name=\"y\">Receives the prediction, <see cref=\"OutputSize\"/> = " + spec.OutputSize + " floats.</param>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length differs from the one above.</exception>");
+            using (w.Open("public void Predict(" + ReadOnlySpan + " x, " + Span + " y)"))
+            {
+                w.WriteLine(Guard + ".Length(x.Length, InputSize, nameof(x), \"InputSize\");");
+                w.WriteLine(Guard + ".Length(y.Length, OutputSize, nameof(y), \"OutputSize\");");
+                w.WriteLine(ReadOnlySpan + " p = _parameters;");
+                if (onStack)
+                {
+                    foreach (LayerSpec layer in hidden)
+                        w.WriteLine(Span + " A" + layer.Index + " = stackalloc float[" + layer.Units + "]; // A" + layer.Index + ": 1 × " + layer.Units + " (Z" + layer.Index + " is computed in place)");
+                    WritePredictLayers(w, spec);
+                }
+                else
+                {
+                    w.WriteLine("// " + hiddenFloats + " activations are too many for the stack: rent them (no allocation once the pool is warm).");
+                    w.WriteLine("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(" + hiddenFloats + ");");
+                    using (w.Open("try"))
+                    {
+                        int offset = 0;
+                        foreach (LayerSpec layer in hidden)
+                        {
+                            w.WriteLine(Span + " A" + layer.Index + " = new(rented, " + offset + ", " + layer.Units + "); // A" + layer.Index + ": 1 × " + layer.Units);
+                            offset += layer.Units;
+                        }
+                        WritePredictLayers(w, spec);
+                    }
+                    using (w.Open("finally"))
+                        w.WriteLine("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+                }
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>");
+            using (w.Open("public Output Predict(in Input x)"))
+            {
+                w.WriteLine("Output y = default;");
+                w.WriteLine("Predict((" + ReadOnlySpan + ")x, (" + Span + ")y);");
+                w.WriteLine("return y;");
+            }
+            w.WriteLine();
+        }
+
+        private static void WritePredictLayers(SourceWriter w, NetworkSpec spec)
+        {
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                string input = layer.Index == 1 ? "x" : "A" + (layer.Index - 1);
+                string output = layer.Index == spec.Layers.Count ? "y" : "A" + layer.Index;
+                w.WriteLine("Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, output, output) + ", 1);");
+            }
+        }
+
+        private static void WriteBatchPasses(SourceWriter w, NetworkSpec spec)
+        {
+            LayerSpec output = Output(spec);
+            string aL = "b.A" + output.Index;
+            const string batchGuard = Guard + ".Batch(X.Length, Y.Length, m, InputSize, OutputSize);";
+            const string rowsDoc = "/// <param name=\"X\">m × <see cref=\"InputSize\"/>: one sample per row.</param>";
+            const string mDoc = "/// <param name=\"m\">The number of samples, at least 1.</param>";
+
+            w.WriteLine("/// <summary>m samples at once, rows are samples. Allocates nothing after its first call at this or a larger m. Not safe from many threads on one instance (it shares the batch workspace).</summary>");
+            w.WriteLine(rowsDoc);
+            w.WriteLine("/// <param name=\"Y\">Receives m × <see cref=\"OutputSize\"/> predictions.</param>");
+            w.WriteLine(mDoc);
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is not m rows of the sizes above.</exception>");
+            using (w.Open("public void PredictBatch(" + ReadOnlySpan + " X, " + Span + " Y, int m)"))
+            {
+                w.WriteLine(batchGuard);
+                w.WriteLine("var b = new Buffers(Workspace(m), m);");
+                w.WriteLine("Forward(_parameters, X, b, m);");
+                w.WriteLine(aL + ".CopyTo(Y);");
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>The cost J on a batch: " + CostFormula(spec.Loss) + ".</summary>");
+            w.WriteLine(rowsDoc);
+            w.WriteLine("/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>");
+            w.WriteLine(mDoc);
+            using (w.Open("public float Cost(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m)"))
+            {
+                w.WriteLine(batchGuard);
+                w.WriteLine("var b = new Buffers(Workspace(m), m);");
+                w.WriteLine("Forward(_parameters, X, b, m);");
+                w.WriteLine("return CostOf(b, Y, m);");
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>The forward pass in training mode, then the backward pass: writes dJ/dθ into <paramref name=\"gradients\"/> and returns J.</summary>");
+            w.WriteLine(rowsDoc);
+            w.WriteLine("/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>");
+            w.WriteLine(mDoc);
+            w.WriteLine("/// <param name=\"gradients\"><see cref=\"ParameterCount\"/> floats laid out like <see cref=\"Parameters\"/>: dW1, db1, dW2, db2, …</param>");
+            using (w.Open("public float ComputeGradients(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients)"))
+            {
+                w.WriteLine(batchGuard);
+                w.WriteLine(Guard + ".Length(gradients.Length, ParameterCount, nameof(gradients), \"ParameterCount\");");
+                w.WriteLine(ReadOnlySpan + " p = _parameters;");
+                w.WriteLine("var b = new Buffers(Workspace(m), m);");
+                w.WriteLine("Forward(p, X, b, m);");
+                w.WriteLine("float cost = CostOf(b, Y, m);");
+                w.WriteLine();
+                string dzL = "b.dZ" + output.Index;
+                if (IsFusedOutput(spec, output))
+                    w.WriteLine(Kernels + ".OutputError(" + aL + ", Y, " + dzL + "); // dZ" + output.Index + " = A" + output.Index + " − Y (" +
+                        (spec.Loss == LossKind.CrossEntropy ? "softmax with cross-entropy" : "sigmoid with binary cross-entropy") + ")");
+                else
+                    w.WriteLine(Kernels + ".OutputError(" + aL + ", Y, " + dzL + "); // dA" + output.Index + " = A" + output.Index + " − Y (mean squared error)");
+                for (int i = spec.Layers.Count - 1; i >= 0; i--)
+                {
+                    LayerSpec layer = spec.Layers[i];
+                    var arguments = new List<string> { "p", layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1) };
+                    if (HasDerivativeStep(spec, layer))
+                        arguments.Add((DerivativeReadsZ(layer) ? "b.Z" : "b.A") + layer.Index);
+                    arguments.Add("b.dZ" + layer.Index);
+                    arguments.Add("gradients");
+                    if (layer.Index > 1) arguments.Add("b.dZ" + (layer.Index - 1));
+                    arguments.Add("m");
+                    w.WriteLine("Layer" + layer.Index + "Backward(" + string.Join(", ", arguments) + ");");
+                }
+                w.WriteLine("return cost;");
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing after its first call at this or a larger m.</summary>");
+            w.WriteLine(rowsDoc);
+            w.WriteLine("/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>");
+            w.WriteLine(mDoc);
+            w.WriteLine("/// <param name=\"learningRate\">α.</param>");
+            using (w.Open("public float TrainStep(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, float learningRate)"))
+            {
+                w.WriteLine("float[] g = _gradients ??= new float[ParameterCount];");
+                w.WriteLine("float cost = ComputeGradients(X, Y, m, g);");
+                w.WriteLine(Kernels + ".GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ");
+                w.WriteLine("return cost;");
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>");
+            using (w.Open("private static void Forward(" + ReadOnlySpan + " p, " + ReadOnlySpan + " X, in Buffers b, int m)"))
+            {
+                foreach (LayerSpec layer in spec.Layers)
+                {
+                    string input = layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1);
+                    w.WriteLine("Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, "b.Z" + layer.Index, "b.A" + layer.Index) + ", m);");
+                }
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>J = " + CostFormula(spec.Loss) + ", from the forward pass's buffers.</summary>");
+            using (w.Open("private static float CostOf(in Buffers b, " + ReadOnlySpan + " Y, int m)"))
+            {
+                string sum = spec.Loss switch
+                {
+                    LossKind.BinaryCrossEntropy => Kernels + ".BinaryCrossEntropy(b.Z" + output.Index + ", Y)",
+                    LossKind.CrossEntropy => Kernels + ".CrossEntropy(b.Z" + output.Index + ", Y, m, " + output.Units + ")",
+                    _ => Kernels + ".MeanSquaredError(b.A" + output.Index + ", Y)",
+                };
+                w.WriteLine("return (float)(" + sum + " / m);");
+            }
+            w.WriteLine();
+        }
+
+        private static string CostFormula(LossKind loss) => loss switch
+        {
+            LossKind.BinaryCrossEntropy => "−(1/m) Σ [y·log a + (1 − y)·log(1 − a)], computed from Z so that it stays finite",
+            LossKind.CrossEntropy => "−(1/m) Σ y·log softmax(z), computed from Z so that it stays finite",
+            _ => "(1/m) Σ ½‖a − y‖²",
+        };
+
+        private static void WriteWorkspace(SourceWriter w, NetworkSpec spec)
+        {
+            // Per sample: Z, A (none for linear layers: A is Z) and dZ of every layer.
+            var blocks = new List<(string Name, int Width, string? AliasOf)>();
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                blocks.Add(("Z" + layer.Index, layer.Units, null));
+                blocks.Add(("A" + layer.Index, layer.Units, layer.Activation == ActivationKind.Linear ? "Z" + layer.Index : null));
+                blocks.Add(("dZ" + layer.Index, layer.Units, null));
+            }
+            int perSample = blocks.Where(b => b.AliasOf is null).Sum(b => b.Width);
+
+            w.WriteLine("// ───── Batch workspace ─────");
+            w.WriteLine();
+            w.WriteLine("private const int WorkspacePerSample = " + perSample + "; // floats per sample: Z, A and dZ of every layer");
+            w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
+            w.WriteLine();
+            w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
+            using (w.Open("private float[] Workspace(int m)"))
+            {
+                w.WriteLine("long needed = (long)m * WorkspacePerSample;");
+                using (w.Open("if (needed > _workspace.Length)"))
+                {
+                    w.WriteLine("if (needed > global::System.Array.MaxLength)");
+                    w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m, $\"a batch of {m} samples needs {needed} floats of workspace, more than one array can hold; split the batch\");");
+                    w.WriteLine("_workspace = new float[needed];");
+                }
+                w.WriteLine("return _workspace;");
+            }
+            w.WriteLine();
+            w.WriteLine("/// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>");
+            using (w.Open("private readonly ref struct Buffers"))
+            {
+                foreach (var block in blocks)
+                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + block.Name + ": m × " + block.Width + (block.AliasOf is null ? "" : " (is " + block.AliasOf + ": linear)"));
+                w.WriteLine();
+                using (w.Open("public Buffers(float[] workspace, int m)"))
+                {
+                    int offset = 0;
+                    foreach (var block in blocks)
+                    {
+                        if (block.AliasOf is not null)
+                        {
+                            w.WriteLine(block.Name + " = " + block.AliasOf + ";");
+                            continue;
+                        }
+                        w.WriteLine(block.Name + " = new(workspace, " + offset + " * m, " + block.Width + " * m);");
+                        offset += block.Width;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetworkGenerator
+{
+    /// <summary>Turns one [Network] class into a <see cref="NetworkModel"/>: symbols in, plain data out.</summary>
+    internal static class Parser
+    {
+        private const string InputAttributeName = "NetGen.InputAttribute";
+        private const string DenseAttributeName = "NetGen.DenseAttribute";
+        private static readonly ImmutableHashSet<string> LayerAttributeNames = ImmutableHashSet.Create(
+            InputAttributeName, DenseAttributeName, "NetGen.DropoutAttribute", "NetGen.L1Attribute", "NetGen.L2Attribute");
+
+        public static NetworkModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            try
+            {
+                return ParseCore(context, symbol, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception exception)
+            {
+                // The generator never throws: an unexpected failure becomes a located diagnostic.
+                var location = LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
+                return new NetworkModel(null, ImmutableArray.Create(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.GeneratorFailure, location, symbol.Name, exception.GetType().Name + ": " + exception.Message)).ToEquatableArray());
+            }
+        }
+
+        private static NetworkModel ParseCore(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, CancellationToken cancellationToken)
+        {
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
+            var diagnostics = new List<DiagnosticInfo>();
+            LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+            AttributeData networkAttribute = context.Attributes[0];
+            LocationInfo? networkLocation = LocationInfo.From(networkAttribute.ApplicationSyntaxReference, cancellationToken) ?? classLocation;
+
+            NetworkModel Fail() => new(null, diagnostics.ToEquatableArray());
+
+            // ---- the class itself ----
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkClassNotPartial, classLocation, symbol.Name));
+                return Fail();
+            }
+            string? unsupported =
+                symbol.ContainingType is not null ? "nested in '" + symbol.ContainingType.Name + "'" :
+                symbol.TypeParameters.Length > 0 ? "generic" :
+                symbol.IsStatic ? "static" :
+                symbol.IsAbstract ? "abstract" :
+                symbol.IsRecord ? "a record" : null;
+            if (unsupported is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedNetworkClass, classLocation, symbol.Name, unsupported));
+                return Fail();
+            }
+
+            // ---- [Network] ----
+            var loss = LossKind.BinaryCrossEntropy;
+            var defaultInit = InitKind.He;
+            float initScale = 0.01f;
+            ulong seed = 1;
+            foreach (KeyValuePair<string, TypedConstant> argument in networkAttribute.NamedArguments)
+            {
+                TypedConstant value = argument.Value;
+                if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
+                switch (argument.Key)
+                {
+                    case "Loss" when TryEnum(value, "Loss", networkLocation, diagnostics, out LossKind parsedLoss):
+                        loss = parsedLoss;
+                        break;
+                    case "Init" when TryEnum(value, "Init", networkLocation, diagnostics, out InitKind parsedInit):
+                        defaultInit = parsedInit == InitKind.Default ? InitKind.He : parsedInit;
+                        break;
+                    case "InitScale":
+                        initScale = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (!(initScale > 0f) || float.IsInfinity(initScale))
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitScale, networkLocation, Format(initScale)));
+                        break;
+                    case "Seed":
+                        seed = Convert.ToUInt64(value.Value, CultureInfo.InvariantCulture);
+                        break;
+                }
+            }
+
+            // ---- the layer attributes, in source order, all beside [Network] ----
+            var layerAttributes = new List<(AttributeData Data, SyntaxNode Syntax)>();
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                if (name is null || !LayerAttributeNames.Contains(name) || attribute.ApplicationSyntaxReference is null) continue;
+                SyntaxNode syntax = attribute.ApplicationSyntaxReference.GetSyntax(cancellationToken);
+                if (syntax.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(syntax.Span))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerAttributesSplitAcrossPartials,
+                        LocationInfo.From(syntax.GetLocation()), ShortName(name), symbol.Name));
+                    continue;
+                }
+                layerAttributes.Add((attribute, syntax));
+            }
+            layerAttributes.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
+
+            int[]? inputShape = null;
+            long inputSize = 0;
+            var layers = new List<LayerSpec>();
+            var layerLocations = new List<LocationInfo?>();
+            bool shapesValid = true;
+            bool zerosWarned = false;
+
+            foreach ((AttributeData attribute, SyntaxNode syntax) in layerAttributes)
+            {
+                LocationInfo? location = LocationInfo.From(syntax.GetLocation());
+                if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
+                {
+                    // The compiler already reports the broken attribute; generating from a guess would only add noise.
+                    shapesValid = false;
+                    continue;
+                }
+                switch (attribute.AttributeClass!.ToDisplayString())
+                {
+                    case InputAttributeName:
+                    {
+                        int[] shape = ReadShape(attribute);
+                        if (inputShape is not null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, location, symbol.Name, string.Join(", ", inputShape)));
+                            shapesValid = false;
+                            continue;
+                        }
+                        inputShape = shape;
+                        inputSize = 1;
+                        if (shape.Length == 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "[Input()] with no dimension", 0));
+                            shapesValid = false;
+                        }
+                        for (int d = 0; d < shape.Length; d++)
+                        {
+                            if (shape[d] <= 0)
+                            {
+                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location,
+                                    shape.Length == 1 ? "The input" : "Dimension " + (d + 1) + " of the input (" + string.Join(" × ", shape) + ")", shape[d]));
+                                shapesValid = false;
+                            }
+                            inputSize = Math.Min(inputSize * Math.Max(shape[d], 1), (long)int.MaxValue + 1);
+                        }
+                        if (inputSize > int.MaxValue)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location, "The input " + string.Join(" × ", shape), "more than " + int.MaxValue, int.MaxValue));
+                            shapesValid = false;
+                        }
+                        break;
+                    }
+                    case DenseAttributeName:
+                    {
+                        int index = layers.Count + 1;
+                        if (inputShape is null)
+                        {
+                            // Reported once below as a missing input; the layer still counts so later indices stay right.
+                            shapesValid = false;
+                        }
+                        int units = ArgumentAsInt(attribute, 0);
+                        int activationValue = ArgumentAsInt(attribute, 1);
+                        var activation = ActivationKind.Linear;
+                        if (Enum.IsDefined(typeof(ActivationKind), activationValue))
+                            activation = (ActivationKind)activationValue;
+                        else
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
+                            shapesValid = false;
+                        }
+                        int declaredInputs = 0;
+                        float leakySlope = 0.01f;
+                        InitKind init = InitKind.Default;
+                        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                        {
+                            TypedConstant value = argument.Value;
+                            if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
+                            switch (argument.Key)
+                            {
+                                case "Inputs":
+                                    declaredInputs = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
+                                    break;
+                                case "LeakySlope":
+                                    leakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                                    if (float.IsNaN(leakySlope) || float.IsInfinity(leakySlope))
+                                    {
+                                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index, Format(leakySlope)));
+                                        shapesValid = false;
+                                    }
+                                    break;
+                                case "Init" when TryEnum(value, "Init", location, diagnostics, out InitKind parsedInit):
+                                    init = parsedInit;
+                                    break;
+                                case "Init":
+                                    shapesValid = false;
+                                    break;
+                            }
+                        }
+
+                        int below = layers.Count == 0 ? (int)Math.Min(inputSize, int.MaxValue) : layers[layers.Count - 1].Units;
+                        if (units <= 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Layer " + index + " (n[" + index + "])", units));
+                            shapesValid = false;
+                        }
+                        if (declaredInputs < 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Inputs of layer " + index, declaredInputs));
+                            shapesValid = false;
+                        }
+                        else if (declaredInputs > 0 && inputShape is not null && declaredInputs != below && below > 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputsMismatch, location, index, declaredInputs, index - 1, below, Math.Max(units, 0)));
+                            shapesValid = false;
+                        }
+
+                        if (init == InitKind.Zeros && !zerosWarned)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, location, "layer " + index + " (W" + index + ")"));
+                            zerosWarned = true;
+                        }
+                        layers.Add(new LayerSpec(index, below, units, activation, leakySlope, init == InitKind.Default ? defaultInit : init));
+                        layerLocations.Add(location);
+                        break;
+                    }
+                    // [Dropout], [L1] and [L2] are read by the regularization step (issue 3).
+                }
+            }
+
+            if (inputShape is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, symbol.Name));
+                shapesValid = false;
+            }
+            if (layers.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLayers, networkLocation, symbol.Name));
+                return Fail();
+            }
+            if (defaultInit == InitKind.Zeros && !zerosWarned && layers.Any(l => l.Init == InitKind.Zeros))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, networkLocation, "the network '" + symbol.Name + "'"));
+
+            // ---- activations against the loss ----
+            for (int l = 0; l < layers.Count - 1; l++)
+            {
+                if (layers[l].Activation == ActivationKind.Softmax)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotOnOutputLayer, layerLocations[l], layers[l].Index, symbol.Name, layers[l].Units));
+                    shapesValid = false;
+                }
+            }
+            LayerSpec output = layers[layers.Count - 1];
+            LocationInfo? outputLocation = layerLocations[layers.Count - 1];
+            if (loss == LossKind.BinaryCrossEntropy && output.Activation != ActivationKind.Sigmoid)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "BinaryCrossEntropy", "Sigmoid", output.Index, output.Units, output.Activation));
+                shapesValid = false;
+            }
+            else if (loss == LossKind.CrossEntropy && output.Activation != ActivationKind.Softmax)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "CrossEntropy", "Softmax", output.Index, output.Units, output.Activation));
+                shapesValid = false;
+            }
+            else if (loss == LossKind.CrossEntropy && output.Units is > 0 and < 2)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsTwoUnits, outputLocation, output.Index, output.Units));
+                shapesValid = false;
+            }
+
+            // ---- the whole parameter block must fit one array ----
+            long parameterCount = 0;
+            foreach (LayerSpec layer in layers)
+                parameterCount += (long)Math.Max(layer.Units, 0) * Math.Max(layer.Inputs, 0) + Math.Max(layer.Units, 0);
+            if (parameterCount > int.MaxValue - 64)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, networkLocation, "The network '" + symbol.Name + "'", parameterCount, int.MaxValue - 64));
+                shapesValid = false;
+            }
+
+            if (!shapesValid || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+                return Fail();
+
+            string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+            var spec = new NetworkSpec(ns, symbol.Name, inputShape!.ToEquatableArray(), layers.ToEquatableArray(), loss, seed, initScale);
+            return new NetworkModel(spec, diagnostics.ToEquatableArray());
+        }
+
+        private static bool TryEnum<TEnum>(TypedConstant value, string enumName, LocationInfo? location, List<DiagnosticInfo> diagnostics, out TEnum result)
+            where TEnum : struct, Enum
+        {
+            int raw = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
+            if (Enum.IsDefined(typeof(TEnum), raw))
+            {
+                result = (TEnum)Enum.ToObject(typeof(TEnum), raw);
+                return true;
+            }
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, enumName, raw, enumName));
+            result = default;
+            return false;
+        }
+
+        private static int[] ReadShape(AttributeData attribute)
+        {
+            if (attribute.ConstructorArguments.Length == 0) return Array.Empty<int>();
+            TypedConstant argument = attribute.ConstructorArguments[0];
+            if (argument.Kind != TypedConstantKind.Array)
+                return argument.Value is null ? Array.Empty<int>() : new[] { Convert.ToInt32(argument.Value, CultureInfo.InvariantCulture) };
+            return argument.Values.Select(v => v.Value is null ? 0 : Convert.ToInt32(v.Value, CultureInfo.InvariantCulture)).ToArray();
+        }
+
+        private static int ArgumentAsInt(AttributeData attribute, int position)
+        {
+            if (attribute.ConstructorArguments.Length <= position) return 0;
+            TypedConstant argument = attribute.ConstructorArguments[position];
+            return argument.Kind == TypedConstantKind.Error || argument.Value is null ? 0 : Convert.ToInt32(argument.Value, CultureInfo.InvariantCulture);
+        }
+
+        private static string ShortName(string fullName)
+        {
+            string name = fullName.Substring(fullName.LastIndexOf('.') + 1);
+            return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+        }
+
+        internal static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+}

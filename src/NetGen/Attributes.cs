@@ -1,0 +1,95 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// Marks a <c>partial class</c> as a network: the NetGen generator reads this attribute and the layer
+/// attributes beside it (in source order) and writes the class's forward pass, backward pass and update.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>The cost the network is trained on.</summary>
+    public Loss Loss { get; set; } = Loss.BinaryCrossEntropy;
+
+    /// <summary>How every weight matrix starts (a <see cref="DenseAttribute.Init"/> overrides it per layer). Biases start at 0.</summary>
+    public Init Init { get; set; } = Init.He;
+
+    /// <summary>The scale of <see cref="NetGen.Init.Normal"/>: W = randn × InitScale.</summary>
+    public float InitScale { get; set; } = 0.01f;
+
+    /// <summary>The seed of the parameterless constructor; the same seed gives the same parameters.</summary>
+    public ulong Seed { get; set; } = 1;
+}
+
+/// <summary>The input of the network: its shape, flattened row-major for the dense layers (<c>[Input(64, 64, 3)]</c> is 12 288 features).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class InputAttribute : Attribute
+{
+    /// <summary>Declares an input of the given shape.</summary>
+    public InputAttribute(params int[] shape) => Shape = shape;
+
+    /// <summary>The declared shape.</summary>
+    public int[] Shape { get; }
+}
+
+/// <summary>A fully connected layer: Z[l] = W[l]·A[l-1] + b[l], A[l] = g(Z[l]). Layers are read in source order.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares a dense layer of <paramref name="units"/> units with the activation g.</summary>
+    public DenseAttribute(int units, Activation activation)
+    {
+        Units = units;
+        Activation = activation;
+    }
+
+    /// <summary>n[l], the number of units.</summary>
+    public int Units { get; }
+
+    /// <summary>g[l], the activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Optional n[l-1]: when set, the generator checks it against the size of the layer below.</summary>
+    public int Inputs { get; set; }
+
+    /// <summary>The slope of <see cref="NetGen.Activation.LeakyRelu"/> for z &lt; 0.</summary>
+    public float LeakySlope { get; set; } = 0.01f;
+
+    /// <summary>Overrides the network's <see cref="NetworkAttribute.Init"/> for this layer's weights.</summary>
+    public Init Init { get; set; }
+}
+
+/// <summary>Inverted dropout on the activation of the dense layer just above: during training each unit is kept with
+/// probability <see cref="KeepProbability"/> and scaled by 1/keep; prediction never drops.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares dropout with keep probability <paramref name="keepProbability"/> in (0, 1].</summary>
+    public DropoutAttribute(float keepProbability) => KeepProbability = keepProbability;
+
+    /// <summary>The probability that a unit is kept.</summary>
+    public float KeepProbability { get; }
+}
+
+/// <summary>L2 weight penalty: adds (λ/2m)·Σ‖W[l]‖²_F to the cost and (λ/m)·W[l] to dW[l]; biases are not penalised.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class L2Attribute : Attribute
+{
+    /// <summary>Declares an L2 penalty of strength λ ≥ 0.</summary>
+    public L2Attribute(float lambda) => Lambda = lambda;
+
+    /// <summary>λ.</summary>
+    public float Lambda { get; }
+}
+
+/// <summary>L1 weight penalty: adds (λ/2m)·Σ‖W[l]‖₁ to the cost and (λ/2m)·sign(W[l]) to dW[l]; biases are not penalised.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class L1Attribute : Attribute
+{
+    /// <summary>Declares an L1 penalty of strength λ ≥ 0.</summary>
+    public L1Attribute(float lambda) => Lambda = lambda;
+
+    /// <summary>λ.</summary>
+    public float Lambda { get; }
+}

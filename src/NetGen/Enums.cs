@@ -1,0 +1,46 @@
+namespace NetGen;
+
+/// <summary>The activation g of a dense layer.</summary>
+public enum Activation
+{
+    /// <summary>g(z) = z.</summary>
+    Linear = 0,
+    /// <summary>g(z) = 1 / (1 + e^−z); g′ = a(1 − a).</summary>
+    Sigmoid = 1,
+    /// <summary>g(z) = tanh z; g′ = 1 − a².</summary>
+    Tanh = 2,
+    /// <summary>g(z) = max(0, z); g′ = 1 where z &gt; 0, else 0.</summary>
+    Relu = 3,
+    /// <summary>g(z) = z for z &gt; 0, else slope·z; g′ = 1 or slope.</summary>
+    LeakyRelu = 4,
+    /// <summary>g(z)_j = e^z_j / Σ_k e^z_k over the units of one sample; output layer only.</summary>
+    Softmax = 5,
+}
+
+/// <summary>The cost J that training minimises, averaged over the m samples of a batch.</summary>
+public enum Loss
+{
+    /// <summary>J = −(1/m) Σ [y log a + (1−y) log(1−a)]; needs a sigmoid output.</summary>
+    BinaryCrossEntropy = 0,
+    /// <summary>J = −(1/m) Σ y·log softmax(z); needs a softmax output of at least 2 units.</summary>
+    CrossEntropy = 1,
+    /// <summary>J = (1/m) Σ ½‖a − y‖².</summary>
+    MeanSquaredError = 2,
+}
+
+/// <summary>How a weight matrix W[l] of shape (n[l], n[l-1]) starts. Biases always start at 0.</summary>
+public enum Init
+{
+    /// <summary>Inherit the network's setting (only meaningful on <see cref="DenseAttribute.Init"/>).</summary>
+    Default = 0,
+    /// <summary>W = 0: every hidden unit then computes the same function (the symmetry problem); the generator warns.</summary>
+    Zeros = 1,
+    /// <summary>W = randn × InitScale (0.01 by default).</summary>
+    Normal = 2,
+    /// <summary>W = randn / √n[l-1].</summary>
+    LeCun = 3,
+    /// <summary>W = randn · √(2 / (n[l-1] + n[l])).</summary>
+    Glorot = 4,
+    /// <summary>W = randn · √(2 / n[l-1]).</summary>
+    He = 5,
+}

@@ -1,0 +1,40 @@
+using System;
+using System.ComponentModel;
+
+namespace NetGen;
+
+/// <summary>The shape checks of the generated code: each names the expected and the actual shape and throws before anything changes.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Guard
+{
+    /// <summary>Throws unless <paramref name="actual"/> equals <paramref name="expected"/>.</summary>
+    public static void Length(int actual, int expected, string name, string shape)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} must hold {shape} = {expected} floats, but has {actual}.", name);
+    }
+
+    /// <summary>Checks a batch: m ≥ 1, X of m × inputSize and Y of m × outputSize floats.</summary>
+    public static void Batch(int xLength, int yLength, int m, int inputSize, int outputSize, string xName = "X", string yName = "Y")
+    {
+        BatchSize(m);
+        Matrix(xLength, m, inputSize, xName);
+        Matrix(yLength, m, outputSize, yName);
+    }
+
+    /// <summary>Throws unless m ≥ 1.</summary>
+    public static void BatchSize(int m)
+    {
+        if (m < 1)
+            throw new ArgumentOutOfRangeException(nameof(m), m, "the batch must hold at least one sample (m ≥ 1).");
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> equals rows × columns.</summary>
+    public static void Matrix(int actual, int rows, int columns, string name)
+    {
+        long expected = (long)rows * columns;
+        if (actual != expected)
+            throw new ArgumentException($"{name} must hold m × {columns} = {rows} × {columns} = {expected} floats, but has {actual}"
+                + (columns > 0 && actual % columns == 0 ? $" ({actual / columns} × {columns})." : "."), name);
+    }
+}

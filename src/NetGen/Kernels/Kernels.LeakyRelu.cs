@@ -1,0 +1,32 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen;
+
+public static partial class Kernels
+{
+    /// <summary>A = Z where Z &gt; 0, else slope·Z, element-wise (A may be Z itself).</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> Z, Span<float> A, float slope)
+    {
+        int n = Z.Length;
+        RequireLength(A.Length, n, nameof(A), $"{n}");
+        ref float z = ref Ref(Z);
+        ref float a = ref Ref(A);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> s = Vector256.Create(slope);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> vz = Vector256.LoadUnsafe(ref z, (nuint)i);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(vz, Vector256<float>.Zero), vz, vz * s).StoreUnsafe(ref a, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float zi = Unsafe.Add(ref z, i);
+            Unsafe.Add(ref a, i) = zi > 0f ? zi : slope * zi;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace NetGen;
+
+public static partial class Kernels
+{
+    /// <summary>dZ = A − Y: the output layer's error for sigmoid + binary cross-entropy and softmax + cross-entropy,
+    /// and dA[L] for the mean squared error.</summary>
+    public static void OutputError(ReadOnlySpan<float> A, ReadOnlySpan<float> Y, Span<float> dZ) => TensorPrimitives.Subtract(A, Y, dZ);
+}

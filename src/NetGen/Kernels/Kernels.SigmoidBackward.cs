@@ -1,0 +1,34 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen;
+
+public static partial class Kernels
+{
+    /// <summary>dZ = dA ⊙ A ⊙ (1 − A), the sigmoid's g′(Z) written with its output A = σ(Z) (dZ may be dA itself).</summary>
+    public static void SigmoidBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ)
+    {
+        int n = dA.Length;
+        RequireLength(A.Length, n, nameof(A), $"{n}");
+        RequireLength(dZ.Length, n, nameof(dZ), $"{n}");
+        ref float a = ref Ref(A);
+        ref float da = ref Ref(dA);
+        ref float dz = ref Ref(dZ);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> one = Vector256<float>.One;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> va = Vector256.LoadUnsafe(ref a, (nuint)i);
+                (Vector256.LoadUnsafe(ref da, (nuint)i) * va * (one - va)).StoreUnsafe(ref dz, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float ai = Unsafe.Add(ref a, i);
+            Unsafe.Add(ref dz, i) = Unsafe.Add(ref da, i) * ai * (1f - ai);
+        }
+    }
+}

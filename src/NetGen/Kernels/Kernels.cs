@@ -1,0 +1,73 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen;
+
+/// <summary>
+/// The operations the generated networks are made of, one per file, each with its formula as its summary.
+/// Matrices are row-major with samples as rows: A is m × n. Every kernel checks its lengths once on entry
+/// (never inside a loop) and then runs without bounds checks.
+/// </summary>
+public static partial class Kernels
+{
+    /// <summary>Σ_k x[k]·y[k] over n elements, with Vector256 and a masked tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Dot(ref float x, ref float y, int n)
+    {
+        if (!Vector256.IsHardwareAccelerated || n < Vector256<float>.Count)
+        {
+            float s = 0f;
+            for (int k = 0; k < n; k++)
+                s += Unsafe.Add(ref x, k) * Unsafe.Add(ref y, k);
+            return s;
+        }
+
+        Vector256<float> acc = Vector256<float>.Zero;
+        int i = 0;
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), acc);
+        if (i < n)
+        {
+            // Masked tail: reload the last full vector and keep only the lanes not yet summed.
+            nuint last = (nuint)(n - Vector256<float>.Count);
+            Vector256<float> mask = TailMask(n - i);
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, last) & mask, Vector256.LoadUnsafe(ref y, last), acc);
+        }
+        return Vector256.Sum(acc);
+    }
+
+    /// <summary>y[k] += a·x[k] over n elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Axpy(float a, ref float x, ref float y, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> va = Vector256.Create(a);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i))
+                    .StoreUnsafe(ref y, (nuint)i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+    }
+
+    /// <summary>A mask whose last <paramref name="count"/> lanes are all ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> TailMask(int count)
+        => Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(Vector256<int>.Count - count)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref float Ref(ReadOnlySpan<float> span) => ref MemoryMarshal.GetReference(span);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref float Ref(Span<float> span) => ref MemoryMarshal.GetReference(span);
+
+    internal static void RequireLength(int actual, long expected, string name, string shape)
+    {
+        if (actual < expected)
+            throw new ArgumentException($"{name} must hold {shape} = {expected} floats, but has {actual}.", name);
+    }
+}
