@@ -37,6 +37,16 @@ internal static class Data
             throw new InvalidDataException($"{relative} holds {k} numbers; the layer needs {destination.Length}.");
     }
 
+    /// <summary>A features × samples file (rows × columns) transposed into samples × features (rows are samples).</summary>
+    public static void ReadTransposed(string relative, Span<float> destination, int rows, int columns)
+    {
+        var matrix = new float[rows * columns];
+        ReadMatrix(relative, matrix);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                destination[c * rows + r] = matrix[r * columns + c];
+    }
+
     /// <summary>Splits rows of (features…, label) into X (m × features, the chosen columns) and Y (m × 1).</summary>
     public static (float[] X, float[] Y) ToXY(IReadOnlyList<float[]> rows, int[] columns, int labelColumn)
     {

@@ -24,3 +24,30 @@ public partial class DeepNet;
 [Dense(4, Activation.Tanh)]
 [Dense(1, Activation.Sigmoid)]
 public partial class FlowerNet;
+
+/// <summary>The course's football network 2-20-3-1 (ReLU, ReLU, sigmoid) with no regularization.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.LeCun, Seed = 3)]
+[Input(2)]
+[Dense(20, Activation.Relu)]
+[Dense(3, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class FootballNet;
+
+/// <summary>The football network with an L2 penalty λ = 0.7 on every weight matrix.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.LeCun, Seed = 3)]
+[Input(2)]
+[Dense(20, Activation.Relu)]
+[Dense(3, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+[L2(0.7f)]
+public partial class FootballL2Net;
+
+/// <summary>The football network with inverted dropout, keep = 0.86, on both hidden layers.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.LeCun, Seed = 3)]
+[Input(2)]
+[Dense(20, Activation.Relu)]
+[Dropout(0.86f)]
+[Dense(3, Activation.Relu)]
+[Dropout(0.86f)]
+[Dense(1, Activation.Sigmoid)]
+public partial class FootballDropoutNet;

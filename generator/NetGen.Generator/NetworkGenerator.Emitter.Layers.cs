@@ -17,9 +17,10 @@ public sealed partial class NetworkGenerator
         private static bool HasDerivativeStep(NetworkSpec spec, LayerSpec layer)
             => layer.Activation != ActivationKind.Linear && !IsFusedOutput(spec, layer);
 
-        /// <summary>ReLU and leaky ReLU read g′ from Z; sigmoid, tanh and softmax from A.</summary>
+        /// <summary>ReLU and leaky ReLU read g′ from Z; sigmoid, tanh and softmax from A — unless dropout has scaled A,
+        /// in which case sigmoid and tanh take g′ from Z too.</summary>
         private static bool DerivativeReadsZ(LayerSpec layer)
-            => layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu;
+            => layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu || layer.HasDropout;
 
         private static string Shape(LayerSpec layer) => "m × " + layer.Units;
 
@@ -57,6 +58,51 @@ public sealed partial class NetworkGenerator
                     w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, z));
             }
             w.WriteLine();
+            if (IsUnrolled(layer))
+                WriteLayerForwardOne(w, layer);
+        }
+
+        /// <summary>Small layers get a one-sample forward with every multiply written out: no loop, no call, no bounds
+        /// check. The sums run in the kernel's order (Σ_k then + b), so it agrees with the batch path bit for bit.</summary>
+        internal static bool IsUnrolled(LayerSpec layer) => layer.Inputs < 8 && layer.WeightCount <= UnrollLimit;
+
+        /// <summary>The largest W[l] (in weights) whose one-sample forward is written out in full.</summary>
+        internal const int UnrollLimit = 128;
+
+        private static void WriteLayerForwardOne(SourceWriter w, LayerSpec layer)
+        {
+            int l = layer.Index;
+            string aPrev = "A" + (l - 1), a = "A" + l;
+            w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: " + a + "[j] = g(Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j]), " +
+                (layer.Activation == ActivationKind.Linear ? "g the identity" : "g = " + ActivationName(layer)) + ".</summary>");
+            using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
+            {
+                w.WriteLine(ReadOnlySpan + " W = p.Slice(W" + l + "Offset, W" + l + "Length), b = p.Slice(B" + l + "Offset, B" + l + "Length);");
+                w.WriteLine(Span + " z = " + a + ".Slice(0, " + layer.Units + "); // Z" + l + ": 1 × " + layer.Units + ", in place");
+                var inputs = new System.Text.StringBuilder("float ");
+                for (int k = 0; k < layer.Inputs; k++)
+                    inputs.Append(k == 0 ? "" : ", ").Append("x" + k + " = " + aPrev + "[" + k + "]");
+                w.WriteLine(inputs + ";");
+                for (int j = 0; j < layer.Units; j++)
+                {
+                    var sum = new System.Text.StringBuilder();
+                    for (int k = 0; k < layer.Inputs; k++)
+                        sum.Append(k == 0 ? "" : " + ").Append("W[" + (j * layer.Inputs + k) + "] * x" + k);
+                    w.WriteLine("z[" + j + "] = (" + sum + ") + b[" + j + "];");
+                }
+                string call = layer.Activation switch
+                {
+                    ActivationKind.Sigmoid => Kernels + ".Sigmoid(z, z);",
+                    ActivationKind.Tanh => Kernels + ".Tanh(z, z);",
+                    ActivationKind.Relu => Kernels + ".Relu(z, z);",
+                    ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(z, z, " + FloatLiteral(layer.LeakySlope) + ");",
+                    ActivationKind.Softmax => Kernels + ".Softmax(z, z, 1, " + layer.Units + ");",
+                    _ => "",
+                };
+                if (call.Length > 0)
+                    w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, "Z" + l));
+            }
+            w.WriteLine();
         }
 
         private static void WriteLayerBackward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
@@ -66,9 +112,11 @@ public sealed partial class NetworkGenerator
             bool derivative = HasDerivativeStep(spec, layer);
             bool first = l == 1;
 
+            string d = "D" + l, keep = FloatLiteral(layer.KeepProbability);
             var steps = new List<string>();
+            if (layer.HasDropout) steps.Add("dA" + l + " = dA" + l + " ⊙ " + d + " / " + Parser.Format(layer.KeepProbability));
             if (derivative) steps.Add(dz + " = " + DerivativeFormula(layer));
-            steps.Add("dW" + l + " = (1/m)·" + dz + "ᵀ·" + aPrev);
+            steps.Add("dW" + l + " = (1/m)·" + dz + "ᵀ·" + aPrev + PenaltyGradientFormula(layer));
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
             if (!first) steps.Add(daPrev + " = " + dz + "·W" + l + " (the notes' W" + l + "ᵀ·" + dz + ")");
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
@@ -81,7 +129,13 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("/// <param name=\"" + kept + "\">" + Shape(layer) + ": from the forward pass, for g′.</param>");
                 parameters.Add(ReadOnlySpan + " " + kept);
             }
-            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(layer) + ": " + (derivative ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
+            if (layer.HasDropout)
+            {
+                w.WriteLine("/// <param name=\"" + d + "\">" + Shape(layer) + ": the forward pass's dropout mask.</param>");
+                parameters.Add(ReadOnlySpan + " " + d);
+            }
+            bool entersAsDa = derivative || layer.HasDropout;
+            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(layer) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
             w.WriteLine("/// <param name=\"g\">The gradients, laid out like the parameters; dW" + l + " and db" + l + " are written.</param>");
             parameters.Add(Span + " " + dz);
             parameters.Add(Span + " g");
@@ -94,10 +148,14 @@ public sealed partial class NetworkGenerator
             parameters.Add("int m");
             using (w.Open("private static void Layer" + l + "Backward(" + string.Join(", ", parameters) + ")"))
             {
+                if (layer.HasDropout)
+                    w.WriteLine(Kernels + ".Dropout(" + dz + ", " + d + ", " + keep + "); // dA" + l + " = dA" + l + " ⊙ " + d + " / " + Parser.Format(layer.KeepProbability) + ": only kept units pass their gradient");
                 if (derivative)
                 {
                     string call = layer.Activation switch
                     {
+                        ActivationKind.Sigmoid when layer.HasDropout => Kernels + ".SigmoidBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
+                        ActivationKind.Tanh when layer.HasDropout => Kernels + ".TanhBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
                         ActivationKind.Sigmoid => Kernels + ".SigmoidBackward(" + a + ", " + dz + ", " + dz + ");",
                         ActivationKind.Tanh => Kernels + ".TanhBackward(" + a + ", " + dz + ", " + dz + ");",
                         ActivationKind.Relu => Kernels + ".ReluBackward(" + z + ", " + dz + ", " + dz + ");",
@@ -108,12 +166,20 @@ public sealed partial class NetworkGenerator
                 }
                 w.WriteLine(Kernels + ".DenseBackwardWeights(" + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
                     layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + dz + "ᵀ·" + aPrev + ", db" + l + " = (1/m)·Σ " + dz);
+                string weights = "p.Slice(W" + l + "Offset, W" + l + "Length)", weightGradients = "g.Slice(W" + l + "Offset, W" + l + "Length)";
+                if (layer.L2 > 0f)
+                    w.WriteLine(Kernels + ".L2Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L2) + " / m); // dW" + l + " += (λ/m)·W" + l + " (L2, λ = " + Parser.Format(layer.L2) + ")");
+                if (layer.L1 > 0f)
+                    w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l + " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
                 if (!first)
                     w.WriteLine(Kernels + ".DenseBackwardInput(" + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
                         "); // " + daPrev + " = " + dz + "·W" + l);
             }
             w.WriteLine();
         }
+
+        private static string PenaltyGradientFormula(LayerSpec layer)
+            => (layer.L2 > 0f ? " + (λ/m)·W" + layer.Index : "") + (layer.L1 > 0f ? " + (λ/2m)·sign(W" + layer.Index + ")" : "");
 
         private static string ActivationFormula(LayerSpec layer, string z) => layer.Activation switch
         {
@@ -131,6 +197,8 @@ public sealed partial class NetworkGenerator
             string da = "dA" + l, a = "A" + l, z = "Z" + l;
             return layer.Activation switch
             {
+                ActivationKind.Sigmoid when layer.HasDropout => da + " ⊙ σ(" + z + ") ⊙ (1 − σ(" + z + "))",
+                ActivationKind.Tanh when layer.HasDropout => da + " ⊙ (1 − tanh²(" + z + "))",
                 ActivationKind.Sigmoid => da + " ⊙ " + a + " ⊙ (1 − " + a + ")",
                 ActivationKind.Tanh => da + " ⊙ (1 − " + a + "²)",
                 ActivationKind.Relu => da + " ⊙ (" + z + " > 0)",

@@ -72,7 +72,9 @@ public sealed partial class NetworkGenerator
             {
                 string input = layer.Index == 1 ? "x" : "A" + (layer.Index - 1);
                 string output = layer.Index == spec.Layers.Count ? "y" : "A" + layer.Index;
-                w.WriteLine("Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, output, output) + ", 1);");
+                w.WriteLine(IsUnrolled(layer)
+                    ? "Layer" + layer.Index + "ForwardOne(p, " + input + ", " + output + ");"
+                    : "Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, output, output) + ", 1);");
             }
         }
 
@@ -80,11 +82,17 @@ public sealed partial class NetworkGenerator
         {
             LayerSpec output = Output(spec);
             string aL = "b.A" + output.Index;
+            bool dropout = spec.HasDropout;
+            string inference = dropout ? ", training: false" : "";
+            string costArguments = spec.HasPenalty ? "p, b, Y, m" : "b, Y, m";
             const string batchGuard = Guard + ".Batch(X.Length, Y.Length, m, InputSize, OutputSize);";
             const string rowsDoc = "/// <param name=\"X\">m × <see cref=\"InputSize\"/>: one sample per row.</param>";
+            const string targetsDoc = "/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>";
             const string mDoc = "/// <param name=\"m\">The number of samples, at least 1.</param>";
+            const string gradientsDoc = "/// <param name=\"gradients\"><see cref=\"ParameterCount\"/> floats laid out like <see cref=\"Parameters\"/>: dW1, db1, dW2, db2, …</param>";
+            const string gradientsGuard = Guard + ".Length(gradients.Length, ParameterCount, nameof(gradients), \"ParameterCount\");";
 
-            w.WriteLine("/// <summary>m samples at once, rows are samples. Allocates nothing after its first call at this or a larger m. Not safe from many threads on one instance (it shares the batch workspace).</summary>");
+            w.WriteLine("/// <summary>m samples at once, rows are samples" + (dropout ? ", never dropping" : "") + ". Allocates nothing after its first call at this or a larger m. Not safe from many threads on one instance (it shares the batch workspace).</summary>");
             w.WriteLine(rowsDoc);
             w.WriteLine("/// <param name=\"Y\">Receives m × <see cref=\"OutputSize\"/> predictions.</param>");
             w.WriteLine(mDoc);
@@ -93,37 +101,91 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine(batchGuard);
                 w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                w.WriteLine("Forward(_parameters, X, b, m);");
+                w.WriteLine("Forward(_parameters, X, b, m" + inference + ");");
                 w.WriteLine(aL + ".CopyTo(Y);");
             }
             w.WriteLine();
 
-            w.WriteLine("/// <summary>The cost J on a batch: " + CostFormula(spec.Loss) + ".</summary>");
+            w.WriteLine("/// <summary>The cost J on a batch: " + CostFormula(spec) + (dropout ? ", without dropout" : "") + ".</summary>");
             w.WriteLine(rowsDoc);
-            w.WriteLine("/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>");
+            w.WriteLine(targetsDoc);
             w.WriteLine(mDoc);
             using (w.Open("public float Cost(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m)"))
             {
                 w.WriteLine(batchGuard);
+                w.WriteLine(ReadOnlySpan + " p = _parameters;");
                 w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                w.WriteLine("Forward(_parameters, X, b, m);");
-                w.WriteLine("return CostOf(b, Y, m);");
+                w.WriteLine("Forward(p, X, b, m" + inference + ");");
+                w.WriteLine("return CostOf(" + costArguments + ");");
             }
             w.WriteLine();
 
-            w.WriteLine("/// <summary>The forward pass in training mode, then the backward pass: writes dJ/dθ into <paramref name=\"gradients\"/> and returns J.</summary>");
+            List<LayerSpec> dropped = spec.Layers.Where(l => l.HasDropout).ToList();
+            w.WriteLine("/// <summary>The forward pass in training mode" + (dropout ? " (dropout masks drawn from this instance's seeded generator)" : "") +
+                ", then the backward pass: writes dJ/dθ into <paramref name=\"gradients\"/> and returns J.</summary>");
             w.WriteLine(rowsDoc);
-            w.WriteLine("/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>");
+            w.WriteLine(targetsDoc);
             w.WriteLine(mDoc);
-            w.WriteLine("/// <param name=\"gradients\"><see cref=\"ParameterCount\"/> floats laid out like <see cref=\"Parameters\"/>: dW1, db1, dW2, db2, …</param>");
+            w.WriteLine(gradientsDoc);
             using (w.Open("public float ComputeGradients(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients)"))
             {
                 w.WriteLine(batchGuard);
-                w.WriteLine(Guard + ".Length(gradients.Length, ParameterCount, nameof(gradients), \"ParameterCount\");");
-                w.WriteLine(ReadOnlySpan + " p = _parameters;");
+                w.WriteLine(gradientsGuard);
                 w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                w.WriteLine("Forward(p, X, b, m);");
-                w.WriteLine("float cost = CostOf(b, Y, m);");
+                foreach (LayerSpec layer in dropped)
+                    w.WriteLine(Kernels + ".DropoutMask(b.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + ", ref _dropoutRng); // D" + layer.Index +
+                        " ~ Bernoulli(" + Parser.Format(layer.KeepProbability) + "), m × " + layer.Units);
+                w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");
+            }
+            w.WriteLine();
+
+            if (dropout)
+            {
+                string maskShape = string.Join(" + ", dropped.Select(l => l.Units.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                int maskWidth = dropped.Sum(l => l.Units);
+                w.WriteLine("/// <summary>As <see cref=\"ComputeGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float})\"/>, with the dropout masks given, to reproduce a published run.</summary>");
+                w.WriteLine(rowsDoc);
+                w.WriteLine(targetsDoc);
+                w.WriteLine(mDoc);
+                w.WriteLine(gradientsDoc);
+                w.WriteLine("/// <param name=\"keepMasks\">0/1 masks, rows are samples: " + string.Join(", then ", dropped.Select(l => "D" + l.Index + " (m × " + l.Units + ")")) + ".</param>");
+                using (w.Open("public float ComputeGradients(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients, " + ReadOnlySpan + " keepMasks)"))
+                {
+                    w.WriteLine(batchGuard);
+                    w.WriteLine(gradientsGuard);
+                    w.WriteLine(Guard + ".Matrix(keepMasks.Length, m, " + maskWidth + ", nameof(keepMasks)); // m × (" + maskShape + ")");
+                    w.WriteLine("var b = new Buffers(Workspace(m), m);");
+                    int offset = 0;
+                    foreach (LayerSpec layer in dropped)
+                    {
+                        w.WriteLine(Kernels + ".CopyMask(keepMasks.Slice(" + offset + " * m, " + layer.Units + " * m), b.D" + layer.Index + ", nameof(keepMasks)); // D" + layer.Index + ": m × " + layer.Units);
+                        offset += layer.Units;
+                    }
+                    w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");
+                }
+                w.WriteLine();
+            }
+
+            w.WriteLine("/// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing after its first call at this or a larger m.</summary>");
+            w.WriteLine(rowsDoc);
+            w.WriteLine(targetsDoc);
+            w.WriteLine(mDoc);
+            w.WriteLine("/// <param name=\"learningRate\">α.</param>");
+            using (w.Open("public float TrainStep(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, float learningRate)"))
+            {
+                w.WriteLine("float[] g = _gradients ??= new float[ParameterCount];");
+                w.WriteLine("float cost = ComputeGradients(X, Y, m, g);");
+                w.WriteLine(Kernels + ".GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ");
+                w.WriteLine("return cost;");
+            }
+            w.WriteLine();
+
+            w.WriteLine("/// <summary>The training forward pass, the cost, then the backward pass from the output error down to layer 1.</summary>");
+            using (w.Open("private float Backpropagate(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients, in Buffers b)"))
+            {
+                w.WriteLine(ReadOnlySpan + " p = _parameters;");
+                w.WriteLine("Forward(p, X, b, m" + (dropout ? ", training: true" : "") + ");");
+                w.WriteLine("float cost = CostOf(" + costArguments + ");");
                 w.WriteLine();
                 string dzL = "b.dZ" + output.Index;
                 if (IsFusedOutput(spec, output))
@@ -137,6 +199,7 @@ public sealed partial class NetworkGenerator
                     var arguments = new List<string> { "p", layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1) };
                     if (HasDerivativeStep(spec, layer))
                         arguments.Add((DerivativeReadsZ(layer) ? "b.Z" : "b.A") + layer.Index);
+                    if (layer.HasDropout) arguments.Add("b.D" + layer.Index);
                     arguments.Add("b.dZ" + layer.Index);
                     arguments.Add("gradients");
                     if (layer.Index > 1) arguments.Add("b.dZ" + (layer.Index - 1));
@@ -147,33 +210,22 @@ public sealed partial class NetworkGenerator
             }
             w.WriteLine();
 
-            w.WriteLine("/// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing after its first call at this or a larger m.</summary>");
-            w.WriteLine(rowsDoc);
-            w.WriteLine("/// <param name=\"Y\">m × <see cref=\"OutputSize\"/> targets.</param>");
-            w.WriteLine(mDoc);
-            w.WriteLine("/// <param name=\"learningRate\">α.</param>");
-            using (w.Open("public float TrainStep(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, float learningRate)"))
-            {
-                w.WriteLine("float[] g = _gradients ??= new float[ParameterCount];");
-                w.WriteLine("float cost = ComputeGradients(X, Y, m, g);");
-                w.WriteLine(Kernels + ".GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ");
-                w.WriteLine("return cost;");
-            }
-            w.WriteLine();
-
-            w.WriteLine("/// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>");
-            using (w.Open("private static void Forward(" + ReadOnlySpan + " p, " + ReadOnlySpan + " X, in Buffers b, int m)"))
+            w.WriteLine("/// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers" + (dropout ? "; in training, A[l] ⊙ D[l] / keep where dropout is declared" : "") + ".</summary>");
+            using (w.Open("private static void Forward(" + ReadOnlySpan + " p, " + ReadOnlySpan + " X, in Buffers b, int m" + (dropout ? ", bool training" : "") + ")"))
             {
                 foreach (LayerSpec layer in spec.Layers)
                 {
                     string input = layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1);
                     w.WriteLine("Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, "b.Z" + layer.Index, "b.A" + layer.Index) + ", m);");
+                    if (layer.HasDropout)
+                        w.WriteLine("if (training) " + Kernels + ".Dropout(b.A" + layer.Index + ", b.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + "); // A" + layer.Index +
+                            " = A" + layer.Index + " ⊙ D" + layer.Index + " / " + Parser.Format(layer.KeepProbability) + " (inverted dropout)");
                 }
             }
             w.WriteLine();
 
-            w.WriteLine("/// <summary>J = " + CostFormula(spec.Loss) + ", from the forward pass's buffers.</summary>");
-            using (w.Open("private static float CostOf(in Buffers b, " + ReadOnlySpan + " Y, int m)"))
+            w.WriteLine("/// <summary>J = " + CostFormula(spec) + ", from the forward pass's buffers.</summary>");
+            using (w.Open("private static float CostOf(" + (spec.HasPenalty ? ReadOnlySpan + " p, " : "") + "in Buffers b, " + ReadOnlySpan + " Y, int m)"))
             {
                 string sum = spec.Loss switch
                 {
@@ -181,10 +233,34 @@ public sealed partial class NetworkGenerator
                     LossKind.CrossEntropy => Kernels + ".CrossEntropy(b.Z" + output.Index + ", Y, m, " + output.Units + ")",
                     _ => Kernels + ".MeanSquaredError(b.A" + output.Index + ", Y)",
                 };
-                w.WriteLine("return (float)(" + sum + " / m);");
+                if (!spec.HasPenalty)
+                {
+                    w.WriteLine("return (float)(" + sum + " / m);");
+                }
+                else
+                {
+                    w.WriteLine("double J = " + sum + " / m;");
+                    foreach (LayerSpec layer in spec.Layers)
+                    {
+                        string weights = "p.Slice(W" + layer.Index + "Offset, W" + layer.Index + "Length)";
+                        if (layer.L2 > 0f)
+                            w.WriteLine("J += " + DoubleLiteral(layer.L2) + " / (2.0 * m) * " + Kernels + ".SumOfSquares(" + weights + "); // (λ/2m)·‖W" + layer.Index + "‖²_F (L2)");
+                        if (layer.L1 > 0f)
+                            w.WriteLine("J += " + DoubleLiteral(layer.L1) + " / (2.0 * m) * " + Kernels + ".SumOfMagnitudes(" + weights + "); // (λ/2m)·‖W" + layer.Index + "‖₁ (L1)");
+                    }
+                    w.WriteLine("return (float)J;");
+                }
             }
             w.WriteLine();
         }
+
+        /// <summary>λ as the user wrote it (the float's shortest round-trip text), read as a double.</summary>
+        private static string DoubleLiteral(float value) => Parser.Format(value);
+
+        private static string CostFormula(NetworkSpec spec)
+            => CostFormula(spec.Loss) +
+               (spec.Layers.Any(l => l.L2 > 0f) ? " + (λ/2m)·Σ‖W[l]‖²_F" : "") +
+               (spec.Layers.Any(l => l.L1 > 0f) ? " + (λ/2m)·Σ‖W[l]‖₁" : "");
 
         private static string CostFormula(LossKind loss) => loss switch
         {
@@ -202,12 +278,13 @@ public sealed partial class NetworkGenerator
                 blocks.Add(("Z" + layer.Index, layer.Units, null));
                 blocks.Add(("A" + layer.Index, layer.Units, layer.Activation == ActivationKind.Linear ? "Z" + layer.Index : null));
                 blocks.Add(("dZ" + layer.Index, layer.Units, null));
+                if (layer.HasDropout) blocks.Add(("D" + layer.Index, layer.Units, null));
             }
             int perSample = blocks.Where(b => b.AliasOf is null).Sum(b => b.Width);
 
             w.WriteLine("// ───── Batch workspace ─────");
             w.WriteLine();
-            w.WriteLine("private const int WorkspacePerSample = " + perSample + "; // floats per sample: Z, A and dZ of every layer");
+            w.WriteLine("private const int WorkspacePerSample = " + perSample + "; // floats per sample: Z, A and dZ of every layer" + (spec.HasDropout ? ", D of every dropout" : "") + "");
             w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
             w.WriteLine();
             w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
@@ -227,7 +304,8 @@ public sealed partial class NetworkGenerator
             using (w.Open("private readonly ref struct Buffers"))
             {
                 foreach (var block in blocks)
-                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + block.Name + ": m × " + block.Width + (block.AliasOf is null ? "" : " (is " + block.AliasOf + ": linear)"));
+                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + block.Name + ": m × " + block.Width +
+                        (block.AliasOf is not null ? " (is " + block.AliasOf + ": linear)" : block.Name[0] == 'D' ? " (dropout mask, 0/1)" : ""));
                 w.WriteLine();
                 using (w.Open("public Buffers(float[] workspace, int m)"))
                 {

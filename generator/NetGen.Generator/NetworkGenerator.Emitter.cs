@@ -84,6 +84,8 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             w.WriteLine("private readonly float[] _parameters = new float[ParameterCount]; // W1, b1, W2, b2, …");
             w.WriteLine("private float[]? _gradients;                                     // dW1, db1, …: TrainStep's, allocated on its first call");
+            if (spec.HasDropout)
+                w.WriteLine("private global::NetGen.Rng _dropoutRng;                           // draws the dropout masks; continues the constructor's sequence");
             w.WriteLine();
             w.WriteLine("int global::NetGen.INetwork.InputSize => InputSize;");
             w.WriteLine("int global::NetGen.INetwork.OutputSize => OutputSize;");
@@ -108,6 +110,8 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.Inputs + ", " + layer.Units + ", " +
                         FloatLiteral(spec.InitScale) + ", ref rng); // W" + layer.Index + " = " + InitFormula(layer, spec.InitScale));
                 }
+                if (spec.HasDropout)
+                    w.WriteLine("_dropoutRng = rng; // the same seed draws the same masks");
             }
             w.WriteLine();
         }

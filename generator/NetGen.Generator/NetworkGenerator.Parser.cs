@@ -20,8 +20,11 @@ public sealed partial class NetworkGenerator
     {
         private const string InputAttributeName = "NetGen.InputAttribute";
         private const string DenseAttributeName = "NetGen.DenseAttribute";
+        private const string DropoutAttributeName = "NetGen.DropoutAttribute";
+        private const string L1AttributeName = "NetGen.L1Attribute";
+        private const string L2AttributeName = "NetGen.L2Attribute";
         private static readonly ImmutableHashSet<string> LayerAttributeNames = ImmutableHashSet.Create(
-            InputAttributeName, DenseAttributeName, "NetGen.DropoutAttribute", "NetGen.L1Attribute", "NetGen.L2Attribute");
+            InputAttributeName, DenseAttributeName, DropoutAttributeName, L1AttributeName, L2AttributeName);
 
         public static NetworkModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -114,6 +117,8 @@ public sealed partial class NetworkGenerator
                 }
                 layerAttributes.Add((attribute, syntax));
             }
+            if (diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.LayerAttributesSplitAcrossPartials))
+                return Fail(); // with layers missing from this declaration, any further check would report a phantom problem
             layerAttributes.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
 
             int[]? inputShape = null;
@@ -122,6 +127,11 @@ public sealed partial class NetworkGenerator
             var layerLocations = new List<LocationInfo?>();
             bool shapesValid = true;
             bool zerosWarned = false;
+            // Regularization as declared: the network's λ (null when absent), each layer's override, each layer's keep.
+            float? networkL2 = null, networkL1 = null;
+            var layerL2 = new List<float?>();
+            var layerL1 = new List<float?>();
+            var keepOf = new Dictionary<int, (float Keep, LocationInfo? Location)>();
 
             foreach ((AttributeData attribute, SyntaxNode syntax) in layerAttributes)
             {
@@ -188,6 +198,7 @@ public sealed partial class NetworkGenerator
                         int declaredInputs = 0;
                         float leakySlope = 0.01f;
                         InitKind init = InitKind.Default;
+                        float? l2Override = null, l1Override = null;
                         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
                         {
                             TypedConstant value = argument.Value;
@@ -210,6 +221,13 @@ public sealed partial class NetworkGenerator
                                     break;
                                 case "Init":
                                     shapesValid = false;
+                                    break;
+                                case "L2":
+                                case "L1":
+                                    float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                                    if (float.IsNaN(lambda)) break; // NaN is the attribute's "inherit"
+                                    if (!IsValidPenalty(lambda, argument.Key + " of layer " + index, location, diagnostics)) shapesValid = false;
+                                    if (argument.Key == "L2") l2Override = lambda; else l1Override = lambda;
                                     break;
                             }
                         }
@@ -238,9 +256,48 @@ public sealed partial class NetworkGenerator
                         }
                         layers.Add(new LayerSpec(index, below, units, activation, leakySlope, init == InitKind.Default ? defaultInit : init));
                         layerLocations.Add(location);
+                        layerL2.Add(l2Override);
+                        layerL1.Add(l1Override);
                         break;
                     }
-                    // [Dropout], [L1] and [L2] are read by the regularization step (issue 3).
+                    case DropoutAttributeName:
+                    {
+                        float keep = ArgumentAsFloat(attribute, 0);
+                        if (!(keep > 0f && keep <= 1f))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeepProbability, location, Format(keep)));
+                            shapesValid = false;
+                        }
+                        if (layers.Count == 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, location, "comes straight after [Input], where there is no layer to drop from"));
+                            shapesValid = false;
+                        }
+                        else if (keepOf.ContainsKey(layers.Count))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, location, "is the second one on layer " + layers.Count));
+                            shapesValid = false;
+                        }
+                        else
+                            keepOf[layers.Count] = (keep, location);
+                        break;
+                    }
+                    case L2AttributeName:
+                    case L1AttributeName:
+                    {
+                        bool isL2 = attribute.AttributeClass!.Name == "L2Attribute";
+                        string penalty = isL2 ? "L2" : "L1";
+                        float lambda = ArgumentAsFloat(attribute, 0);
+                        if ((isL2 ? networkL2 : networkL1) is not null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicatePenalty, location, penalty, symbol.Name));
+                            shapesValid = false;
+                            break;
+                        }
+                        if (!IsValidPenalty(lambda, "[" + penalty + "] λ", location, diagnostics)) shapesValid = false;
+                        if (isL2) networkL2 = lambda; else networkL1 = lambda;
+                        break;
+                    }
                 }
             }
 
@@ -256,6 +313,26 @@ public sealed partial class NetworkGenerator
             }
             if (defaultInit == InitKind.Zeros && !zerosWarned && layers.Any(l => l.Init == InitKind.Zeros))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, networkLocation, "the network '" + symbol.Name + "'"));
+
+            // ---- dropout belongs on hidden layers; penalties resolve per layer ----
+            foreach (KeyValuePair<int, (float Keep, LocationInfo? Location)> dropout in keepOf)
+            {
+                if (dropout.Key == layers.Count)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, dropout.Value.Location,
+                        "follows the output layer " + dropout.Key + " (n[" + dropout.Key + "] = " + layers[dropout.Key - 1].Units + "), whose units must never be dropped"));
+                    shapesValid = false;
+                }
+            }
+            for (int l = 0; l < layers.Count; l++)
+            {
+                layers[l] = layers[l] with
+                {
+                    L2 = layerL2[l] ?? networkL2 ?? 0f,
+                    L1 = layerL1[l] ?? networkL1 ?? 0f,
+                    KeepProbability = keepOf.TryGetValue(l + 1, out var dropout) ? dropout.Keep : 0f,
+                };
+            }
 
             // ---- activations against the loss ----
             for (int l = 0; l < layers.Count - 1; l++)
@@ -323,6 +400,20 @@ public sealed partial class NetworkGenerator
             if (argument.Kind != TypedConstantKind.Array)
                 return argument.Value is null ? Array.Empty<int>() : new[] { Convert.ToInt32(argument.Value, CultureInfo.InvariantCulture) };
             return argument.Values.Select(v => v.Value is null ? 0 : Convert.ToInt32(v.Value, CultureInfo.InvariantCulture)).ToArray();
+        }
+
+        private static bool IsValidPenalty(float lambda, string what, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (lambda >= 0f && !float.IsInfinity(lambda)) return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPenalty, location, what, Format(lambda)));
+            return false;
+        }
+
+        private static float ArgumentAsFloat(AttributeData attribute, int position)
+        {
+            if (attribute.ConstructorArguments.Length <= position) return float.NaN;
+            TypedConstant argument = attribute.ConstructorArguments[position];
+            return argument.Value is null ? float.NaN : Convert.ToSingle(argument.Value, CultureInfo.InvariantCulture);
         }
 
         private static int ArgumentAsInt(AttributeData attribute, int position)

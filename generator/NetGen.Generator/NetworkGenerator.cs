@@ -33,10 +33,12 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
             .Select(static (model, _) => model.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (context, diagnostics) =>
+        // Diagnostics are located in the compilation's own syntax trees so that #pragma and .editorconfig apply to them;
+        // pairing with the compilation re-runs only this cheap reporting step, never the parse or the emit.
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (context, pair) =>
         {
-            foreach (DiagnosticInfo diagnostic in diagnostics)
-                context.ReportDiagnostic(diagnostic.ToDiagnostic());
+            foreach (DiagnosticInfo diagnostic in pair.Left)
+                context.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
         });
 
         IncrementalValuesProvider<NetworkSpec> specs = models

@@ -58,6 +58,12 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Init"/> for this layer's weights.</summary>
     public Init Init { get; set; }
+
+    /// <summary>Overrides the network's <see cref="L2Attribute"/> λ for this layer's weights (0 turns it off here); NaN inherits.</summary>
+    public float L2 { get; set; } = float.NaN;
+
+    /// <summary>Overrides the network's <see cref="L1Attribute"/> λ for this layer's weights (0 turns it off here); NaN inherits.</summary>
+    public float L1 { get; set; } = float.NaN;
 }
 
 /// <summary>Inverted dropout on the activation of the dense layer just above: during training each unit is kept with

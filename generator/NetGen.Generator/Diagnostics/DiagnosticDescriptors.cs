@@ -4,14 +4,14 @@ namespace NetGen.Generator.Diagnostics;
 
 /// <summary>
 /// Every NG#### the generator reports, grouped by area: NG00xx the declaration, NG01xx shapes, NG02xx activations and
-/// losses, NG03xx initialisation, NG99xx internal. Ids are never reused; each has a page under docs/diagnostics.
+/// losses, NG03xx initialisation, NG04xx regularization, NG99xx internal. Ids are never reused; each has a page under docs/diagnostics.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string HelpLinkBase = "https://github.com/netgen/netgen/blob/main/docs/diagnostics/";
 
     private const string Declaration = "NetGen.Declaration", Shape = "NetGen.Shape", Activation = "NetGen.Activation",
-        Initialization = "NetGen.Initialization", Internal = "NetGen.Internal";
+        Initialization = "NetGen.Initialization", Regularization = "NetGen.Regularization", Internal = "NetGen.Internal";
 
     // ---- NG00xx: the declaration ----
     public static readonly DiagnosticDescriptor NetworkClassNotPartial = new(
@@ -160,6 +160,43 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0302.md");
+
+    // ---- NG04xx: regularization ----
+    public static readonly DiagnosticDescriptor InvalidKeepProbability = new(
+        id: "NG0401",
+        title: "Keep probability is not in (0, 1]",
+        messageFormat: "[Dropout({0})]: the keep probability must be greater than 0 and at most 1",
+        category: Regularization,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0401.md");
+
+    public static readonly DiagnosticDescriptor MisplacedDropout = new(
+        id: "NG0402",
+        title: "Dropout is not after a hidden dense layer",
+        messageFormat: "[Dropout] {0}; dropout belongs right after a hidden [Dense] layer, once",
+        category: Regularization,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0402.md");
+
+    public static readonly DiagnosticDescriptor InvalidPenalty = new(
+        id: "NG0403",
+        title: "Penalty strength is negative or not finite",
+        messageFormat: "{0} = {1}: λ must be a finite number ≥ 0",
+        category: Regularization,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0403.md");
+
+    public static readonly DiagnosticDescriptor DuplicatePenalty = new(
+        id: "NG0404",
+        title: "Penalty declared twice",
+        messageFormat: "[{0}] is declared more than once on '{1}'; declare each penalty once (a [Dense] can override λ per layer)",
+        category: Regularization,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0404.md");
 
     // ---- NG99xx: internal ----
     public static readonly DiagnosticDescriptor GeneratorFailure = new(

@@ -14,10 +14,25 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
         return new DiagnosticInfo(descriptor, location, texts.ToEquatableArray());
     }
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>The diagnostic, located in <paramref name="compilation"/>'s own syntax tree where the file is part of it:
+    /// only such a location lets <c>#pragma warning disable</c> and .editorconfig severities apply.</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
         var args = new object[MessageArgs.Count];
         for (int i = 0; i < args.Length; i++) args[i] = MessageArgs[i];
-        return Diagnostic.Create(Descriptor, Location?.ToLocation(), args);
+        Microsoft.CodeAnalysis.Location? location = null;
+        if (Location is not null)
+        {
+            foreach (SyntaxTree tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == Location.FilePath)
+                {
+                    location = Microsoft.CodeAnalysis.Location.Create(tree, Location.TextSpan);
+                    break;
+                }
+            }
+            location ??= Location.ToLocation();
+        }
+        return Diagnostic.Create(Descriptor, location, args);
     }
 }

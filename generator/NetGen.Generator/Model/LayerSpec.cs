@@ -5,7 +5,13 @@ namespace NetGen.Generator.Model;
 /// <param name="Inputs">n[l-1].</param>
 /// <param name="Units">n[l].</param>
 /// <param name="Init">The resolved initialisation of W[l] (never Default).</param>
-internal sealed record LayerSpec(int Index, int Inputs, int Units, ActivationKind Activation, float LeakySlope, InitKind Init)
+/// <param name="L2">λ of the L2 penalty on W[l]; 0 for none.</param>
+/// <param name="L1">λ of the L1 penalty on W[l]; 0 for none.</param>
+/// <param name="KeepProbability">The keep probability of inverted dropout on A[l]; 0 for no dropout.</param>
+internal sealed record LayerSpec(int Index, int Inputs, int Units, ActivationKind Activation, float LeakySlope, InitKind Init,
+    float L2 = 0f, float L1 = 0f, float KeepProbability = 0f)
 {
     public int WeightCount => Units * Inputs;
+
+    public bool HasDropout => KeepProbability > 0f;
 }

@@ -29,6 +29,24 @@ internal sealed record NetworkSpec(
         }
     }
 
+    public bool HasDropout
+    {
+        get
+        {
+            foreach (LayerSpec layer in Layers) if (layer.HasDropout) return true;
+            return false;
+        }
+    }
+
+    public bool HasPenalty
+    {
+        get
+        {
+            foreach (LayerSpec layer in Layers) if (layer.L2 > 0f || layer.L1 > 0f) return true;
+            return false;
+        }
+    }
+
     public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 }
 

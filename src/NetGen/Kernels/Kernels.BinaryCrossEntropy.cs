@@ -10,7 +10,7 @@ public static partial class Kernels
     /// </summary>
     public static double BinaryCrossEntropy(ReadOnlySpan<float> Z, ReadOnlySpan<float> Y)
     {
-        RequireLength(Y.Length, Z.Length, nameof(Y), $"{Z.Length}");
+        RequireLength(Y.Length, Z.Length, nameof(Y));
         double sum = 0;
         for (int i = 0; i < Z.Length; i++)
         {

@@ -10,8 +10,8 @@ public static partial class Kernels
     /// </summary>
     public static double CrossEntropy(ReadOnlySpan<float> Z, ReadOnlySpan<float> Y, int m, int n)
     {
-        RequireLength(Z.Length, (long)m * n, nameof(Z), $"{m} × {n}");
-        RequireLength(Y.Length, (long)m * n, nameof(Y), $"{m} × {n}");
+        RequireMatrix(Z.Length, m, n, nameof(Z));
+        RequireMatrix(Y.Length, m, n, nameof(Y));
         double sum = 0;
         for (int i = 0; i < m; i++)
         {

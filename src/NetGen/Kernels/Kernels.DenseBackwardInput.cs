@@ -11,9 +11,9 @@ public static partial class Kernels
     /// </summary>
     public static void DenseBackwardInput(ReadOnlySpan<float> dZ, ReadOnlySpan<float> W, Span<float> dA, int m, int nIn, int nOut)
     {
-        RequireLength(dZ.Length, (long)m * nOut, nameof(dZ), $"{m} × {nOut}");
-        RequireLength(W.Length, (long)nOut * nIn, nameof(W), $"{nOut} × {nIn}");
-        RequireLength(dA.Length, (long)m * nIn, nameof(dA), $"{m} × {nIn}");
+        RequireMatrix(dZ.Length, m, nOut, nameof(dZ));
+        RequireMatrix(W.Length, nOut, nIn, nameof(W));
+        RequireMatrix(dA.Length, m, nIn, nameof(dA));
 
         dA.Slice(0, m * nIn).Clear();
         ref float dz0 = ref Ref(dZ);

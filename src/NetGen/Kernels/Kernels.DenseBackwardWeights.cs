@@ -12,10 +12,10 @@ public static partial class Kernels
     /// </summary>
     public static void DenseBackwardWeights(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
     {
-        RequireLength(dZ.Length, (long)m * nOut, nameof(dZ), $"{m} × {nOut}");
-        RequireLength(A.Length, (long)m * nIn, nameof(A), $"{m} × {nIn}");
-        RequireLength(dW.Length, (long)nOut * nIn, nameof(dW), $"{nOut} × {nIn}");
-        RequireLength(db.Length, nOut, nameof(db), $"{nOut}");
+        RequireMatrix(dZ.Length, m, nOut, nameof(dZ));
+        RequireMatrix(A.Length, m, nIn, nameof(A));
+        RequireMatrix(dW.Length, nOut, nIn, nameof(dW));
+        RequireLength(db.Length, nOut, nameof(db));
 
         dW = dW.Slice(0, nOut * nIn);
         db = db.Slice(0, nOut);

@@ -11,10 +11,10 @@ public static partial class Kernels
     /// </summary>
     public static void DenseForward(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
     {
-        RequireLength(A.Length, (long)m * nIn, nameof(A), $"{m} × {nIn}");
-        RequireLength(W.Length, (long)nOut * nIn, nameof(W), $"{nOut} × {nIn}");
-        RequireLength(b.Length, nOut, nameof(b), $"{nOut}");
-        RequireLength(Z.Length, (long)m * nOut, nameof(Z), $"{m} × {nOut}");
+        RequireMatrix(A.Length, m, nIn, nameof(A));
+        RequireMatrix(W.Length, nOut, nIn, nameof(W));
+        RequireLength(b.Length, nOut, nameof(b));
+        RequireMatrix(Z.Length, m, nOut, nameof(Z));
 
         ref float a0 = ref Ref(A);
         ref float w0 = ref Ref(W);

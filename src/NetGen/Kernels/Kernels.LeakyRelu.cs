@@ -10,7 +10,7 @@ public static partial class Kernels
     public static void LeakyRelu(ReadOnlySpan<float> Z, Span<float> A, float slope)
     {
         int n = Z.Length;
-        RequireLength(A.Length, n, nameof(A), $"{n}");
+        RequireLength(A.Length, n, nameof(A));
         ref float z = ref Ref(Z);
         ref float a = ref Ref(A);
         int i = 0;

@@ -10,8 +10,8 @@ public static partial class Kernels
     public static void LeakyReluBackward(ReadOnlySpan<float> Z, ReadOnlySpan<float> dA, Span<float> dZ, float slope)
     {
         int n = dA.Length;
-        RequireLength(Z.Length, n, nameof(Z), $"{n}");
-        RequireLength(dZ.Length, n, nameof(dZ), $"{n}");
+        RequireLength(Z.Length, n, nameof(Z));
+        RequireLength(dZ.Length, n, nameof(dZ));
         ref float z = ref Ref(Z);
         ref float da = ref Ref(dA);
         ref float dz = ref Ref(dZ);

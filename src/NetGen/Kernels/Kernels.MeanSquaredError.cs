@@ -7,7 +7,7 @@ public static partial class Kernels
     /// <summary>Σ ½·(a − y)² over all elements. Divide by m for the cost J.</summary>
     public static double MeanSquaredError(ReadOnlySpan<float> A, ReadOnlySpan<float> Y)
     {
-        RequireLength(Y.Length, A.Length, nameof(Y), $"{A.Length}");
+        RequireLength(Y.Length, A.Length, nameof(Y));
         double sum = 0;
         for (int i = 0; i < A.Length; i++)
         {

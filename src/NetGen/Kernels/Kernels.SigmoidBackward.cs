@@ -10,8 +10,8 @@ public static partial class Kernels
     public static void SigmoidBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ)
     {
         int n = dA.Length;
-        RequireLength(A.Length, n, nameof(A), $"{n}");
-        RequireLength(dZ.Length, n, nameof(dZ), $"{n}");
+        RequireLength(A.Length, n, nameof(A));
+        RequireLength(dZ.Length, n, nameof(dZ));
         ref float a = ref Ref(A);
         ref float da = ref Ref(dA);
         ref float dz = ref Ref(dZ);

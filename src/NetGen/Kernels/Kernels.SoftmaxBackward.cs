@@ -8,9 +8,9 @@ public static partial class Kernels
     /// <summary>dZ[i, j] = A[i, j]·(dA[i, j] − Σ_k dA[i, k]·A[i, k]) — the softmax Jacobian applied to dA, row by row (dZ may be dA itself).</summary>
     public static void SoftmaxBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ, int m, int n)
     {
-        RequireLength(A.Length, (long)m * n, nameof(A), $"{m} × {n}");
-        RequireLength(dA.Length, (long)m * n, nameof(dA), $"{m} × {n}");
-        RequireLength(dZ.Length, (long)m * n, nameof(dZ), $"{m} × {n}");
+        RequireMatrix(A.Length, m, n, nameof(A));
+        RequireMatrix(dA.Length, m, n, nameof(dA));
+        RequireMatrix(dZ.Length, m, n, nameof(dZ));
         for (int i = 0; i < m; i++)
         {
             ReadOnlySpan<float> a = A.Slice(i * n, n);

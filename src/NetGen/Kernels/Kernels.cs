@@ -65,9 +65,17 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref float Ref(Span<float> span) => ref MemoryMarshal.GetReference(span);
 
-    internal static void RequireLength(int actual, long expected, string name, string shape)
+    /// <summary>Throws unless <paramref name="actual"/> ≥ rows × columns; builds its message only when it throws.</summary>
+    internal static void RequireMatrix(int actual, int rows, int columns, string name)
+    {
+        if (actual < (long)rows * columns)
+            throw new ArgumentException($"{name} must hold {rows} × {columns} = {(long)rows * columns} floats, but has {actual}.", name);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> ≥ <paramref name="expected"/>.</summary>
+    internal static void RequireLength(int actual, int expected, string name)
     {
         if (actual < expected)
-            throw new ArgumentException($"{name} must hold {shape} = {expected} floats, but has {actual}.", name);
+            throw new ArgumentException($"{name} must hold {expected} floats, but has {actual}.", name);
     }
 }

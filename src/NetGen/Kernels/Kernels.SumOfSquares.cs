@@ -1,0 +1,14 @@
+using System;
+
+namespace NetGen;
+
+public static partial class Kernels
+{
+    /// <summary>‖W‖²_F = Σ w², accumulated in double: the L2 penalty's cost term before its factor λ/2m.</summary>
+    public static double SumOfSquares(ReadOnlySpan<float> W)
+    {
+        double sum = 0;
+        for (int i = 0; i < W.Length; i++) sum += (double)W[i] * W[i];
+        return sum;
+    }
+}

@@ -1,0 +1,20 @@
+using System;
+
+namespace NetGen;
+
+public static partial class Kernels
+{
+    /// <summary>dZ = dA ⊙ (1 − tanh²(Z)): tanh's g′ taken from Z, for a layer whose A was changed by dropout
+    /// (dZ may be dA itself).</summary>
+    public static void TanhBackwardFromZ(ReadOnlySpan<float> Z, ReadOnlySpan<float> dA, Span<float> dZ)
+    {
+        int n = dA.Length;
+        RequireLength(Z.Length, n, nameof(Z));
+        RequireLength(dZ.Length, n, nameof(dZ));
+        for (int i = 0; i < n; i++)
+        {
+            float a = MathF.Tanh(Z[i]);
+            dZ[i] = dA[i] * (1f - a * a);
+        }
+    }
+}
