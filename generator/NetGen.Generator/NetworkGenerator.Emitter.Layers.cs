@@ -22,6 +22,9 @@ public sealed partial class NetworkGenerator
         private static bool DerivativeReadsZ(LayerSpec layer)
             => layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu || layer.HasDropout;
 
+        /// <summary>Backward needs W[l] for dA[l-1] (every layer but the first) and for a penalty's gradient.</summary>
+        private static bool BackwardReadsParameters(LayerSpec layer) => layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f;
+
         private static string Shape(LayerSpec layer) => "m × " + layer.Units;
 
         private static void WriteLayerForward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
@@ -120,9 +123,14 @@ public sealed partial class NetworkGenerator
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
             if (!first) steps.Add(daPrev + " = " + dz + "·W" + l + " (the notes' W" + l + "ᵀ·" + dz + ")");
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
-            w.WriteLine("/// <param name=\"p\">The parameters.</param>");
+            var parameters = new List<string>();
+            if (BackwardReadsParameters(layer))
+            {
+                w.WriteLine("/// <param name=\"p\">The parameters.</param>");
+                parameters.Add(ReadOnlySpan + " p");
+            }
             w.WriteLine("/// <param name=\"" + aPrev + "\">m × " + layer.Inputs + ": the layer's input from the forward pass.</param>");
-            var parameters = new List<string> { ReadOnlySpan + " p", ReadOnlySpan + " " + aPrev };
+            parameters.Add(ReadOnlySpan + " " + aPrev);
             if (derivative)
             {
                 string kept = DerivativeReadsZ(layer) ? z : a;

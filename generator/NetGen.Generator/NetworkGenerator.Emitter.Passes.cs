@@ -22,8 +22,8 @@ public sealed partial class NetworkGenerator
             bool onStack = hiddenFloats <= StackLimit;
 
             w.WriteLine("/// <summary>One sample: <paramref name=\"y\"/> = network(<paramref name=\"x\"/>). Allocates nothing and writes no state, so it is safe to call from many threads at once.</summary>");
-            w.WriteLine("/// <param name=\"x\">The sample, <see cref=\"InputSize\"/> = " + spec.InputSize + " floats.</param>");
-            w.WriteLine("/// <param name=\"y\">Receives the prediction, <see cref=\"OutputSize\"/> = " + spec.OutputSize + " floats.</param>");
+            w.WriteLine("/// <param name=\"x\">The sample: <see cref=\"InputSize\"/> = " + Floats(spec.InputSize) + ".</param>");
+            w.WriteLine("/// <param name=\"y\">Receives the prediction: <see cref=\"OutputSize\"/> = " + Floats(spec.OutputSize) + ".</param>");
             w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length differs from the one above.</exception>");
             using (w.Open("public void Predict(" + ReadOnlySpan + " x, " + Span + " y)"))
             {
@@ -196,7 +196,9 @@ public sealed partial class NetworkGenerator
                 for (int i = spec.Layers.Count - 1; i >= 0; i--)
                 {
                     LayerSpec layer = spec.Layers[i];
-                    var arguments = new List<string> { "p", layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1) };
+                    var arguments = new List<string>();
+                    if (BackwardReadsParameters(layer)) arguments.Add("p");
+                    arguments.Add(layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1));
                     if (HasDerivativeStep(spec, layer))
                         arguments.Add((DerivativeReadsZ(layer) ? "b.Z" : "b.A") + layer.Index);
                     if (layer.HasDropout) arguments.Add("b.D" + layer.Index);
@@ -258,16 +260,17 @@ public sealed partial class NetworkGenerator
         private static string DoubleLiteral(float value) => Parser.Format(value);
 
         private static string CostFormula(NetworkSpec spec)
-            => CostFormula(spec.Loss) +
-               (spec.Layers.Any(l => l.L2 > 0f) ? " + (λ/2m)·Σ‖W[l]‖²_F" : "") +
-               (spec.Layers.Any(l => l.L1 > 0f) ? " + (λ/2m)·Σ‖W[l]‖₁" : "");
-
-        private static string CostFormula(LossKind loss) => loss switch
         {
-            LossKind.BinaryCrossEntropy => "−(1/m) Σ [y·log a + (1 − y)·log(1 − a)], computed from Z so that it stays finite",
-            LossKind.CrossEntropy => "−(1/m) Σ y·log softmax(z), computed from Z so that it stays finite",
-            _ => "(1/m) Σ ½‖a − y‖²",
-        };
+            string formula = spec.Loss switch
+            {
+                LossKind.BinaryCrossEntropy => "−(1/m) Σ [y·log a + (1 − y)·log(1 − a)]",
+                LossKind.CrossEntropy => "−(1/m) Σ y·log softmax(z)",
+                _ => "(1/m) Σ ½‖a − y‖²",
+            };
+            if (spec.Layers.Any(l => l.L2 > 0f)) formula += " + (λ/2m)·Σ‖W[l]‖²_F";
+            if (spec.Layers.Any(l => l.L1 > 0f)) formula += " + (λ/2m)·Σ‖W[l]‖₁";
+            return spec.Loss == LossKind.MeanSquaredError ? formula : formula + " (the cross-entropy computed from Z, so that it stays finite)";
+        }
 
         private static void WriteWorkspace(SourceWriter w, NetworkSpec spec)
         {

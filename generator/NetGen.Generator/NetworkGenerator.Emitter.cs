@@ -29,7 +29,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             if (spec.Namespace is not null)
             {
-                w.WriteLine("namespace " + spec.Namespace + ";");
+                w.WriteLine("namespace " + string.Join(".", spec.Namespace.Split('.').Select(Identifier)) + ";");
                 w.WriteLine();
             }
             w.WriteLine("/// <remarks>");
@@ -38,7 +38,7 @@ public sealed partial class NetworkGenerator
                 string.Join(", ", spec.Layers.Select(l => "W" + l.Index + " " + l.Units + " × " + l.Inputs + ", b" + l.Index + " " + l.Units)) + ".</para>");
             w.WriteLine("/// </remarks>");
             w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"" + typeof(NetworkGenerator).Assembly.GetName().Version + "\")]");
-            using (w.Open("partial class " + spec.ClassName + " : global::NetGen.INetwork"))
+            using (w.Open("partial class " + Identifier(spec.ClassName) + " : global::NetGen.INetwork"))
             {
                 WriteConstants(w, spec);
                 WriteConstruction(w, spec);
@@ -99,10 +99,10 @@ public sealed partial class NetworkGenerator
         private static void WriteConstruction(SourceWriter w, NetworkSpec spec)
         {
             w.WriteLine("/// <summary>A network initialised from <see cref=\"DefaultSeed\"/>.</summary>");
-            w.WriteLine("public " + spec.ClassName + "() : this(DefaultSeed) { }");
+            w.WriteLine("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed) { }");
             w.WriteLine();
             w.WriteLine("/// <summary>A network whose weights are drawn as declared from <paramref name=\"seed\"/>; biases start at 0.</summary>");
-            using (w.Open("public " + spec.ClassName + "(ulong seed)"))
+            using (w.Open("public " + Identifier(spec.ClassName) + "(ulong seed)"))
             {
                 w.WriteLine("var rng = new global::NetGen.Rng(seed);");
                 foreach (LayerSpec layer in spec.Layers)
@@ -165,6 +165,13 @@ public sealed partial class NetworkGenerator
             InitKind.Glorot => "randn · √(2 / (" + layer.Inputs + " + " + layer.Units + "))",
             _ => "randn · √(2 / " + layer.Inputs + ")",
         };
+
+        /// <summary>A name as C# must spell it: keywords get an @ ("@event").</summary>
+        internal static string Identifier(string name)
+            => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
+        /// <summary>"1 float", "3 floats".</summary>
+        internal static string Floats(int count) => count + (count == 1 ? " float" : " floats");
 
         internal static string FloatLiteral(float value) => Parser.Format(value) + "f";
 

@@ -42,7 +42,7 @@ public sealed partial class NetworkGenerator
                 // The generator never throws: an unexpected failure becomes a located diagnostic.
                 var location = LocationInfo.From(((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
                 return new NetworkModel(null, ImmutableArray.Create(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.GeneratorFailure, location, symbol.Name, exception.GetType().Name + ": " + exception.Message)).ToEquatableArray());
+                    DiagnosticDescriptors.GeneratorFailure, location, symbol.Name, exception.GetType().Name + ": " + exception.Message.TrimEnd('.'))).ToEquatableArray());
             }
         }
 
@@ -67,7 +67,9 @@ public sealed partial class NetworkGenerator
                 symbol.TypeParameters.Length > 0 ? "generic" :
                 symbol.IsStatic ? "static" :
                 symbol.IsAbstract ? "abstract" :
-                symbol.IsRecord ? "a record" : null;
+                symbol.IsRecord ? "a record" :
+                HasPrimaryConstructor(symbol, cancellationToken) ? "declared with a primary constructor (NetGen writes the constructors)" :
+                IsGeneratedMemberName(symbol.Name) ? "named '" + symbol.Name + "', the name of a member NetGen generates" : null;
             if (unsupported is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedNetworkClass, classLocation, symbol.Name, unsupported));
@@ -75,6 +77,8 @@ public sealed partial class NetworkGenerator
             }
 
             // ---- [Network] ----
+            // A broken attribute argument is the compiler's to report; generating from a guess would only add noise.
+            bool brokenArgument = networkAttribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
             var loss = LossKind.BinaryCrossEntropy;
             var defaultInit = InitKind.He;
             float initScale = 0.01f;
@@ -126,7 +130,7 @@ public sealed partial class NetworkGenerator
             var layers = new List<LayerSpec>();
             var layerLocations = new List<LocationInfo?>();
             bool shapesValid = true;
-            bool zerosWarned = false;
+            var zerosDeclaredHere = new List<bool>(); // per layer: Init.Zeros set on its own [Dense]
             // Regularization as declared: the network's λ (null when absent), each layer's override, each layer's keep.
             float? networkL2 = null, networkL1 = null;
             var layerL2 = new List<float?>();
@@ -136,10 +140,10 @@ public sealed partial class NetworkGenerator
             foreach ((AttributeData attribute, SyntaxNode syntax) in layerAttributes)
             {
                 LocationInfo? location = LocationInfo.From(syntax.GetLocation());
-                if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
+                if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+                    || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
                 {
-                    // The compiler already reports the broken attribute; generating from a guess would only add noise.
-                    shapesValid = false;
+                    brokenArgument = true;
                     continue;
                 }
                 switch (attribute.AttributeClass!.ToDisplayString())
@@ -152,6 +156,11 @@ public sealed partial class NetworkGenerator
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, location, symbol.Name, string.Join(", ", inputShape)));
                             shapesValid = false;
                             continue;
+                        }
+                        if (layers.Count > 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputAfterLayers, location, layers.Count, symbol.Name));
+                            shapesValid = false;
                         }
                         inputShape = shape;
                         inputSize = 1;
@@ -172,7 +181,7 @@ public sealed partial class NetworkGenerator
                         }
                         if (inputSize > int.MaxValue)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location, "The input " + string.Join(" × ", shape), "more than " + int.MaxValue, int.MaxValue));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location, "The input " + string.Join(" × ", shape), "more than " + int.MaxValue, MaxParameters));
                             shapesValid = false;
                         }
                         break;
@@ -182,7 +191,7 @@ public sealed partial class NetworkGenerator
                         int index = layers.Count + 1;
                         if (inputShape is null)
                         {
-                            // Reported once below as a missing input; the layer still counts so later indices stay right.
+                            // Reported below: as a missing input, or at an [Input] that comes after this layer.
                             shapesValid = false;
                         }
                         int units = ArgumentAsInt(attribute, 0);
@@ -249,11 +258,7 @@ public sealed partial class NetworkGenerator
                             shapesValid = false;
                         }
 
-                        if (init == InitKind.Zeros && !zerosWarned)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, location, "layer " + index + " (W" + index + ")"));
-                            zerosWarned = true;
-                        }
+                        zerosDeclaredHere.Add(init == InitKind.Zeros);
                         layers.Add(new LayerSpec(index, below, units, activation, leakySlope, init == InitKind.Default ? defaultInit : init));
                         layerLocations.Add(location);
                         layerL2.Add(l2Override);
@@ -270,7 +275,7 @@ public sealed partial class NetworkGenerator
                         }
                         if (layers.Count == 0)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, location, "comes straight after [Input], where there is no layer to drop from"));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, location, "comes before the first [Dense] layer, so there is no layer to drop from"));
                             shapesValid = false;
                         }
                         else if (keepOf.ContainsKey(layers.Count))
@@ -301,6 +306,8 @@ public sealed partial class NetworkGenerator
                 }
             }
 
+            if (brokenArgument)
+                return Fail();
             if (inputShape is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, symbol.Name));
@@ -311,8 +318,19 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLayers, networkLocation, symbol.Name));
                 return Fail();
             }
-            if (defaultInit == InitKind.Zeros && !zerosWarned && layers.Any(l => l.Init == InitKind.Zeros))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, networkLocation, "the network '" + symbol.Name + "'"));
+            // Zero weights only hurt hidden layers: there every unit would compute the same function. (An output layer,
+            // or logistic regression with no hidden layer, starts fine from zeros.)
+            bool zerosInherited = false;
+            for (int l = 0; l < layers.Count - 1; l++)
+            {
+                if (layers[l].Init != InitKind.Zeros) continue;
+                if (zerosDeclaredHere[l])
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, layerLocations[l], "hidden layer " + layers[l].Index + " (W" + layers[l].Index + ")"));
+                else
+                    zerosInherited = true;
+            }
+            if (zerosInherited)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, networkLocation, "the network '" + symbol.Name + "' (its hidden layers)"));
 
             // ---- dropout belongs on hidden layers; penalties resolve per layer ----
             foreach (KeyValuePair<int, (float Keep, LocationInfo? Location)> dropout in keepOf)
@@ -363,18 +381,22 @@ public sealed partial class NetworkGenerator
 
             // ---- the whole parameter block must fit one array ----
             long parameterCount = 0;
-            foreach (LayerSpec layer in layers)
-                parameterCount += (long)Math.Max(layer.Units, 0) * Math.Max(layer.Inputs, 0) + Math.Max(layer.Units, 0);
-            if (parameterCount > int.MaxValue - 64)
+            for (int l = 0; l < layers.Count && shapesValid; l++)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, networkLocation, "The network '" + symbol.Name + "'", parameterCount, int.MaxValue - 64));
-                shapesValid = false;
+                LayerSpec layer = layers[l];
+                parameterCount += (long)layer.Units * layer.Inputs + layer.Units;
+                if (parameterCount > MaxParameters)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layerLocations[l],
+                        "Layer " + layer.Index + " (W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs + ") brings the parameters of '" + symbol.Name + "' to", parameterCount, MaxParameters));
+                    shapesValid = false;
+                }
             }
 
             if (!shapesValid || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
                 return Fail();
 
-            string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+            string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, symbol.Name, inputShape!.ToEquatableArray(), layers.ToEquatableArray(), loss, seed, initScale);
             return new NetworkModel(spec, diagnostics.ToEquatableArray());
         }
@@ -393,13 +415,48 @@ public sealed partial class NetworkGenerator
             return false;
         }
 
+        /// <summary>The namespace as plain names ("event.class", never "@event.@class"); the emitter escapes keywords.</summary>
+        private static string? NamespaceOf(INamedTypeSymbol symbol)
+        {
+            var parts = new List<string>();
+            for (INamespaceSymbol ns = symbol.ContainingNamespace; !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+                parts.Insert(0, ns.Name);
+            return parts.Count == 0 ? null : string.Join(".", parts);
+        }
+
         private static int[] ReadShape(AttributeData attribute)
         {
             if (attribute.ConstructorArguments.Length == 0) return Array.Empty<int>();
             TypedConstant argument = attribute.ConstructorArguments[0];
+            if (argument.IsNull) return Array.Empty<int>();
             if (argument.Kind != TypedConstantKind.Array)
                 return argument.Value is null ? Array.Empty<int>() : new[] { Convert.ToInt32(argument.Value, CultureInfo.InvariantCulture) };
             return argument.Values.Select(v => v.Value is null ? 0 : Convert.ToInt32(v.Value, CultureInfo.InvariantCulture)).ToArray();
+        }
+
+        /// <summary>The most floats the parameter block may hold: the largest float[] the runtime allows.</summary>
+        private const long MaxParameters = 0x7FFFFFC7;
+
+        private static bool HasPrimaryConstructor(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+        {
+            foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null })
+                    return true;
+            return false;
+        }
+
+        /// <summary>A class may not be named like one of its members: these are the names the emitter gives its members.</summary>
+        private static bool IsGeneratedMemberName(string name)
+        {
+            switch (name)
+            {
+                case "Input": case "Output": case "Buffers": case "InputSize": case "OutputSize": case "LayerCount":
+                case "ParameterCount": case "DefaultSeed": case "Architecture": case "Loss": case "Parameters": case "Predict":
+                case "PredictBatch": case "Cost": case "ComputeGradients": case "TrainStep": case "Forward": case "Backpropagate":
+                case "CostOf": case "Workspace": case "WorkspacePerSample":
+                    return true;
+            }
+            return System.Text.RegularExpressions.Regex.IsMatch(name, @"^([WB]\d+(Offset|Length)?|Layer\d+(Forward|ForwardOne|Backward))$");
         }
 
         private static bool IsValidPenalty(float lambda, string what, LocationInfo? location, List<DiagnosticInfo> diagnostics)

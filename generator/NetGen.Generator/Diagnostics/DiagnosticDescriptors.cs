@@ -96,11 +96,20 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0106.md");
 
+    public static readonly DiagnosticDescriptor InputAfterLayers = new(
+        id: "NG0107",
+        title: "Input is declared after a layer",
+        messageFormat: "[Input] comes after {0} [Dense] layer(s) of '{1}'; declare the input first, the layers below it in order",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0107.md");
+
     // ---- NG02xx: activations and losses ----
     public static readonly DiagnosticDescriptor SoftmaxNotOnOutputLayer = new(
         id: "NG0201",
         title: "Softmax is only supported on the output layer",
-        messageFormat: "Layer {0} of {1} is a hidden layer (n[{0}] = {2}) with Softmax; use Softmax on the output layer only",
+        messageFormat: "Layer {0} of '{1}' is a hidden layer (n[{0}] = {2}) with Softmax; use Softmax on the output layer only",
         category: Activation,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -202,7 +211,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GeneratorFailure = new(
         id: "NG9999",
         title: "The NetGen generator failed",
-        messageFormat: "NetGen could not generate '{0}': {1}; please report this declaration",
+        messageFormat: "NetGen could not generate '{0}' ({1}); please report this declaration",
         category: Internal,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

@@ -1,0 +1,283 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>
+/// One faulty declaration per way of getting a declaration wrong: the NG#### it gets, its severity, where it points (the
+/// line, and the text of the span: the attribute at fault or the class name), what its message names, and that no
+/// source is generated for a declaration with an error (but is for one with only a warning).
+/// </summary>
+public class DiagnosticTests
+{
+    /// <summary>A faulty declaration and the one diagnostic it must get.</summary>
+    /// <param name="Sources">The files (Source0.cs, Source1.cs, …).</param>
+    /// <param name="File">The file the diagnostic points into.</param>
+    /// <param name="LineMarker">A text found on exactly one line of that file: the line the diagnostic must start on.</param>
+    /// <param name="SpanStartsWith">What the text of the diagnostic's span starts with.</param>
+    /// <param name="MessageParts">Texts the message must contain (the shapes, sizes and names involved).</param>
+    /// <param name="SpanIsExactly">When true, the span text must equal <paramref name="SpanStartsWith"/> (class names).</param>
+    public sealed record Case(
+        string[] Sources, string Id, DiagnosticSeverity Severity, int File, string LineMarker, string SpanStartsWith,
+        string[] MessageParts, bool SpanIsExactly = false);
+
+    private static string Net(string attributes, string declaration = "public partial class Net;") =>
+        "using NetGen;\n\nnamespace Tests;\n\n" + attributes.Trim() + "\n" + declaration + "\n";
+
+    private const string ValidLayers = "[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]";
+
+    private static Case Error(string source, string id, string lineMarker, string spanStartsWith, params string[] messageParts) =>
+        new(new[] { source }, id, DiagnosticSeverity.Error, 0, lineMarker, spanStartsWith, messageParts);
+
+    private static Case ClassError(string source, string id, string className, params string[] messageParts) =>
+        new(new[] { source }, id, DiagnosticSeverity.Error, 0, " " + className, className, messageParts, SpanIsExactly: true);
+
+    public static readonly IReadOnlyDictionary<string, Case> Cases = new Dictionary<string, Case>
+    {
+        // ---- NG00xx: the declaration ----
+        ["NG0001 class not partial"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public class NotPartial;"), "NG0001", "NotPartial", "'NotPartial'", "partial"),
+        ["NG0002 nested class"] = ClassError(
+            Net("", "public partial class Outer\n{\n    [Network]\n    [Input(3)]\n    [Dense(1, Activation.Sigmoid)]\n    public partial class Inner;\n}"),
+            "NG0002", "Inner", "'Inner'", "nested in 'Outer'"),
+        ["NG0002 generic class"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public partial class GenericNet<T>;"), "NG0002", "GenericNet", "'GenericNet'", "generic"),
+        ["NG0002 static class"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public static partial class StaticNet { }"), "NG0002", "StaticNet", "'StaticNet'", "static"),
+        ["NG0002 abstract class"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public abstract partial class AbstractNet;"), "NG0002", "AbstractNet", "'AbstractNet'", "abstract"),
+        ["NG0002 record class"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public partial record RecordNet;"), "NG0002", "RecordNet", "'RecordNet'", "record"),
+        ["NG0003 layer attribute in another file"] = new(
+            new[]
+            {
+                Net("[Network]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Split;"),
+                Net("[Dense(4, Activation.Relu)]", "public partial class Split { }"),
+            },
+            "NG0003", DiagnosticSeverity.Error, 1, "[Dense(4", "Dense(4, Activation.Relu)", new[] { "[Dense]", "'Split'", "[Network]" }),
+        ["NG0003 layer attribute on a second declaration in the same file"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Split;\n\n[L2(0.5f)]\npublic partial class Split { }"),
+            "NG0003", "[L2(", "L2(0.5f)", "[L2]", "'Split'"),
+
+        // ---- NG01xx: shapes ----
+        ["NG0101 no input"] = Error(
+            Net("[Network(Seed = 3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0101", "[Network", "Network(Seed = 3)", "'Net'", "[Input(...)]", "n[0]"),
+        ["NG0102 two inputs"] = Error(
+            Net("[Network]\n[Input(3)]\n[Input(8, 8)]\n[Dense(1, Activation.Sigmoid)]"), "NG0102", "[Input(8", "Input(8, 8)", "'Net'", "[Input(3)]"),
+        ["NG0103 no dense layer"] = Error(
+            Net("[Network(Seed = 4)]\n[Input(3)]"), "NG0103", "[Network", "Network(Seed = 4)", "'Net'", "[Dense(...)]"),
+        ["NG0104 dense of 0 units"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(0, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Dense(0", "Dense(0, Activation.Relu)", "Layer 1", "size 0"),
+        ["NG0104 input of size 0"] = Error(
+            Net("[Network]\n[Input(0)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Input(", "Input(0)", "input", "size 0"),
+        ["NG0104 negative input dimension"] = Error(
+            Net("[Network]\n[Input(4, -1)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Input(", "Input(4, -1)", "Dimension 2", "4 × -1", "size -1"),
+        ["NG0104 input with no dimension"] = Error(
+            Net("[Network]\n[Input()]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Input(", "Input()", "[Input()]", "size 0"),
+        ["NG0104 negative Inputs"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(1, Activation.Sigmoid, Inputs = -2)]"), "NG0104", "[Dense(", "Dense(1, Activation.Sigmoid, Inputs = -2)", "Inputs of layer 1", "-2"),
+        ["NG0105 Inputs do not match the input"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Inputs = 5)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0105", "[Dense(4", "Dense(4, Activation.Relu, Inputs = 5)", "Layer 1", "Inputs = 5", "n[0] = 3", "4 × 5", "4 × 3"),
+        ["NG0105 Inputs do not match the layer below"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid, Inputs = 3)]"),
+            "NG0105", "[Dense(1", "Dense(1, Activation.Sigmoid, Inputs = 3)", "Layer 2", "Inputs = 3", "n[1] = 4", "1 × 3", "1 × 4"),
+        ["NG0106 huge layer"] = Error(
+            Net("[Network(Seed = 5)]\n[Input(100000)]\n[Dense(100000, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Huge;"),
+            "NG0106", "[Dense(100000", "Dense(100000, Activation.Relu)", "Layer 1", "W1: 100000 × 100000", "'Huge'", "10000100000", "2147483591"),
+        ["NG0107 input after a layer"] = Error(
+            Net("[Network]\n[Dense(4, Activation.Relu)]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0107", "[Input(", "Input(3)", "after 1 [Dense]", "'Net'"),
+
+        // ---- NG02xx: activations and losses ----
+        ["NG0201 hidden softmax"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Softmax)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0201", "[Dense(4", "Dense(4, Activation.Softmax)", "Layer 1", "of 'Net'", "n[1] = 4", "Softmax"),
+        ["NG0202 BCE with a tanh output"] = Error(
+            Net("[Network(Loss = Loss.BinaryCrossEntropy)]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Tanh)]"),
+            "NG0202", "[Dense(1", "Dense(1, Activation.Tanh)", "BinaryCrossEntropy", "Sigmoid", "layer 2", "n[2] = 1", "Tanh"),
+        ["NG0202 CE with a sigmoid output"] = Error(
+            Net("[Network(Loss = Loss.CrossEntropy)]\n[Input(3)]\n[Dense(3, Activation.Sigmoid)]"),
+            "NG0202", "[Dense(3", "Dense(3, Activation.Sigmoid)", "CrossEntropy", "Softmax", "layer 1", "n[1] = 3", "Sigmoid"),
+        ["NG0203 CE with a one-unit softmax"] = Error(
+            Net("[Network(Loss = Loss.CrossEntropy)]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Softmax)]"),
+            "NG0203", "[Dense(1", "Dense(1, Activation.Softmax)", "layer 2", "n[2] = 1", "at least 2"),
+        ["NG0204 undefined activation"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, (Activation)42)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0204", "[Dense(4", "Dense(4, (Activation)42)", "Activation = 42", "NetGen.Activation"),
+        ["NG0204 undefined loss"] = Error(
+            Net("[Network(Loss = (Loss)9)]\n" + ValidLayers), "NG0204", "[Network", "Network(Loss = (Loss)9)", "Loss = 9", "NetGen.Loss"),
+        ["NG0204 undefined network init"] = Error(
+            Net("[Network(Init = (Init)77)]\n" + ValidLayers), "NG0204", "[Network", "Network(Init = (Init)77)", "Init = 77", "NetGen.Init"),
+        ["NG0204 undefined layer init"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Init = (Init)77)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0204", "[Dense(4", "Dense(4, Activation.Relu, Init = (Init)77)", "Init = 77", "NetGen.Init"),
+        ["NG0205 NaN leaky slope"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.LeakyRelu, LeakySlope = float.NaN)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0205", "[Dense(4", "Dense(4, Activation.LeakyRelu, LeakySlope = float.NaN)", "Layer 1", "NaN"),
+        ["NG0205 infinite leaky slope"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.LeakyRelu)]\n[Dense(2, Activation.LeakyRelu, LeakySlope = float.PositiveInfinity)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0205", "[Dense(2", "Dense(2, Activation.LeakyRelu, LeakySlope = float.PositiveInfinity)", "Layer 2", "Infinity"),
+
+        // ---- NG03xx: initialisation ----
+        ["NG0301 zeros for the network"] = new(
+            new[] { Net("[Network(Init = Init.Zeros)]\n" + ValidLayers) },
+            "NG0301", DiagnosticSeverity.Warning, 0, "[Network", "Network(Init = Init.Zeros)", new[] { "Init.Zeros", "'Net'", "symmetry" }),
+        ["NG0301 zeros for one layer"] = new(
+            new[] { Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Init = Init.Zeros)]\n[Dense(1, Activation.Sigmoid)]") },
+            "NG0301", DiagnosticSeverity.Warning, 0, "[Dense(4", "Dense(4, Activation.Relu, Init = Init.Zeros)", new[] { "Init.Zeros", "hidden layer 1", "W1", "symmetry" }),
+        ["NG0302 negative init scale"] = Error(
+            Net("[Network(Init = Init.Normal, InitScale = -1f)]\n" + ValidLayers), "NG0302", "[Network", "Network(Init = Init.Normal, InitScale = -1f)", "InitScale = -1"),
+        ["NG0302 zero init scale"] = Error(
+            Net("[Network(InitScale = 0f)]\n" + ValidLayers), "NG0302", "[Network", "Network(InitScale = 0f)", "InitScale = 0"),
+        ["NG0302 NaN init scale"] = Error(
+            Net("[Network(InitScale = float.NaN)]\n" + ValidLayers), "NG0302", "[Network", "Network(InitScale = float.NaN)", "InitScale = NaN"),
+
+        // ---- NG04xx: regularization ----
+        ["NG0401 keep probability 0"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dropout(0f)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0401", "[Dropout(", "Dropout(0f)", "[Dropout(0)]", "greater than 0", "at most 1"),
+        ["NG0401 keep probability above 1"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dropout(1.5f)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0401", "[Dropout(", "Dropout(1.5f)", "[Dropout(1.5)]"),
+        ["NG0401 NaN keep probability"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dropout(float.NaN)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0401", "[Dropout(", "Dropout(float.NaN)", "[Dropout(NaN)]"),
+        ["NG0402 dropout right after the input"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dropout(0.8f)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0402", "[Dropout(", "Dropout(0.8f)", "before the first [Dense]"),
+        ["NG0402 dropout after the output layer"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]\n[Dropout(0.8f)]"),
+            "NG0402", "[Dropout(", "Dropout(0.8f)", "output layer 2", "n[2] = 1"),
+        ["NG0402 two dropouts on one layer"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dropout(0.8f)]\n[Dropout(0.5f)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0402", "[Dropout(0.5", "Dropout(0.5f)", "second", "layer 1"),
+        ["NG0403 negative L2"] = Error(
+            Net("[Network]\n" + ValidLayers + "\n[L2(-1f)]"), "NG0403", "[L2(", "L2(-1f)", "L2", "-1"),
+        ["NG0403 NaN L1"] = Error(
+            Net("[Network]\n" + ValidLayers + "\n[L1(float.NaN)]"), "NG0403", "[L1(", "L1(float.NaN)", "L1", "NaN"),
+        ["NG0403 negative per-layer L1"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, L1 = -0.5f)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0403", "[Dense(4", "Dense(4, Activation.Relu, L1 = -0.5f)", "L1 of layer 1", "-0.5"),
+        ["NG0404 L2 twice"] = Error(
+            Net("[Network]\n" + ValidLayers + "\n[L2(0.1f)]\n[L2(0.2f)]"), "NG0404", "[L2(0.2", "L2(0.2f)", "[L2]", "'Net'"),
+    };
+
+    public static IEnumerable<object[]> CaseNames => Cases.Keys.Select(name => new object[] { name });
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Declaration_gets_its_diagnostic(string name)
+    {
+        Case c = Cases[name];
+        GeneratorRun run = GeneratorHarness.Run(c.Sources);
+        run.AssertGeneratorDidNotFail();
+
+        // Exactly the one expected NG diagnostic, and nothing else from the generator.
+        Diagnostic diagnostic = AssertSingleDiagnostic(run, c.Id);
+
+        Assert.Equal(c.Severity, diagnostic.Severity);
+        Assert.Equal(c.Severity, diagnostic.Descriptor.DefaultSeverity);
+        Assert.EndsWith("docs/diagnostics/" + c.Id + ".md", diagnostic.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+
+        // Where it points.
+        FileLinePositionSpan lineSpan = diagnostic.Location.GetLineSpan();
+        Assert.Equal(GeneratorHarness.PathOf(c.File), lineSpan.Path);
+        Assert.Equal(LineOf(c.Sources[c.File], c.LineMarker), lineSpan.StartLinePosition.Line + 1);
+        string spanText = run.SpanText(diagnostic);
+        if (c.SpanIsExactly)
+            Assert.Equal(c.SpanStartsWith, spanText);
+        else
+            Assert.StartsWith(c.SpanStartsWith, spanText, StringComparison.Ordinal);
+
+        // What it says.
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string part in c.MessageParts)
+            Assert.True(message.Contains(part, StringComparison.Ordinal), "The message of " + c.Id + " does not name '" + part + "': " + message);
+
+        // An error means no (half-written) source; a warning alone still generates the network.
+        if (c.Severity == DiagnosticSeverity.Error)
+        {
+            Assert.True(run.GeneratedSources.IsEmpty,
+                "Source was generated for a declaration with an error: " + string.Join(", ", run.GeneratedSources.Select(s => s.HintName)));
+        }
+        else
+        {
+            Assert.Single(run.GeneratedSources);
+            var problems = run.OutputProblems();
+            Assert.True(problems.Count == 0, "The warned-about network does not compile cleanly:" + Environment.NewLine + GeneratorRun.Describe(problems));
+        }
+    }
+
+    [Fact]
+    public void Every_released_descriptor_has_a_case()
+    {
+        IEnumerable<string> covered = Cases.Values.Select(c => c.Id).Distinct();
+        IEnumerable<string> released = ReleaseTrackingTests.ReadUnshippedRules().Select(r => r.Id).Where(id => id != "NG9999");
+        Assert.Equal(released.OrderBy(id => id), covered.OrderBy(id => id));
+    }
+
+    [Fact]
+    public void Warning_only_declaration_generates_a_compiling_network()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Net("[Network(Init = Init.Zeros)]\n" + ValidLayers, "public partial class ZeroNet;"));
+        Assert.Equal("NG0301", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("Tests.ZeroNet.g.cs", Assert.Single(run.GeneratedSources).HintName);
+        Assert.Contains("global::NetGen.Init.Zeros", run.Source("Tests.ZeroNet.g.cs"), StringComparison.Ordinal);
+        Assert.Empty(run.OutputProblems());
+    }
+
+    [Theory]
+    [InlineData("[Network(Init = Init.Zeros)]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]")]                                  // logistic regression
+    [InlineData("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid, Init = Init.Zeros)]")]   // zero output layer
+    [InlineData("[Network(Init = Init.Zeros)]\n[Input(3)]\n[Dense(4, Activation.Relu, Init = Init.He)]\n[Dense(1, Activation.Sigmoid)]")]
+    public void Zero_weights_outside_hidden_layers_get_no_symmetry_warning(string attributes)
+    {
+        // The symmetry problem is that the units of one hidden layer stay identical; an output layer starts fine from 0.
+        GeneratorRun run = GeneratorHarness.Run(Net(attributes));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.GeneratedSources);
+    }
+
+    [Fact]
+    public void Every_problem_of_a_declaration_is_reported_not_only_the_first()
+    {
+        // Two independent faults on two attributes: both are reported, each at its own attribute.
+        GeneratorRun run = GeneratorHarness.Run(Net(
+            "[Network(InitScale = -1f)]\n[Input(3)]\n[Dense(0, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"));
+        run.AssertGeneratorDidNotFail();
+        Assert.Equal(new[] { "NG0104", "NG0302" }, run.GeneratorDiagnostics.Select(d => d.Id).OrderBy(id => id));
+        Assert.Empty(run.GeneratedSources);
+    }
+
+    [Fact]
+    public void Error_in_one_network_does_not_stop_another()
+    {
+        string source = Net("[Network]\n[Input(3)]\n[Dense(0, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Broken;") +
+                        "\n[Network]\n" + ValidLayers + "\npublic partial class Fine;\n";
+        GeneratorRun run = GeneratorHarness.Run(source);
+        run.AssertGeneratorDidNotFail();
+        Assert.Equal("NG0104", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("Tests.Fine.g.cs", Assert.Single(run.GeneratedSources).HintName);
+    }
+
+    private static Diagnostic AssertSingleDiagnostic(GeneratorRun run, string id)
+    {
+        List<Diagnostic> all = run.GeneratorDiagnostics.ToList();
+        Assert.True(all.Count == 1 && all[0].Id == id,
+            "Expected exactly one " + id + ", the generator reported:" + Environment.NewLine + GeneratorRun.Describe(all));
+        return all[0];
+    }
+
+    /// <summary>The 1-based line of the one line of <paramref name="source"/> that contains <paramref name="marker"/>.</summary>
+    internal static int LineOf(string source, string marker)
+    {
+        string[] lines = source.Replace("\r\n", "\n").Split('\n');
+        int[] hits = Enumerable.Range(0, lines.Length).Where(i => lines[i].Contains(marker, StringComparison.Ordinal)).ToArray();
+        Assert.True(hits.Length == 1, "The marker '" + marker + "' is on " + hits.Length + " lines of the test source, not on exactly one.");
+        return hits[0] + 1;
+    }
+}

@@ -1,0 +1,261 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>
+/// The pipeline caches: an edit that does not touch a declaration re-parses it to an equal model and emits nothing new;
+/// an edit of the declaration does. Models compare by value, across compilations.
+/// </summary>
+public class IncrementalityTests
+{
+    private const string Model = NetworkGenerator.TrackingNames.Model;
+    private const string Spec = NetworkGenerator.TrackingNames.Spec;
+    private const string Diagnostics = NetworkGenerator.TrackingNames.Diagnostics;
+
+    // The unrelated method comes first, so that editing it moves the network's text: a model that held positions
+    // (a Location, a span) would then change.
+    private const string NetworkFile = """
+        using NetGen;
+
+        namespace Inc;
+
+        public static class Helpers
+        {
+            public static int Compute(int x)
+            {
+                return x + 1;
+            }
+        }
+
+        /// <summary>The network under test.</summary>
+        [Network(Seed = 3)]
+        [Input(3)]
+        [Dense(4, Activation.Relu)]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class IncNet;
+        """;
+
+    private static readonly IncrementalStepRunReason[] Reused = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
+
+    [Fact]
+    public void Steps_are_tracked_under_their_names()
+    {
+        GeneratorRun run = GeneratorHarness.Run(NetworkFile);
+        Assert.Contains(Model, run.Result.TrackedSteps.Keys);
+        Assert.Contains(Diagnostics, run.Result.TrackedSteps.Keys);
+        Assert.Contains(Spec, run.Result.TrackedSteps.Keys);
+        Assert.NotEmpty(SourceOutputSteps(run));
+        Assert.All(Outputs(run, Model), o => Assert.Equal(IncrementalStepRunReason.New, o.Reason));
+        Assert.All(SourceOutputSteps(run).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.New, o.Reason));
+    }
+
+    [Fact]
+    public void Adding_an_unrelated_file_reuses_the_model_and_the_source()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(NetworkFile);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        string before = first.Source("Inc.IncNet.g.cs");
+
+        CSharpCompilation edited = compilation.AddSyntaxTrees(
+            GeneratorHarness.Parse("namespace Other;\n\npublic class Unrelated { public int Value => 42; }\n", "Unrelated.cs"));
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, edited);
+
+        AssertReused(second);
+        Assert.Equal(before, second.Source("Inc.IncNet.g.cs"));
+    }
+
+    [Fact]
+    public void Editing_an_unrelated_method_in_the_same_file_reuses_the_model_and_the_source()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(NetworkFile);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        string before = first.Source("Inc.IncNet.g.cs");
+
+        CSharpCompilation edited = ReplaceInFirstTree(compilation, "return x + 1;", "int y = x * 2;\n        return y + 40;");
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, edited);
+
+        // The network's declaration really moved, and was really parsed again (not just skipped).
+        Assert.NotEqual(
+            compilation.SyntaxTrees.Single().ToString().IndexOf("[Network", StringComparison.Ordinal),
+            edited.SyntaxTrees.Single().ToString().IndexOf("[Network", StringComparison.Ordinal));
+        AssertReused(second);
+        Assert.Equal(before, second.Source("Inc.IncNet.g.cs"));
+    }
+
+    [Fact]
+    public void Changing_a_layer_size_modifies_the_model_and_regenerates()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(NetworkFile);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Contains("private const int W1Offset = 0, W1Length = 12; // W1: 4 × 3", first.Source("Inc.IncNet.g.cs"));
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, ReplaceInFirstTree(compilation, "[Dense(4, Activation.Relu)]", "[Dense(5, Activation.Relu)]"));
+
+        Assert.All(Outputs(second, Model), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.All(Outputs(second, Spec), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: Spec);
+        Assert.NotEmpty(emits);
+        Assert.All(emits.SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.Contains("private const int W1Offset = 0, W1Length = 15; // W1: 5 × 3", second.Source("Inc.IncNet.g.cs"));
+    }
+
+    [Fact]
+    public void Moving_a_warned_declaration_updates_its_diagnostic_but_reuses_its_source()
+    {
+        // NG0301 is a warning: the model carries it with its location, so moving the declaration modifies the model;
+        // the spec holds no location, so the emitted source is still reused.
+        string warned = NetworkFile.Replace("[Network(Seed = 3)]", "[Network(Seed = 3, Init = Init.Zeros)]", StringComparison.Ordinal);
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(warned);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Diagnostic before = Assert.Single(first.GeneratorDiagnostics);
+        Assert.Equal("NG0301", before.Id);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, ReplaceInFirstTree(compilation, "return x + 1;", "int y = x * 2;\n        return y + 40;"));
+
+        Assert.All(Outputs(second, Model), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.All(Outputs(second, Spec), o => Assert.Contains(o.Reason, Reused));
+        List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: Spec);
+        Assert.NotEmpty(emits);
+        Assert.All(emits.SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Diagnostic after = Assert.Single(second.GeneratorDiagnostics);
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 1, after.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.StartsWith("Network(", second.SpanText(after), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Same_declaration_in_two_compilations_gives_equal_models()
+    {
+        object a = SingleModel(GeneratorHarness.Run(NetworkFile));
+        object b = SingleModel(GeneratorHarness.Run(NetworkFile));
+        Assert.NotSame(a, b);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+    }
+
+    [Fact]
+    public void Same_faulty_declaration_in_two_compilations_gives_equal_models()
+    {
+        // The model of a declaration with errors carries its diagnostics (descriptor, location, arguments) as data.
+        string faulty = NetworkFile.Replace("[Dense(4, Activation.Relu)]", "[Dense(0, Activation.Softmax)]", StringComparison.Ordinal);
+        object a = SingleModel(GeneratorHarness.Run(faulty));
+        object b = SingleModel(GeneratorHarness.Run(faulty));
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, SingleModel(GeneratorHarness.Run(NetworkFile)));
+    }
+
+    [Theory]
+    [InlineData("[Dense(4, Activation.Relu)]", "[Dense(5, Activation.Relu)]")]
+    [InlineData("[Dense(4, Activation.Relu)]", "[Dense(4, Activation.Tanh)]")]
+    [InlineData("[Dense(4, Activation.Relu)]", "[Dense(4, Activation.Relu, Init = Init.Glorot)]")]
+    [InlineData("[Dense(4, Activation.Relu)]", "[Dense(4, Activation.LeakyRelu)]")]
+    [InlineData("[Input(3)]", "[Input(3, 1)]")]
+    [InlineData("[Network(Seed = 3)]", "[Network(Seed = 4)]")]
+    [InlineData("[Network(Seed = 3)]", "[Network(Seed = 3, Loss = Loss.MeanSquaredError)]")]
+    [InlineData("[Network(Seed = 3)]", "[Network(Seed = 3, Init = Init.Normal, InitScale = 0.02f)]")]
+    [InlineData("namespace Inc;", "namespace Inc2;")]
+    [InlineData("class IncNet", "class IncNet2")]
+    public void Different_declarations_give_unequal_models(string from, string to)
+    {
+        string changed = NetworkFile.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(NetworkFile, changed);
+        Assert.NotEqual(SingleModel(GeneratorHarness.Run(NetworkFile)), SingleModel(GeneratorHarness.Run(changed)));
+    }
+
+    [Fact]
+    public void Models_hold_no_compiler_objects()
+    {
+        // Symbols, syntax, locations or compilations in a model would keep whole compilations alive and defeat caching.
+        foreach (string source in new[] { NetworkFile, NetworkFile.Replace("[Input(3)]", "[Input(0)]", StringComparison.Ordinal) })
+        {
+            object model = SingleModel(GeneratorHarness.Run(source));
+            var found = new List<string>();
+            Walk(model, "model", found, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            Assert.True(found.Count == 0, "The model holds compiler objects: " + string.Join(", ", found));
+        }
+    }
+
+    // ---- helpers ----
+
+    private static void AssertReused(GeneratorRun run)
+    {
+        List<(string Step, IncrementalStepRunReason Reason)> notReused = new();
+        foreach (string name in new[] { Model, Spec, Diagnostics })
+            foreach ((object _, IncrementalStepRunReason reason) in Outputs(run, name))
+                if (!Reused.Contains(reason)) notReused.Add((name, reason));
+        // Every output step: the one that emits the source (fed by Spec) and the one that reports the diagnostics.
+        foreach (IncrementalGeneratorRunStep step in SourceOutputSteps(run))
+            foreach ((object _, IncrementalStepRunReason reason) in step.Outputs)
+                if (!Reused.Contains(reason)) notReused.Add(("SourceOutput of " + string.Join("+", step.Inputs.Select(i => i.Source.Name)), reason));
+        Assert.NotEmpty(Outputs(run, Model));
+        Assert.NotEmpty(SourceOutputSteps(run, fedBy: Spec));
+        Assert.True(notReused.Count == 0, "Steps that ran again with a new result: " + string.Join(", ", notReused));
+    }
+
+    private static IEnumerable<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRun run, string stepName)
+    {
+        Assert.True(run.Result.TrackedSteps.TryGetValue(stepName, out ImmutableArray<IncrementalGeneratorRunStep> steps),
+            "No tracked step '" + stepName + "'; tracked: " + string.Join(", ", run.Result.TrackedSteps.Keys));
+        return steps.SelectMany(s => s.Outputs).ToList();
+    }
+
+    /// <summary>The source-output steps, optionally only those fed (directly) by the tracked step <paramref name="fedBy"/>.</summary>
+    private static List<IncrementalGeneratorRunStep> SourceOutputSteps(GeneratorRun run, string? fedBy = null)
+    {
+        Assert.True(run.Result.TrackedOutputSteps.TryGetValue("SourceOutput", out ImmutableArray<IncrementalGeneratorRunStep> steps),
+            "No tracked output step 'SourceOutput'; tracked: " + string.Join(", ", run.Result.TrackedOutputSteps.Keys));
+        return steps.Where(s => fedBy is null || s.Inputs.Any(i => i.Source.Name == fedBy)).ToList();
+    }
+
+    private static object SingleModel(GeneratorRun run)
+    {
+        var outputs = Outputs(run, Model).ToList();
+        return Assert.Single(outputs).Value;
+    }
+
+    private static CSharpCompilation ReplaceInFirstTree(CSharpCompilation compilation, string from, string to)
+    {
+        SyntaxTree tree = compilation.SyntaxTrees.First();
+        string text = tree.ToString();
+        int at = text.IndexOf(from, StringComparison.Ordinal);
+        Assert.True(at >= 0, "'" + from + "' is not in the source");
+        SyntaxTree edited = tree.WithChangedText(tree.GetText().WithChanges(new TextChange(new TextSpan(at, from.Length), to)));
+        return compilation.ReplaceSyntaxTree(tree, edited);
+    }
+
+    private static readonly Type[] CompilerTypes =
+    {
+        typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(Location), typeof(Compilation), typeof(SemanticModel),
+        typeof(AttributeData), typeof(SyntaxReference),
+    };
+
+    private static void Walk(object? value, string path, List<string> found, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
+        Type type = value.GetType();
+        if (CompilerTypes.Any(t => t.IsInstanceOfType(value)))
+        {
+            found.Add(path + " (" + type.Name + ")");
+            return;
+        }
+        if (!type.IsValueType && !seen.Add(value)) return;
+        if (value is DiagnosticDescriptor) return; // static singletons: allowed
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items) Walk(item, path + "[" + i++ + "]", found, seen);
+        }
+        if (type.Assembly != typeof(NetworkGenerator).Assembly) return; // TextSpan, LinePositionSpan, ImmutableArray…
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+            Walk(field.GetValue(value), path + "." + field.Name, found, seen);
+    }
+}

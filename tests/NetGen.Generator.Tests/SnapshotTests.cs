@@ -1,0 +1,143 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>
+/// The generated source of representative networks, compared with Snapshots/*.g.cs. Each also has to compile with no
+/// warning or error. To accept a deliberate change of the emitter: NETGEN_ACCEPT=1 dotnet test tests/NetGen.Generator.Tests.
+/// </summary>
+public class SnapshotTests
+{
+    /// <summary>The notes' shallow network: n = [3, 4, 1], tanh hidden layer, sigmoid output, binary cross-entropy.</summary>
+    [Fact]
+    public void ShallowNet_3_4_1_Tanh_Sigmoid_Bce() => Verify("Samples.ShallowNet", """
+        using NetGen;
+
+        namespace Samples;
+
+        /// <summary>The notes' shallow network.</summary>
+        [Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Normal, InitScale = 0.01f, Seed = 2)]
+        [Input(3)]
+        [Dense(4, Activation.Tanh)]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class ShallowNet;
+        """);
+
+    /// <summary>The notes' deep network: n = [3, 5, 5, 3, 1], ReLU hidden layers, sigmoid output.</summary>
+    [Fact]
+    public void DeepNet_3_5_5_3_1_Relu_Sigmoid() => Verify("Samples.DeepNet", """
+        using NetGen;
+
+        namespace Samples;
+
+        /// <summary>The notes' deep network.</summary>
+        [Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 1)]
+        [Input(3)]
+        [Dense(5, Activation.Relu)]
+        [Dense(5, Activation.Relu)]
+        [Dense(3, Activation.Relu)]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class DeepNet;
+        """);
+
+    /// <summary>A softmax classifier: 4 → 8 (ReLU) → 3 (softmax), cross-entropy; block namespace.</summary>
+    [Fact]
+    public void SoftmaxClassifier_4_8_3() => Verify("Samples.Classifiers.IrisClassifier", """
+        using NetGen;
+
+        namespace Samples.Classifiers
+        {
+            /// <summary>Three classes from four features.</summary>
+            [Network(Loss = Loss.CrossEntropy, Init = Init.Glorot, Seed = 42)]
+            [Input(4)]
+            [Dense(8, Activation.Relu)]
+            [Dense(3, Activation.Softmax)]
+            internal partial class IrisClassifier { }
+        }
+        """);
+
+    /// <summary>A regression network: 8 → 16 (tanh) → 1 (linear), mean squared error; global namespace.</summary>
+    [Fact]
+    public void Regression_8_16_1_Tanh_Linear_Mse() => Verify("HousePrice", """
+        using NetGen;
+
+        /// <summary>One price from eight features.</summary>
+        [Network(Loss = Loss.MeanSquaredError, Init = Init.LeCun, Seed = 7)]
+        [Input(8)]
+        [Dense(16, Activation.Tanh)]
+        [Dense(1, Activation.Linear)]
+        public partial class HousePrice;
+        """);
+
+    /// <summary>Leaky ReLU with its own slope, a per-layer Init override and an image-shaped input (8 × 8 × 1 = 64).</summary>
+    [Fact]
+    public void LeakyRelu_ImageInput_InitOverride() => Verify("Samples.Vision.TinyImageNet", """
+        using NetGen;
+
+        namespace Samples.Vision;
+
+        /// <summary>An 8 × 8 grey image in, a cat/not-cat probability out.</summary>
+        [Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 5)]
+        [Input(8, 8, 1)]
+        [Dense(16, Activation.LeakyRelu, LeakySlope = 0.2f)]
+        [Dense(8, Activation.LeakyRelu, Init = Init.Glorot)]
+        [Dense(1, Activation.Sigmoid, Init = Init.LeCun, Inputs = 8)]
+        public sealed partial class TinyImageNet;
+        """);
+
+    /// <summary>DESIGN.md §1's network: dropout on a hidden layer and an L2 penalty woven into the passes.</summary>
+    [Fact]
+    public void FootballNet_Dropout_L2() => Verify("Samples.FootballNet", """
+        using NetGen;
+
+        namespace Samples;
+
+        /// <summary>Where the goalkeeper should kick the ball.</summary>
+        [Network(Loss = Loss.BinaryCrossEntropy, Init = Init.LeCun, Seed = 3)]
+        [Input(2)]
+        [Dense(20, Activation.Relu)]
+        [Dropout(0.86f)]
+        [Dense(3, Activation.Relu)]
+        [Dense(1, Activation.Sigmoid)]
+        [L2(0.7f)]
+        public partial class FootballNet;
+        """);
+
+    /// <summary>
+    /// Regularization costs nothing where it is not declared: the networks without [L2], [L1] or [Dropout] carry no
+    /// trace of them, while the football network (dropout and L2) shows each of these marks — so the check can fail.
+    /// </summary>
+    [Fact]
+    public void Networks_without_regularization_have_no_trace_of_it()
+    {
+        string[] marks = { "Dropout", "keepMasks", "_dropoutRng", "bool training", "L2Gradient", "L1Gradient", "SumOfSquares", "SumOfMagnitudes", "λ", "D1" };
+        foreach (string plain in new[] { "Samples.ShallowNet", "Samples.DeepNet", "Samples.Classifiers.IrisClassifier", "HousePrice", "Samples.Vision.TinyImageNet" })
+        {
+            string text = SnapshotAssert.Read(plain);
+            foreach (string mark in marks)
+                Assert.False(text.Contains(mark, StringComparison.Ordinal), plain + " contains '" + mark + "' but declares no regularization.");
+        }
+        string football = SnapshotAssert.Read("Samples.FootballNet");
+        foreach (string mark in new[] { "Dropout", "keepMasks", "_dropoutRng", "bool training", "L2Gradient", "SumOfSquares", "λ", "D1" })
+            Assert.True(football.Contains(mark, StringComparison.Ordinal), "Samples.FootballNet lacks '" + mark + "'.");
+    }
+
+    private static void Verify(string fullName, string source)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+        run.AssertGeneratorDidNotFail();
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "Unexpected generator diagnostics:" + Environment.NewLine + GeneratorRun.Describe(run.GeneratorDiagnostics));
+
+        var generated = Assert.Single(run.GeneratedSources);
+        Assert.Equal(fullName + ".g.cs", generated.HintName);
+        string text = generated.SourceText.ToString();
+        Assert.StartsWith("// <auto-generated/>", text, StringComparison.Ordinal);
+
+        var problems = run.OutputProblems();
+        Assert.True(problems.Count == 0, "The output compilation has warnings or errors:" + Environment.NewLine + GeneratorRun.Describe(problems));
+
+        SnapshotAssert.Matches(fullName, text);
+    }
+}

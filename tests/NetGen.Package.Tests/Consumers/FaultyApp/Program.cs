@@ -1,0 +1,95 @@
+// A consumer of the NetGen package whose declarations are wrong on purpose: one fault per network.
+// NetGen.Package.Tests builds it and expects, for every "// expect NG####" marker, that diagnostic
+// (an error, NG0301 a warning) on exactly the marked line, and no other NG diagnostic and no C# error.
+using System;
+using NetGen;
+
+// NG0001: the class is not partial (reported at the class name).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(1, Activation.Sigmoid)]
+public class NotPartial { } // expect NG0001
+
+// NG0101: no [Input] (reported at [Network]).
+[Network(Loss = Loss.BinaryCrossEntropy)] // expect NG0101
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class NoInput;
+
+// NG0103: no [Dense] layer (reported at [Network]).
+[Network(Loss = Loss.BinaryCrossEntropy)] // expect NG0103
+[Input(2)]
+public partial class NoLayer;
+
+// NG0104: a dense layer of 0 units.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(0, Activation.Relu)] // expect NG0104
+[Dense(1, Activation.Sigmoid)]
+public partial class ZeroUnits;
+
+// NG0104: an input of size 0.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(0)] // expect NG0104
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class ZeroInput;
+
+// NG0105: Inputs = 5, but the layer below has 4 units.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dense(3, Activation.Relu, Inputs = 5)] // expect NG0105
+[Dense(1, Activation.Sigmoid)]
+public partial class WrongInputs;
+
+// NG0201: Softmax on a hidden layer.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Softmax)] // expect NG0201
+[Dense(1, Activation.Sigmoid)]
+public partial class HiddenSoftmax;
+
+// NG0202: binary cross-entropy needs a sigmoid output, not tanh (reported at the output [Dense]).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Tanh)] // expect NG0202
+public partial class BceWithTanh;
+
+// NG0203: cross-entropy needs a softmax of at least 2 units (reported at the output [Dense]).
+[Network(Loss = Loss.CrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Softmax)] // expect NG0203
+public partial class OneUnitSoftmax;
+
+// NG0003: the layer attributes are split over two partial declarations (reported on the other declaration).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Tanh)]
+public partial class SplitLayers;
+
+[Dense(1, Activation.Sigmoid)] // expect NG0003
+public partial class SplitLayers;
+
+// NG0301 (warning): Init.Zeros on the whole network (reported at [Network]); the code is still generated.
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Zeros)] // expect NG0301
+[Input(2)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class ZerosNetwork;
+
+// NG0301 (warning): Init.Zeros on one layer (reported at that [Dense]); the code is still generated.
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He)]
+[Input(2)]
+[Dense(4, Activation.Tanh, Init = Init.Zeros)] // expect NG0301
+[Dense(1, Activation.Sigmoid)]
+public partial class ZerosLayer;
+
+public static class Program
+{
+    // A warning does not stop generation: these two networks must exist and compile.
+    public static int Main() =>
+        new ZerosNetwork().Parameters.Length + new ZerosLayer().Parameters.Length > 0 ? 0 : 1;
+}

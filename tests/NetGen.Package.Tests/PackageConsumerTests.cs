@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Xunit;
+
+namespace NetGen.Package.Tests;
+
+/// <summary>
+/// Proves that the NetGen NuGet package works for a real consumer: it holds the runtime and the generator,
+/// a project that references only the package gets generated networks that reproduce the published flower
+/// table without allocating, and a faulty declaration fails the consumer's build at the attribute at fault.
+/// </summary>
+public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
+{
+    readonly PackageFixture _fixture;
+
+    public PackageConsumerTests(PackageFixture fixture) => _fixture = fixture;
+
+    static readonly string[] BuildFlags = ["-tl:off", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
+
+    [Fact]
+    public void Package_holds_the_runtime_and_the_generator()
+    {
+        string package = _fixture.Package;
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        string[] entries = zip.Entries.Select(e => e.FullName.Replace('\\', '/')).ToArray();
+        string listing = $"{Path.GetFileName(package)} holds:\n  " + string.Join("\n  ", entries.OrderBy(e => e, StringComparer.Ordinal));
+
+        Assert.True(entries.Contains("lib/net10.0/NetGen.dll"), "no lib/net10.0/NetGen.dll\n" + listing);
+        Assert.True(entries.Contains("analyzers/dotnet/cs/NetGen.Generator.dll"), "no analyzers/dotnet/cs/NetGen.Generator.dll\n" + listing);
+        Assert.False(entries.Any(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("NetGen.Generator.dll", StringComparison.Ordinal)),
+            "the generator must ship as an analyzer only, never as a lib/ reference\n" + listing);
+        Assert.True(zip.GetEntry("analyzers/dotnet/cs/NetGen.Generator.dll")!.Length > 0, "the packed generator is empty\n" + listing);
+
+        // The nuspec: our version, the runtime's one dependency, and no dependency on the (unpublished) generator project.
+        ZipArchiveEntry nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var reader = new StreamReader(nuspecEntry.Open());
+        string nuspec = reader.ReadToEnd();
+        XDocument doc = XDocument.Parse(nuspec);
+        XNamespace ns = doc.Root!.Name.Namespace;
+        Assert.Equal(_fixture.Version, doc.Root.Element(ns + "metadata")!.Element(ns + "version")!.Value);
+        string[] dependencies = doc.Descendants(ns + "dependency").Select(d => (string)d.Attribute("id")!).ToArray();
+        Assert.True(dependencies.Contains("System.Numerics.Tensors"), "nuspec lacks the System.Numerics.Tensors dependency\n" + nuspec);
+        Assert.False(dependencies.Any(d => d.Contains("Generator", StringComparison.OrdinalIgnoreCase)), "nuspec depends on the generator project\n" + nuspec);
+    }
+
+    /// <summary>Training accuracy of the published planar-flower table (2-n_h-1, tanh/sigmoid, 5000 steps at α = 1.2).</summary>
+    static readonly Dictionary<int, double> PublishedAccuracy = new()
+    {
+        [1] = 67.5,
+        [2] = 67.25,
+        [3] = 90.75,
+        [4] = 90.5,
+        [5] = 91.25,
+    };
+
+    [Fact]
+    public void Flower_consumer_reproduces_the_published_table_and_allocates_nothing()
+    {
+        string app = _fixture.CreateConsumer("FlowerApp");
+        string data = Path.Combine(app, "data");
+        Directory.CreateDirectory(data);
+        string flower = Path.Combine(_fixture.RepoRoot, "data", "flower");
+        File.Copy(Path.Combine(flower, "flower.csv"), Path.Combine(data, "flower.csv"));
+        foreach (int nh in PublishedAccuracy.Keys)
+            foreach (string w in new[] { "W1", "W2" })
+                File.Copy(Path.Combine(flower, $"planar_nh{nh}_{w}.csv"), Path.Combine(data, $"planar_nh{nh}_{w}.csv"));
+
+        DotNetResult build = DotNet.Run(app, ["build", "-c", "Release", .. BuildFlags]);
+        Assert.True(build.ExitCode == 0, "The flower consumer did not build.\n" + build.Describe());
+        Assert.True(!Regex.IsMatch(build.Output, @"(warning|error) (NG\d{4}|CS8784|CS8785)"),
+            "The flower consumer's build reported a NetGen diagnostic or a generator failure.\n" + build.Describe());
+
+        DotNetResult run = DotNet.Run(app, ["run", "--no-build", "-c", "Release"]);
+        Assert.True(run.ExitCode == 0, "The flower consumer failed.\n" + run.Describe());
+        Assert.Contains("done", run.Output);
+
+        var problems = new List<string>();
+        Dictionary<string, string> lines = ParseReport(run.Output);
+        foreach ((int nh, double expected) in PublishedAccuracy)
+        {
+            if (!lines.TryGetValue($"accuracy {nh}", out string? text))
+                problems.Add($"n_h = {nh}: no accuracy line");
+            else if (double.Parse(text, CultureInfo.InvariantCulture) != expected)
+                problems.Add($"n_h = {nh}: accuracy {text} %, published {expected.ToString(CultureInfo.InvariantCulture)} %");
+        }
+        foreach (string what in new[] { "predict", "trainstep" })
+        {
+            if (!lines.TryGetValue($"allocated {what}", out string? bytes))
+                problems.Add($"no 'allocated {what}' line");
+            else if (bytes != "0")
+                problems.Add($"1000 {what} calls allocated {bytes} bytes (expected 0)");
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
+    }
+
+    /// <summary>Every diagnostic the faulty consumer must show; NG0301 is a warning, the others are errors.</summary>
+    static readonly string[] RequiredIds = ["NG0001", "NG0101", "NG0103", "NG0104", "NG0105", "NG0201", "NG0202", "NG0203", "NG0003", "NG0301"];
+    static readonly HashSet<string> WarningIds = ["NG0301"];
+
+    [Fact]
+    public void Faulty_consumer_fails_to_build_at_each_attribute_at_fault()
+    {
+        string app = _fixture.CreateConsumer("FaultyApp");
+        string programPath = Path.Combine(app, "Program.cs");
+        string[] program = File.ReadAllLines(programPath);
+
+        // Expectations come from the "// expect NG####" markers, so the line numbers are never hard-coded.
+        var expected = new List<Diagnostic>();
+        var marker = new Regex(@"//\s*expect\s+(NG\d{4})\b");
+        for (int i = 0; i < program.Length; i++)
+            foreach (Match m in marker.Matches(program[i]))
+                expected.Add(new Diagnostic(i + 1, 0, WarningIds.Contains(m.Groups[1].Value) ? "warning" : "error", m.Groups[1].Value, ""));
+        foreach (string id in RequiredIds)
+            Assert.True(expected.Any(e => e.Id == id), $"Consumers/FaultyApp/Program.cs has no '// expect {id}' marker");
+
+        DotNetResult build = DotNet.Run(app, ["build", "-c", "Release", .. BuildFlags]);
+        Assert.True(build.ExitCode != 0, "The faulty consumer built, but it must fail.\n" + build.Describe());
+
+        List<Diagnostic> reported = ParseDiagnostics(build.Output, "Program.cs");
+        var problems = new List<string>();
+        foreach (Diagnostic want in expected)
+        {
+            string source = program[want.Line - 1].Trim();
+            Diagnostic[] sameId = reported.Where(r => r.Id == want.Id && r.Line == want.Line).ToArray();
+            if (sameId.Length == 0)
+            {
+                string elsewhere = string.Join(", ", reported.Where(r => r.Id == want.Id).Select(r => $"line {r.Line}"));
+                problems.Add($"missing {want.Severity} {want.Id} at line {want.Line} `{source}`" +
+                             (elsewhere.Length > 0 ? $" (reported at {elsewhere} instead)" : " (not reported at all)"));
+                continue;
+            }
+            foreach (Diagnostic got in sameId)
+            {
+                if (got.Severity != want.Severity)
+                    problems.Add($"{want.Id} at line {want.Line} is a {got.Severity}, expected a {want.Severity}");
+                if (!ColumnIsAtFault(program[want.Line - 1], want.Id, got.Column))
+                    problems.Add($"{want.Id} at line {want.Line} col {got.Column} is not at {(want.Id == "NG0001" ? "the class name" : "the attribute")}: `{source}`");
+            }
+        }
+        foreach (Diagnostic got in reported.Where(r => r.Id.StartsWith("NG", StringComparison.Ordinal)))
+            if (!expected.Any(e => e.Id == got.Id && e.Line == got.Line))
+                problems.Add($"unexpected {got.Severity} {got.Id} at line {got.Line}: {got.Message}");
+
+        // Only NetGen's diagnostics in Program.cs may fail the build: no C# error (no half-written code), no crashed generator.
+        foreach (Diagnostic got in ParseDiagnostics(build.Output, fileName: null))
+            if ((got.Severity == "error" && !got.Id.StartsWith("NG", StringComparison.Ordinal)) || got.Id is "CS8784" or "CS8785"
+                || (got.Id.StartsWith("NG", StringComparison.Ordinal) && Path.GetFileName(got.File) != "Program.cs"))
+                problems.Add($"unexpected {got.Severity} {got.Id} in {got.File}({got.Line},{got.Column}): {got.Message}");
+
+        Assert.True(problems.Count == 0,
+            string.Join("\n", problems) + "\n\nReported in Program.cs:\n  " +
+            string.Join("\n  ", reported.Select(r => $"({r.Line},{r.Column}) {r.Severity} {r.Id}: {r.Message}")) +
+            "\n\n" + build.Describe());
+    }
+
+    /// <summary>NG0001 belongs on the class name; every other diagnostic inside the [ … ] of the attribute on that line.</summary>
+    static bool ColumnIsAtFault(string line, string id, int column)
+    {
+        int index = column - 1;
+        if (id == "NG0001")
+        {
+            Match name = Regex.Match(line, @"\bclass\s+(\w+)");
+            return name.Success && index == name.Groups[1].Index;
+        }
+        int open = line.IndexOf('[');
+        int close = line.LastIndexOf(']');
+        return open >= 0 && close > open && index >= open && index <= close;
+    }
+
+    sealed record Diagnostic(int Line, int Column, string Severity, string Id, string Message, string File = "");
+
+    // MSBuild's canonical format: /path/Program.cs(12,2): error NG0104: message [/path/App.csproj]
+    static readonly Regex CanonicalDiagnostic = new(
+        @"^\s*(?<file>[^\s(][^(]*?)\((?<line>\d+),(?<col>\d+)(?:,\d+,\d+)?\)\s*:\s*(?<sev>error|warning)\s+(?<id>[A-Za-z]+\d+)\s*:\s*(?<msg>.*?)(?:\s+\[[^\]]+\])?\s*$",
+        RegexOptions.Multiline);
+
+    // Diagnostics without a source location: CSC : warning CS8785: Generator 'X' failed to generate source …
+    static readonly Regex UnlocatedDiagnostic = new(
+        @"^\s*(?<file>[^\s:(][^:(]*?)\s*:\s*(?<sev>error|warning)\s+(?<id>[A-Za-z]+\d+)\s*:\s*(?<msg>.*?)(?:\s+\[[^\]]+\])?\s*$");
+
+    /// <summary>The distinct diagnostics in a build log (MSBuild repeats them in its summary), optionally of one file name only.</summary>
+    static List<Diagnostic> ParseDiagnostics(string output, string? fileName)
+    {
+        var seen = new HashSet<(string, int, int, string, string)>();
+        var result = new List<Diagnostic>();
+        foreach (string raw in output.Split('\n'))
+        {
+            string text = raw.TrimEnd('\r');
+            Match m = CanonicalDiagnostic.Match(text);
+            bool located = m.Success;
+            if (!located)
+            {
+                m = UnlocatedDiagnostic.Match(text);
+                if (!m.Success || fileName is not null)
+                    continue;
+            }
+            string file = m.Groups["file"].Value.Trim();
+            if (fileName is not null && !string.Equals(Path.GetFileName(file), fileName, StringComparison.Ordinal))
+                continue;
+            var d = new Diagnostic(
+                located ? int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture) : 0,
+                located ? int.Parse(m.Groups["col"].Value, CultureInfo.InvariantCulture) : 0,
+                m.Groups["sev"].Value, m.Groups["id"].Value, m.Groups["msg"].Value, file);
+            if (seen.Add((d.File, d.Line, d.Column, d.Severity, d.Id)))
+                result.Add(d);
+        }
+        return result;
+    }
+
+    /// <summary>"key value" lines of the flower consumer, keyed by everything before the last space.</summary>
+    static Dictionary<string, string> ParseReport(string output)
+    {
+        var lines = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string raw in output.Split('\n'))
+        {
+            string line = raw.Trim();
+            int space = line.LastIndexOf(' ');
+            if (space > 0)
+                lines[line[..space]] = line[(space + 1)..];
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,133 @@
+using System;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>
+/// "No heap allocation" (DESIGN §2): after a warm-up, 1000 calls of each method allocate exactly 0 bytes on the
+/// calling thread — also for a batch smaller than the warm-up batch.
+/// </summary>
+public sealed class AllocationTests
+{
+    private const int Calls = 1000;
+    private const int WarmUpBatch = 16;
+    private const int SmallBatch = 5;
+
+    private delegate void Call();
+
+    /// <summary>Bytes allocated on this thread by <paramref name="calls"/> calls of <paramref name="call"/>.</summary>
+    private static long Allocated(Call call, int calls = Calls)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < calls; i++)
+            call();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>The measurement can fail: it sees one small array per call.</summary>
+    [Fact]
+    public void The_measurement_sees_an_allocation()
+    {
+        float[]? last = null;
+        long bytes = Allocated(() => last = new float[1]);
+        Assert.NotNull(last);
+        Assert.True(bytes >= Calls * 24L, $"{bytes} bytes for {Calls} arrays");
+    }
+
+    public static TheoryData<string> Nets() => new() { "TanhSigmoid", "DeepSoftmax", "TanhSoftmaxMse", "L2", "L1", "WideSoftmax" };
+
+    [Theory]
+    [MemberData(nameof(Nets))]
+    public void Span_methods_allocate_nothing_after_warm_up(string name)
+    {
+        NetCase c = NetCases.Get(name);
+        INetwork net = c.Create();
+        int n0 = net.InputSize, nL = net.OutputSize;
+        var rng = new Random(3);
+        float[] X = new float[WarmUpBatch * n0];
+        for (int i = 0; i < X.Length; i++) X[i] = (float)Problem.Gaussian(rng);
+        float[] Y = new float[WarmUpBatch * nL];
+        for (int i = 0; i < WarmUpBatch; i++) Y[i * nL + (i % nL)] = 1f; // one-hot: valid for every loss used here
+        float[] outputs = new float[WarmUpBatch * nL];
+        float[] gradients = new float[net.ParameterCount];
+        float[] x = X.AsSpan(0, n0).ToArray();
+        float[] y = new float[nL];
+        float[] Xs = X.AsSpan(0, SmallBatch * n0).ToArray(), Ys = Y.AsSpan(0, SmallBatch * nL).ToArray(), outputsSmall = new float[SmallBatch * nL];
+        float sink = 0;
+
+        // Warm-up at the large batch (JIT tiers, lazily sized buffers).
+        for (int i = 0; i < 200; i++)
+        {
+            net.Predict(x, y);
+            net.PredictBatch(X, outputs, WarmUpBatch);
+            sink += net.Cost(X, Y, WarmUpBatch);
+            sink += net.ComputeGradients(X, Y, WarmUpBatch, gradients);
+            sink += net.TrainStep(X, Y, WarmUpBatch, 1e-6f);
+        }
+
+        var results = new (string Method, long Bytes)[]
+        {
+            ("Predict(span)", Allocated(() => net.Predict(x, y))),
+            ("PredictBatch(m = 16)", Allocated(() => net.PredictBatch(X, outputs, WarmUpBatch))),
+            ("PredictBatch(m = 5)", Allocated(() => net.PredictBatch(Xs, outputsSmall, SmallBatch))),
+            ("Cost(m = 16)", Allocated(() => sink += net.Cost(X, Y, WarmUpBatch))),
+            ("Cost(m = 5)", Allocated(() => sink += net.Cost(Xs, Ys, SmallBatch))),
+            ("ComputeGradients(m = 16)", Allocated(() => sink += net.ComputeGradients(X, Y, WarmUpBatch, gradients))),
+            ("ComputeGradients(m = 5)", Allocated(() => sink += net.ComputeGradients(Xs, Ys, SmallBatch, gradients))),
+            ("TrainStep(m = 16)", Allocated(() => sink += net.TrainStep(X, Y, WarmUpBatch, 1e-6f))),
+            ("TrainStep(m = 5)", Allocated(() => sink += net.TrainStep(Xs, Ys, SmallBatch, 1e-6f))),
+        };
+        Assert.True(float.IsFinite(sink));
+        Assert.All(results, r => Assert.True(r.Bytes == 0, $"{name}.{r.Method}: {r.Bytes} bytes over {Calls} calls."));
+    }
+
+    [Fact]
+    public void Predict_with_inline_arrays_allocates_nothing()
+    {
+        var net = new DeepSoftmaxNet();
+        var input = new DeepSoftmaxNet.Input();
+        for (int i = 0; i < DeepSoftmaxNet.InputSize; i++) input[i] = 0.1f * i - 0.2f;
+        float sink = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            DeepSoftmaxNet.Output warm = net.Predict(in input);
+            sink += warm[0];
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            DeepSoftmaxNet.Output output = net.Predict(in input);
+            sink += output[DeepSoftmaxNet.OutputSize - 1];
+        }
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(float.IsFinite(sink));
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void Predict_with_inline_arrays_of_a_wide_net_allocates_nothing()
+    {
+        var net = new WideSoftmaxNet();
+        var input = new WideSoftmaxNet.Input();
+        for (int i = 0; i < WideSoftmaxNet.InputSize; i++) input[i] = MathF.Sin(i);
+        float sink = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            WideSoftmaxNet.Output warm = net.Predict(in input);
+            sink += warm[0];
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            WideSoftmaxNet.Output output = net.Predict(in input);
+            sink += output[1];
+        }
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(float.IsFinite(sink));
+        Assert.Equal(0, bytes);
+    }
+}
