@@ -66,47 +66,56 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>Small layers get a one-sample forward with every multiply written out: no loop, no call, no bounds
-        /// check. The sums run in the kernel's order (Σ_k then + b), so it agrees with the batch path bit for bit.</summary>
-        internal static bool IsUnrolled(LayerSpec layer) => layer.Inputs < 8 && layer.WeightCount <= UnrollLimit;
+        /// check once the slices are taken, and each sum as a balanced tree so that its adds overlap.</summary>
+        internal static bool IsUnrolled(LayerSpec layer) => layer.WeightCount <= UnrollLimit && layer.Inputs <= 64;
 
         /// <summary>The largest W[l] (in weights) whose one-sample forward is written out in full.</summary>
-        internal const int UnrollLimit = 128;
+        internal const int UnrollLimit = 256;
 
         private static void WriteLayerForwardOne(SourceWriter w, LayerSpec layer)
         {
             int l = layer.Index;
             string aPrev = "A" + (l - 1), a = "A" + l;
+            bool softmax = layer.Activation == ActivationKind.Softmax;
             w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: " + a + "[j] = g(Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j]), " +
                 (layer.Activation == ActivationKind.Linear ? "g the identity" : "g = " + ActivationName(layer)) + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
             {
                 w.WriteLine(ReadOnlySpan + " W = p.Slice(W" + l + "Offset, W" + l + "Length), b = p.Slice(B" + l + "Offset, B" + l + "Length);");
-                w.WriteLine(Span + " z = " + a + ".Slice(0, " + layer.Units + "); // Z" + l + ": 1 × " + layer.Units + ", in place");
-                var inputs = new System.Text.StringBuilder("float ");
-                for (int k = 0; k < layer.Inputs; k++)
-                    inputs.Append(k == 0 ? "" : ", ").Append("x" + k + " = " + aPrev + "[" + k + "]");
-                w.WriteLine(inputs + ";");
+                w.WriteLine(ReadOnlySpan + " x = " + aPrev + ".Slice(0, " + layer.Inputs + "); // " + aPrev + ": 1 × " + layer.Inputs);
+                w.WriteLine(Span + " y = " + a + ".Slice(0, " + layer.Units + ");  // " + a + ": 1 × " + layer.Units);
                 for (int j = 0; j < layer.Units; j++)
                 {
-                    var sum = new System.Text.StringBuilder();
+                    var terms = new string[layer.Inputs];
                     for (int k = 0; k < layer.Inputs; k++)
-                        sum.Append(k == 0 ? "" : " + ").Append("W[" + (j * layer.Inputs + k) + "] * x" + k);
-                    w.WriteLine("z[" + j + "] = (" + sum + ") + b[" + j + "];");
+                        terms[k] = "W[" + (j * layer.Inputs + k) + "] * x[" + k + "]";
+                    string z = BalancedSum(terms, 0, terms.Length) + " + b[" + j + "]";
+                    w.WriteLine("y[" + j + "] = " + ScalarActivation(layer, z) + ";");
                 }
-                string call = layer.Activation switch
-                {
-                    ActivationKind.Sigmoid => Kernels + ".Sigmoid(z, z);",
-                    ActivationKind.Tanh => Kernels + ".Tanh(z, z);",
-                    ActivationKind.Relu => Kernels + ".Relu(z, z);",
-                    ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(z, z, " + FloatLiteral(layer.LeakySlope) + ");",
-                    ActivationKind.Softmax => Kernels + ".Softmax(z, z, 1, " + layer.Units + ");",
-                    _ => "",
-                };
-                if (call.Length > 0)
-                    w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, "Z" + l));
+                if (softmax)
+                    w.WriteLine(Kernels + ".Softmax(y, y, 1, " + layer.Units + "); // " + a + " = softmax(Z" + l + ")");
             }
             w.WriteLine();
         }
+
+        /// <summary>"((t0 + t1) + (t2 + t3))": a sum whose adds depend on each other only log₂ n deep.</summary>
+        private static string BalancedSum(string[] terms, int start, int count)
+        {
+            if (count == 1) return terms[start];
+            int half = count / 2;
+            string left = BalancedSum(terms, start, half), right = BalancedSum(terms, start + half, count - half);
+            return (half > 1 ? "(" + left + ")" : left) + " + " + (count - half > 1 ? "(" + right + ")" : right);
+        }
+
+        /// <summary>g applied to one value: the scalar twin of the layer's activation kernel (softmax runs after, over the row).</summary>
+        private static string ScalarActivation(LayerSpec layer, string z) => layer.Activation switch
+        {
+            ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ")",
+            ActivationKind.Tanh => Kernels + ".Tanh(" + z + ")",
+            ActivationKind.Relu => Kernels + ".Relu(" + z + ")",
+            ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + FloatLiteral(layer.LeakySlope) + ")",
+            _ => z,
+        };
 
         private static void WriteLayerBackward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
         {

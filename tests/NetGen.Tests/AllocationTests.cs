@@ -15,13 +15,22 @@ public sealed class AllocationTests
 
     private delegate void Call();
 
-    /// <summary>Bytes allocated on this thread by <paramref name="calls"/> calls of <paramref name="call"/>.</summary>
+    /// <summary>
+    /// Bytes allocated on this thread by <paramref name="calls"/> calls of <paramref name="call"/>: the least of three
+    /// windows. Code that allocates per call shows in every window; the runtime's own one-off work on this thread (a
+    /// tier-up of a method, seen once in a full parallel run) shows in one at most, and is not what is measured here.
+    /// </summary>
     private static long Allocated(Call call, int calls = Calls)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < calls; i++)
-            call();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least > 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < calls; i++)
+                call();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 
     /// <summary>The measurement can fail: it sees one small array per call.</summary>

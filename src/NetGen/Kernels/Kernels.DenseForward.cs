@@ -1,14 +1,22 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
 
 public static partial class Kernels
 {
     /// <summary>
-    /// Z = A·Wᵀ + b, i.e. Z[i, j] = b[j] + Σ_k A[i, k]·W[j, k] — the notes' Z[l] = W[l]·A[l-1] + b[l] with samples as rows.
+    /// Z = A·Wᵀ + b, i.e. Z[i, j] = Σ_k A[i, k]·W[j, k] + b[j] — the notes' Z[l] = W[l]·A[l-1] + b[l] with samples as rows.
     /// A is m × nIn, W is nOut × nIn (row-major), b has nOut elements, Z is m × nOut.
     /// </summary>
+    /// <remarks>
+    /// Every Z[i, j] is a dot product of two contiguous rows, A[i, ·] and W[j, ·]. Rows shorter than one Vector512 run
+    /// the sequential scalar sum (the order the unrolled one-sample code uses too). Longer rows run register blocks:
+    /// 4 samples × 4 units at a time (16 accumulators, each A and W vector loaded once per block), or 1 sample × 8 units
+    /// for a single sample; the k tail reloads the last full vector and masks the lanes already summed.
+    /// </remarks>
     public static void DenseForward(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
     {
         RequireMatrix(A.Length, m, nIn, nameof(A));
@@ -16,16 +24,154 @@ public static partial class Kernels
         RequireLength(b.Length, nOut, nameof(b));
         RequireMatrix(Z.Length, m, nOut, nameof(Z));
 
-        ref float a0 = ref Ref(A);
-        ref float w0 = ref Ref(W);
-        ref float b0 = ref Ref(b);
-        ref float z0 = ref Ref(Z);
+        if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && nIn >= Vector512<float>.Count)
+            DenseForwardBlocked(ref Ref(A), ref Ref(W), ref Ref(b), ref Ref(Z), m, nIn, nOut);
+        else
+            DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), ref Ref(Z), m, nIn, nOut);
+    }
+
+    /// <summary>The reference strategy: one <see cref="Dot"/> per output.</summary>
+    internal static void DenseForwardDots(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut)
+    {
         for (int i = 0; i < m; i++)
         {
             ref float a = ref Unsafe.Add(ref a0, (nint)i * nIn);
             ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
             for (int j = 0; j < nOut; j++)
-                Unsafe.Add(ref z, j) = Unsafe.Add(ref b0, j) + Dot(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn);
+                Unsafe.Add(ref z, j) = Dot(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + Unsafe.Add(ref b0, j);
         }
     }
+
+    /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16).</summary>
+    internal static void DenseForwardBlocked(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut)
+    {
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float a = ref Unsafe.Add(ref a0, (nint)i * nIn);
+            ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
+            int j = 0;
+            for (; j + 4 <= nOut; j += 4)
+                Block4x4(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, j), ref Unsafe.Add(ref z, j), nIn, nOut);
+            for (; j < nOut; j++)
+                for (int r = 0; r < 4; r++)
+                    Unsafe.Add(ref z, (nint)r * nOut + j) = Dot512(ref Unsafe.Add(ref a, (nint)r * nIn), ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + Unsafe.Add(ref b0, j);
+        }
+        for (; i < m; i++)
+        {
+            ref float a = ref Unsafe.Add(ref a0, (nint)i * nIn);
+            ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
+            int j = 0;
+            for (; j + 8 <= nOut; j += 8)
+                Block1x8(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, j), ref Unsafe.Add(ref z, j), nIn);
+            for (; j < nOut; j++)
+                Unsafe.Add(ref z, j) = Dot512(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + Unsafe.Add(ref b0, j);
+        }
+    }
+
+    /// <summary>Σ_k x[k]·y[k] with Vector512 (n ≥ 16), the tail masked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot512(ref float x, ref float y, int n)
+    {
+        Vector512<float> acc = Vector512<float>.Zero;
+        int k = 0;
+        for (; k <= n - 16; k += 16)
+            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref y, (nuint)k), acc);
+        if (k < n)
+        {
+            nuint last = (nuint)(n - 16);
+            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, last) & TailMask512(n - k), Vector512.LoadUnsafe(ref y, last), acc);
+        }
+        return Vector512.Sum(acc);
+    }
+
+    /// <summary>Z[r, c] = A[r, ·]·W[c, ·] + b[c] for 4 samples r and 4 units c: 16 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block4x4(ref float a, ref float w, ref float b, ref float z, int nIn, int nOut)
+    {
+        ref float a1 = ref Unsafe.Add(ref a, nIn), a2 = ref Unsafe.Add(ref a, 2 * nIn), a3 = ref Unsafe.Add(ref a, 3 * nIn);
+        ref float w1 = ref Unsafe.Add(ref w, nIn), w2 = ref Unsafe.Add(ref w, 2 * nIn), w3 = ref Unsafe.Add(ref w, 3 * nIn);
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector512<float> mask = Vector512<float>.AllBitsSet;
+        int k = 0;
+        while (true)
+        {
+            nuint at;
+            if (k <= nIn - 16) at = (nuint)k;
+            else if (k < nIn) { at = (nuint)(nIn - 16); mask = TailMask512(nIn - k); }
+            else break;
+
+            Vector512<float> x0 = Vector512.LoadUnsafe(ref a, at) & mask, x1 = Vector512.LoadUnsafe(ref a1, at) & mask;
+            Vector512<float> x2 = Vector512.LoadUnsafe(ref a2, at) & mask, x3 = Vector512.LoadUnsafe(ref a3, at) & mask;
+            Vector512<float> v = Vector512.LoadUnsafe(ref w, at);
+            c00 = Vector512.FusedMultiplyAdd(x0, v, c00); c10 = Vector512.FusedMultiplyAdd(x1, v, c10);
+            c20 = Vector512.FusedMultiplyAdd(x2, v, c20); c30 = Vector512.FusedMultiplyAdd(x3, v, c30);
+            v = Vector512.LoadUnsafe(ref w1, at);
+            c01 = Vector512.FusedMultiplyAdd(x0, v, c01); c11 = Vector512.FusedMultiplyAdd(x1, v, c11);
+            c21 = Vector512.FusedMultiplyAdd(x2, v, c21); c31 = Vector512.FusedMultiplyAdd(x3, v, c31);
+            v = Vector512.LoadUnsafe(ref w2, at);
+            c02 = Vector512.FusedMultiplyAdd(x0, v, c02); c12 = Vector512.FusedMultiplyAdd(x1, v, c12);
+            c22 = Vector512.FusedMultiplyAdd(x2, v, c22); c32 = Vector512.FusedMultiplyAdd(x3, v, c32);
+            v = Vector512.LoadUnsafe(ref w3, at);
+            c03 = Vector512.FusedMultiplyAdd(x0, v, c03); c13 = Vector512.FusedMultiplyAdd(x1, v, c13);
+            c23 = Vector512.FusedMultiplyAdd(x2, v, c23); c33 = Vector512.FusedMultiplyAdd(x3, v, c33);
+            k += 16;
+        }
+        Vector128<float> bias = Vector128.LoadUnsafe(ref b);
+        (SumEach(c00, c01, c02, c03) + bias).StoreUnsafe(ref z);
+        (SumEach(c10, c11, c12, c13) + bias).StoreUnsafe(ref Unsafe.Add(ref z, nOut));
+        (SumEach(c20, c21, c22, c23) + bias).StoreUnsafe(ref Unsafe.Add(ref z, 2 * nOut));
+        (SumEach(c30, c31, c32, c33) + bias).StoreUnsafe(ref Unsafe.Add(ref z, 3 * nOut));
+    }
+
+    /// <summary>Z[c] = a·W[c, ·] + b[c] for one sample and 8 units: 8 independent accumulators hide the FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x8(ref float a, ref float w, ref float b, ref float z, int nIn)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> mask = Vector512<float>.AllBitsSet;
+        int k = 0;
+        while (true)
+        {
+            nuint at;
+            if (k <= nIn - 16) at = (nuint)k;
+            else if (k < nIn) { at = (nuint)(nIn - 16); mask = TailMask512(nIn - k); }
+            else break;
+
+            Vector512<float> x = Vector512.LoadUnsafe(ref a, at) & mask;
+            c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref w, at), c0);
+            c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, nIn), at), c1);
+            c2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 2 * nIn), at), c2);
+            c3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 3 * nIn), at), c3);
+            c4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 4 * nIn), at), c4);
+            c5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 5 * nIn), at), c5);
+            c6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 6 * nIn), at), c6);
+            c7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 7 * nIn), at), c7);
+            k += 16;
+        }
+        (SumEach(c0, c1, c2, c3) + Vector128.LoadUnsafe(ref b)).StoreUnsafe(ref z);
+        (SumEach(c4, c5, c6, c7) + Vector128.LoadUnsafe(ref Unsafe.Add(ref b, 4))).StoreUnsafe(ref Unsafe.Add(ref z, 4));
+    }
+
+    /// <summary>[Σ p, Σ q, Σ r, Σ s]: four horizontal sums at the cost of about one, by folding 512 → 128 bits and two rounds of pairwise adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SumEach(Vector512<float> p, Vector512<float> q, Vector512<float> r, Vector512<float> s)
+    {
+        Vector128<float> p4 = Fold(p), q4 = Fold(q), r4 = Fold(r), s4 = Fold(s);
+        return Sse3.HorizontalAdd(Sse3.HorizontalAdd(p4, q4), Sse3.HorizontalAdd(r4, s4));
+
+        static Vector128<float> Fold(Vector512<float> v)
+        {
+            Vector256<float> half = v.GetLower() + v.GetUpper();
+            return half.GetLower() + half.GetUpper();
+        }
+    }
+
+    /// <summary>A Vector512 mask whose last <paramref name="count"/> lanes are all ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> TailMask512(int count)
+        => Vector512.GreaterThanOrEqual(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(16 - count)).AsSingle();
 }

@@ -6,6 +6,10 @@ namespace NetGen;
 
 public static partial class Kernels
 {
+    /// <summary>z where z &gt; 0, else slope·z, for one value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LeakyRelu(float z, float slope) => z > 0f ? z : slope * z;
+
     /// <summary>A = Z where Z &gt; 0, else slope·Z, element-wise (A may be Z itself).</summary>
     public static void LeakyRelu(ReadOnlySpan<float> Z, Span<float> A, float slope)
     {

@@ -83,8 +83,8 @@ partial class HousePrice : global::NetGen.INetwork
         global::NetGen.Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> A1 = stackalloc float[16]; // A1: 1 × 16 (Z1 is computed in place)
-        Layer1Forward(p, x, A1, A1, 1);
-        Layer2Forward(p, A1, y, 1);
+        Layer1ForwardOne(p, x, A1);
+        Layer2ForwardOne(p, A1, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>
@@ -187,6 +187,30 @@ partial class HousePrice : global::NetGen.INetwork
         global::NetGen.Kernels.Tanh(Z1, A1); // A1 = tanh(Z1)
     }
 
+    /// <summary>Layer 1 forward for one sample, unrolled: A1[j] = g(Σ_k W1[j, k]·A0[k] + b1[j]), g = Tanh.</summary>
+    private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
+    {
+        global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
+        global::System.ReadOnlySpan<float> x = A0.Slice(0, 8); // A0: 1 × 8
+        global::System.Span<float> y = A1.Slice(0, 16);  // A1: 1 × 16
+        y[0] = global::NetGen.Kernels.Tanh(((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0]);
+        y[1] = global::NetGen.Kernels.Tanh(((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (W[14] * x[6] + W[15] * x[7])) + b[1]);
+        y[2] = global::NetGen.Kernels.Tanh(((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7])) + b[2]);
+        y[3] = global::NetGen.Kernels.Tanh(((W[24] * x[0] + W[25] * x[1]) + (W[26] * x[2] + W[27] * x[3])) + ((W[28] * x[4] + W[29] * x[5]) + (W[30] * x[6] + W[31] * x[7])) + b[3]);
+        y[4] = global::NetGen.Kernels.Tanh(((W[32] * x[0] + W[33] * x[1]) + (W[34] * x[2] + W[35] * x[3])) + ((W[36] * x[4] + W[37] * x[5]) + (W[38] * x[6] + W[39] * x[7])) + b[4]);
+        y[5] = global::NetGen.Kernels.Tanh(((W[40] * x[0] + W[41] * x[1]) + (W[42] * x[2] + W[43] * x[3])) + ((W[44] * x[4] + W[45] * x[5]) + (W[46] * x[6] + W[47] * x[7])) + b[5]);
+        y[6] = global::NetGen.Kernels.Tanh(((W[48] * x[0] + W[49] * x[1]) + (W[50] * x[2] + W[51] * x[3])) + ((W[52] * x[4] + W[53] * x[5]) + (W[54] * x[6] + W[55] * x[7])) + b[6]);
+        y[7] = global::NetGen.Kernels.Tanh(((W[56] * x[0] + W[57] * x[1]) + (W[58] * x[2] + W[59] * x[3])) + ((W[60] * x[4] + W[61] * x[5]) + (W[62] * x[6] + W[63] * x[7])) + b[7]);
+        y[8] = global::NetGen.Kernels.Tanh(((W[64] * x[0] + W[65] * x[1]) + (W[66] * x[2] + W[67] * x[3])) + ((W[68] * x[4] + W[69] * x[5]) + (W[70] * x[6] + W[71] * x[7])) + b[8]);
+        y[9] = global::NetGen.Kernels.Tanh(((W[72] * x[0] + W[73] * x[1]) + (W[74] * x[2] + W[75] * x[3])) + ((W[76] * x[4] + W[77] * x[5]) + (W[78] * x[6] + W[79] * x[7])) + b[9]);
+        y[10] = global::NetGen.Kernels.Tanh(((W[80] * x[0] + W[81] * x[1]) + (W[82] * x[2] + W[83] * x[3])) + ((W[84] * x[4] + W[85] * x[5]) + (W[86] * x[6] + W[87] * x[7])) + b[10]);
+        y[11] = global::NetGen.Kernels.Tanh(((W[88] * x[0] + W[89] * x[1]) + (W[90] * x[2] + W[91] * x[3])) + ((W[92] * x[4] + W[93] * x[5]) + (W[94] * x[6] + W[95] * x[7])) + b[11]);
+        y[12] = global::NetGen.Kernels.Tanh(((W[96] * x[0] + W[97] * x[1]) + (W[98] * x[2] + W[99] * x[3])) + ((W[100] * x[4] + W[101] * x[5]) + (W[102] * x[6] + W[103] * x[7])) + b[12]);
+        y[13] = global::NetGen.Kernels.Tanh(((W[104] * x[0] + W[105] * x[1]) + (W[106] * x[2] + W[107] * x[3])) + ((W[108] * x[4] + W[109] * x[5]) + (W[110] * x[6] + W[111] * x[7])) + b[13]);
+        y[14] = global::NetGen.Kernels.Tanh(((W[112] * x[0] + W[113] * x[1]) + (W[114] * x[2] + W[115] * x[3])) + ((W[116] * x[4] + W[117] * x[5]) + (W[118] * x[6] + W[119] * x[7])) + b[14]);
+        y[15] = global::NetGen.Kernels.Tanh(((W[120] * x[0] + W[121] * x[1]) + (W[122] * x[2] + W[123] * x[3])) + ((W[124] * x[4] + W[125] * x[5]) + (W[126] * x[6] + W[127] * x[7])) + b[15]);
+    }
+
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">m × 8: the layer's input from the forward pass.</param>
     /// <param name="A1">m × 16: from the forward pass, for g′.</param>
@@ -209,6 +233,15 @@ partial class HousePrice : global::NetGen.INetwork
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, int m)
     {
         global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 16, 1); // Z2 = A1·W2ᵀ + b2
+    }
+
+    /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g the identity.</summary>
+    private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
+    {
+        global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
+        global::System.ReadOnlySpan<float> x = A1.Slice(0, 16); // A1: 1 × 16
+        global::System.Span<float> y = A2.Slice(0, 1);  // A2: 1 × 1
+        y[0] = (((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7]))) + (((W[8] * x[8] + W[9] * x[9]) + (W[10] * x[10] + W[11] * x[11])) + ((W[12] * x[12] + W[13] * x[13]) + (W[14] * x[14] + W[15] * x[15]))) + b[0];
     }
 
     /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>

@@ -86,7 +86,7 @@ partial class IrisClassifier : global::NetGen.INetwork
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> A1 = stackalloc float[8]; // A1: 1 × 8 (Z1 is computed in place)
         Layer1ForwardOne(p, x, A1);
-        Layer2Forward(p, A1, y, y, 1);
+        Layer2ForwardOne(p, A1, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>
@@ -193,17 +193,16 @@ partial class IrisClassifier : global::NetGen.INetwork
     private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        global::System.Span<float> z = A1.Slice(0, 8); // Z1: 1 × 8, in place
-        float x0 = A0[0], x1 = A0[1], x2 = A0[2], x3 = A0[3];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2 + W[3] * x3) + b[0];
-        z[1] = (W[4] * x0 + W[5] * x1 + W[6] * x2 + W[7] * x3) + b[1];
-        z[2] = (W[8] * x0 + W[9] * x1 + W[10] * x2 + W[11] * x3) + b[2];
-        z[3] = (W[12] * x0 + W[13] * x1 + W[14] * x2 + W[15] * x3) + b[3];
-        z[4] = (W[16] * x0 + W[17] * x1 + W[18] * x2 + W[19] * x3) + b[4];
-        z[5] = (W[20] * x0 + W[21] * x1 + W[22] * x2 + W[23] * x3) + b[5];
-        z[6] = (W[24] * x0 + W[25] * x1 + W[26] * x2 + W[27] * x3) + b[6];
-        z[7] = (W[28] * x0 + W[29] * x1 + W[30] * x2 + W[31] * x3) + b[7];
-        global::NetGen.Kernels.Relu(z, z); // A1 = max(0, Z1)
+        global::System.ReadOnlySpan<float> x = A0.Slice(0, 4); // A0: 1 × 4
+        global::System.Span<float> y = A1.Slice(0, 8);  // A1: 1 × 8
+        y[0] = global::NetGen.Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3]) + b[0]);
+        y[1] = global::NetGen.Kernels.Relu((W[4] * x[0] + W[5] * x[1]) + (W[6] * x[2] + W[7] * x[3]) + b[1]);
+        y[2] = global::NetGen.Kernels.Relu((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3]) + b[2]);
+        y[3] = global::NetGen.Kernels.Relu((W[12] * x[0] + W[13] * x[1]) + (W[14] * x[2] + W[15] * x[3]) + b[3]);
+        y[4] = global::NetGen.Kernels.Relu((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3]) + b[4]);
+        y[5] = global::NetGen.Kernels.Relu((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + W[23] * x[3]) + b[5]);
+        y[6] = global::NetGen.Kernels.Relu((W[24] * x[0] + W[25] * x[1]) + (W[26] * x[2] + W[27] * x[3]) + b[6]);
+        y[7] = global::NetGen.Kernels.Relu((W[28] * x[0] + W[29] * x[1]) + (W[30] * x[2] + W[31] * x[3]) + b[7]);
     }
 
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
@@ -230,6 +229,18 @@ partial class IrisClassifier : global::NetGen.INetwork
     {
         global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 8, 3); // Z2 = A1·W2ᵀ + b2
         global::NetGen.Kernels.Softmax(Z2, A2, m, 3); // A2 = softmax(Z2), row by row
+    }
+
+    /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g = Softmax.</summary>
+    private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
+    {
+        global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
+        global::System.ReadOnlySpan<float> x = A1.Slice(0, 8); // A1: 1 × 8
+        global::System.Span<float> y = A2.Slice(0, 3);  // A2: 1 × 3
+        y[0] = ((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0];
+        y[1] = ((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (W[14] * x[6] + W[15] * x[7])) + b[1];
+        y[2] = ((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7])) + b[2];
+        global::NetGen.Kernels.Softmax(y, y, 1, 3); // A2 = softmax(Z2)
     }
 
     /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>

@@ -219,14 +219,13 @@ partial class DeepNet : global::NetGen.INetwork
     private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        global::System.Span<float> z = A1.Slice(0, 5); // Z1: 1 × 5, in place
-        float x0 = A0[0], x1 = A0[1], x2 = A0[2];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2) + b[0];
-        z[1] = (W[3] * x0 + W[4] * x1 + W[5] * x2) + b[1];
-        z[2] = (W[6] * x0 + W[7] * x1 + W[8] * x2) + b[2];
-        z[3] = (W[9] * x0 + W[10] * x1 + W[11] * x2) + b[3];
-        z[4] = (W[12] * x0 + W[13] * x1 + W[14] * x2) + b[4];
-        global::NetGen.Kernels.Relu(z, z); // A1 = max(0, Z1)
+        global::System.ReadOnlySpan<float> x = A0.Slice(0, 3); // A0: 1 × 3
+        global::System.Span<float> y = A1.Slice(0, 5);  // A1: 1 × 5
+        y[0] = global::NetGen.Kernels.Relu(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
+        y[1] = global::NetGen.Kernels.Relu(W[3] * x[0] + (W[4] * x[1] + W[5] * x[2]) + b[1]);
+        y[2] = global::NetGen.Kernels.Relu(W[6] * x[0] + (W[7] * x[1] + W[8] * x[2]) + b[2]);
+        y[3] = global::NetGen.Kernels.Relu(W[9] * x[0] + (W[10] * x[1] + W[11] * x[2]) + b[3]);
+        y[4] = global::NetGen.Kernels.Relu(W[12] * x[0] + (W[13] * x[1] + W[14] * x[2]) + b[4]);
     }
 
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
@@ -259,14 +258,13 @@ partial class DeepNet : global::NetGen.INetwork
     private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        global::System.Span<float> z = A2.Slice(0, 5); // Z2: 1 × 5, in place
-        float x0 = A1[0], x1 = A1[1], x2 = A1[2], x3 = A1[3], x4 = A1[4];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2 + W[3] * x3 + W[4] * x4) + b[0];
-        z[1] = (W[5] * x0 + W[6] * x1 + W[7] * x2 + W[8] * x3 + W[9] * x4) + b[1];
-        z[2] = (W[10] * x0 + W[11] * x1 + W[12] * x2 + W[13] * x3 + W[14] * x4) + b[2];
-        z[3] = (W[15] * x0 + W[16] * x1 + W[17] * x2 + W[18] * x3 + W[19] * x4) + b[3];
-        z[4] = (W[20] * x0 + W[21] * x1 + W[22] * x2 + W[23] * x3 + W[24] * x4) + b[4];
-        global::NetGen.Kernels.Relu(z, z); // A2 = max(0, Z2)
+        global::System.ReadOnlySpan<float> x = A1.Slice(0, 5); // A1: 1 × 5
+        global::System.Span<float> y = A2.Slice(0, 5);  // A2: 1 × 5
+        y[0] = global::NetGen.Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4])) + b[0]);
+        y[1] = global::NetGen.Kernels.Relu((W[5] * x[0] + W[6] * x[1]) + (W[7] * x[2] + (W[8] * x[3] + W[9] * x[4])) + b[1]);
+        y[2] = global::NetGen.Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
+        y[3] = global::NetGen.Kernels.Relu((W[15] * x[0] + W[16] * x[1]) + (W[17] * x[2] + (W[18] * x[3] + W[19] * x[4])) + b[3]);
+        y[4] = global::NetGen.Kernels.Relu((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + (W[23] * x[3] + W[24] * x[4])) + b[4]);
     }
 
     /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
@@ -302,12 +300,11 @@ partial class DeepNet : global::NetGen.INetwork
     private static void Layer3ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> A3)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
-        global::System.Span<float> z = A3.Slice(0, 3); // Z3: 1 × 3, in place
-        float x0 = A2[0], x1 = A2[1], x2 = A2[2], x3 = A2[3], x4 = A2[4];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2 + W[3] * x3 + W[4] * x4) + b[0];
-        z[1] = (W[5] * x0 + W[6] * x1 + W[7] * x2 + W[8] * x3 + W[9] * x4) + b[1];
-        z[2] = (W[10] * x0 + W[11] * x1 + W[12] * x2 + W[13] * x3 + W[14] * x4) + b[2];
-        global::NetGen.Kernels.Relu(z, z); // A3 = max(0, Z3)
+        global::System.ReadOnlySpan<float> x = A2.Slice(0, 5); // A2: 1 × 5
+        global::System.Span<float> y = A3.Slice(0, 3);  // A3: 1 × 3
+        y[0] = global::NetGen.Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4])) + b[0]);
+        y[1] = global::NetGen.Kernels.Relu((W[5] * x[0] + W[6] * x[1]) + (W[7] * x[2] + (W[8] * x[3] + W[9] * x[4])) + b[1]);
+        y[2] = global::NetGen.Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
     }
 
     /// <summary>Layer 3 backward: dZ3 = dA3 ⊙ (Z3 > 0); dW3 = (1/m)·dZ3ᵀ·A2; db3 = (1/m)·Σ dZ3; dA2 = dZ3·W3 (the notes' W3ᵀ·dZ3).</summary>
@@ -343,10 +340,9 @@ partial class DeepNet : global::NetGen.INetwork
     private static void Layer4ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A3, global::System.Span<float> A4)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W4Offset, W4Length), b = p.Slice(B4Offset, B4Length);
-        global::System.Span<float> z = A4.Slice(0, 1); // Z4: 1 × 1, in place
-        float x0 = A3[0], x1 = A3[1], x2 = A3[2];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2) + b[0];
-        global::NetGen.Kernels.Sigmoid(z, z); // A4 = σ(Z4)
+        global::System.ReadOnlySpan<float> x = A3.Slice(0, 3); // A3: 1 × 3
+        global::System.Span<float> y = A4.Slice(0, 1);  // A4: 1 × 1
+        y[0] = global::NetGen.Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 
     /// <summary>Layer 4 backward: dW4 = (1/m)·dZ4ᵀ·A3; db4 = (1/m)·Σ dZ4; dA3 = dZ4·W4 (the notes' W4ᵀ·dZ4).</summary>

@@ -98,7 +98,7 @@ partial class FootballNet : global::NetGen.INetwork
         global::System.Span<float> A1 = stackalloc float[20]; // A1: 1 × 20 (Z1 is computed in place)
         global::System.Span<float> A2 = stackalloc float[3]; // A2: 1 × 3 (Z2 is computed in place)
         Layer1ForwardOne(p, x, A1);
-        Layer2Forward(p, A1, A2, A2, 1);
+        Layer2ForwardOne(p, A1, A2);
         Layer3ForwardOne(p, A2, y);
     }
 
@@ -230,29 +230,28 @@ partial class FootballNet : global::NetGen.INetwork
     private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        global::System.Span<float> z = A1.Slice(0, 20); // Z1: 1 × 20, in place
-        float x0 = A0[0], x1 = A0[1];
-        z[0] = (W[0] * x0 + W[1] * x1) + b[0];
-        z[1] = (W[2] * x0 + W[3] * x1) + b[1];
-        z[2] = (W[4] * x0 + W[5] * x1) + b[2];
-        z[3] = (W[6] * x0 + W[7] * x1) + b[3];
-        z[4] = (W[8] * x0 + W[9] * x1) + b[4];
-        z[5] = (W[10] * x0 + W[11] * x1) + b[5];
-        z[6] = (W[12] * x0 + W[13] * x1) + b[6];
-        z[7] = (W[14] * x0 + W[15] * x1) + b[7];
-        z[8] = (W[16] * x0 + W[17] * x1) + b[8];
-        z[9] = (W[18] * x0 + W[19] * x1) + b[9];
-        z[10] = (W[20] * x0 + W[21] * x1) + b[10];
-        z[11] = (W[22] * x0 + W[23] * x1) + b[11];
-        z[12] = (W[24] * x0 + W[25] * x1) + b[12];
-        z[13] = (W[26] * x0 + W[27] * x1) + b[13];
-        z[14] = (W[28] * x0 + W[29] * x1) + b[14];
-        z[15] = (W[30] * x0 + W[31] * x1) + b[15];
-        z[16] = (W[32] * x0 + W[33] * x1) + b[16];
-        z[17] = (W[34] * x0 + W[35] * x1) + b[17];
-        z[18] = (W[36] * x0 + W[37] * x1) + b[18];
-        z[19] = (W[38] * x0 + W[39] * x1) + b[19];
-        global::NetGen.Kernels.Relu(z, z); // A1 = max(0, Z1)
+        global::System.ReadOnlySpan<float> x = A0.Slice(0, 2); // A0: 1 × 2
+        global::System.Span<float> y = A1.Slice(0, 20);  // A1: 1 × 20
+        y[0] = global::NetGen.Kernels.Relu(W[0] * x[0] + W[1] * x[1] + b[0]);
+        y[1] = global::NetGen.Kernels.Relu(W[2] * x[0] + W[3] * x[1] + b[1]);
+        y[2] = global::NetGen.Kernels.Relu(W[4] * x[0] + W[5] * x[1] + b[2]);
+        y[3] = global::NetGen.Kernels.Relu(W[6] * x[0] + W[7] * x[1] + b[3]);
+        y[4] = global::NetGen.Kernels.Relu(W[8] * x[0] + W[9] * x[1] + b[4]);
+        y[5] = global::NetGen.Kernels.Relu(W[10] * x[0] + W[11] * x[1] + b[5]);
+        y[6] = global::NetGen.Kernels.Relu(W[12] * x[0] + W[13] * x[1] + b[6]);
+        y[7] = global::NetGen.Kernels.Relu(W[14] * x[0] + W[15] * x[1] + b[7]);
+        y[8] = global::NetGen.Kernels.Relu(W[16] * x[0] + W[17] * x[1] + b[8]);
+        y[9] = global::NetGen.Kernels.Relu(W[18] * x[0] + W[19] * x[1] + b[9]);
+        y[10] = global::NetGen.Kernels.Relu(W[20] * x[0] + W[21] * x[1] + b[10]);
+        y[11] = global::NetGen.Kernels.Relu(W[22] * x[0] + W[23] * x[1] + b[11]);
+        y[12] = global::NetGen.Kernels.Relu(W[24] * x[0] + W[25] * x[1] + b[12]);
+        y[13] = global::NetGen.Kernels.Relu(W[26] * x[0] + W[27] * x[1] + b[13]);
+        y[14] = global::NetGen.Kernels.Relu(W[28] * x[0] + W[29] * x[1] + b[14]);
+        y[15] = global::NetGen.Kernels.Relu(W[30] * x[0] + W[31] * x[1] + b[15]);
+        y[16] = global::NetGen.Kernels.Relu(W[32] * x[0] + W[33] * x[1] + b[16]);
+        y[17] = global::NetGen.Kernels.Relu(W[34] * x[0] + W[35] * x[1] + b[17]);
+        y[18] = global::NetGen.Kernels.Relu(W[36] * x[0] + W[37] * x[1] + b[18]);
+        y[19] = global::NetGen.Kernels.Relu(W[38] * x[0] + W[39] * x[1] + b[19]);
     }
 
     /// <summary>Layer 1 backward: dA1 = dA1 ⊙ D1 / 0.86; dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1ᵀ·A0 + (λ/m)·W1; db1 = (1/m)·Σ dZ1.</summary>
@@ -283,6 +282,17 @@ partial class FootballNet : global::NetGen.INetwork
     {
         global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 20, 3); // Z2 = A1·W2ᵀ + b2
         global::NetGen.Kernels.Relu(Z2, A2); // A2 = max(0, Z2)
+    }
+
+    /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g = Relu.</summary>
+    private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
+    {
+        global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
+        global::System.ReadOnlySpan<float> x = A1.Slice(0, 20); // A1: 1 × 20
+        global::System.Span<float> y = A2.Slice(0, 3);  // A2: 1 × 3
+        y[0] = global::NetGen.Kernels.Relu((((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4]))) + ((W[5] * x[5] + W[6] * x[6]) + (W[7] * x[7] + (W[8] * x[8] + W[9] * x[9])))) + (((W[10] * x[10] + W[11] * x[11]) + (W[12] * x[12] + (W[13] * x[13] + W[14] * x[14]))) + ((W[15] * x[15] + W[16] * x[16]) + (W[17] * x[17] + (W[18] * x[18] + W[19] * x[19])))) + b[0]);
+        y[1] = global::NetGen.Kernels.Relu((((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + (W[23] * x[3] + W[24] * x[4]))) + ((W[25] * x[5] + W[26] * x[6]) + (W[27] * x[7] + (W[28] * x[8] + W[29] * x[9])))) + (((W[30] * x[10] + W[31] * x[11]) + (W[32] * x[12] + (W[33] * x[13] + W[34] * x[14]))) + ((W[35] * x[15] + W[36] * x[16]) + (W[37] * x[17] + (W[38] * x[18] + W[39] * x[19])))) + b[1]);
+        y[2] = global::NetGen.Kernels.Relu((((W[40] * x[0] + W[41] * x[1]) + (W[42] * x[2] + (W[43] * x[3] + W[44] * x[4]))) + ((W[45] * x[5] + W[46] * x[6]) + (W[47] * x[7] + (W[48] * x[8] + W[49] * x[9])))) + (((W[50] * x[10] + W[51] * x[11]) + (W[52] * x[12] + (W[53] * x[13] + W[54] * x[14]))) + ((W[55] * x[15] + W[56] * x[16]) + (W[57] * x[17] + (W[58] * x[18] + W[59] * x[19])))) + b[2]);
     }
 
     /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2ᵀ·A1 + (λ/m)·W2; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
@@ -319,10 +329,9 @@ partial class FootballNet : global::NetGen.INetwork
     private static void Layer3ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> A3)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
-        global::System.Span<float> z = A3.Slice(0, 1); // Z3: 1 × 1, in place
-        float x0 = A2[0], x1 = A2[1], x2 = A2[2];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2) + b[0];
-        global::NetGen.Kernels.Sigmoid(z, z); // A3 = σ(Z3)
+        global::System.ReadOnlySpan<float> x = A2.Slice(0, 3); // A2: 1 × 3
+        global::System.Span<float> y = A3.Slice(0, 1);  // A3: 1 × 1
+        y[0] = global::NetGen.Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 
     /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3ᵀ·A2 + (λ/m)·W3; db3 = (1/m)·Σ dZ3; dA2 = dZ3·W3 (the notes' W3ᵀ·dZ3).</summary>

@@ -193,13 +193,12 @@ partial class ShallowNet : global::NetGen.INetwork
     private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        global::System.Span<float> z = A1.Slice(0, 4); // Z1: 1 × 4, in place
-        float x0 = A0[0], x1 = A0[1], x2 = A0[2];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2) + b[0];
-        z[1] = (W[3] * x0 + W[4] * x1 + W[5] * x2) + b[1];
-        z[2] = (W[6] * x0 + W[7] * x1 + W[8] * x2) + b[2];
-        z[3] = (W[9] * x0 + W[10] * x1 + W[11] * x2) + b[3];
-        global::NetGen.Kernels.Tanh(z, z); // A1 = tanh(Z1)
+        global::System.ReadOnlySpan<float> x = A0.Slice(0, 3); // A0: 1 × 3
+        global::System.Span<float> y = A1.Slice(0, 4);  // A1: 1 × 4
+        y[0] = global::NetGen.Kernels.Tanh(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
+        y[1] = global::NetGen.Kernels.Tanh(W[3] * x[0] + (W[4] * x[1] + W[5] * x[2]) + b[1]);
+        y[2] = global::NetGen.Kernels.Tanh(W[6] * x[0] + (W[7] * x[1] + W[8] * x[2]) + b[2]);
+        y[3] = global::NetGen.Kernels.Tanh(W[9] * x[0] + (W[10] * x[1] + W[11] * x[2]) + b[3]);
     }
 
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
@@ -232,10 +231,9 @@ partial class ShallowNet : global::NetGen.INetwork
     private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        global::System.Span<float> z = A2.Slice(0, 1); // Z2: 1 × 1, in place
-        float x0 = A1[0], x1 = A1[1], x2 = A1[2], x3 = A1[3];
-        z[0] = (W[0] * x0 + W[1] * x1 + W[2] * x2 + W[3] * x3) + b[0];
-        global::NetGen.Kernels.Sigmoid(z, z); // A2 = σ(Z2)
+        global::System.ReadOnlySpan<float> x = A1.Slice(0, 4); // A1: 1 × 4
+        global::System.Span<float> y = A2.Slice(0, 1);  // A2: 1 × 1
+        y[0] = global::NetGen.Kernels.Sigmoid((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3]) + b[0]);
     }
 
     /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>

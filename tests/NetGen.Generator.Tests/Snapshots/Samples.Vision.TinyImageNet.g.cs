@@ -96,8 +96,8 @@ partial class TinyImageNet : global::NetGen.INetwork
         global::System.Span<float> A1 = stackalloc float[16]; // A1: 1 × 16 (Z1 is computed in place)
         global::System.Span<float> A2 = stackalloc float[8]; // A2: 1 × 8 (Z2 is computed in place)
         Layer1Forward(p, x, A1, A1, 1);
-        Layer2Forward(p, A1, A2, A2, 1);
-        Layer3Forward(p, A2, y, y, 1);
+        Layer2ForwardOne(p, A1, A2);
+        Layer3ForwardOne(p, A2, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>
@@ -228,6 +228,22 @@ partial class TinyImageNet : global::NetGen.INetwork
         global::NetGen.Kernels.LeakyRelu(Z2, A2, 0.01f); // A2 = Z2 > 0 ? Z2 : 0.01·Z2
     }
 
+    /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g = LeakyRelu(0.01).</summary>
+    private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
+    {
+        global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
+        global::System.ReadOnlySpan<float> x = A1.Slice(0, 16); // A1: 1 × 16
+        global::System.Span<float> y = A2.Slice(0, 8);  // A2: 1 × 8
+        y[0] = global::NetGen.Kernels.LeakyRelu((((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7]))) + (((W[8] * x[8] + W[9] * x[9]) + (W[10] * x[10] + W[11] * x[11])) + ((W[12] * x[12] + W[13] * x[13]) + (W[14] * x[14] + W[15] * x[15]))) + b[0], 0.01f);
+        y[1] = global::NetGen.Kernels.LeakyRelu((((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7]))) + (((W[24] * x[8] + W[25] * x[9]) + (W[26] * x[10] + W[27] * x[11])) + ((W[28] * x[12] + W[29] * x[13]) + (W[30] * x[14] + W[31] * x[15]))) + b[1], 0.01f);
+        y[2] = global::NetGen.Kernels.LeakyRelu((((W[32] * x[0] + W[33] * x[1]) + (W[34] * x[2] + W[35] * x[3])) + ((W[36] * x[4] + W[37] * x[5]) + (W[38] * x[6] + W[39] * x[7]))) + (((W[40] * x[8] + W[41] * x[9]) + (W[42] * x[10] + W[43] * x[11])) + ((W[44] * x[12] + W[45] * x[13]) + (W[46] * x[14] + W[47] * x[15]))) + b[2], 0.01f);
+        y[3] = global::NetGen.Kernels.LeakyRelu((((W[48] * x[0] + W[49] * x[1]) + (W[50] * x[2] + W[51] * x[3])) + ((W[52] * x[4] + W[53] * x[5]) + (W[54] * x[6] + W[55] * x[7]))) + (((W[56] * x[8] + W[57] * x[9]) + (W[58] * x[10] + W[59] * x[11])) + ((W[60] * x[12] + W[61] * x[13]) + (W[62] * x[14] + W[63] * x[15]))) + b[3], 0.01f);
+        y[4] = global::NetGen.Kernels.LeakyRelu((((W[64] * x[0] + W[65] * x[1]) + (W[66] * x[2] + W[67] * x[3])) + ((W[68] * x[4] + W[69] * x[5]) + (W[70] * x[6] + W[71] * x[7]))) + (((W[72] * x[8] + W[73] * x[9]) + (W[74] * x[10] + W[75] * x[11])) + ((W[76] * x[12] + W[77] * x[13]) + (W[78] * x[14] + W[79] * x[15]))) + b[4], 0.01f);
+        y[5] = global::NetGen.Kernels.LeakyRelu((((W[80] * x[0] + W[81] * x[1]) + (W[82] * x[2] + W[83] * x[3])) + ((W[84] * x[4] + W[85] * x[5]) + (W[86] * x[6] + W[87] * x[7]))) + (((W[88] * x[8] + W[89] * x[9]) + (W[90] * x[10] + W[91] * x[11])) + ((W[92] * x[12] + W[93] * x[13]) + (W[94] * x[14] + W[95] * x[15]))) + b[5], 0.01f);
+        y[6] = global::NetGen.Kernels.LeakyRelu((((W[96] * x[0] + W[97] * x[1]) + (W[98] * x[2] + W[99] * x[3])) + ((W[100] * x[4] + W[101] * x[5]) + (W[102] * x[6] + W[103] * x[7]))) + (((W[104] * x[8] + W[105] * x[9]) + (W[106] * x[10] + W[107] * x[11])) + ((W[108] * x[12] + W[109] * x[13]) + (W[110] * x[14] + W[111] * x[15]))) + b[6], 0.01f);
+        y[7] = global::NetGen.Kernels.LeakyRelu((((W[112] * x[0] + W[113] * x[1]) + (W[114] * x[2] + W[115] * x[3])) + ((W[116] * x[4] + W[117] * x[5]) + (W[118] * x[6] + W[119] * x[7]))) + (((W[120] * x[8] + W[121] * x[9]) + (W[122] * x[10] + W[123] * x[11])) + ((W[124] * x[12] + W[125] * x[13]) + (W[126] * x[14] + W[127] * x[15]))) + b[7], 0.01f);
+    }
+
     /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01); dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">m × 16: the layer's input from the forward pass.</param>
@@ -255,6 +271,15 @@ partial class TinyImageNet : global::NetGen.INetwork
     {
         global::NetGen.Kernels.DenseForward(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 8, 1); // Z3 = A2·W3ᵀ + b3
         global::NetGen.Kernels.Sigmoid(Z3, A3); // A3 = σ(Z3)
+    }
+
+    /// <summary>Layer 3 forward for one sample, unrolled: A3[j] = g(Σ_k W3[j, k]·A2[k] + b3[j]), g = Sigmoid.</summary>
+    private static void Layer3ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> A3)
+    {
+        global::System.ReadOnlySpan<float> W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
+        global::System.ReadOnlySpan<float> x = A2.Slice(0, 8); // A2: 1 × 8
+        global::System.Span<float> y = A3.Slice(0, 1);  // A3: 1 × 1
+        y[0] = global::NetGen.Kernels.Sigmoid(((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0]);
     }
 
     /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3ᵀ·A2; db3 = (1/m)·Σ dZ3; dA2 = dZ3·W3 (the notes' W3ᵀ·dZ3).</summary>
