@@ -83,7 +83,7 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine(ReadOnlySpan + " W = p.Slice(W" + l + "Offset, W" + l + "Length), b = p.Slice(B" + l + "Offset, B" + l + "Length);");
                 w.WriteLine(ReadOnlySpan + " x = " + aPrev + ".Slice(0, " + layer.Inputs + "); // " + aPrev + ": 1 × " + layer.Inputs);
-                w.WriteLine(Span + " y = " + a + ".Slice(0, " + layer.Units + ");  // " + a + ": 1 × " + layer.Units);
+                w.WriteLine(Span + " y = " + a + ".Slice(0, " + layer.Units + "); // " + a + ": 1 × " + layer.Units);
                 for (int j = 0; j < layer.Units; j++)
                 {
                     var terms = new string[layer.Inputs];

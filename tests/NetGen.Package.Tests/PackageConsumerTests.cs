@@ -8,19 +8,26 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace NetGen.Package.Tests;
 
 /// <summary>
 /// Proves that the NetGen NuGet package works for a real consumer: it holds the runtime and the generator,
 /// a project that references only the package gets generated networks that reproduce the published flower
-/// table without allocating, and a faulty declaration fails the consumer's build at the attribute at fault.
+/// table and the football regularization table (no penalty, L2, dropout) without allocating, and a faulty
+/// declaration fails the consumer's build at the attribute at fault.
 /// </summary>
 public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
 {
     readonly PackageFixture _fixture;
+    readonly ITestOutputHelper _output;
 
-    public PackageConsumerTests(PackageFixture fixture) => _fixture = fixture;
+    public PackageConsumerTests(PackageFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+    }
 
     static readonly string[] BuildFlags = ["-tl:off", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
 
@@ -100,8 +107,97 @@ public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
         Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
     }
 
+    /// <summary>One published football run (data/README.md, "football"): the costs at iterations 0, 10 000 and 20 000, how close a
+    /// float32 run must come after iteration 0 (iteration 0 itself within 1e-5), and the correct counts (within one sample).</summary>
+    sealed record FootballRun(string Name, string Title, double Cost0, double Cost10000, double Cost20000, double Tolerance, int Train, int Test);
+
+    // The published table is float64. After iteration 0 a float32 run follows it only as far as its rounding lets it, and
+    // which way it rounds depends on the SIMD path the JIT picks for the machine (the same package gives other numbers with
+    // DOTNET_EnableAVX2=0 or DOTNET_EnableHWIntrinsic=0). Measured with this package on an AVX-512 machine, by moving ONE
+    // starting weight by one ulp (W1[0,0] ±, W2[0,0], W3[0] ±, W1[5,0]): no penalty @10 000 0.1573–0.1650, @20 000
+    // 0.1380–0.1450; dropout @10 000 0.061039–0.061219 (up to 2.0e-4 from the table), @20 000 0.060530–0.060626; L2 stays
+    // within 5e-5; every accuracy within one sample. The tolerances below are what float32 itself can promise.
+    static readonly FootballRun[] FootballRuns =
+    [
+        // Chaotic after iteration 0: data/README.md says "compare it within 1e-2". (Its narrower "lands between 0.157 and
+        // 0.164 / 0.137 and 0.142" is not a float32 promise: this package gives 0.16503 / 0.13924 here, and a one-ulp change
+        // of one starting weight gives 0.1450 at 20 000.)
+        new("plain", "no penalty", 0.6557412523, 0.1632998753, 0.1385164242, 1e-2, 200, 183),
+        // Stable: float32 within 5e-5 (data/README.md).
+        new("l2", "L2 λ = 0.7", 0.6974484493, 0.2684918873, 0.2680916337, 5e-5, 198, 186),
+        // 3e-4, not the README's 5e-5: one-ulp changes of the start spread float32 over 2.0e-4 at 10 000 (this package gives
+        // 0.0611935, 1.8e-4 off), and an independent float32 re-implementation is 2.3e-4 off (see the comment in
+        // tests/NetGen.Tests/FootballRegularizationTests.cs); float64 reproduces the table to 1e-10.
+        new("dropout", "dropout keep 0.86 (published masks)", 0.6543912405, 0.0610169866, 0.0605824358, 3e-4, 196, 190),
+    ];
+
+    [Fact]
+    public void Football_consumer_reproduces_the_published_regularization_table_and_allocates_nothing()
+    {
+        string app = _fixture.CreateConsumer("FootballApp");
+        string data = Path.Combine(app, "data");
+        Directory.CreateDirectory(data);
+        string football = Path.Combine(_fixture.RepoRoot, "data", "football");
+        foreach (string file in new[] { "football_train.csv", "football_test.csv", "reg_W1.csv", "reg_W2.csv", "reg_W3.csv", "reg_dropout_D1.csv", "reg_dropout_D2.csv" })
+            File.Copy(Path.Combine(football, file), Path.Combine(data, file));
+
+        DotNetResult build = DotNet.Run(app, ["build", "-c", "Release", .. BuildFlags]);
+        Assert.True(build.ExitCode == 0, "The football consumer did not build.\n" + build.Describe());
+        Assert.True(!Regex.IsMatch(build.Output, @"(warning|error) (NG\d{4}|CS8784|CS8785)"),
+            "The football consumer's build reported a NetGen diagnostic or a generator failure.\n" + build.Describe());
+
+        DotNetResult run = DotNet.Run(app, ["run", "--no-build", "-c", "Release"]);
+        Assert.True(run.ExitCode == 0, "The football consumer failed.\n" + run.Describe());
+        Assert.Contains("done", run.Output);
+        _output.WriteLine($"build {build.Elapsed.TotalSeconds:F1} s, run {run.Elapsed.TotalSeconds:F1} s\n{run.Output}");
+
+        var problems = new List<string>();
+        Dictionary<string, string> lines = ParseReport(run.Output);
+        double? Number(string key)
+        {
+            if (lines.TryGetValue(key, out string? text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                return value;
+            problems.Add($"no '{key} <number>' line");
+            return null;
+        }
+        void InRange(string key, string what, double low, double high)
+        {
+            if (Number(key) is double value && !(value >= low && value <= high))
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: {value:R}, expected within [{low:R}, {high:R}]"));
+        }
+
+        InRange("samples train", "training samples", 211, 211);
+        InRange("samples test", "test samples", 200, 200);
+
+        foreach (FootballRun r in FootballRuns)
+        {
+            InRange($"cost {r.Name} 0", $"{r.Title}: cost @0", r.Cost0 - 1e-5, r.Cost0 + 1e-5);
+            InRange($"cost {r.Name} 10000", $"{r.Title}: cost @10 000", r.Cost10000 - r.Tolerance, r.Cost10000 + r.Tolerance);
+            InRange($"cost {r.Name} 20000", $"{r.Title}: cost @20 000", r.Cost20000 - r.Tolerance, r.Cost20000 + r.Tolerance);
+            InRange($"correct {r.Name} train", $"{r.Title}: train correct (of 211)", r.Train - 1, r.Train + 1);
+            InRange($"correct {r.Name} test", $"{r.Title}: test correct (of 200)", r.Test - 1, r.Test + 1);
+        }
+
+        // Two nets that differ only by [L2(0.7f)], same parameters: J(λ) − J(0) = (λ/2m)·Σ‖W‖² and g(λ) − g(0) = (λ/m)·W, 0 on biases.
+        InRange("identity cost", "Cost: max |J(λ) − J(0) − (λ/2m)·Σ‖W‖²|", 0, 1e-6);
+        InRange("identity trainingcost", "ComputeGradients: max |J(λ) − J(0) − (λ/2m)·Σ‖W‖²|", 0, 1e-6);
+        InRange("identity weights", "max |g(λ) − g(0) − (λ/m)·W| over the weights", 0, 1e-6);
+        InRange("identity biases", "max |g(λ) − g(0)| over the biases", 0, 1e-6);
+        InRange("identity penalty min", "the smallest penalty term checked (a vacuous check otherwise)", 1e-3, double.MaxValue);
+
+        foreach (string what in new[] { "dropout trainstep", "dropout masked" })
+        {
+            if (!lines.TryGetValue($"allocated {what}", out string? bytes))
+                problems.Add($"no 'allocated {what}' line");
+            else if (bytes != "0")
+                problems.Add($"1000 {what} calls allocated {bytes} bytes (expected 0)");
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
+    }
+
     /// <summary>Every diagnostic the faulty consumer must show; NG0301 is a warning, the others are errors.</summary>
-    static readonly string[] RequiredIds = ["NG0001", "NG0101", "NG0103", "NG0104", "NG0105", "NG0201", "NG0202", "NG0203", "NG0003", "NG0301"];
+    static readonly string[] RequiredIds = ["NG0001", "NG0101", "NG0103", "NG0104", "NG0105", "NG0201", "NG0202", "NG0203", "NG0003", "NG0301",
+                                           "NG0107", "NG0401", "NG0402", "NG0403", "NG0404"];
     static readonly HashSet<string> WarningIds = ["NG0301"];
 
     [Fact]
@@ -214,7 +310,7 @@ public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
         return result;
     }
 
-    /// <summary>"key value" lines of the flower consumer, keyed by everything before the last space.</summary>
+    /// <summary>"key value" lines of the flower and football consumers, keyed by everything before the last space.</summary>
     static Dictionary<string, string> ParseReport(string output)
     {
         var lines = new Dictionary<string, string>(StringComparer.Ordinal);

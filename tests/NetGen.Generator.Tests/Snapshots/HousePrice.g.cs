@@ -192,7 +192,7 @@ partial class HousePrice : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
         global::System.ReadOnlySpan<float> x = A0.Slice(0, 8); // A0: 1 × 8
-        global::System.Span<float> y = A1.Slice(0, 16);  // A1: 1 × 16
+        global::System.Span<float> y = A1.Slice(0, 16); // A1: 1 × 16
         y[0] = global::NetGen.Kernels.Tanh(((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0]);
         y[1] = global::NetGen.Kernels.Tanh(((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (W[14] * x[6] + W[15] * x[7])) + b[1]);
         y[2] = global::NetGen.Kernels.Tanh(((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7])) + b[2]);
@@ -240,7 +240,7 @@ partial class HousePrice : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
         global::System.ReadOnlySpan<float> x = A1.Slice(0, 16); // A1: 1 × 16
-        global::System.Span<float> y = A2.Slice(0, 1);  // A2: 1 × 1
+        global::System.Span<float> y = A2.Slice(0, 1); // A2: 1 × 1
         y[0] = (((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7]))) + (((W[8] * x[8] + W[9] * x[9]) + (W[10] * x[10] + W[11] * x[11])) + ((W[12] * x[12] + W[13] * x[13]) + (W[14] * x[14] + W[15] * x[15]))) + b[0];
     }
 

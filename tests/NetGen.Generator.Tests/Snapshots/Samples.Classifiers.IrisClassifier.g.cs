@@ -194,7 +194,7 @@ partial class IrisClassifier : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
         global::System.ReadOnlySpan<float> x = A0.Slice(0, 4); // A0: 1 × 4
-        global::System.Span<float> y = A1.Slice(0, 8);  // A1: 1 × 8
+        global::System.Span<float> y = A1.Slice(0, 8); // A1: 1 × 8
         y[0] = global::NetGen.Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3]) + b[0]);
         y[1] = global::NetGen.Kernels.Relu((W[4] * x[0] + W[5] * x[1]) + (W[6] * x[2] + W[7] * x[3]) + b[1]);
         y[2] = global::NetGen.Kernels.Relu((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3]) + b[2]);
@@ -236,7 +236,7 @@ partial class IrisClassifier : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
         global::System.ReadOnlySpan<float> x = A1.Slice(0, 8); // A1: 1 × 8
-        global::System.Span<float> y = A2.Slice(0, 3);  // A2: 1 × 3
+        global::System.Span<float> y = A2.Slice(0, 3); // A2: 1 × 3
         y[0] = ((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0];
         y[1] = ((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (W[14] * x[6] + W[15] * x[7])) + b[1];
         y[2] = ((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7])) + b[2];

@@ -220,7 +220,7 @@ partial class DeepNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
         global::System.ReadOnlySpan<float> x = A0.Slice(0, 3); // A0: 1 × 3
-        global::System.Span<float> y = A1.Slice(0, 5);  // A1: 1 × 5
+        global::System.Span<float> y = A1.Slice(0, 5); // A1: 1 × 5
         y[0] = global::NetGen.Kernels.Relu(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
         y[1] = global::NetGen.Kernels.Relu(W[3] * x[0] + (W[4] * x[1] + W[5] * x[2]) + b[1]);
         y[2] = global::NetGen.Kernels.Relu(W[6] * x[0] + (W[7] * x[1] + W[8] * x[2]) + b[2]);
@@ -259,7 +259,7 @@ partial class DeepNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
         global::System.ReadOnlySpan<float> x = A1.Slice(0, 5); // A1: 1 × 5
-        global::System.Span<float> y = A2.Slice(0, 5);  // A2: 1 × 5
+        global::System.Span<float> y = A2.Slice(0, 5); // A2: 1 × 5
         y[0] = global::NetGen.Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4])) + b[0]);
         y[1] = global::NetGen.Kernels.Relu((W[5] * x[0] + W[6] * x[1]) + (W[7] * x[2] + (W[8] * x[3] + W[9] * x[4])) + b[1]);
         y[2] = global::NetGen.Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
@@ -301,7 +301,7 @@ partial class DeepNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
         global::System.ReadOnlySpan<float> x = A2.Slice(0, 5); // A2: 1 × 5
-        global::System.Span<float> y = A3.Slice(0, 3);  // A3: 1 × 3
+        global::System.Span<float> y = A3.Slice(0, 3); // A3: 1 × 3
         y[0] = global::NetGen.Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4])) + b[0]);
         y[1] = global::NetGen.Kernels.Relu((W[5] * x[0] + W[6] * x[1]) + (W[7] * x[2] + (W[8] * x[3] + W[9] * x[4])) + b[1]);
         y[2] = global::NetGen.Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
@@ -341,7 +341,7 @@ partial class DeepNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W4Offset, W4Length), b = p.Slice(B4Offset, B4Length);
         global::System.ReadOnlySpan<float> x = A3.Slice(0, 3); // A3: 1 × 3
-        global::System.Span<float> y = A4.Slice(0, 1);  // A4: 1 × 1
+        global::System.Span<float> y = A4.Slice(0, 1); // A4: 1 × 1
         y[0] = global::NetGen.Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 

@@ -231,7 +231,7 @@ partial class FootballNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
         global::System.ReadOnlySpan<float> x = A0.Slice(0, 2); // A0: 1 × 2
-        global::System.Span<float> y = A1.Slice(0, 20);  // A1: 1 × 20
+        global::System.Span<float> y = A1.Slice(0, 20); // A1: 1 × 20
         y[0] = global::NetGen.Kernels.Relu(W[0] * x[0] + W[1] * x[1] + b[0]);
         y[1] = global::NetGen.Kernels.Relu(W[2] * x[0] + W[3] * x[1] + b[1]);
         y[2] = global::NetGen.Kernels.Relu(W[4] * x[0] + W[5] * x[1] + b[2]);
@@ -289,7 +289,7 @@ partial class FootballNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
         global::System.ReadOnlySpan<float> x = A1.Slice(0, 20); // A1: 1 × 20
-        global::System.Span<float> y = A2.Slice(0, 3);  // A2: 1 × 3
+        global::System.Span<float> y = A2.Slice(0, 3); // A2: 1 × 3
         y[0] = global::NetGen.Kernels.Relu((((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4]))) + ((W[5] * x[5] + W[6] * x[6]) + (W[7] * x[7] + (W[8] * x[8] + W[9] * x[9])))) + (((W[10] * x[10] + W[11] * x[11]) + (W[12] * x[12] + (W[13] * x[13] + W[14] * x[14]))) + ((W[15] * x[15] + W[16] * x[16]) + (W[17] * x[17] + (W[18] * x[18] + W[19] * x[19])))) + b[0]);
         y[1] = global::NetGen.Kernels.Relu((((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + (W[23] * x[3] + W[24] * x[4]))) + ((W[25] * x[5] + W[26] * x[6]) + (W[27] * x[7] + (W[28] * x[8] + W[29] * x[9])))) + (((W[30] * x[10] + W[31] * x[11]) + (W[32] * x[12] + (W[33] * x[13] + W[34] * x[14]))) + ((W[35] * x[15] + W[36] * x[16]) + (W[37] * x[17] + (W[38] * x[18] + W[39] * x[19])))) + b[1]);
         y[2] = global::NetGen.Kernels.Relu((((W[40] * x[0] + W[41] * x[1]) + (W[42] * x[2] + (W[43] * x[3] + W[44] * x[4]))) + ((W[45] * x[5] + W[46] * x[6]) + (W[47] * x[7] + (W[48] * x[8] + W[49] * x[9])))) + (((W[50] * x[10] + W[51] * x[11]) + (W[52] * x[12] + (W[53] * x[13] + W[54] * x[14]))) + ((W[55] * x[15] + W[56] * x[16]) + (W[57] * x[17] + (W[58] * x[18] + W[59] * x[19])))) + b[2]);
@@ -330,7 +330,7 @@ partial class FootballNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
         global::System.ReadOnlySpan<float> x = A2.Slice(0, 3); // A2: 1 × 3
-        global::System.Span<float> y = A3.Slice(0, 1);  // A3: 1 × 1
+        global::System.Span<float> y = A3.Slice(0, 1); // A3: 1 × 1
         y[0] = global::NetGen.Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 

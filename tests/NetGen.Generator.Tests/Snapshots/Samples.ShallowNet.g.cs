@@ -194,7 +194,7 @@ partial class ShallowNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
         global::System.ReadOnlySpan<float> x = A0.Slice(0, 3); // A0: 1 × 3
-        global::System.Span<float> y = A1.Slice(0, 4);  // A1: 1 × 4
+        global::System.Span<float> y = A1.Slice(0, 4); // A1: 1 × 4
         y[0] = global::NetGen.Kernels.Tanh(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
         y[1] = global::NetGen.Kernels.Tanh(W[3] * x[0] + (W[4] * x[1] + W[5] * x[2]) + b[1]);
         y[2] = global::NetGen.Kernels.Tanh(W[6] * x[0] + (W[7] * x[1] + W[8] * x[2]) + b[2]);
@@ -232,7 +232,7 @@ partial class ShallowNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
         global::System.ReadOnlySpan<float> x = A1.Slice(0, 4); // A1: 1 × 4
-        global::System.Span<float> y = A2.Slice(0, 1);  // A2: 1 × 1
+        global::System.Span<float> y = A2.Slice(0, 1); // A2: 1 × 1
         y[0] = global::NetGen.Kernels.Sigmoid((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3]) + b[0]);
     }
 

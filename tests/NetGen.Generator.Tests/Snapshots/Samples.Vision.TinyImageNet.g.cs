@@ -233,7 +233,7 @@ partial class TinyImageNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
         global::System.ReadOnlySpan<float> x = A1.Slice(0, 16); // A1: 1 × 16
-        global::System.Span<float> y = A2.Slice(0, 8);  // A2: 1 × 8
+        global::System.Span<float> y = A2.Slice(0, 8); // A2: 1 × 8
         y[0] = global::NetGen.Kernels.LeakyRelu((((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7]))) + (((W[8] * x[8] + W[9] * x[9]) + (W[10] * x[10] + W[11] * x[11])) + ((W[12] * x[12] + W[13] * x[13]) + (W[14] * x[14] + W[15] * x[15]))) + b[0], 0.01f);
         y[1] = global::NetGen.Kernels.LeakyRelu((((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7]))) + (((W[24] * x[8] + W[25] * x[9]) + (W[26] * x[10] + W[27] * x[11])) + ((W[28] * x[12] + W[29] * x[13]) + (W[30] * x[14] + W[31] * x[15]))) + b[1], 0.01f);
         y[2] = global::NetGen.Kernels.LeakyRelu((((W[32] * x[0] + W[33] * x[1]) + (W[34] * x[2] + W[35] * x[3])) + ((W[36] * x[4] + W[37] * x[5]) + (W[38] * x[6] + W[39] * x[7]))) + (((W[40] * x[8] + W[41] * x[9]) + (W[42] * x[10] + W[43] * x[11])) + ((W[44] * x[12] + W[45] * x[13]) + (W[46] * x[14] + W[47] * x[15]))) + b[2], 0.01f);
@@ -278,7 +278,7 @@ partial class TinyImageNet : global::NetGen.INetwork
     {
         global::System.ReadOnlySpan<float> W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
         global::System.ReadOnlySpan<float> x = A2.Slice(0, 8); // A2: 1 × 8
-        global::System.Span<float> y = A3.Slice(0, 1);  // A3: 1 × 1
+        global::System.Span<float> y = A3.Slice(0, 1); // A3: 1 × 1
         y[0] = global::NetGen.Kernels.Sigmoid(((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0]);
     }
 

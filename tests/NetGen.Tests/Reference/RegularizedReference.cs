@@ -190,9 +190,13 @@ public sealed class RegularizedReference
     public double DataCost(ReadOnlySpan<double> theta, ReadOnlySpan<double> X, ReadOnlySpan<double> Y, int m, ReadOnlySpan<double> masks)
     {
         var (Z, A) = Forward(theta, X, m, masks);
-        int L = LayerCount, n = _n[L];
+        return DataCostOf(Z[LayerCount], A[LayerCount], Y, m);
+    }
+
+    private double DataCostOf(double[] z, double[] a, ReadOnlySpan<double> Y, int m)
+    {
+        int n = _n[LayerCount];
         if (Y.Length != m * n) throw new ArgumentException($"Y holds {Y.Length}, expected {m} × {n}");
-        double[] z = Z[L], a = A[L];
         double sum = 0;
         switch (Loss)
         {
@@ -271,6 +275,104 @@ public sealed class RegularizedReference
             _ => { });
         return gradient;
     }
+
+    /// <summary>
+    /// The analytic gradient (DESIGN §3, written from the notes, checked against <see cref="FiniteDifferenceGradient"/>
+    /// by the reference's own tests) with the masks fixed; returns J. dZ[L] = A[L] − Y for sigmoid + BCE and
+    /// softmax + CE; for MSE dA[L] = A[L] − Y through g′. Going down: dA[l] = dZ[l+1]·W[l+1], then ⊙ D[l]/keep where
+    /// dropped, dZ[l] = dA[l] ⊙ g′(Z[l]) with g′ taken from Z; dW[l] = (1/m)·dZ[l]ᵀ·A[l-1] + (λ2/m)·W[l]
+    /// + (λ1/2m)·sign(W[l]); db[l] = (1/m)·Σ_i dZ[l].
+    /// </summary>
+    public double Backpropagate(double[] theta, double[] X, double[] Y, int m, double[] masks, double[] gradient)
+    {
+        var (Z, A) = Forward(theta, X, m, masks);
+        bool training = masks.Length > 0;
+        int L = LayerCount;
+        if (gradient.Length != ParameterCount) throw new ArgumentException($"gradient holds {gradient.Length}, expected {ParameterCount}");
+        double J = DataCostOf(Z[L], A[L], Y, m) + Penalty(theta, m);
+
+        int nL = _n[L];
+        var dZ = new double[m * nL];
+        RegLayer output = _layers[L - 1];
+        bool matched = (Loss == Loss.BinaryCrossEntropy && output.Activation == Activation.Sigmoid)
+                       || (Loss == Loss.CrossEntropy && output.Activation == Activation.Softmax);
+        for (int t = 0; t < m * nL; t++) dZ[t] = A[L][t] - Y[t];
+        if (!matched)
+        {
+            if (Loss != Loss.MeanSquaredError) throw new InvalidOperationException($"{Loss} with a {output.Activation} output");
+            ApplyDerivative(output, Z[L], A[L], dZ, m, nL); // dA[L] = A − Y, then through g′
+        }
+
+        for (int l = L; l >= 1; l--)
+        {
+            int n = _n[l], nBelow = _n[l - 1];
+            RegLayer layer = _layers[l - 1];
+            double[] below = l == 1 ? X : A[l - 1];
+            for (int j = 0; j < n; j++)
+            {
+                double bias = 0;
+                for (int i = 0; i < m; i++) bias += dZ[i * n + j];
+                gradient[_b[l] + j] = bias / m;
+                for (int k = 0; k < nBelow; k++)
+                {
+                    double s = 0;
+                    for (int i = 0; i < m; i++) s += dZ[i * n + j] * below[i * nBelow + k];
+                    double w = theta[_w[l] + j * nBelow + k];
+                    gradient[_w[l] + j * nBelow + k] = s / m + layer.L2 / m * w + layer.L1 / (2.0 * m) * Math.Sign(w);
+                }
+            }
+            if (l == 1) break;
+
+            var dA = new double[m * nBelow];
+            for (int i = 0; i < m; i++)
+                for (int k = 0; k < nBelow; k++)
+                {
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += dZ[i * n + j] * theta[_w[l] + j * nBelow + k];
+                    dA[i * nBelow + k] = s;
+                }
+            RegLayer lower = _layers[l - 2];
+            if (training && lower.Keep is double keep)
+            {
+                int start = m * _maskAt[l - 1];
+                for (int t = 0; t < m * nBelow; t++) dA[t] = dA[t] * masks[start + t] / keep;
+            }
+            ApplyDerivative(lower, Z[l - 1], A[l - 1], dA, m, nBelow);
+            dZ = dA;
+        }
+        return J;
+    }
+
+    /// <summary>d ← d ⊙ g′(z), g′ from Z (A may have been scaled by dropout); softmax through its Jacobian.</summary>
+    private static void ApplyDerivative(RegLayer layer, double[] z, double[] a, double[] d, int m, int n)
+    {
+        if (layer.Activation == Activation.Softmax)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                double dot = 0;
+                for (int j = 0; j < n; j++) dot += d[i * n + j] * a[i * n + j];
+                for (int j = 0; j < n; j++) d[i * n + j] = a[i * n + j] * (d[i * n + j] - dot);
+            }
+            return;
+        }
+        for (int t = 0; t < m * n; t++)
+        {
+            double v = z[t];
+            double derivative = layer.Activation switch
+            {
+                Activation.Linear => 1.0,
+                Activation.Sigmoid => Sigmoid(v) * (1.0 - Sigmoid(v)),
+                Activation.Tanh => 1.0 - Math.Tanh(v) * Math.Tanh(v),
+                Activation.Relu => v > 0 ? 1.0 : 0.0,
+                Activation.LeakyRelu => v > 0 ? 1.0 : layer.LeakySlope,
+                _ => throw new ArgumentOutOfRangeException(nameof(layer)),
+            };
+            d[t] *= derivative;
+        }
+    }
+
+    private static double Sigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
 
     /// <summary>
     /// Per sample, the smallest |z| over the units of ReLU and leaky-ReLU layers in the training forward pass with

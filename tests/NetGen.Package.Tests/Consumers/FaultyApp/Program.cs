@@ -87,6 +87,69 @@ public partial class ZerosNetwork;
 [Dense(1, Activation.Sigmoid)]
 public partial class ZerosLayer;
 
+// NG0107: [Input] after a [Dense] (reported at [Input]).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Dense(4, Activation.Tanh)]
+[Input(3)] // expect NG0107
+[Dense(1, Activation.Sigmoid)]
+public partial class InputAfterDense;
+
+// NG0401: a keep probability above 1.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dropout(1.5f)] // expect NG0401
+[Dense(1, Activation.Sigmoid)]
+public partial class KeepAboveOne;
+
+// NG0401: a keep probability of 0 (would drop every unit and divide by 0).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dropout(0f)] // expect NG0401
+[Dense(1, Activation.Sigmoid)]
+public partial class KeepZero;
+
+// NG0402: [Dropout] before any [Dense] (there is no layer above it to drop).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dropout(0.9f)] // expect NG0402
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class DropoutOnInput;
+
+// NG0402: [Dropout] after the output layer.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+[Dropout(0.9f)] // expect NG0402
+public partial class DropoutOnOutput;
+
+// NG0403: a negative network-wide L2 strength.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+[L2(-1f)] // expect NG0403
+public partial class NegativeL2;
+
+// NG0403: a negative per-layer L1 strength (reported at that [Dense]).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu, L1 = -0.5f)] // expect NG0403
+[Dense(1, Activation.Sigmoid)]
+public partial class NegativeLayerL1;
+
+// NG0404: [L2] declared twice (reported at the second).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(2)]
+[Dense(4, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+[L2(0.1f)]
+[L2(0.1f)] // expect NG0404
+public partial class TwiceL2;
+
 public static class Program
 {
     // A warning does not stop generation: these two networks must exist and compile.
