@@ -78,16 +78,12 @@ public static partial class Kernels
             }
             for (; j < nOut; j++)
             {
-                Vector512<float> c = default;
-                for (int i = 0; i < m; i++)
-                    c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz0, (nint)i * nOut + j)), Vector512.LoadUnsafe(ref a0, (nuint)((nint)i * nIn + k)), c);
-                (c * s).StoreUnsafe(ref dw0, (nuint)((nint)j * nIn + k));
-                if (width == 32)
+                for (int column = k; column < k + width; column += 16)
                 {
-                    c = default;
+                    Vector512<float> c = default;
                     for (int i = 0; i < m; i++)
-                        c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz0, (nint)i * nOut + j)), Vector512.LoadUnsafe(ref a0, (nuint)((nint)i * nIn + k + 16)), c);
-                    (c * s).StoreUnsafe(ref dw0, (nuint)((nint)j * nIn + k + 16));
+                        c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz0, (nint)i * nOut + j)), Vector512.LoadUnsafe(ref a0, (nuint)((nint)i * nIn + column)), c);
+                    (c * s).StoreUnsafe(ref dw0, (nuint)((nint)j * nIn + column));
                 }
             }
             if (k + width >= nIn) break;

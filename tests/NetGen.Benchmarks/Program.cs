@@ -1,0 +1,37 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --quick         the table of issue 4 in under three minutes
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'    every BenchmarkDotNet class (any BenchmarkDotNet option works)
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Contains("--quick"))
+        {
+            if (args.Length > 1)
+                Console.Error.WriteLine($"--quick takes no other option; ignoring: {string.Join(' ', args.Where(a => a != "--quick"))}");
+            return QuickMode.Run(Console.Out);
+        }
+        // BenchmarkDotNet builds a host project that references this one, which it finds by searching the current
+        // directory: start from this project's folder (known at build time), and keep the artifacts in it.
+        string? project = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "NetGen.Benchmarks.ProjectDirectory")?.Value;
+        IConfig config = DefaultConfig.Instance;
+        if (project is not null && File.Exists(Path.Combine(project, "NetGen.Benchmarks.csproj")))
+        {
+            Directory.SetCurrentDirectory(project);
+            config = config.WithArtifactsPath(Path.Combine(project, "BenchmarkDotNet.Artifacts"));
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
+    }
+}
