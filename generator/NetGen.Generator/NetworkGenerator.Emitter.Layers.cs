@@ -76,7 +76,10 @@ public sealed partial class NetworkGenerator
         {
             int l = layer.Index;
             string aPrev = "A" + (l - 1), a = "A" + l;
-            bool softmax = layer.Activation == ActivationKind.Softmax;
+            // ReLU-like activations cost a compare, so they run inline; exponentials run as one vector call over the
+            // row once it holds 8 or more units (and softmax always, since it needs the whole row).
+            bool rowActivation = layer.Activation == ActivationKind.Softmax ||
+                (layer.Activation is ActivationKind.Sigmoid or ActivationKind.Tanh && layer.Units >= 8);
             w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: " + a + "[j] = g(Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j]), " +
                 (layer.Activation == ActivationKind.Linear ? "g the identity" : "g = " + ActivationName(layer)) + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
@@ -90,10 +93,18 @@ public sealed partial class NetworkGenerator
                     for (int k = 0; k < layer.Inputs; k++)
                         terms[k] = "W[" + (j * layer.Inputs + k) + "] * x[" + k + "]";
                     string z = BalancedSum(terms, 0, terms.Length) + " + b[" + j + "]";
-                    w.WriteLine("y[" + j + "] = " + ScalarActivation(layer, z) + ";");
+                    w.WriteLine("y[" + j + "] = " + (rowActivation ? z : ScalarActivation(layer, z)) + ";");
                 }
-                if (softmax)
-                    w.WriteLine(Kernels + ".Softmax(y, y, 1, " + layer.Units + "); // " + a + " = softmax(Z" + l + ")");
+                if (rowActivation)
+                {
+                    string call = layer.Activation switch
+                    {
+                        ActivationKind.Sigmoid => Kernels + ".Sigmoid(y, y);",
+                        ActivationKind.Tanh => Kernels + ".Tanh(y, y);",
+                        _ => Kernels + ".Softmax(y, y, 1, " + layer.Units + ");",
+                    };
+                    w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, "Z" + l));
+                }
             }
             w.WriteLine();
         }

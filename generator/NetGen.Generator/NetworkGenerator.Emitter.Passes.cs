@@ -158,7 +158,7 @@ public sealed partial class NetworkGenerator
                     int offset = 0;
                     foreach (LayerSpec layer in dropped)
                     {
-                        w.WriteLine(Kernels + ".CopyMask(keepMasks.Slice(" + offset + " * m, " + layer.Units + " * m), b.D" + layer.Index + ", nameof(keepMasks)); // D" + layer.Index + ": m × " + layer.Units);
+                        w.WriteLine(Kernels + ".CopyMask(keepMasks, " + offset + " * m, b.D" + layer.Index + ", nameof(keepMasks)); // D" + layer.Index + ": m × " + layer.Units);
                         offset += layer.Units;
                     }
                     w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");

@@ -196,7 +196,7 @@ public partial class MaskProbe50Net;
 [Dense(1, Activation.Linear)]
 public partial class MaskProbe7Net;
 
-/// <summary>A declared dropout network, its independent double description, and what targets its loss takes.</summary>
+/// <summary>A declared dropout network and its independent double description (targets follow from its loss).</summary>
 public sealed record RegularizationCase(string Name, Func<INetwork> Factory, RegularizedReference Reference)
 {
     /// <summary>A new instance, checked against the reference's sizes.</summary>

@@ -4,16 +4,18 @@ namespace NetGen;
 
 public static partial class Kernels
 {
-    /// <summary>D = given: copies a caller's dropout mask, refusing any value other than 0 or 1 (before writing anything).</summary>
-    public static void CopyMask(ReadOnlySpan<float> given, Span<float> D, string name)
+    /// <summary>D = keepMasks[offset .. offset + |D|): copies one layer's part of a caller's dropout masks, refusing any
+    /// value other than 0 or 1 (before writing anything) and naming its index in the whole <paramref name="name"/>.</summary>
+    public static void CopyMask(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, string name)
     {
-        RequireLength(given.Length, D.Length, name);
-        for (int i = 0; i < D.Length; i++)
+        RequireLength(keepMasks.Length - offset, D.Length, name);
+        ReadOnlySpan<float> given = keepMasks.Slice(offset, D.Length);
+        for (int i = 0; i < given.Length; i++)
         {
             float value = given[i];
             if (value != 0f && value != 1f)
-                throw new ArgumentException($"{name}[{i}] is {value}; a keep mask holds only 0 (dropped) and 1 (kept).", name);
+                throw new ArgumentException($"{name}[{offset + i}] is {value}; a keep mask holds only 0 (dropped) and 1 (kept).", name);
         }
-        given.Slice(0, D.Length).CopyTo(D);
+        given.CopyTo(D);
     }
 }

@@ -240,7 +240,7 @@ partial class IrisClassifier : global::NetGen.INetwork
         y[0] = ((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0];
         y[1] = ((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (W[14] * x[6] + W[15] * x[7])) + b[1];
         y[2] = ((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7])) + b[2];
-        global::NetGen.Kernels.Softmax(y, y, 1, 3); // A2 = softmax(Z2)
+        global::NetGen.Kernels.Softmax(y, y, 1, 3); // A2 = softmax(Z2), row by row
     }
 
     /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>

@@ -162,7 +162,7 @@ partial class FootballNet : global::NetGen.INetwork
         global::NetGen.Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
         global::NetGen.Guard.Matrix(keepMasks.Length, m, 20, nameof(keepMasks)); // m × (20)
         var b = new Buffers(Workspace(m), m);
-        global::NetGen.Kernels.CopyMask(keepMasks.Slice(0 * m, 20 * m), b.D1, nameof(keepMasks)); // D1: m × 20
+        global::NetGen.Kernels.CopyMask(keepMasks, 0 * m, b.D1, nameof(keepMasks)); // D1: m × 20
         return Backpropagate(X, Y, m, gradients, b);
     }
 
