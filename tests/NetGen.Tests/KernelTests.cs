@@ -41,11 +41,11 @@ public class KernelTests
         float[] a = Random(m * nIn, 1), w = Random(nOut * nIn, 2), b = Random(nOut, 3);
         var strategies = new List<(string, Action<float[]>)>
         {
-            ("dots", z => Kernels.DenseForwardDots(ref a[0], ref w[0], ref b[0], ref z[0], m, nIn, nOut)),
+            ("dots", z => Kernels.DenseForwardDots(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)),
             ("public", z => Kernels.DenseForward(a, w, b, z, m, nIn, nOut)),
         };
         if (Vector512.IsHardwareAccelerated && nIn >= 16)
-            strategies.Add(("blocked", z => Kernels.DenseForwardBlocked(ref a[0], ref w[0], ref b[0], ref z[0], m, nIn, nOut)));
+            strategies.Add(("blocked", z => Kernels.DenseForwardBlocked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)));
         foreach (var (name, run) in strategies)
         {
             var z = new float[m * nOut + 1];
@@ -127,6 +127,114 @@ public class KernelTests
                 }
             Assert.Equal(12345f, da[^1]);
         }
+    }
+
+    // ---- samples as columns (the notes' layout), for narrow networks: the vectors run across samples ----
+
+    /// <summary>m covers the scalar path (m &lt; 16) and, above it, each sample tail after one and two vectors.</summary>
+    public static IEnumerable<object[]> ColumnShapes()
+    {
+        int[] widths = { 1, 2, 3, 4, 5, 7, 8, 9, 20 };
+        for (int m = 1; m <= 40; m++)
+            yield return new object[] { m, widths[m % widths.Length], widths[(m * 7 + 3) % widths.Length] };
+        yield return new object[] { 211, 20, 3 };
+    }
+
+    [Theory]
+    [MemberData(nameof(ColumnShapes))]
+    public void DenseForwardColumns_matches_the_double_product(int m, int nIn, int nOut)
+    {
+        float[] a = Random(nIn * m, 8), w = Random(nOut * nIn, 9), b = Random(nOut, 10);
+        var strategies = new List<(string, Action<float[]>)>
+        {
+            ("public", z => Kernels.DenseForwardColumns(a, w, b, z.AsSpan(0, nOut * m), m, nIn, nOut)),
+            ("scalar", z => Kernels.ColumnsProductScalar(ref w[0], nIn, 1, ref a[0], ref z[0], ref b[0], true, nOut, nIn, m)),
+        };
+        foreach (var (name, run) in strategies)
+        {
+            var z = new float[nOut * m + 1];
+            z.AsSpan().Fill(float.NaN);
+            z[^1] = 12345f;
+            run(z);
+            for (int j = 0; j < nOut; j++)
+                for (int i = 0; i < m; i++)
+                {
+                    double sum = b[j], magnitude = Math.Abs(b[j]);
+                    for (int k = 0; k < nIn; k++) { sum += (double)w[j * nIn + k] * a[k * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * a[k * m + i]); }
+                    Close(sum, magnitude, z[j * m + i], $"{name} Z[{j},{i}] (m={m}, nIn={nIn}, nOut={nOut})");
+                }
+            Assert.Equal(12345f, z[^1]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ColumnShapes))]
+    public void DenseBackwardInputColumns_matches_the_double_product(int m, int nIn, int nOut)
+    {
+        float[] dz = Random(nOut * m, 11), w = Random(nOut * nIn, 12);
+        var strategies = new List<(string, Action<float[]>)>
+        {
+            ("public", da => Kernels.DenseBackwardInputColumns(dz, w, da.AsSpan(0, nIn * m), m, nIn, nOut)),
+            ("scalar", da => { float none = 0f; Kernels.ColumnsProductScalar(ref w[0], 1, nIn, ref dz[0], ref da[0], ref none, false, nIn, nOut, m); }),
+        };
+        foreach (var (name, run) in strategies)
+        {
+            var da = new float[nIn * m + 1];
+            da.AsSpan().Fill(float.NaN);
+            da[^1] = 12345f;
+            run(da);
+            for (int k = 0; k < nIn; k++)
+                for (int i = 0; i < m; i++)
+                {
+                    double sum = 0, magnitude = 0;
+                    for (int j = 0; j < nOut; j++) { sum += (double)w[j * nIn + k] * dz[j * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * dz[j * m + i]); }
+                    Close(sum, magnitude, da[k * m + i], $"{name} dA[{k},{i}] (m={m}, nIn={nIn}, nOut={nOut})");
+                }
+            Assert.Equal(12345f, da[^1]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ColumnShapes))]
+    public void DenseBackwardWeightsColumns_matches_the_double_product(int m, int nIn, int nOut)
+    {
+        float[] dz = Random(nOut * m, 13), a = Random(nIn * m, 14);
+        var dw = new float[nOut * nIn + 1];
+        var db = new float[nOut + 1];
+        dw.AsSpan().Fill(float.NaN);
+        db.AsSpan().Fill(float.NaN);
+        dw[^1] = db[^1] = 12345f;
+        Kernels.DenseBackwardWeightsColumns(dz, a, dw.AsSpan(0, nOut * nIn), db.AsSpan(0, nOut), m, nIn, nOut);
+        for (int j = 0; j < nOut; j++)
+        {
+            double bias = 0, biasMagnitude = 0;
+            for (int i = 0; i < m; i++) { bias += dz[j * m + i]; biasMagnitude += Math.Abs(dz[j * m + i]); }
+            Close(bias / m, biasMagnitude / m, db[j], $"db[{j}] (m={m})");
+            for (int k = 0; k < nIn; k++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int i = 0; i < m; i++) { sum += (double)dz[j * m + i] * a[k * m + i]; magnitude += Math.Abs((double)dz[j * m + i] * a[k * m + i]); }
+                Close(sum / m, magnitude / m, dw[j * nIn + k], $"dW[{j},{k}] (m={m}, nIn={nIn}, nOut={nOut})");
+            }
+        }
+        Assert.Equal(12345f, dw[^1]);
+        Assert.Equal(12345f, db[^1]);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(16, 16)]
+    [InlineData(17, 33)]
+    [InlineData(211, 2)]
+    public void Transpose_swaps_rows_and_columns(int rows, int columns)
+    {
+        float[] source = Random(rows * columns, 15);
+        var destination = new float[rows * columns];
+        Kernels.Transpose(source, destination, rows, columns);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                Assert.Equal(source[r * columns + c], destination[c * rows + r]);
     }
 
     [Fact]

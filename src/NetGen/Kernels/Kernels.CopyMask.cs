@@ -18,4 +18,19 @@ public static partial class Kernels
         }
         given.CopyTo(D);
     }
+
+    /// <summary>As <see cref="CopyMask"/>, into the samples-as-columns layout: D[j, i] = keepMasks[offset + i·n + j]
+    /// for a part of m × n (rows are samples) given as m rows of n.</summary>
+    public static void CopyMaskToColumns(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, int m, int n, string name)
+    {
+        RequireLength(keepMasks.Length - offset, m * n, name);
+        ReadOnlySpan<float> given = keepMasks.Slice(offset, m * n);
+        for (int i = 0; i < given.Length; i++)
+        {
+            float value = given[i];
+            if (value != 0f && value != 1f)
+                throw new ArgumentException($"{name}[{offset + i}] is {value}; a keep mask holds only 0 (dropped) and 1 (kept).", name);
+        }
+        Transpose(given, D, m, n);
+    }
 }

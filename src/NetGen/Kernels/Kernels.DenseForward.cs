@@ -25,25 +25,25 @@ public static partial class Kernels
         RequireMatrix(Z.Length, m, nOut, nameof(Z));
 
         if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && nIn >= Vector512<float>.Count)
-            DenseForwardBlocked(ref Ref(A), ref Ref(W), ref Ref(b), ref Ref(Z), m, nIn, nOut);
+            DenseForwardBlocked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
         else
-            DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), ref Ref(Z), m, nIn, nOut);
+            DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
     }
 
-    /// <summary>The reference strategy: one <see cref="Dot"/> per output.</summary>
-    internal static void DenseForwardDots(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut)
+    /// <summary>The reference strategy: one <see cref="Dot"/> per output (plus b[j] when <paramref name="hasBias"/>).</summary>
+    internal static void DenseForwardDots(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
     {
         for (int i = 0; i < m; i++)
         {
             ref float a = ref Unsafe.Add(ref a0, (nint)i * nIn);
             ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
             for (int j = 0; j < nOut; j++)
-                Unsafe.Add(ref z, j) = Dot(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + Unsafe.Add(ref b0, j);
+                Unsafe.Add(ref z, j) = Dot(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + (hasBias ? Unsafe.Add(ref b0, j) : 0f);
         }
     }
 
-    /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16).</summary>
-    internal static void DenseForwardBlocked(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut)
+    /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16), plus b[j] when <paramref name="hasBias"/>.</summary>
+    internal static void DenseForwardBlocked(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
     {
         int i = 0;
         for (; i + 4 <= m; i += 4)
@@ -52,10 +52,10 @@ public static partial class Kernels
             ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
             int j = 0;
             for (; j + 4 <= nOut; j += 4)
-                Block4x4(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, j), ref Unsafe.Add(ref z, j), nIn, nOut);
+                Block4x4(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, hasBias ? j : 0), hasBias, ref Unsafe.Add(ref z, j), nIn, nOut);
             for (; j < nOut; j++)
                 for (int r = 0; r < 4; r++)
-                    Unsafe.Add(ref z, (nint)r * nOut + j) = Dot512(ref Unsafe.Add(ref a, (nint)r * nIn), ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + Unsafe.Add(ref b0, j);
+                    Unsafe.Add(ref z, (nint)r * nOut + j) = Dot512(ref Unsafe.Add(ref a, (nint)r * nIn), ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + (hasBias ? Unsafe.Add(ref b0, j) : 0f);
         }
         for (; i < m; i++)
         {
@@ -63,9 +63,9 @@ public static partial class Kernels
             ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
             int j = 0;
             for (; j + 8 <= nOut; j += 8)
-                Block1x8(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, j), ref Unsafe.Add(ref z, j), nIn);
+                Block1x8(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, hasBias ? j : 0), hasBias, ref Unsafe.Add(ref z, j), nIn);
             for (; j < nOut; j++)
-                Unsafe.Add(ref z, j) = Dot512(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + Unsafe.Add(ref b0, j);
+                Unsafe.Add(ref z, j) = Dot512(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + (hasBias ? Unsafe.Add(ref b0, j) : 0f);
         }
     }
 
@@ -87,7 +87,7 @@ public static partial class Kernels
 
     /// <summary>Z[r, c] = A[r, ·]·W[c, ·] + b[c] for 4 samples r and 4 units c: 16 accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x4(ref float a, ref float w, ref float b, ref float z, int nIn, int nOut)
+    private static void Block4x4(ref float a, ref float w, ref float b, bool hasBias, ref float z, int nIn, int nOut)
     {
         ref float a1 = ref Unsafe.Add(ref a, nIn), a2 = ref Unsafe.Add(ref a, 2 * nIn), a3 = ref Unsafe.Add(ref a, 3 * nIn);
         ref float w1 = ref Unsafe.Add(ref w, nIn), w2 = ref Unsafe.Add(ref w, 2 * nIn), w3 = ref Unsafe.Add(ref w, 3 * nIn);
@@ -120,7 +120,7 @@ public static partial class Kernels
             c23 = Vector512.FusedMultiplyAdd(x2, v, c23); c33 = Vector512.FusedMultiplyAdd(x3, v, c33);
             k += 16;
         }
-        Vector128<float> bias = Vector128.LoadUnsafe(ref b);
+        Vector128<float> bias = hasBias ? Vector128.LoadUnsafe(ref b) : Vector128<float>.Zero;
         (SumEach(c00, c01, c02, c03) + bias).StoreUnsafe(ref z);
         (SumEach(c10, c11, c12, c13) + bias).StoreUnsafe(ref Unsafe.Add(ref z, nOut));
         (SumEach(c20, c21, c22, c23) + bias).StoreUnsafe(ref Unsafe.Add(ref z, 2 * nOut));
@@ -129,7 +129,7 @@ public static partial class Kernels
 
     /// <summary>Z[c] = a·W[c, ·] + b[c] for one sample and 8 units: 8 independent accumulators hide the FMA latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x8(ref float a, ref float w, ref float b, ref float z, int nIn)
+    private static void Block1x8(ref float a, ref float w, ref float b, bool hasBias, ref float z, int nIn)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         Vector512<float> mask = Vector512<float>.AllBitsSet;
@@ -152,8 +152,10 @@ public static partial class Kernels
             c7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, 7 * nIn), at), c7);
             k += 16;
         }
-        (SumEach(c0, c1, c2, c3) + Vector128.LoadUnsafe(ref b)).StoreUnsafe(ref z);
-        (SumEach(c4, c5, c6, c7) + Vector128.LoadUnsafe(ref Unsafe.Add(ref b, 4))).StoreUnsafe(ref Unsafe.Add(ref z, 4));
+        Vector128<float> low = hasBias ? Vector128.LoadUnsafe(ref b) : Vector128<float>.Zero;
+        Vector128<float> high = hasBias ? Vector128.LoadUnsafe(ref Unsafe.Add(ref b, 4)) : Vector128<float>.Zero;
+        (SumEach(c0, c1, c2, c3) + low).StoreUnsafe(ref z);
+        (SumEach(c4, c5, c6, c7) + high).StoreUnsafe(ref Unsafe.Add(ref z, 4));
     }
 
     /// <summary>[Σ p, Σ q, Σ r, Σ s]: four horizontal sums at the cost of about one, by folding 512 → 128 bits and two rounds of pairwise adds.</summary>
