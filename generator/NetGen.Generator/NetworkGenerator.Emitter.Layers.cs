@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generator.Helpers;
 using NetGen.Generator.Model;
 
@@ -25,29 +26,42 @@ public sealed partial class NetworkGenerator
         /// <summary>Backward needs W[l] for dA[l-1] (every layer but the first) and for a penalty's gradient.</summary>
         private static bool BackwardReadsParameters(LayerSpec layer) => layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f;
 
-        private static string Shape(LayerSpec layer) => "m × " + layer.Units;
+        /// <summary>
+        /// Narrow networks keep their batch buffers with samples as columns — the notes' own layout, n[l] × m — so that
+        /// the vectors run across samples where a layer is too narrow to fill them; wider ones keep samples as rows
+        /// (the layout of X and Y), where the vectors run along a layer. Softmax, which works within one sample, keeps rows.
+        /// </summary>
+        internal static bool SamplesAsColumns(NetworkSpec spec)
+            => spec.InputSize <= ColumnsWidthLimit && spec.Layers.All(l => l.Units <= ColumnsWidthLimit && l.Activation != ActivationKind.Softmax);
+
+        /// <summary>The widest layer (or input) of a network whose batch buffers hold samples as columns.</summary>
+        internal const int ColumnsWidthLimit = 64;
+
+        /// <summary>"m × n" or, with samples as columns, "n × m".</summary>
+        private static string Shape(NetworkSpec spec, int width) => SamplesAsColumns(spec) ? width + " × m" : "m × " + width;
 
         private static void WriteLayerForward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
         {
             int l = layer.Index;
             string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l;
-            bool linear = layer.Activation == ActivationKind.Linear;
+            bool linear = layer.Activation == ActivationKind.Linear, columns = SamplesAsColumns(spec);
+            string product = columns ? "W" + l + "·" + aPrev + " + b" + l : aPrev + "·W" + l + "ᵀ + b" + l;
             w.WriteLine("// ───── Layer " + l + ": dense " + layer.Inputs + " → " + layer.Units + ", " + ActivationName(layer) + " ─────");
             w.WriteLine();
-            w.WriteLine("/// <summary>Layer " + l + " forward: " + z + " = " + aPrev + "·W" + l + "ᵀ + b" + l + " (the notes' W" + l + "·" + aPrev + " + b" + l + "), " +
+            w.WriteLine("/// <summary>Layer " + l + " forward: " + z + " = " + product + (columns ? "" : " (the notes' W" + l + "·" + aPrev + " + b" + l + ")") + ", " +
                 (linear ? a + " = " + z : a + " = " + ActivationFormula(layer, z)) + ".</summary>");
             w.WriteLine("/// <param name=\"p\">The parameters.</param>");
-            w.WriteLine("/// <param name=\"" + aPrev + "\">m × " + layer.Inputs + ": the layer's input.</param>");
-            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(layer) + ": written" + (linear ? "; it is also " + a + " (linear)." : ".") + "</param>");
+            w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(spec, layer.Inputs) + ": the layer's input.</param>");
+            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(spec, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." : ".") + "</param>");
             if (!linear)
-                w.WriteLine("/// <param name=\"" + a + "\">" + Shape(layer) + ": written; may be " + z + " itself.</param>");
+                w.WriteLine("/// <param name=\"" + a + "\">" + Shape(spec, layer.Units) + ": written; may be " + z + " itself.</param>");
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
             string signature = "private static void Layer" + l + "Forward(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + z +
                 (linear ? "" : ", " + Span + " " + a) + ", int m)";
             using (w.Open(signature))
             {
-                w.WriteLine(Kernels + ".DenseForward(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z +
-                    ", m, " + layer.Inputs + ", " + layer.Units + "); // " + z + " = " + aPrev + "·W" + l + "ᵀ + b" + l);
+                w.WriteLine(Kernels + ".DenseForward" + (columns ? "Columns(" : "(") + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z +
+                    ", m, " + layer.Inputs + ", " + layer.Units + "); // " + z + " = " + product);
                 string call = layer.Activation switch
                 {
                     ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ", " + a + ");",
@@ -136,12 +150,15 @@ public sealed partial class NetworkGenerator
             bool first = l == 1;
 
             string d = "D" + l, keep = FloatLiteral(layer.KeepProbability);
+            bool columns = SamplesAsColumns(spec);
+            string weightProduct = columns ? dz + "·" + aPrev + "ᵀ" : dz + "ᵀ·" + aPrev;
+            string inputProduct = columns ? "W" + l + "ᵀ·" + dz : dz + "·W" + l;
             var steps = new List<string>();
             if (layer.HasDropout) steps.Add("dA" + l + " = dA" + l + " ⊙ " + d + " / " + Parser.Format(layer.KeepProbability));
             if (derivative) steps.Add(dz + " = " + DerivativeFormula(layer));
-            steps.Add("dW" + l + " = (1/m)·" + dz + "ᵀ·" + aPrev + PenaltyGradientFormula(layer));
+            steps.Add("dW" + l + " = (1/m)·" + weightProduct + PenaltyGradientFormula(layer));
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
-            if (!first) steps.Add(daPrev + " = " + dz + "·W" + l + " (the notes' W" + l + "ᵀ·" + dz + ")");
+            if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
             var parameters = new List<string>();
             if (BackwardReadsParameters(layer))
@@ -149,27 +166,27 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("/// <param name=\"p\">The parameters.</param>");
                 parameters.Add(ReadOnlySpan + " p");
             }
-            w.WriteLine("/// <param name=\"" + aPrev + "\">m × " + layer.Inputs + ": the layer's input from the forward pass.</param>");
+            w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(spec, layer.Inputs) + ": the layer's input from the forward pass.</param>");
             parameters.Add(ReadOnlySpan + " " + aPrev);
             if (derivative)
             {
                 string kept = DerivativeReadsZ(layer) ? z : a;
-                w.WriteLine("/// <param name=\"" + kept + "\">" + Shape(layer) + ": from the forward pass, for g′.</param>");
+                w.WriteLine("/// <param name=\"" + kept + "\">" + Shape(spec, layer.Units) + ": from the forward pass, for g′.</param>");
                 parameters.Add(ReadOnlySpan + " " + kept);
             }
             if (layer.HasDropout)
             {
-                w.WriteLine("/// <param name=\"" + d + "\">" + Shape(layer) + ": the forward pass's dropout mask.</param>");
+                w.WriteLine("/// <param name=\"" + d + "\">" + Shape(spec, layer.Units) + ": the forward pass's dropout mask.</param>");
                 parameters.Add(ReadOnlySpan + " " + d);
             }
             bool entersAsDa = derivative || layer.HasDropout;
-            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(layer) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
+            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(spec, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
             w.WriteLine("/// <param name=\"g\">The gradients, laid out like the parameters; dW" + l + " and db" + l + " are written.</param>");
             parameters.Add(Span + " " + dz);
             parameters.Add(Span + " g");
             if (!first)
             {
-                w.WriteLine("/// <param name=\"" + daPrev + "\">m × " + layer.Inputs + ": written.</param>");
+                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(spec, layer.Inputs) + ": written.</param>");
                 parameters.Add(Span + " " + daPrev);
             }
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -192,16 +209,16 @@ public sealed partial class NetworkGenerator
                     };
                     w.WriteLine(call + " // " + dz + " = " + DerivativeFormula(layer));
                 }
-                w.WriteLine(Kernels + ".DenseBackwardWeights(" + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
-                    layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + dz + "ᵀ·" + aPrev + ", db" + l + " = (1/m)·Σ " + dz);
+                w.WriteLine(Kernels + ".DenseBackwardWeights" + (columns ? "Columns(" : "(") + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
+                    layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + weightProduct + ", db" + l + " = (1/m)·Σ " + dz);
                 string weights = "p.Slice(W" + l + "Offset, W" + l + "Length)", weightGradients = "g.Slice(W" + l + "Offset, W" + l + "Length)";
                 if (layer.L2 > 0f)
                     w.WriteLine(Kernels + ".L2Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L2) + " / m); // dW" + l + " += (λ/m)·W" + l + " (L2, λ = " + Parser.Format(layer.L2) + ")");
                 if (layer.L1 > 0f)
                     w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l + " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
                 if (!first)
-                    w.WriteLine(Kernels + ".DenseBackwardInput(" + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
-                        "); // " + daPrev + " = " + dz + "·W" + l);
+                    w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
+                        "); // " + daPrev + " = " + inputProduct);
             }
             w.WriteLine();
         }

@@ -82,7 +82,11 @@ public sealed partial class NetworkGenerator
         {
             LayerSpec output = Output(spec);
             string aL = "b.A" + output.Index;
-            bool dropout = spec.HasDropout;
+            bool dropout = spec.HasDropout, columns = SamplesAsColumns(spec);
+            // With samples as columns, X and Y are turned into the notes' layout at the edges (not needed for one feature).
+            bool transposesX = columns && spec.InputSize > 1, transposesY = columns && spec.OutputSize > 1;
+            string input0 = transposesX ? "b.A0" : "X";
+            string targetsAsColumns = Kernels + ".Transpose(Y, b.Yt, m, OutputSize); // Yᵀ: " + spec.OutputSize + " × m, the layout of A" + output.Index + "\nY = b.Yt;";
             string inference = dropout ? ", training: false" : "";
             string costArguments = spec.HasPenalty ? "p, b, Y, m" : "b, Y, m";
             const string batchGuard = Guard + ".Batch(X.Length, Y.Length, m, InputSize, OutputSize);";
@@ -102,7 +106,9 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(batchGuard);
                 w.WriteLine("var b = new Buffers(Workspace(m), m);");
                 w.WriteLine("Forward(_parameters, X, b, m" + inference + ");");
-                w.WriteLine(aL + ".CopyTo(Y);");
+                w.WriteLine(transposesY
+                    ? Kernels + ".Transpose(" + aL + ", Y, OutputSize, m); // Y = A" + output.Index + "ᵀ: m × " + output.Units
+                    : aL + ".CopyTo(Y);");
             }
             w.WriteLine();
 
@@ -116,6 +122,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(ReadOnlySpan + " p = _parameters;");
                 w.WriteLine("var b = new Buffers(Workspace(m), m);");
                 w.WriteLine("Forward(p, X, b, m" + inference + ");");
+                if (transposesY) w.WriteLine(targetsAsColumns);
                 w.WriteLine("return CostOf(" + costArguments + ");");
             }
             w.WriteLine();
@@ -134,7 +141,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("var b = new Buffers(Workspace(m), m);");
                 foreach (LayerSpec layer in dropped)
                     w.WriteLine(Kernels + ".DropoutMask(b.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + ", ref _dropoutRng); // D" + layer.Index +
-                        " ~ Bernoulli(" + Parser.Format(layer.KeepProbability) + "), m × " + layer.Units);
+                        " ~ Bernoulli(" + Parser.Format(layer.KeepProbability) + "), " + Shape(spec, layer.Units));
                 w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");
             }
             w.WriteLine();
@@ -158,7 +165,9 @@ public sealed partial class NetworkGenerator
                     int offset = 0;
                     foreach (LayerSpec layer in dropped)
                     {
-                        w.WriteLine(Kernels + ".CopyMask(keepMasks, " + offset + " * m, b.D" + layer.Index + ", nameof(keepMasks)); // D" + layer.Index + ": m × " + layer.Units);
+                        w.WriteLine(columns
+                            ? Kernels + ".CopyMaskToColumns(keepMasks, " + offset + " * m, b.D" + layer.Index + ", m, " + layer.Units + ", nameof(keepMasks)); // D" + layer.Index + ": " + Shape(spec, layer.Units)
+                            : Kernels + ".CopyMask(keepMasks, " + offset + " * m, b.D" + layer.Index + ", nameof(keepMasks)); // D" + layer.Index + ": " + Shape(spec, layer.Units));
                         offset += layer.Units;
                     }
                     w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");
@@ -185,6 +194,7 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine(ReadOnlySpan + " p = _parameters;");
                 w.WriteLine("Forward(p, X, b, m" + (dropout ? ", training: true" : "") + ");");
+                if (transposesY) w.WriteLine(targetsAsColumns);
                 w.WriteLine("float cost = CostOf(" + costArguments + ");");
                 w.WriteLine();
                 string dzL = "b.dZ" + output.Index;
@@ -198,7 +208,7 @@ public sealed partial class NetworkGenerator
                     LayerSpec layer = spec.Layers[i];
                     var arguments = new List<string>();
                     if (BackwardReadsParameters(layer)) arguments.Add("p");
-                    arguments.Add(layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1));
+                    arguments.Add(layer.Index == 1 ? input0 : "b.A" + (layer.Index - 1));
                     if (HasDerivativeStep(spec, layer))
                         arguments.Add((DerivativeReadsZ(layer) ? "b.Z" : "b.A") + layer.Index);
                     if (layer.HasDropout) arguments.Add("b.D" + layer.Index);
@@ -215,9 +225,11 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers" + (dropout ? "; in training, A[l] ⊙ D[l] / keep where dropout is declared" : "") + ".</summary>");
             using (w.Open("private static void Forward(" + ReadOnlySpan + " p, " + ReadOnlySpan + " X, in Buffers b, int m" + (dropout ? ", bool training" : "") + ")"))
             {
+                if (transposesX)
+                    w.WriteLine(Kernels + ".Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: " + spec.InputSize + " × m, samples as columns");
                 foreach (LayerSpec layer in spec.Layers)
                 {
-                    string input = layer.Index == 1 ? "X" : "b.A" + (layer.Index - 1);
+                    string input = layer.Index == 1 ? input0 : "b.A" + (layer.Index - 1);
                     w.WriteLine("Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, "b.Z" + layer.Index, "b.A" + layer.Index) + ", m);");
                     if (layer.HasDropout)
                         w.WriteLine("if (training) " + Kernels + ".Dropout(b.A" + layer.Index + ", b.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + "); // A" + layer.Index +
@@ -276,6 +288,9 @@ public sealed partial class NetworkGenerator
         {
             // Per sample: Z, A (none for linear layers: A is Z) and dZ of every layer.
             var blocks = new List<(string Name, int Width, string? AliasOf)>();
+            bool columns = SamplesAsColumns(spec);
+            if (columns && spec.InputSize > 1) blocks.Add(("A0", spec.InputSize, null));
+            if (columns && spec.OutputSize > 1) blocks.Add(("Yt", spec.OutputSize, null));
             foreach (LayerSpec layer in spec.Layers)
             {
                 blocks.Add(("Z" + layer.Index, layer.Units, null));
@@ -287,7 +302,8 @@ public sealed partial class NetworkGenerator
 
             w.WriteLine("// ───── Batch workspace ─────");
             w.WriteLine();
-            w.WriteLine("private const int WorkspacePerSample = " + perSample + "; // floats per sample: Z, A and dZ of every layer" + (spec.HasDropout ? ", D of every dropout" : "") + "");
+            w.WriteLine("private const int WorkspacePerSample = " + perSample + "; // floats per sample: " + (columns && spec.InputSize > 1 ? "Xᵀ, " : "") + (columns && spec.OutputSize > 1 ? "Yᵀ, " : "") +
+                "Z, A and dZ of every layer" + (spec.HasDropout ? ", D of every dropout" : "") + (columns ? "; samples are the columns of every buffer (the notes' layout)" : ""));
             w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
             w.WriteLine();
             w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
@@ -303,11 +319,11 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("return _workspace;");
             }
             w.WriteLine();
-            w.WriteLine("/// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>");
+            w.WriteLine("/// <summary>The buffers of one batch, " + (columns ? "one column per sample (n[l] × m, the notes' layout)" : "one row per sample (m × n[l])") + ", carved from the workspace.</summary>");
             using (w.Open("private readonly ref struct Buffers"))
             {
                 foreach (var block in blocks)
-                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + block.Name + ": m × " + block.Width +
+                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + (block.Name == "Yt" ? "Yᵀ" : block.Name == "A0" ? "A0 = Xᵀ" : block.Name) + ": " + Shape(spec, block.Width) +
                         (block.AliasOf is not null ? " (is " + block.AliasOf + ": linear)" : block.Name[0] == 'D' ? " (dropout mask, 0/1)" : ""));
                 w.WriteLine();
                 using (w.Open("public Buffers(float[] workspace, int m)"))

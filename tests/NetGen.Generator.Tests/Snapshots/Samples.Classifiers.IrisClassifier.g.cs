@@ -274,7 +274,7 @@ partial class IrisClassifier : global::NetGen.INetwork
         return _workspace;
     }
 
-    /// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>
+    /// <summary>The buffers of one batch, one row per sample (m × n[l]), carved from the workspace.</summary>
     private readonly ref struct Buffers
     {
         public readonly global::System.Span<float> Z1; // Z1: m × 8

@@ -182,14 +182,15 @@ partial class DeepNet : global::NetGen.INetwork
         Layer4Backward(p, b.A3, b.dZ4, gradients, b.dZ3, m);
         Layer3Backward(p, b.A2, b.Z3, b.dZ3, gradients, b.dZ2, m);
         Layer2Backward(p, b.A1, b.Z2, b.dZ2, gradients, b.dZ1, m);
-        Layer1Backward(X, b.Z1, b.dZ1, gradients, m);
+        Layer1Backward(b.A0, b.Z1, b.dZ1, gradients, m);
         return cost;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>
     private static void Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> X, in Buffers b, int m)
     {
-        Layer1Forward(p, X, b.Z1, b.A1, m);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
+        Layer1Forward(p, b.A0, b.Z1, b.A1, m);
         Layer2Forward(p, b.A1, b.Z2, b.A2, m);
         Layer3Forward(p, b.A2, b.Z3, b.A3, m);
         Layer4Forward(p, b.A3, b.Z4, b.A4, m);
@@ -203,15 +204,15 @@ partial class DeepNet : global::NetGen.INetwork
 
     // ───── Layer 1: dense 3 → 5, Relu ─────
 
-    /// <summary>Layer 1 forward: Z1 = A0·W1ᵀ + b1 (the notes' W1·A0 + b1), A1 = max(0, Z1).</summary>
+    /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = max(0, Z1).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A0">m × 3: the layer's input.</param>
-    /// <param name="Z1">m × 5: written.</param>
-    /// <param name="A1">m × 5: written; may be Z1 itself.</param>
+    /// <param name="A0">3 × m: the layer's input.</param>
+    /// <param name="Z1">5 × m: written.</param>
+    /// <param name="A1">5 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> Z1, global::System.Span<float> A1, int m)
     {
-        global::NetGen.Kernels.DenseForward(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 5); // Z1 = A0·W1ᵀ + b1
+        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 5); // Z1 = W1·A0 + b1
         global::NetGen.Kernels.Relu(Z1, A1); // A1 = max(0, Z1)
     }
 
@@ -228,29 +229,29 @@ partial class DeepNet : global::NetGen.INetwork
         y[4] = global::NetGen.Kernels.Relu(W[12] * x[0] + (W[13] * x[1] + W[14] * x[2]) + b[4]);
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
-    /// <param name="A0">m × 3: the layer's input from the forward pass.</param>
-    /// <param name="Z1">m × 5: from the forward pass, for g′.</param>
-    /// <param name="dZ1">m × 5: holds dA1 on entry and dZ1 on exit.</param>
+    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
+    /// <param name="A0">3 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z1">5 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ1">5 × m: holds dA1 on entry and dZ1 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Backward(global::System.ReadOnlySpan<float> A0, global::System.ReadOnlySpan<float> Z1, global::System.Span<float> dZ1, global::System.Span<float> g, int m)
     {
         global::NetGen.Kernels.ReluBackward(Z1, dZ1, dZ1); // dZ1 = dA1 ⊙ (Z1 > 0)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 5); // dW1 = (1/m)·dZ1ᵀ·A0, db1 = (1/m)·Σ dZ1
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 5); // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
     }
 
     // ───── Layer 2: dense 5 → 5, Relu ─────
 
-    /// <summary>Layer 2 forward: Z2 = A1·W2ᵀ + b2 (the notes' W2·A1 + b2), A2 = max(0, Z2).</summary>
+    /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 5: the layer's input.</param>
-    /// <param name="Z2">m × 5: written.</param>
-    /// <param name="A2">m × 5: written; may be Z2 itself.</param>
+    /// <param name="A1">5 × m: the layer's input.</param>
+    /// <param name="Z2">5 × m: written.</param>
+    /// <param name="A2">5 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, global::System.Span<float> A2, int m)
     {
-        global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 5, 5); // Z2 = A1·W2ᵀ + b2
+        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 5, 5); // Z2 = W2·A1 + b2
         global::NetGen.Kernels.Relu(Z2, A2); // A2 = max(0, Z2)
     }
 
@@ -267,32 +268,32 @@ partial class DeepNet : global::NetGen.INetwork
         y[4] = global::NetGen.Kernels.Relu((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + (W[23] * x[3] + W[24] * x[4])) + b[4]);
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
+    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 5: the layer's input from the forward pass.</param>
-    /// <param name="Z2">m × 5: from the forward pass, for g′.</param>
-    /// <param name="dZ2">m × 5: holds dA2 on entry and dZ2 on exit.</param>
+    /// <param name="A1">5 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z2">5 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ2">5 × m: holds dA2 on entry and dZ2 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">m × 5: written.</param>
+    /// <param name="dA1">5 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.ReadOnlySpan<float> Z2, global::System.Span<float> dZ2, global::System.Span<float> g, global::System.Span<float> dA1, int m)
     {
         global::NetGen.Kernels.ReluBackward(Z2, dZ2, dZ2); // dZ2 = dA2 ⊙ (Z2 > 0)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 5, 5); // dW2 = (1/m)·dZ2ᵀ·A1, db2 = (1/m)·Σ dZ2
-        global::NetGen.Kernels.DenseBackwardInput(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 5, 5); // dA1 = dZ2·W2
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 5, 5); // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 5, 5); // dA1 = W2ᵀ·dZ2
     }
 
     // ───── Layer 3: dense 5 → 3, Relu ─────
 
-    /// <summary>Layer 3 forward: Z3 = A2·W3ᵀ + b3 (the notes' W3·A2 + b3), A3 = max(0, Z3).</summary>
+    /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = max(0, Z3).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A2">m × 5: the layer's input.</param>
-    /// <param name="Z3">m × 3: written.</param>
-    /// <param name="A3">m × 3: written; may be Z3 itself.</param>
+    /// <param name="A2">5 × m: the layer's input.</param>
+    /// <param name="Z3">3 × m: written.</param>
+    /// <param name="A3">3 × m: written; may be Z3 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> Z3, global::System.Span<float> A3, int m)
     {
-        global::NetGen.Kernels.DenseForward(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 5, 3); // Z3 = A2·W3ᵀ + b3
+        global::NetGen.Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 5, 3); // Z3 = W3·A2 + b3
         global::NetGen.Kernels.Relu(Z3, A3); // A3 = max(0, Z3)
     }
 
@@ -307,32 +308,32 @@ partial class DeepNet : global::NetGen.INetwork
         y[2] = global::NetGen.Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
     }
 
-    /// <summary>Layer 3 backward: dZ3 = dA3 ⊙ (Z3 > 0); dW3 = (1/m)·dZ3ᵀ·A2; db3 = (1/m)·Σ dZ3; dA2 = dZ3·W3 (the notes' W3ᵀ·dZ3).</summary>
+    /// <summary>Layer 3 backward: dZ3 = dA3 ⊙ (Z3 > 0); dW3 = (1/m)·dZ3·A2ᵀ; db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A2">m × 5: the layer's input from the forward pass.</param>
-    /// <param name="Z3">m × 3: from the forward pass, for g′.</param>
-    /// <param name="dZ3">m × 3: holds dA3 on entry and dZ3 on exit.</param>
+    /// <param name="A2">5 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z3">3 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ3">3 × m: holds dA3 on entry and dZ3 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW3 and db3 are written.</param>
-    /// <param name="dA2">m × 5: written.</param>
+    /// <param name="dA2">5 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.ReadOnlySpan<float> Z3, global::System.Span<float> dZ3, global::System.Span<float> g, global::System.Span<float> dA2, int m)
     {
         global::NetGen.Kernels.ReluBackward(Z3, dZ3, dZ3); // dZ3 = dA3 ⊙ (Z3 > 0)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 5, 3); // dW3 = (1/m)·dZ3ᵀ·A2, db3 = (1/m)·Σ dZ3
-        global::NetGen.Kernels.DenseBackwardInput(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 5, 3); // dA2 = dZ3·W3
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 5, 3); // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 5, 3); // dA2 = W3ᵀ·dZ3
     }
 
     // ───── Layer 4: dense 3 → 1, Sigmoid ─────
 
-    /// <summary>Layer 4 forward: Z4 = A3·W4ᵀ + b4 (the notes' W4·A3 + b4), A4 = σ(Z4).</summary>
+    /// <summary>Layer 4 forward: Z4 = W4·A3 + b4, A4 = σ(Z4).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A3">m × 3: the layer's input.</param>
-    /// <param name="Z4">m × 1: written.</param>
-    /// <param name="A4">m × 1: written; may be Z4 itself.</param>
+    /// <param name="A3">3 × m: the layer's input.</param>
+    /// <param name="Z4">1 × m: written.</param>
+    /// <param name="A4">1 × m: written; may be Z4 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer4Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A3, global::System.Span<float> Z4, global::System.Span<float> A4, int m)
     {
-        global::NetGen.Kernels.DenseForward(A3, p.Slice(W4Offset, W4Length), p.Slice(B4Offset, B4Length), Z4, m, 3, 1); // Z4 = A3·W4ᵀ + b4
+        global::NetGen.Kernels.DenseForwardColumns(A3, p.Slice(W4Offset, W4Length), p.Slice(B4Offset, B4Length), Z4, m, 3, 1); // Z4 = W4·A3 + b4
         global::NetGen.Kernels.Sigmoid(Z4, A4); // A4 = σ(Z4)
     }
 
@@ -345,22 +346,22 @@ partial class DeepNet : global::NetGen.INetwork
         y[0] = global::NetGen.Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 
-    /// <summary>Layer 4 backward: dW4 = (1/m)·dZ4ᵀ·A3; db4 = (1/m)·Σ dZ4; dA3 = dZ4·W4 (the notes' W4ᵀ·dZ4).</summary>
+    /// <summary>Layer 4 backward: dW4 = (1/m)·dZ4·A3ᵀ; db4 = (1/m)·Σ dZ4; dA3 = W4ᵀ·dZ4.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A3">m × 3: the layer's input from the forward pass.</param>
-    /// <param name="dZ4">m × 1: holds dZ4.</param>
+    /// <param name="A3">3 × m: the layer's input from the forward pass.</param>
+    /// <param name="dZ4">1 × m: holds dZ4.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW4 and db4 are written.</param>
-    /// <param name="dA3">m × 3: written.</param>
+    /// <param name="dA3">3 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer4Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A3, global::System.Span<float> dZ4, global::System.Span<float> g, global::System.Span<float> dA3, int m)
     {
-        global::NetGen.Kernels.DenseBackwardWeights(dZ4, A3, g.Slice(W4Offset, W4Length), g.Slice(B4Offset, B4Length), m, 3, 1); // dW4 = (1/m)·dZ4ᵀ·A3, db4 = (1/m)·Σ dZ4
-        global::NetGen.Kernels.DenseBackwardInput(dZ4, p.Slice(W4Offset, W4Length), dA3, m, 3, 1); // dA3 = dZ4·W4
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ4, A3, g.Slice(W4Offset, W4Length), g.Slice(B4Offset, B4Length), m, 3, 1); // dW4 = (1/m)·dZ4·A3ᵀ, db4 = (1/m)·Σ dZ4
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ4, p.Slice(W4Offset, W4Length), dA3, m, 3, 1); // dA3 = W4ᵀ·dZ4
     }
 
     // ───── Batch workspace ─────
 
-    private const int WorkspacePerSample = 42; // floats per sample: Z, A and dZ of every layer
+    private const int WorkspacePerSample = 45; // floats per sample: Xᵀ, Z, A and dZ of every layer; samples are the columns of every buffer (the notes' layout)
     private float[] _workspace = global::System.Array.Empty<float>();
 
     /// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>
@@ -376,36 +377,38 @@ partial class DeepNet : global::NetGen.INetwork
         return _workspace;
     }
 
-    /// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>
+    /// <summary>The buffers of one batch, one column per sample (n[l] × m, the notes' layout), carved from the workspace.</summary>
     private readonly ref struct Buffers
     {
-        public readonly global::System.Span<float> Z1; // Z1: m × 5
-        public readonly global::System.Span<float> A1; // A1: m × 5
-        public readonly global::System.Span<float> dZ1; // dZ1: m × 5
-        public readonly global::System.Span<float> Z2; // Z2: m × 5
-        public readonly global::System.Span<float> A2; // A2: m × 5
-        public readonly global::System.Span<float> dZ2; // dZ2: m × 5
-        public readonly global::System.Span<float> Z3; // Z3: m × 3
-        public readonly global::System.Span<float> A3; // A3: m × 3
-        public readonly global::System.Span<float> dZ3; // dZ3: m × 3
-        public readonly global::System.Span<float> Z4; // Z4: m × 1
-        public readonly global::System.Span<float> A4; // A4: m × 1
-        public readonly global::System.Span<float> dZ4; // dZ4: m × 1
+        public readonly global::System.Span<float> A0; // A0 = Xᵀ: 3 × m
+        public readonly global::System.Span<float> Z1; // Z1: 5 × m
+        public readonly global::System.Span<float> A1; // A1: 5 × m
+        public readonly global::System.Span<float> dZ1; // dZ1: 5 × m
+        public readonly global::System.Span<float> Z2; // Z2: 5 × m
+        public readonly global::System.Span<float> A2; // A2: 5 × m
+        public readonly global::System.Span<float> dZ2; // dZ2: 5 × m
+        public readonly global::System.Span<float> Z3; // Z3: 3 × m
+        public readonly global::System.Span<float> A3; // A3: 3 × m
+        public readonly global::System.Span<float> dZ3; // dZ3: 3 × m
+        public readonly global::System.Span<float> Z4; // Z4: 1 × m
+        public readonly global::System.Span<float> A4; // A4: 1 × m
+        public readonly global::System.Span<float> dZ4; // dZ4: 1 × m
 
         public Buffers(float[] workspace, int m)
         {
-            Z1 = new(workspace, 0 * m, 5 * m);
-            A1 = new(workspace, 5 * m, 5 * m);
-            dZ1 = new(workspace, 10 * m, 5 * m);
-            Z2 = new(workspace, 15 * m, 5 * m);
-            A2 = new(workspace, 20 * m, 5 * m);
-            dZ2 = new(workspace, 25 * m, 5 * m);
-            Z3 = new(workspace, 30 * m, 3 * m);
-            A3 = new(workspace, 33 * m, 3 * m);
-            dZ3 = new(workspace, 36 * m, 3 * m);
-            Z4 = new(workspace, 39 * m, 1 * m);
-            A4 = new(workspace, 40 * m, 1 * m);
-            dZ4 = new(workspace, 41 * m, 1 * m);
+            A0 = new(workspace, 0 * m, 3 * m);
+            Z1 = new(workspace, 3 * m, 5 * m);
+            A1 = new(workspace, 8 * m, 5 * m);
+            dZ1 = new(workspace, 13 * m, 5 * m);
+            Z2 = new(workspace, 18 * m, 5 * m);
+            A2 = new(workspace, 23 * m, 5 * m);
+            dZ2 = new(workspace, 28 * m, 5 * m);
+            Z3 = new(workspace, 33 * m, 3 * m);
+            A3 = new(workspace, 36 * m, 3 * m);
+            dZ3 = new(workspace, 39 * m, 3 * m);
+            Z4 = new(workspace, 42 * m, 1 * m);
+            A4 = new(workspace, 43 * m, 1 * m);
+            dZ4 = new(workspace, 44 * m, 1 * m);
         }
     }
 }

@@ -146,7 +146,7 @@ partial class FootballNet : global::NetGen.INetwork
         global::NetGen.Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
         global::NetGen.Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
         var b = new Buffers(Workspace(m), m);
-        global::NetGen.Kernels.DropoutMask(b.D1, 0.86f, ref _dropoutRng); // D1 ~ Bernoulli(0.86), m × 20
+        global::NetGen.Kernels.DropoutMask(b.D1, 0.86f, ref _dropoutRng); // D1 ~ Bernoulli(0.86), 20 × m
         return Backpropagate(X, Y, m, gradients, b);
     }
 
@@ -162,7 +162,7 @@ partial class FootballNet : global::NetGen.INetwork
         global::NetGen.Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
         global::NetGen.Guard.Matrix(keepMasks.Length, m, 20, nameof(keepMasks)); // m × (20)
         var b = new Buffers(Workspace(m), m);
-        global::NetGen.Kernels.CopyMask(keepMasks, 0 * m, b.D1, nameof(keepMasks)); // D1: m × 20
+        global::NetGen.Kernels.CopyMaskToColumns(keepMasks, 0 * m, b.D1, m, 20, nameof(keepMasks)); // D1: 20 × m
         return Backpropagate(X, Y, m, gradients, b);
     }
 
@@ -189,14 +189,15 @@ partial class FootballNet : global::NetGen.INetwork
         global::NetGen.Kernels.OutputError(b.A3, Y, b.dZ3); // dZ3 = A3 − Y (sigmoid with binary cross-entropy)
         Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m);
         Layer2Backward(p, b.A1, b.Z2, b.dZ2, gradients, b.dZ1, m);
-        Layer1Backward(p, X, b.Z1, b.D1, b.dZ1, gradients, m);
+        Layer1Backward(p, b.A0, b.Z1, b.D1, b.dZ1, gradients, m);
         return cost;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers; in training, A[l] ⊙ D[l] / keep where dropout is declared.</summary>
     private static void Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> X, in Buffers b, int m, bool training)
     {
-        Layer1Forward(p, X, b.Z1, b.A1, m);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 2 × m, samples as columns
+        Layer1Forward(p, b.A0, b.Z1, b.A1, m);
         if (training) global::NetGen.Kernels.Dropout(b.A1, b.D1, 0.86f); // A1 = A1 ⊙ D1 / 0.86 (inverted dropout)
         Layer2Forward(p, b.A1, b.Z2, b.A2, m);
         Layer3Forward(p, b.A2, b.Z3, b.A3, m);
@@ -214,15 +215,15 @@ partial class FootballNet : global::NetGen.INetwork
 
     // ───── Layer 1: dense 2 → 20, Relu ─────
 
-    /// <summary>Layer 1 forward: Z1 = A0·W1ᵀ + b1 (the notes' W1·A0 + b1), A1 = max(0, Z1).</summary>
+    /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = max(0, Z1).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A0">m × 2: the layer's input.</param>
-    /// <param name="Z1">m × 20: written.</param>
-    /// <param name="A1">m × 20: written; may be Z1 itself.</param>
+    /// <param name="A0">2 × m: the layer's input.</param>
+    /// <param name="Z1">20 × m: written.</param>
+    /// <param name="A1">20 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> Z1, global::System.Span<float> A1, int m)
     {
-        global::NetGen.Kernels.DenseForward(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 2, 20); // Z1 = A0·W1ᵀ + b1
+        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 2, 20); // Z1 = W1·A0 + b1
         global::NetGen.Kernels.Relu(Z1, A1); // A1 = max(0, Z1)
     }
 
@@ -254,33 +255,33 @@ partial class FootballNet : global::NetGen.INetwork
         y[19] = global::NetGen.Kernels.Relu(W[38] * x[0] + W[39] * x[1] + b[19]);
     }
 
-    /// <summary>Layer 1 backward: dA1 = dA1 ⊙ D1 / 0.86; dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1ᵀ·A0 + (λ/m)·W1; db1 = (1/m)·Σ dZ1.</summary>
+    /// <summary>Layer 1 backward: dA1 = dA1 ⊙ D1 / 0.86; dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1·A0ᵀ + (λ/m)·W1; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A0">m × 2: the layer's input from the forward pass.</param>
-    /// <param name="Z1">m × 20: from the forward pass, for g′.</param>
-    /// <param name="D1">m × 20: the forward pass's dropout mask.</param>
-    /// <param name="dZ1">m × 20: holds dA1 on entry and dZ1 on exit.</param>
+    /// <param name="A0">2 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z1">20 × m: from the forward pass, for g′.</param>
+    /// <param name="D1">20 × m: the forward pass's dropout mask.</param>
+    /// <param name="dZ1">20 × m: holds dA1 on entry and dZ1 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.ReadOnlySpan<float> Z1, global::System.ReadOnlySpan<float> D1, global::System.Span<float> dZ1, global::System.Span<float> g, int m)
     {
         global::NetGen.Kernels.Dropout(dZ1, D1, 0.86f); // dA1 = dA1 ⊙ D1 / 0.86: only kept units pass their gradient
         global::NetGen.Kernels.ReluBackward(Z1, dZ1, dZ1); // dZ1 = dA1 ⊙ (Z1 > 0)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 2, 20); // dW1 = (1/m)·dZ1ᵀ·A0, db1 = (1/m)·Σ dZ1
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 2, 20); // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
         global::NetGen.Kernels.L2Gradient(p.Slice(W1Offset, W1Length), g.Slice(W1Offset, W1Length), 0.7f / m); // dW1 += (λ/m)·W1 (L2, λ = 0.7)
     }
 
     // ───── Layer 2: dense 20 → 3, Relu ─────
 
-    /// <summary>Layer 2 forward: Z2 = A1·W2ᵀ + b2 (the notes' W2·A1 + b2), A2 = max(0, Z2).</summary>
+    /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 20: the layer's input.</param>
-    /// <param name="Z2">m × 3: written.</param>
-    /// <param name="A2">m × 3: written; may be Z2 itself.</param>
+    /// <param name="A1">20 × m: the layer's input.</param>
+    /// <param name="Z2">3 × m: written.</param>
+    /// <param name="A2">3 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, global::System.Span<float> A2, int m)
     {
-        global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 20, 3); // Z2 = A1·W2ᵀ + b2
+        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 20, 3); // Z2 = W2·A1 + b2
         global::NetGen.Kernels.Relu(Z2, A2); // A2 = max(0, Z2)
     }
 
@@ -295,33 +296,33 @@ partial class FootballNet : global::NetGen.INetwork
         y[2] = global::NetGen.Kernels.Relu((((W[40] * x[0] + W[41] * x[1]) + (W[42] * x[2] + (W[43] * x[3] + W[44] * x[4]))) + ((W[45] * x[5] + W[46] * x[6]) + (W[47] * x[7] + (W[48] * x[8] + W[49] * x[9])))) + (((W[50] * x[10] + W[51] * x[11]) + (W[52] * x[12] + (W[53] * x[13] + W[54] * x[14]))) + ((W[55] * x[15] + W[56] * x[16]) + (W[57] * x[17] + (W[58] * x[18] + W[59] * x[19])))) + b[2]);
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2ᵀ·A1 + (λ/m)·W2; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
+    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2·A1ᵀ + (λ/m)·W2; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 20: the layer's input from the forward pass.</param>
-    /// <param name="Z2">m × 3: from the forward pass, for g′.</param>
-    /// <param name="dZ2">m × 3: holds dA2 on entry and dZ2 on exit.</param>
+    /// <param name="A1">20 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z2">3 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ2">3 × m: holds dA2 on entry and dZ2 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">m × 20: written.</param>
+    /// <param name="dA1">20 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.ReadOnlySpan<float> Z2, global::System.Span<float> dZ2, global::System.Span<float> g, global::System.Span<float> dA1, int m)
     {
         global::NetGen.Kernels.ReluBackward(Z2, dZ2, dZ2); // dZ2 = dA2 ⊙ (Z2 > 0)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 20, 3); // dW2 = (1/m)·dZ2ᵀ·A1, db2 = (1/m)·Σ dZ2
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 20, 3); // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
         global::NetGen.Kernels.L2Gradient(p.Slice(W2Offset, W2Length), g.Slice(W2Offset, W2Length), 0.7f / m); // dW2 += (λ/m)·W2 (L2, λ = 0.7)
-        global::NetGen.Kernels.DenseBackwardInput(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 20, 3); // dA1 = dZ2·W2
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 20, 3); // dA1 = W2ᵀ·dZ2
     }
 
     // ───── Layer 3: dense 3 → 1, Sigmoid ─────
 
-    /// <summary>Layer 3 forward: Z3 = A2·W3ᵀ + b3 (the notes' W3·A2 + b3), A3 = σ(Z3).</summary>
+    /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = σ(Z3).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A2">m × 3: the layer's input.</param>
-    /// <param name="Z3">m × 1: written.</param>
-    /// <param name="A3">m × 1: written; may be Z3 itself.</param>
+    /// <param name="A2">3 × m: the layer's input.</param>
+    /// <param name="Z3">1 × m: written.</param>
+    /// <param name="A3">1 × m: written; may be Z3 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> Z3, global::System.Span<float> A3, int m)
     {
-        global::NetGen.Kernels.DenseForward(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 3, 1); // Z3 = A2·W3ᵀ + b3
+        global::NetGen.Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 3, 1); // Z3 = W3·A2 + b3
         global::NetGen.Kernels.Sigmoid(Z3, A3); // A3 = σ(Z3)
     }
 
@@ -334,23 +335,23 @@ partial class FootballNet : global::NetGen.INetwork
         y[0] = global::NetGen.Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 
-    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3ᵀ·A2 + (λ/m)·W3; db3 = (1/m)·Σ dZ3; dA2 = dZ3·W3 (the notes' W3ᵀ·dZ3).</summary>
+    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ + (λ/m)·W3; db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A2">m × 3: the layer's input from the forward pass.</param>
-    /// <param name="dZ3">m × 1: holds dZ3.</param>
+    /// <param name="A2">3 × m: the layer's input from the forward pass.</param>
+    /// <param name="dZ3">1 × m: holds dZ3.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW3 and db3 are written.</param>
-    /// <param name="dA2">m × 3: written.</param>
+    /// <param name="dA2">3 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> dZ3, global::System.Span<float> g, global::System.Span<float> dA2, int m)
     {
-        global::NetGen.Kernels.DenseBackwardWeights(dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 3, 1); // dW3 = (1/m)·dZ3ᵀ·A2, db3 = (1/m)·Σ dZ3
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 3, 1); // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
         global::NetGen.Kernels.L2Gradient(p.Slice(W3Offset, W3Length), g.Slice(W3Offset, W3Length), 0.7f / m); // dW3 += (λ/m)·W3 (L2, λ = 0.7)
-        global::NetGen.Kernels.DenseBackwardInput(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 3, 1); // dA2 = dZ3·W3
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 3, 1); // dA2 = W3ᵀ·dZ3
     }
 
     // ───── Batch workspace ─────
 
-    private const int WorkspacePerSample = 92; // floats per sample: Z, A and dZ of every layer, D of every dropout
+    private const int WorkspacePerSample = 94; // floats per sample: Xᵀ, Z, A and dZ of every layer, D of every dropout; samples are the columns of every buffer (the notes' layout)
     private float[] _workspace = global::System.Array.Empty<float>();
 
     /// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>
@@ -366,32 +367,34 @@ partial class FootballNet : global::NetGen.INetwork
         return _workspace;
     }
 
-    /// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>
+    /// <summary>The buffers of one batch, one column per sample (n[l] × m, the notes' layout), carved from the workspace.</summary>
     private readonly ref struct Buffers
     {
-        public readonly global::System.Span<float> Z1; // Z1: m × 20
-        public readonly global::System.Span<float> A1; // A1: m × 20
-        public readonly global::System.Span<float> dZ1; // dZ1: m × 20
-        public readonly global::System.Span<float> D1; // D1: m × 20 (dropout mask, 0/1)
-        public readonly global::System.Span<float> Z2; // Z2: m × 3
-        public readonly global::System.Span<float> A2; // A2: m × 3
-        public readonly global::System.Span<float> dZ2; // dZ2: m × 3
-        public readonly global::System.Span<float> Z3; // Z3: m × 1
-        public readonly global::System.Span<float> A3; // A3: m × 1
-        public readonly global::System.Span<float> dZ3; // dZ3: m × 1
+        public readonly global::System.Span<float> A0; // A0 = Xᵀ: 2 × m
+        public readonly global::System.Span<float> Z1; // Z1: 20 × m
+        public readonly global::System.Span<float> A1; // A1: 20 × m
+        public readonly global::System.Span<float> dZ1; // dZ1: 20 × m
+        public readonly global::System.Span<float> D1; // D1: 20 × m (dropout mask, 0/1)
+        public readonly global::System.Span<float> Z2; // Z2: 3 × m
+        public readonly global::System.Span<float> A2; // A2: 3 × m
+        public readonly global::System.Span<float> dZ2; // dZ2: 3 × m
+        public readonly global::System.Span<float> Z3; // Z3: 1 × m
+        public readonly global::System.Span<float> A3; // A3: 1 × m
+        public readonly global::System.Span<float> dZ3; // dZ3: 1 × m
 
         public Buffers(float[] workspace, int m)
         {
-            Z1 = new(workspace, 0 * m, 20 * m);
-            A1 = new(workspace, 20 * m, 20 * m);
-            dZ1 = new(workspace, 40 * m, 20 * m);
-            D1 = new(workspace, 60 * m, 20 * m);
-            Z2 = new(workspace, 80 * m, 3 * m);
-            A2 = new(workspace, 83 * m, 3 * m);
-            dZ2 = new(workspace, 86 * m, 3 * m);
-            Z3 = new(workspace, 89 * m, 1 * m);
-            A3 = new(workspace, 90 * m, 1 * m);
-            dZ3 = new(workspace, 91 * m, 1 * m);
+            A0 = new(workspace, 0 * m, 2 * m);
+            Z1 = new(workspace, 2 * m, 20 * m);
+            A1 = new(workspace, 22 * m, 20 * m);
+            dZ1 = new(workspace, 42 * m, 20 * m);
+            D1 = new(workspace, 62 * m, 20 * m);
+            Z2 = new(workspace, 82 * m, 3 * m);
+            A2 = new(workspace, 85 * m, 3 * m);
+            dZ2 = new(workspace, 88 * m, 3 * m);
+            Z3 = new(workspace, 91 * m, 1 * m);
+            A3 = new(workspace, 92 * m, 1 * m);
+            dZ3 = new(workspace, 93 * m, 1 * m);
         }
     }
 }

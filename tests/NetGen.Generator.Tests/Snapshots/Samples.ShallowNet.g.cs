@@ -158,14 +158,15 @@ partial class ShallowNet : global::NetGen.INetwork
 
         global::NetGen.Kernels.OutputError(b.A2, Y, b.dZ2); // dZ2 = A2 − Y (sigmoid with binary cross-entropy)
         Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m);
-        Layer1Backward(X, b.A1, b.dZ1, gradients, m);
+        Layer1Backward(b.A0, b.A1, b.dZ1, gradients, m);
         return cost;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>
     private static void Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> X, in Buffers b, int m)
     {
-        Layer1Forward(p, X, b.Z1, b.A1, m);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
+        Layer1Forward(p, b.A0, b.Z1, b.A1, m);
         Layer2Forward(p, b.A1, b.Z2, b.A2, m);
     }
 
@@ -177,15 +178,15 @@ partial class ShallowNet : global::NetGen.INetwork
 
     // ───── Layer 1: dense 3 → 4, Tanh ─────
 
-    /// <summary>Layer 1 forward: Z1 = A0·W1ᵀ + b1 (the notes' W1·A0 + b1), A1 = tanh(Z1).</summary>
+    /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = tanh(Z1).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A0">m × 3: the layer's input.</param>
-    /// <param name="Z1">m × 4: written.</param>
-    /// <param name="A1">m × 4: written; may be Z1 itself.</param>
+    /// <param name="A0">3 × m: the layer's input.</param>
+    /// <param name="Z1">4 × m: written.</param>
+    /// <param name="A1">4 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> Z1, global::System.Span<float> A1, int m)
     {
-        global::NetGen.Kernels.DenseForward(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 4); // Z1 = A0·W1ᵀ + b1
+        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 4); // Z1 = W1·A0 + b1
         global::NetGen.Kernels.Tanh(Z1, A1); // A1 = tanh(Z1)
     }
 
@@ -201,29 +202,29 @@ partial class ShallowNet : global::NetGen.INetwork
         y[3] = global::NetGen.Kernels.Tanh(W[9] * x[0] + (W[10] * x[1] + W[11] * x[2]) + b[3]);
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
-    /// <param name="A0">m × 3: the layer's input from the forward pass.</param>
-    /// <param name="A1">m × 4: from the forward pass, for g′.</param>
-    /// <param name="dZ1">m × 4: holds dA1 on entry and dZ1 on exit.</param>
+    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
+    /// <param name="A0">3 × m: the layer's input from the forward pass.</param>
+    /// <param name="A1">4 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ1">4 × m: holds dA1 on entry and dZ1 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Backward(global::System.ReadOnlySpan<float> A0, global::System.ReadOnlySpan<float> A1, global::System.Span<float> dZ1, global::System.Span<float> g, int m)
     {
         global::NetGen.Kernels.TanhBackward(A1, dZ1, dZ1); // dZ1 = dA1 ⊙ (1 − A1²)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 4); // dW1 = (1/m)·dZ1ᵀ·A0, db1 = (1/m)·Σ dZ1
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 4); // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
     }
 
     // ───── Layer 2: dense 4 → 1, Sigmoid ─────
 
-    /// <summary>Layer 2 forward: Z2 = A1·W2ᵀ + b2 (the notes' W2·A1 + b2), A2 = σ(Z2).</summary>
+    /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = σ(Z2).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 4: the layer's input.</param>
-    /// <param name="Z2">m × 1: written.</param>
-    /// <param name="A2">m × 1: written; may be Z2 itself.</param>
+    /// <param name="A1">4 × m: the layer's input.</param>
+    /// <param name="Z2">1 × m: written.</param>
+    /// <param name="A2">1 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, global::System.Span<float> A2, int m)
     {
-        global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 4, 1); // Z2 = A1·W2ᵀ + b2
+        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 4, 1); // Z2 = W2·A1 + b2
         global::NetGen.Kernels.Sigmoid(Z2, A2); // A2 = σ(Z2)
     }
 
@@ -236,22 +237,22 @@ partial class ShallowNet : global::NetGen.INetwork
         y[0] = global::NetGen.Kernels.Sigmoid((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3]) + b[0]);
     }
 
-    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
+    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 4: the layer's input from the forward pass.</param>
-    /// <param name="dZ2">m × 1: holds dZ2.</param>
+    /// <param name="A1">4 × m: the layer's input from the forward pass.</param>
+    /// <param name="dZ2">1 × m: holds dZ2.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">m × 4: written.</param>
+    /// <param name="dA1">4 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> dZ2, global::System.Span<float> g, global::System.Span<float> dA1, int m)
     {
-        global::NetGen.Kernels.DenseBackwardWeights(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 4, 1); // dW2 = (1/m)·dZ2ᵀ·A1, db2 = (1/m)·Σ dZ2
-        global::NetGen.Kernels.DenseBackwardInput(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 4, 1); // dA1 = dZ2·W2
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 4, 1); // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 4, 1); // dA1 = W2ᵀ·dZ2
     }
 
     // ───── Batch workspace ─────
 
-    private const int WorkspacePerSample = 15; // floats per sample: Z, A and dZ of every layer
+    private const int WorkspacePerSample = 18; // floats per sample: Xᵀ, Z, A and dZ of every layer; samples are the columns of every buffer (the notes' layout)
     private float[] _workspace = global::System.Array.Empty<float>();
 
     /// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>
@@ -267,24 +268,26 @@ partial class ShallowNet : global::NetGen.INetwork
         return _workspace;
     }
 
-    /// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>
+    /// <summary>The buffers of one batch, one column per sample (n[l] × m, the notes' layout), carved from the workspace.</summary>
     private readonly ref struct Buffers
     {
-        public readonly global::System.Span<float> Z1; // Z1: m × 4
-        public readonly global::System.Span<float> A1; // A1: m × 4
-        public readonly global::System.Span<float> dZ1; // dZ1: m × 4
-        public readonly global::System.Span<float> Z2; // Z2: m × 1
-        public readonly global::System.Span<float> A2; // A2: m × 1
-        public readonly global::System.Span<float> dZ2; // dZ2: m × 1
+        public readonly global::System.Span<float> A0; // A0 = Xᵀ: 3 × m
+        public readonly global::System.Span<float> Z1; // Z1: 4 × m
+        public readonly global::System.Span<float> A1; // A1: 4 × m
+        public readonly global::System.Span<float> dZ1; // dZ1: 4 × m
+        public readonly global::System.Span<float> Z2; // Z2: 1 × m
+        public readonly global::System.Span<float> A2; // A2: 1 × m
+        public readonly global::System.Span<float> dZ2; // dZ2: 1 × m
 
         public Buffers(float[] workspace, int m)
         {
-            Z1 = new(workspace, 0 * m, 4 * m);
-            A1 = new(workspace, 4 * m, 4 * m);
-            dZ1 = new(workspace, 8 * m, 4 * m);
-            Z2 = new(workspace, 12 * m, 1 * m);
-            A2 = new(workspace, 13 * m, 1 * m);
-            dZ2 = new(workspace, 14 * m, 1 * m);
+            A0 = new(workspace, 0 * m, 3 * m);
+            Z1 = new(workspace, 3 * m, 4 * m);
+            A1 = new(workspace, 7 * m, 4 * m);
+            dZ1 = new(workspace, 11 * m, 4 * m);
+            Z2 = new(workspace, 15 * m, 1 * m);
+            A2 = new(workspace, 16 * m, 1 * m);
+            dZ2 = new(workspace, 17 * m, 1 * m);
         }
     }
 }

@@ -170,14 +170,15 @@ partial class TinyImageNet : global::NetGen.INetwork
         global::NetGen.Kernels.OutputError(b.A3, Y, b.dZ3); // dZ3 = A3 − Y (sigmoid with binary cross-entropy)
         Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m);
         Layer2Backward(p, b.A1, b.Z2, b.dZ2, gradients, b.dZ1, m);
-        Layer1Backward(X, b.Z1, b.dZ1, gradients, m);
+        Layer1Backward(b.A0, b.Z1, b.dZ1, gradients, m);
         return cost;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>
     private static void Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> X, in Buffers b, int m)
     {
-        Layer1Forward(p, X, b.Z1, b.A1, m);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 64 × m, samples as columns
+        Layer1Forward(p, b.A0, b.Z1, b.A1, m);
         Layer2Forward(p, b.A1, b.Z2, b.A2, m);
         Layer3Forward(p, b.A2, b.Z3, b.A3, m);
     }
@@ -190,41 +191,41 @@ partial class TinyImageNet : global::NetGen.INetwork
 
     // ───── Layer 1: dense 64 → 16, LeakyRelu(0.2) ─────
 
-    /// <summary>Layer 1 forward: Z1 = A0·W1ᵀ + b1 (the notes' W1·A0 + b1), A1 = Z1 > 0 ? Z1 : 0.2·Z1.</summary>
+    /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = Z1 > 0 ? Z1 : 0.2·Z1.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A0">m × 64: the layer's input.</param>
-    /// <param name="Z1">m × 16: written.</param>
-    /// <param name="A1">m × 16: written; may be Z1 itself.</param>
+    /// <param name="A0">64 × m: the layer's input.</param>
+    /// <param name="Z1">16 × m: written.</param>
+    /// <param name="A1">16 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> Z1, global::System.Span<float> A1, int m)
     {
-        global::NetGen.Kernels.DenseForward(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 64, 16); // Z1 = A0·W1ᵀ + b1
+        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 64, 16); // Z1 = W1·A0 + b1
         global::NetGen.Kernels.LeakyRelu(Z1, A1, 0.2f); // A1 = Z1 > 0 ? Z1 : 0.2·Z1
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0 ? 1 : 0.2); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
-    /// <param name="A0">m × 64: the layer's input from the forward pass.</param>
-    /// <param name="Z1">m × 16: from the forward pass, for g′.</param>
-    /// <param name="dZ1">m × 16: holds dA1 on entry and dZ1 on exit.</param>
+    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0 ? 1 : 0.2); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
+    /// <param name="A0">64 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z1">16 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ1">16 × m: holds dA1 on entry and dZ1 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Backward(global::System.ReadOnlySpan<float> A0, global::System.ReadOnlySpan<float> Z1, global::System.Span<float> dZ1, global::System.Span<float> g, int m)
     {
         global::NetGen.Kernels.LeakyReluBackward(Z1, dZ1, dZ1, 0.2f); // dZ1 = dA1 ⊙ (Z1 > 0 ? 1 : 0.2)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 64, 16); // dW1 = (1/m)·dZ1ᵀ·A0, db1 = (1/m)·Σ dZ1
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 64, 16); // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
     }
 
     // ───── Layer 2: dense 16 → 8, LeakyRelu(0.01) ─────
 
-    /// <summary>Layer 2 forward: Z2 = A1·W2ᵀ + b2 (the notes' W2·A1 + b2), A2 = Z2 > 0 ? Z2 : 0.01·Z2.</summary>
+    /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = Z2 > 0 ? Z2 : 0.01·Z2.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 16: the layer's input.</param>
-    /// <param name="Z2">m × 8: written.</param>
-    /// <param name="A2">m × 8: written; may be Z2 itself.</param>
+    /// <param name="A1">16 × m: the layer's input.</param>
+    /// <param name="Z2">8 × m: written.</param>
+    /// <param name="A2">8 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, global::System.Span<float> A2, int m)
     {
-        global::NetGen.Kernels.DenseForward(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 16, 8); // Z2 = A1·W2ᵀ + b2
+        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 16, 8); // Z2 = W2·A1 + b2
         global::NetGen.Kernels.LeakyRelu(Z2, A2, 0.01f); // A2 = Z2 > 0 ? Z2 : 0.01·Z2
     }
 
@@ -244,32 +245,32 @@ partial class TinyImageNet : global::NetGen.INetwork
         y[7] = global::NetGen.Kernels.LeakyRelu((((W[112] * x[0] + W[113] * x[1]) + (W[114] * x[2] + W[115] * x[3])) + ((W[116] * x[4] + W[117] * x[5]) + (W[118] * x[6] + W[119] * x[7]))) + (((W[120] * x[8] + W[121] * x[9]) + (W[122] * x[10] + W[123] * x[11])) + ((W[124] * x[12] + W[125] * x[13]) + (W[126] * x[14] + W[127] * x[15]))) + b[7], 0.01f);
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01); dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
+    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01); dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A1">m × 16: the layer's input from the forward pass.</param>
-    /// <param name="Z2">m × 8: from the forward pass, for g′.</param>
-    /// <param name="dZ2">m × 8: holds dA2 on entry and dZ2 on exit.</param>
+    /// <param name="A1">16 × m: the layer's input from the forward pass.</param>
+    /// <param name="Z2">8 × m: from the forward pass, for g′.</param>
+    /// <param name="dZ2">8 × m: holds dA2 on entry and dZ2 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">m × 16: written.</param>
+    /// <param name="dA1">16 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.ReadOnlySpan<float> Z2, global::System.Span<float> dZ2, global::System.Span<float> g, global::System.Span<float> dA1, int m)
     {
         global::NetGen.Kernels.LeakyReluBackward(Z2, dZ2, dZ2, 0.01f); // dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01)
-        global::NetGen.Kernels.DenseBackwardWeights(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 16, 8); // dW2 = (1/m)·dZ2ᵀ·A1, db2 = (1/m)·Σ dZ2
-        global::NetGen.Kernels.DenseBackwardInput(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 16, 8); // dA1 = dZ2·W2
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 16, 8); // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 16, 8); // dA1 = W2ᵀ·dZ2
     }
 
     // ───── Layer 3: dense 8 → 1, Sigmoid ─────
 
-    /// <summary>Layer 3 forward: Z3 = A2·W3ᵀ + b3 (the notes' W3·A2 + b3), A3 = σ(Z3).</summary>
+    /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = σ(Z3).</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A2">m × 8: the layer's input.</param>
-    /// <param name="Z3">m × 1: written.</param>
-    /// <param name="A3">m × 1: written; may be Z3 itself.</param>
+    /// <param name="A2">8 × m: the layer's input.</param>
+    /// <param name="Z3">1 × m: written.</param>
+    /// <param name="A3">1 × m: written; may be Z3 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> Z3, global::System.Span<float> A3, int m)
     {
-        global::NetGen.Kernels.DenseForward(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 8, 1); // Z3 = A2·W3ᵀ + b3
+        global::NetGen.Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 8, 1); // Z3 = W3·A2 + b3
         global::NetGen.Kernels.Sigmoid(Z3, A3); // A3 = σ(Z3)
     }
 
@@ -282,22 +283,22 @@ partial class TinyImageNet : global::NetGen.INetwork
         y[0] = global::NetGen.Kernels.Sigmoid(((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0]);
     }
 
-    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3ᵀ·A2; db3 = (1/m)·Σ dZ3; dA2 = dZ3·W3 (the notes' W3ᵀ·dZ3).</summary>
+    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ; db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
     /// <param name="p">The parameters.</param>
-    /// <param name="A2">m × 8: the layer's input from the forward pass.</param>
-    /// <param name="dZ3">m × 1: holds dZ3.</param>
+    /// <param name="A2">8 × m: the layer's input from the forward pass.</param>
+    /// <param name="dZ3">1 × m: holds dZ3.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW3 and db3 are written.</param>
-    /// <param name="dA2">m × 8: written.</param>
+    /// <param name="dA2">8 × m: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> dZ3, global::System.Span<float> g, global::System.Span<float> dA2, int m)
     {
-        global::NetGen.Kernels.DenseBackwardWeights(dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 8, 1); // dW3 = (1/m)·dZ3ᵀ·A2, db3 = (1/m)·Σ dZ3
-        global::NetGen.Kernels.DenseBackwardInput(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 8, 1); // dA2 = dZ3·W3
+        global::NetGen.Kernels.DenseBackwardWeightsColumns(dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 8, 1); // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
+        global::NetGen.Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 8, 1); // dA2 = W3ᵀ·dZ3
     }
 
     // ───── Batch workspace ─────
 
-    private const int WorkspacePerSample = 75; // floats per sample: Z, A and dZ of every layer
+    private const int WorkspacePerSample = 139; // floats per sample: Xᵀ, Z, A and dZ of every layer; samples are the columns of every buffer (the notes' layout)
     private float[] _workspace = global::System.Array.Empty<float>();
 
     /// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>
@@ -313,30 +314,32 @@ partial class TinyImageNet : global::NetGen.INetwork
         return _workspace;
     }
 
-    /// <summary>The buffers of one batch, m rows each, carved from the workspace.</summary>
+    /// <summary>The buffers of one batch, one column per sample (n[l] × m, the notes' layout), carved from the workspace.</summary>
     private readonly ref struct Buffers
     {
-        public readonly global::System.Span<float> Z1; // Z1: m × 16
-        public readonly global::System.Span<float> A1; // A1: m × 16
-        public readonly global::System.Span<float> dZ1; // dZ1: m × 16
-        public readonly global::System.Span<float> Z2; // Z2: m × 8
-        public readonly global::System.Span<float> A2; // A2: m × 8
-        public readonly global::System.Span<float> dZ2; // dZ2: m × 8
-        public readonly global::System.Span<float> Z3; // Z3: m × 1
-        public readonly global::System.Span<float> A3; // A3: m × 1
-        public readonly global::System.Span<float> dZ3; // dZ3: m × 1
+        public readonly global::System.Span<float> A0; // A0 = Xᵀ: 64 × m
+        public readonly global::System.Span<float> Z1; // Z1: 16 × m
+        public readonly global::System.Span<float> A1; // A1: 16 × m
+        public readonly global::System.Span<float> dZ1; // dZ1: 16 × m
+        public readonly global::System.Span<float> Z2; // Z2: 8 × m
+        public readonly global::System.Span<float> A2; // A2: 8 × m
+        public readonly global::System.Span<float> dZ2; // dZ2: 8 × m
+        public readonly global::System.Span<float> Z3; // Z3: 1 × m
+        public readonly global::System.Span<float> A3; // A3: 1 × m
+        public readonly global::System.Span<float> dZ3; // dZ3: 1 × m
 
         public Buffers(float[] workspace, int m)
         {
-            Z1 = new(workspace, 0 * m, 16 * m);
-            A1 = new(workspace, 16 * m, 16 * m);
-            dZ1 = new(workspace, 32 * m, 16 * m);
-            Z2 = new(workspace, 48 * m, 8 * m);
-            A2 = new(workspace, 56 * m, 8 * m);
-            dZ2 = new(workspace, 64 * m, 8 * m);
-            Z3 = new(workspace, 72 * m, 1 * m);
-            A3 = new(workspace, 73 * m, 1 * m);
-            dZ3 = new(workspace, 74 * m, 1 * m);
+            A0 = new(workspace, 0 * m, 64 * m);
+            Z1 = new(workspace, 64 * m, 16 * m);
+            A1 = new(workspace, 80 * m, 16 * m);
+            dZ1 = new(workspace, 96 * m, 16 * m);
+            Z2 = new(workspace, 112 * m, 8 * m);
+            A2 = new(workspace, 120 * m, 8 * m);
+            dZ2 = new(workspace, 128 * m, 8 * m);
+            Z3 = new(workspace, 136 * m, 1 * m);
+            A3 = new(workspace, 137 * m, 1 * m);
+            dZ3 = new(workspace, 138 * m, 1 * m);
         }
     }
 }
