@@ -238,6 +238,47 @@ public class KernelTests
     }
 
     [Fact]
+    public void Relu_keeps_NaN_and_agrees_with_its_scalar_twin_in_the_vector_part_and_the_tail()
+    {
+        var z = new float[37];
+        for (int i = 0; i < z.Length; i++) z[i] = (i % 3 - 1) * (i + 0.5f); // negatives, zeros' neighbours, positives
+        z[5] = float.NaN;   // in the vector part
+        z[35] = float.NaN;  // in the tail
+        var a = new float[z.Length];
+        Kernels.Relu(z, a);
+        for (int i = 0; i < z.Length; i++)
+        {
+            float expected = float.IsNaN(z[i]) ? float.NaN : Math.Max(z[i], 0f);
+            Assert.Equal(expected, a[i]);
+            Assert.Equal(expected, Kernels.Relu(z[i]));
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(5, 10)]
+    [InlineData(256, 10)]
+    [InlineData(3, 33)]
+    public void Softmax_matches_the_double_formula_even_for_huge_logits(int m, int n)
+    {
+        float[] z = Random(m * n, 16);
+        for (int i = 0; i < z.Length; i++) z[i] *= 100f; // e^100 would overflow a float without the shift by the maximum
+        var a = new float[m * n];
+        Kernels.Softmax(z, a, m, n);
+        for (int i = 0; i < m; i++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int j = 0; j < n; j++) max = Math.Max(max, z[i * n + j]);
+            for (int j = 0; j < n; j++) sum += Math.Exp(z[i * n + j] - max);
+            for (int j = 0; j < n; j++)
+            {
+                double expected = Math.Exp(z[i * n + j] - max) / sum;
+                Assert.True(Math.Abs(a[i * n + j] - expected) <= 1e-6 * Math.Max(expected, 1e-30) + 1e-7, $"A[{i},{j}] = {a[i * n + j]}, expected {expected}");
+            }
+        }
+    }
+
+    [Fact]
     public void The_blocked_strategies_run_on_this_machine()
     {
         // The strategy tests above only cover the blocked kernels where Vector512 is accelerated; say so if it is not,

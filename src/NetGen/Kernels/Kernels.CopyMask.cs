@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -6,6 +7,7 @@ public static partial class Kernels
 {
     /// <summary>D = keepMasks[offset .. offset + |D|): copies one layer's part of a caller's dropout masks, refusing any
     /// value other than 0 or 1 (before writing anything) and naming its index in the whole <paramref name="name"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyMask(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, string name)
     {
         RequireLength(keepMasks.Length - offset, D.Length, name);
@@ -21,6 +23,7 @@ public static partial class Kernels
 
     /// <summary>As <see cref="CopyMask"/>, into the samples-as-columns layout: D[j, i] = keepMasks[offset + i·n + j]
     /// for a part of m × n (rows are samples) given as m rows of n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyMaskToColumns(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, int m, int n, string name)
     {
         RequireLength(keepMasks.Length - offset, m * n, name);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -8,6 +9,7 @@ public static partial class Kernels
     /// Σ_i Σ_j −y[i, j]·log softmax(z[i])_j = Σ_i Σ_j y[i, j]·(logΣexp(z[i]) − z[i, j]), computed from the logits Z
     /// (max-shifted, so finite for any z). Divide by m for the cost J.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double CrossEntropy(ReadOnlySpan<float> Z, ReadOnlySpan<float> Y, int m, int n)
     {
         RequireMatrix(Z.Length, m, n, nameof(Z));

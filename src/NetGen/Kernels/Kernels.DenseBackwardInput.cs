@@ -15,6 +15,7 @@ public static partial class Kernels
     /// W[j, k..k+16] over every unit j, and are stored once; the last k block overlaps the previous one and stores the
     /// same values again instead of masking.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardInput(ReadOnlySpan<float> dZ, ReadOnlySpan<float> W, Span<float> dA, int m, int nIn, int nOut)
     {
         RequireMatrix(dZ.Length, m, nOut, nameof(dZ));
@@ -28,6 +29,7 @@ public static partial class Kernels
     }
 
     /// <summary>The reference strategy: dA[i, ·] += dZ[i, j]·W[j, ·] unit by unit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void InputGradientsAxpy(ref float dz0, ref float w0, ref float da0, int m, int nIn, int nOut)
     {
         for (int i = 0; i < m; i++)
@@ -41,6 +43,7 @@ public static partial class Kernels
     }
 
     /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void InputGradientsBlocked(ref float dz0, ref float w0, ref float da0, int m, int nIn, int nOut)
     {
         for (int k = 0; ; k += 16)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -9,6 +10,7 @@ public static partial class Kernels
     /// dZ is nOut × m, W is nOut × nIn; dA (nIn × m) is overwritten. Runs as <see cref="DenseForwardColumns"/> does,
     /// reading W by columns in place of a transposed copy.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardInputColumns(ReadOnlySpan<float> dZ, ReadOnlySpan<float> W, Span<float> dA, int m, int nIn, int nOut)
     {
         RequireMatrix(dZ.Length, nOut, m, nameof(dZ));

@@ -15,6 +15,7 @@ public static partial class Kernels
     /// dZ[i, j] (broadcast) times the row A[i, k..k+32] over every sample i, and are stored once. The last k block
     /// starts at nIn − 32 (or nIn − 16) and recomputes a few columns identically instead of masking.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardWeights(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
     {
         RequireMatrix(dZ.Length, m, nOut, nameof(dZ));
@@ -31,6 +32,7 @@ public static partial class Kernels
     }
 
     /// <summary>db[j] = scale·Σ_i dZ[i, j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnSums(ref float dz0, ref float db0, int m, int nOut, float scale)
     {
         for (int j = 0; j < nOut; j++) Unsafe.Add(ref db0, j) = 0f;
@@ -48,6 +50,7 @@ public static partial class Kernels
     }
 
     /// <summary>The reference strategy: dW[j, ·] += dZ[i, j]·A[i, ·] sample by sample, then scaled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WeightGradientsAxpy(ref float dz0, ref float a0, ref float dw0, int m, int nIn, int nOut, float scale)
     {
         int count = nOut * nIn;
@@ -63,6 +66,7 @@ public static partial class Kernels
     }
 
     /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WeightGradientsBlocked(ref float dz0, ref float a0, ref float dw0, int m, int nIn, int nOut, float scale)
     {
         Vector512<float> s = Vector512.Create(scale);
@@ -91,6 +95,7 @@ public static partial class Kernels
     }
 
     /// <summary>dW[j..j+8, k..k+32] = scale·Σ_i dZ[i, j..j+8]ᵀ·A[i, k..k+32]: 16 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gradient8x32(ref float dz0, ref float a0, ref float dw, int m, int nIn, int nOut, int j, int k, Vector512<float> s)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -130,6 +135,7 @@ public static partial class Kernels
     }
 
     /// <summary>dW[j..j+8, k..k+16] = scale·Σ_i dZ[i, j..j+8]ᵀ·A[i, k..k+16]: 8 accumulators (16 ≤ nIn &lt; 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gradient8x16(ref float dz0, ref float a0, ref float dw, int m, int nIn, int nOut, int j, int k, Vector512<float> s)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;

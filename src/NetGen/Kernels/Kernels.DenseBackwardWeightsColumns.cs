@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -10,6 +11,7 @@ public static partial class Kernels
     /// dW[j, k] = (1/m)·Σ_i dZ[j, i]·A[k, i], a dot product of two rows of length m.
     /// dZ is nOut × m, A is nIn × m; dW (nOut × nIn) and db (nOut) are overwritten.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardWeightsColumns(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
     {
         RequireMatrix(dZ.Length, nOut, m, nameof(dZ));

@@ -17,6 +17,7 @@ public static partial class Kernels
     /// 4 samples × 4 units at a time (16 accumulators, each A and W vector loaded once per block), or 1 sample × 8 units
     /// for a single sample; the k tail reloads the last full vector and masks the lanes already summed.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseForward(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
     {
         RequireMatrix(A.Length, m, nIn, nameof(A));
@@ -31,6 +32,7 @@ public static partial class Kernels
     }
 
     /// <summary>The reference strategy: one <see cref="Dot"/> per output (plus b[j] when <paramref name="hasBias"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DenseForwardDots(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
     {
         for (int i = 0; i < m; i++)
@@ -43,6 +45,7 @@ public static partial class Kernels
     }
 
     /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16), plus b[j] when <paramref name="hasBias"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DenseForwardBlocked(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
     {
         int i = 0;

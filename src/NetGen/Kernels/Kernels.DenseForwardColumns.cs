@@ -15,19 +15,24 @@ public static partial class Kernels
     /// 4 units at a time, each W[j, k] broadcast and multiplied with the row A[k, i..i+16]. The last block of samples
     /// starts at m − 16 and recomputes a few columns identically instead of masking.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseForwardColumns(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
     {
         RequireMatrix(A.Length, nIn, m, nameof(A));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireLength(b.Length, nOut, nameof(b));
         RequireMatrix(Z.Length, nOut, m, nameof(Z));
-        ColumnsProduct(ref Ref(W), nIn, 1, ref Ref(A), ref Ref(Z), ref Ref(b), true, nOut, nIn, m);
+        if (m == 1)
+            DenseForward(A, W, b, Z, 1, nIn, nOut); // one sample: both layouts are the same vector, and dot products are the fast way
+        else
+            ColumnsProduct(ref Ref(W), nIn, 1, ref Ref(A), ref Ref(Z), ref Ref(b), true, nOut, nIn, m);
     }
 
     /// <summary>
     /// Out[r, i] = bias[r] + Σ_k S[r, k]·V[k, i] for r &lt; rows, i &lt; m, where S[r, k] is read at r·rowStride + k·columnStride
     /// (so W or Wᵀ without copying) and V is k × m, row-major.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ColumnsProduct(ref float s0, int rowStride, int columnStride, ref float v0, ref float out0, ref float bias, bool hasBias,
         int rows, int depth, int m)
     {
@@ -81,6 +86,7 @@ public static partial class Kernels
     }
 
     /// <summary>The reference strategy of <see cref="ColumnsProduct"/>: plain loops.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ColumnsProductScalar(ref float s0, int rowStride, int columnStride, ref float v0, ref float out0, ref float bias, bool hasBias,
         int rows, int depth, int m)
     {

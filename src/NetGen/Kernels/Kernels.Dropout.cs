@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -7,6 +8,7 @@ public static partial class Kernels
 {
     /// <summary>A = A ⊙ D / keep: inverted dropout, so that the expected activation is unchanged. Also the backward step
     /// dA = dA ⊙ D / keep, which lets exactly the kept units pass their gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dropout(Span<float> A, ReadOnlySpan<float> D, float keep)
     {
         RequireLength(D.Length, A.Length, nameof(D));

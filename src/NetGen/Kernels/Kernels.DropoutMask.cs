@@ -7,6 +7,7 @@ public static partial class Kernels
 {
     /// <summary>D[i] = 1 with probability keep, else 0: a fresh inverted-dropout mask drawn from <paramref name="rng"/>
     /// (32 random bits per element, compared with keep·2³²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DropoutMask(Span<float> D, float keep, ref Rng rng)
     {
         if (!(keep > 0f && keep <= 1f))

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -6,6 +7,7 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>θ ← θ − α·dθ, element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientDescent(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
         => TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -6,6 +7,7 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>dW += c·W with c = λ/m: the gradient of the L2 penalty (λ/2m)·‖W‖²_F.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void L2Gradient(ReadOnlySpan<float> W, Span<float> dW, float c)
     {
         RequireLength(dW.Length, W.Length, nameof(dW));

@@ -11,6 +11,7 @@ public static partial class Kernels
     public static float LeakyRelu(float z, float slope) => z > 0f ? z : slope * z;
 
     /// <summary>A = Z where Z &gt; 0, else slope·Z, element-wise (A may be Z itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyRelu(ReadOnlySpan<float> Z, Span<float> A, float slope)
     {
         int n = Z.Length;

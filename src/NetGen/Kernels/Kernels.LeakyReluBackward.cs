@@ -7,6 +7,7 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>dZ = dA where Z &gt; 0, else slope·dA — leaky ReLU's g′ (dZ may be dA itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReluBackward(ReadOnlySpan<float> Z, ReadOnlySpan<float> dA, Span<float> dZ, float slope)
     {
         int n = dA.Length;

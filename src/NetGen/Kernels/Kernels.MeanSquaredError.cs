@@ -1,10 +1,12 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
 public static partial class Kernels
 {
     /// <summary>Σ ½·(a − y)² over all elements. Divide by m for the cost J.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double MeanSquaredError(ReadOnlySpan<float> A, ReadOnlySpan<float> Y)
     {
         RequireLength(Y.Length, A.Length, nameof(Y));

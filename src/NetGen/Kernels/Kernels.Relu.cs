@@ -1,14 +1,33 @@
 using System;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen;
 
 public static partial class Kernels
 {
-    /// <summary>A = max(0, Z), element-wise (A may be Z itself).</summary>
-    public static void Relu(ReadOnlySpan<float> Z, Span<float> A) => TensorPrimitives.Max(Z, 0f, A);
+    /// <summary>A = max(0, Z), element-wise (A may be Z itself); NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Relu(ReadOnlySpan<float> Z, Span<float> A)
+    {
+        int n = Z.Length;
+        RequireLength(A.Length, n, nameof(A));
+        ref float z = ref Ref(Z);
+        ref float a = ref Ref(A);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512<float> v = Vector512.LoadUnsafe(ref z, (nuint)i);
+                Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero, v).StoreUnsafe(ref a, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref a, i) = Relu(Unsafe.Add(ref z, i));
+    }
 
-    /// <summary>max(0, z) for one value (NaN stays NaN, as in the span form).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static float Relu(float z) => MathF.Max(z, 0f);
+    /// <summary>max(0, z) for one value; NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Relu(float z) => z < 0f ? 0f : z;
 }

@@ -7,6 +7,7 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>dZ = dA ⊙ A ⊙ (1 − A), the sigmoid's g′(Z) written with its output A = σ(Z) (dZ may be dA itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ)
     {
         int n = dA.Length;

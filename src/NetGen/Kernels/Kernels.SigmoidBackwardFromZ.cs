@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -6,6 +7,7 @@ public static partial class Kernels
 {
     /// <summary>dZ = dA ⊙ σ(Z) ⊙ (1 − σ(Z)): sigmoid's g′ taken from Z, for a layer whose A was changed by dropout
     /// (dZ may be dA itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackwardFromZ(ReadOnlySpan<float> Z, ReadOnlySpan<float> dA, Span<float> dZ)
     {
         int n = dA.Length;

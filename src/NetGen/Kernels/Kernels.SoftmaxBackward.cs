@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -6,6 +7,7 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>dZ[i, j] = A[i, j]·(dA[i, j] − Σ_k dA[i, k]·A[i, k]) — the softmax Jacobian applied to dA, row by row (dZ may be dA itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ, int m, int n)
     {
         RequireMatrix(A.Length, m, n, nameof(A));

@@ -7,6 +7,7 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>dZ = dA ⊙ (1 − A²), tanh's g′(Z) written with its output A = tanh(Z) (dZ may be dA itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ)
     {
         int n = dA.Length;

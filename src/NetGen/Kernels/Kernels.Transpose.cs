@@ -7,6 +7,7 @@ public static partial class Kernels
 {
     /// <summary>Bᵀ = A: destination[c, r] = source[r, c] for a rows × columns source (row-major), e.g. the batch X (m × n)
     /// into the notes' layout Xᵀ (n × m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
     {
         RequireMatrix(source.Length, rows, columns, nameof(source));

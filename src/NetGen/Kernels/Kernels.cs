@@ -66,6 +66,7 @@ public static partial class Kernels
     internal static ref float Ref(Span<float> span) => ref MemoryMarshal.GetReference(span);
 
     /// <summary>Throws unless <paramref name="actual"/> ≥ rows × columns; builds its message only when it throws.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RequireMatrix(int actual, int rows, int columns, string name)
     {
         if (actual < (long)rows * columns)
@@ -73,6 +74,7 @@ public static partial class Kernels
     }
 
     /// <summary>Throws unless <paramref name="actual"/> ≥ <paramref name="expected"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RequireLength(int actual, int expected, string name)
     {
         if (actual < expected)
