@@ -138,6 +138,9 @@ public class KernelTests
         for (int m = 1; m <= 40; m++)
             yield return new object[] { m, widths[m % widths.Length], widths[(m * 7 + 3) % widths.Length] };
         yield return new object[] { 211, 20, 3 };
+        yield return new object[] { 64, 5, 3 };   // exactly one block of 64 for the rows left after the groups of 4
+        yield return new object[] { 127, 3, 1 };  // 64 + a 16-wide tail that overlaps
+        yield return new object[] { 80, 4, 6 };
     }
 
     [Theory]

@@ -72,15 +72,36 @@ public static partial class Kernels
         }
         for (; r < rows; r++)
         {
+            // One row alone: four blocks of 16 samples at a time, so that four independent sums hide the FMA latency.
             ref float s = ref Unsafe.Add(ref s0, (nint)r * rowStride);
-            for (int i = 0; ; i += 16)
+            Vector512<float> start = hasBias ? Vector512.Create(Unsafe.Add(ref bias, r)) : default;
+            ref float o = ref Unsafe.Add(ref out0, (nint)r * m);
+            int i = 0;
+            for (; i + 64 <= m; i += 64)
             {
-                if (i > m - 16) i = m - 16;
-                Vector512<float> c = hasBias ? Vector512.Create(Unsafe.Add(ref bias, r)) : default;
+                Vector512<float> c0 = start, c1 = start, c2 = start, c3 = start;
+                ref float v = ref Unsafe.Add(ref v0, i);
+                for (int k = 0; k < depth; k++)
+                {
+                    Vector512<float> weight = Vector512.Create(Unsafe.Add(ref s, (nint)k * columnStride));
+                    ref float vk = ref Unsafe.Add(ref v, (nint)k * m);
+                    c0 = Vector512.FusedMultiplyAdd(weight, Vector512.LoadUnsafe(ref vk), c0);
+                    c1 = Vector512.FusedMultiplyAdd(weight, Vector512.LoadUnsafe(ref vk, 16), c1);
+                    c2 = Vector512.FusedMultiplyAdd(weight, Vector512.LoadUnsafe(ref vk, 32), c2);
+                    c3 = Vector512.FusedMultiplyAdd(weight, Vector512.LoadUnsafe(ref vk, 48), c3);
+                }
+                c0.StoreUnsafe(ref o, (nuint)i);
+                c1.StoreUnsafe(ref o, (nuint)i + 16);
+                c2.StoreUnsafe(ref o, (nuint)i + 32);
+                c3.StoreUnsafe(ref o, (nuint)i + 48);
+            }
+            for (; i < m; i += 16)
+            {
+                if (i > m - 16) i = m - 16; // the last block overlaps the previous one: same values, stored again
+                Vector512<float> c = start;
                 for (int k = 0; k < depth; k++)
                     c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, (nint)k * columnStride)), Vector512.LoadUnsafe(ref v0, (nuint)((nint)k * m + i)), c);
-                c.StoreUnsafe(ref out0, (nuint)((nint)r * m + i));
-                if (i + 16 >= m) break;
+                c.StoreUnsafe(ref o, (nuint)i);
             }
         }
     }
