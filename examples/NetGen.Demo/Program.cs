@@ -100,7 +100,7 @@ public static class Program
         ReadOnlySpan<float> xTest = x.AsSpan(train * 3), yTest = y.AsSpan(train);
 
         Console.WriteLine($"Breast cancer: {train} training and {test} test samples, 3 features, 3000 full-batch steps:");
-        Console.WriteLine($"  {"network",-40} {"cost",9} {"train acc",10} {"test acc",9}");
+        Console.WriteLine($"  {"network",-66} {"cost",9} {"train acc",10} {"test acc",9}");
         Train(new ShallowNet(), "ShallowNet " + ShallowNet.Architecture, xTrain, yTrain, xTest, yTest, 1.0f);
         Train(new DeepNet(), "DeepNet " + DeepNet.Architecture, xTrain, yTrain, xTest, yTest, 0.1f);
         Console.WriteLine();
@@ -112,7 +112,7 @@ public static class Program
         int train = yTrain.Length, test = yTest.Length;
         float cost = 0;
         for (int i = 0; i < 3000; i++) cost = net.TrainStep(xTrain, yTrain, train, learningRate);
-        Console.WriteLine($"  {name,-40} {cost,9:F4} {Accuracy(net, xTrain, yTrain, train),10:P1} {Accuracy(net, xTest, yTest, test),9:P1}");
+        Console.WriteLine($"  {name,-66} {cost,9:F4} {Accuracy(net, xTrain, yTrain, train),10:P1} {Accuracy(net, xTest, yTest, test),9:P1}");
     }
 
     /// <summary>mean((prediction &gt; 0.5) == y) over m samples of one output.</summary>
