@@ -1,0 +1,98 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// Feature standardisation, x ← (x − μ) / σ per input column, with μ and σ (the population deviation) taken from the
+/// training set alone by <see cref="Fit"/> and then applied unchanged to the training, development and test sets, so
+/// that nothing of the held-out data leaks into training.
+/// </summary>
+public sealed class Standardizer
+{
+    private readonly double[] _mean;
+    private readonly double[] _deviation;
+
+    /// <summary>A standardizer with the given per-feature means and deviations (e.g. ones saved from an earlier <see cref="Fit"/>).</summary>
+    /// <exception cref="ArgumentException">The lengths differ or are 0, or a value is not finite, or a deviation is not positive.</exception>
+    public Standardizer(ReadOnlySpan<double> mean, ReadOnlySpan<double> deviation)
+    {
+        if (mean.Length == 0 || mean.Length != deviation.Length)
+            throw new ArgumentException($"mean and deviation must have the same length ≥ 1 (one per input), but have {mean.Length} and {deviation.Length}.", nameof(deviation));
+        for (int j = 0; j < mean.Length; j++)
+        {
+            if (!double.IsFinite(mean[j]))
+                throw new ArgumentException($"mean[{j}] = {mean[j]} is not finite.", nameof(mean));
+            if (!double.IsFinite(deviation[j]) || deviation[j] <= 0)
+                throw new ArgumentException($"deviation[{j}] = {deviation[j]} must be finite and positive.", nameof(deviation));
+        }
+        _mean = mean.ToArray();
+        _deviation = deviation.ToArray();
+    }
+
+    /// <summary>The number of input features this standardizer expects.</summary>
+    public int InputSize => _mean.Length;
+
+    /// <summary>μ: the mean of each input feature over the training set.</summary>
+    public ReadOnlySpan<double> Mean => _mean;
+
+    /// <summary>σ: the population deviation (divided by m) of each input feature over the training set; a feature that never varies has σ = 1.</summary>
+    public ReadOnlySpan<double> Deviation => _deviation;
+
+    /// <summary>
+    /// Measures μ and σ of each input feature of <paramref name="train"/> (population deviation, in double precision; a
+    /// zero deviation becomes 1, so a constant feature becomes 0). Fit on the training part only.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="train"/> has no samples.</exception>
+    public static Standardizer Fit(Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+            throw new ArgumentException("cannot fit a standardizer on a data set with no samples.", nameof(train));
+        int n = train.InputSize, m = train.Count;
+        ReadOnlySpan<float> x = train.X;
+        var mean = new double[n];
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> row = x.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+                mean[j] += row[j];
+        }
+        for (int j = 0; j < n; j++)
+            mean[j] /= m;
+        var deviation = new double[n];
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> row = x.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                double d = row[j] - mean[j];
+                deviation[j] += d * d;
+            }
+        }
+        for (int j = 0; j < n; j++)
+        {
+            double sigma = Math.Sqrt(deviation[j] / m);
+            deviation[j] = sigma > 0 ? sigma : 1.0;
+        }
+        return new Standardizer(mean, deviation);
+    }
+
+    /// <summary>
+    /// A new data set with the inputs of <paramref name="data"/> standardised by this standardizer's μ and σ (not refitted)
+    /// and a copy of its targets; <paramref name="data"/> is left unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has a different number of inputs.</exception>
+    public Dataset Apply(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.InputSize != InputSize)
+            throw new ArgumentException($"the standardizer was fitted on {InputSize} inputs, but the data set has {data.InputSize}.", nameof(data));
+        int n = InputSize;
+        ReadOnlySpan<float> source = data.X;
+        var x = new float[source.Length];
+        for (int i = 0; i < data.Count; i++)
+            for (int j = 0; j < n; j++)
+                x[i * n + j] = (float)((source[i * n + j] - _mean[j]) / _deviation[j]);
+        return new Dataset(x, data.Y.ToArray(), data.InputSize, data.OutputSize) { InputNames = data.InputNames, OutputNames = data.OutputNames };
+    }
+}

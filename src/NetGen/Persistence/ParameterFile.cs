@@ -1,0 +1,242 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using System.Text;
+
+namespace NetGen;
+
+/// <summary>
+/// Saves and loads a network's <see cref="INetwork.Parameters"/> in NetGen's own small binary format.
+/// </summary>
+/// <remarks>
+/// <para>The format (version 1); every number is little-endian:</para>
+/// <list type="table">
+/// <listheader><term>bytes</term><description>content</description></listheader>
+/// <item><term>8</term><description>the magic "NGPARAMS" (ASCII)</description></item>
+/// <item><term>4</term><description>the format version, uint32 = 1</description></item>
+/// <item><term>4 + A</term><description>the architecture fingerprint (<see cref="INetwork.Architecture"/>): its byte length A as int32, then its UTF-8 bytes</description></item>
+/// <item><term>4 + 8·L</term><description>the layer count L as int32, then for each layer l = 1…L the shape of W[l]: n[l] and n[l-1] as int32
+/// (b[l] has n[l] entries); L is 0 only for a network whose fingerprint is not in the generated form</description></item>
+/// <item><term>4 + 4·P</term><description>the parameter count P as int32, then the P parameters as float32 in the order of
+/// <see cref="INetwork.Parameters"/>: W1 (row-major), b1, W2, b2, …</description></item>
+/// <item><term>4</term><description>the CRC-32 (IEEE, as in zip and PNG) of every byte before it, uint32</description></item>
+/// </list>
+/// <para>
+/// Saving is atomic: the file is written to a temporary file in the same folder, flushed to disk, and renamed over the
+/// target, so an interrupted save leaves the previous file as it was. Loading reads and checks the whole file — magic,
+/// version, length, checksum, then the architecture and shapes against the network — before it writes a single parameter;
+/// any mismatch throws an <see cref="InvalidDataException"/> naming what was expected and what was found, and the
+/// network's parameters stay unchanged.
+/// </para>
+/// </remarks>
+public static class ParameterFile
+{
+    /// <summary>The first 8 bytes of every parameter file: "NGPARAMS".</summary>
+    public static ReadOnlySpan<byte> Magic => "NGPARAMS"u8;
+
+    /// <summary>The format version this library writes and reads.</summary>
+    public const uint FormatVersion = 1;
+
+    /// <summary>Writes the network's parameters, architecture and shapes to <paramref name="path"/>, atomically
+    /// (temporary file, flush to disk, rename); an existing file is replaced only once the new one is complete.</summary>
+    /// <param name="net">The network whose parameters to save.</param>
+    /// <param name="path">The file to write.</param>
+    /// <exception cref="IOException">The file could not be written; any previous file at <paramref name="path"/> is left as it was.</exception>
+    public static void SaveParameters(this INetwork net, string path) => SaveParameters(net, path, wrap: null);
+
+    /// <summary>As <see cref="SaveParameters(INetwork, string)"/>; <paramref name="wrap"/> wraps the temporary file's stream (tests: a failure midway).</summary>
+    internal static void SaveParameters(INetwork net, string path, Func<Stream, Stream>? wrap)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, Encode(net), wrap);
+    }
+
+    /// <summary>The bytes of a parameter file for <paramref name="net"/>.</summary>
+    internal static byte[] Encode(INetwork net)
+    {
+        NetworkLayout? layout = NetworkLayout.Of(net);
+        byte[] architecture = Encoding.UTF8.GetBytes(net.Architecture);
+        ReadOnlySpan<float> parameters = net.Parameters;
+        int layers = layout?.LayerCount ?? 0;
+        long length = 8 + 4 + 4 + architecture.Length + 4 + 8L * layers + 4 + 4L * parameters.Length + 4;
+        if (length > Array.MaxLength)
+            throw new NotSupportedException($"{parameters.Length} parameters do not fit in one parameter file.");
+
+        var bytes = new byte[length];
+        var w = new Writer(bytes);
+        w.Bytes(Magic);
+        w.UInt32(FormatVersion);
+        w.Int32(architecture.Length);
+        w.Bytes(architecture);
+        w.Int32(layers);
+        for (int l = 1; l <= layers; l++)
+        {
+            w.Int32(layout!.Sizes[l]);
+            w.Int32(layout.Sizes[l - 1]);
+        }
+        w.Int32(parameters.Length);
+        foreach (float p in parameters) w.Single(p);
+        w.UInt32(Crc32.Compute(bytes.AsSpan(0, w.Position)));
+        return bytes;
+    }
+
+    /// <summary>Reads <paramref name="path"/> and, once every check has passed, copies its parameters into the network.</summary>
+    /// <param name="net">The network to load into; it must have the architecture the file was saved from.</param>
+    /// <param name="path">A file written by <see cref="SaveParameters(INetwork, string)"/>.</param>
+    /// <exception cref="InvalidDataException">The file is not a parameter file, has another format version, is truncated or
+    /// corrupted (checksum), or holds another architecture; the message names what was expected and what was found, and
+    /// <see cref="INetwork.Parameters"/> is unchanged.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public static void LoadParameters(this INetwork net, string path)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        float[] parameters = Decode(net, ReadFile(net, path), path);
+        parameters.CopyTo(net.Parameters);
+    }
+
+    /// <summary>Reads a whole file, refusing one too large to be held in memory.</summary>
+    internal static byte[] ReadFile(INetwork net, string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (file.Length > Array.MaxLength)
+            throw Invalid(net, path, $"the file has {file.Length} bytes, more than any parameter file can have.");
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Checks a parameter file's bytes against <paramref name="net"/> and returns its parameters.</summary>
+    internal static float[] Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
+    {
+        if (bytes.Length < Magic.Length || !bytes.StartsWith(Magic))
+        {
+            ReadOnlySpan<byte> head = bytes.Slice(0, Math.Min(bytes.Length, Magic.Length));
+            throw Invalid(net, path, $"expected the magic \"NGPARAMS\" ({Convert.ToHexString(Magic)}) in the first 8 bytes, but found "
+                + (head.Length == 0 ? "an empty file" : $"{Convert.ToHexString(head)} (\"{Printable(head)}\") in a file of {bytes.Length} bytes")
+                + "; this is not a NetGen parameter file.");
+        }
+
+        var r = new Reader(bytes);
+        r.Skip(Magic.Length);
+        uint version = r.UInt32(net, path, "the format version");
+        if (version != FormatVersion)
+            throw Invalid(net, path, $"expected format version {FormatVersion}, but the file has version {version}.");
+
+        int architectureLength = r.Int32(net, path, "the length of the architecture");
+        if (architectureLength < 0 || architectureLength > 1 << 20)
+            throw Invalid(net, path, $"the file's architecture is said to be {architectureLength} bytes long; the file is corrupted.");
+        ReadOnlySpan<byte> architectureBytes = r.Bytes(architectureLength, net, path, "the architecture");
+        int layers = r.Int32(net, path, "the layer count");
+        if (layers < 0 || layers > 1 << 16)
+            throw Invalid(net, path, $"the file gives a layer count of {layers}; the file is corrupted.");
+        var rows = new int[layers];
+        var columns = new int[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            rows[l] = r.Int32(net, path, $"the shape of W{l + 1}");
+            columns[l] = r.Int32(net, path, $"the shape of W{l + 1}");
+        }
+        int count = r.Int32(net, path, "the parameter count");
+        if (count < 0)
+            throw Invalid(net, path, $"the file gives a parameter count of {count}; the file is corrupted.");
+
+        long expectedLength = (long)r.Position + 4L * count + 4;
+        if (bytes.Length != expectedLength)
+            throw Invalid(net, path, $"the file's header announces {count} parameters, so the file should have {expectedLength} bytes, but it has {bytes.Length}"
+                + (bytes.Length < expectedLength ? "; it is truncated." : $" ({bytes.Length - expectedLength} bytes too many)."));
+
+        int body = bytes.Length - 4;
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(body));
+        uint actual = Crc32.Compute(bytes.Slice(0, body));
+        if (stored != actual)
+            throw Invalid(net, path, $"the CRC-32 stored in the file is 0x{stored:X8}, but its contents give 0x{actual:X8}; the file is corrupted.");
+
+        string architecture;
+        try { architecture = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(architectureBytes); }
+        catch (DecoderFallbackException) { throw Invalid(net, path, "the file's architecture is not valid UTF-8; the file is corrupted."); }
+
+        // The file's own shapes: from its layer list, which must agree with its fingerprint and its parameter count.
+        string fileShapes = $"{count} parameters";
+        if (layers > 0)
+        {
+            var sizes = new int[layers + 1];
+            sizes[0] = columns[0];
+            bool chained = true;
+            for (int l = 0; l < layers; l++)
+            {
+                sizes[l + 1] = rows[l];
+                if (columns[l] != sizes[l]) chained = false;
+            }
+            NetworkLayout? fileLayout = chained ? NetworkLayout.FromSizes(sizes) : null;
+            int[]? declared = NetworkLayout.ParseSizes(architecture);
+            if (fileLayout is null || fileLayout.ParameterCount != count || declared is null || !declared.AsSpan().SequenceEqual(sizes))
+                throw Invalid(net, path, $"the file's shapes ({ShapeList(rows, columns)}) do not agree with its architecture \"{architecture}\" and its {count} parameters; the file is inconsistent.");
+            fileShapes = fileLayout.ToString();
+        }
+
+        if (!string.Equals(architecture, net.Architecture, StringComparison.Ordinal) || count != net.ParameterCount)
+            throw Invalid(net, path, $"the file holds a network \"{architecture}\" with {fileShapes}, which is not this network's architecture.");
+
+        var parameters = new float[count];
+        ReadOnlySpan<byte> data = bytes.Slice(r.Position, 4 * count);
+        for (int i = 0; i < count; i++)
+            parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(data.Slice(4 * i));
+        return parameters;
+    }
+
+    private static string ShapeList(int[] rows, int[] columns)
+    {
+        var sb = new StringBuilder();
+        for (int l = 0; l < rows.Length; l++)
+            sb.Append(l == 0 ? "" : ", ").Append($"W{l + 1} {rows[l]}×{columns[l]}");
+        return sb.ToString();
+    }
+
+    /// <summary>"ShallowNet (3-4:Tanh-1:Sigmoid/BinaryCrossEntropy: W1 4×3, b1 4, W2 1×4, b2 1 (21 parameters))".</summary>
+    internal static string Describe(INetwork net)
+    {
+        NetworkLayout? layout = NetworkLayout.Of(net);
+        return $"{net.GetType().Name} (\"{net.Architecture}\": {(layout is null ? $"{net.ParameterCount} parameters" : layout.ToString())})";
+    }
+
+    internal static InvalidDataException Invalid(INetwork net, string path, string reason)
+        => new($"Cannot load '{path}' into {Describe(net)}: {reason}");
+
+    internal static string Printable(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length);
+        foreach (byte b in bytes) sb.Append(b is >= 0x20 and < 0x7F ? (char)b : '.');
+        return sb.ToString();
+    }
+
+    private ref struct Writer(Span<byte> bytes)
+    {
+        private readonly Span<byte> _bytes = bytes;
+        public int Position;
+        public void Bytes(ReadOnlySpan<byte> b) { b.CopyTo(_bytes.Slice(Position)); Position += b.Length; }
+        public void UInt32(uint v) { BinaryPrimitives.WriteUInt32LittleEndian(_bytes.Slice(Position), v); Position += 4; }
+        public void Int32(int v) { BinaryPrimitives.WriteInt32LittleEndian(_bytes.Slice(Position), v); Position += 4; }
+        public void Single(float v) { BinaryPrimitives.WriteSingleLittleEndian(_bytes.Slice(Position), v); Position += 4; }
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> bytes)
+    {
+        private readonly ReadOnlySpan<byte> _bytes = bytes;
+        public int Position;
+        public void Skip(int n) => Position += n;
+
+        public ReadOnlySpan<byte> Bytes(int n, INetwork net, string path, string what)
+        {
+            if ((long)Position + n > _bytes.Length)
+                throw Invalid(net, path, $"the file ends at byte {_bytes.Length}, inside its header ({what} needs bytes {Position} to {(long)Position + n}); it is truncated.");
+            ReadOnlySpan<byte> b = _bytes.Slice(Position, n);
+            Position += n;
+            return b;
+        }
+
+        public uint UInt32(INetwork net, string path, string what) => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4, net, path, what));
+        public int Int32(INetwork net, string path, string what) => BinaryPrimitives.ReadInt32LittleEndian(Bytes(4, net, path, what));
+    }
+}
