@@ -16,7 +16,8 @@ namespace NetGen.Package.Tests;
 /// Proves that the NetGen NuGet package works for a real consumer: it holds the runtime and the generator,
 /// a project that references only the package gets generated networks that reproduce the published flower
 /// table and the football regularization table (no penalty, L2, dropout) without allocating, and a faulty
-/// declaration fails the consumer's build at the attribute at fault.
+/// declaration fails the consumer's build at the attribute at fault; and the training workflow (split, Trainer.Fit with
+/// Adam and early stopping, bias and variance, saved parameters) runs from the package alone on the breast cancer data.
 /// </summary>
 public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
 {
@@ -195,6 +196,131 @@ public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
         Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
     }
 
+    /// <summary>
+    /// Issue 5's "done when", from outside the repository: a consumer of the package alone splits the breast cancer data
+    /// 60/20/20, trains 30-16-1 with Adam and early stopping that stops on its own and leaves the best dev cost in place,
+    /// reaches ≥ 90 % test accuracy, reads bias and variance, saves and reloads its parameters bit for bit (NetGen's format
+    /// and safetensors), and refuses damaged, truncated and foreign files without changing a parameter.
+    /// </summary>
+    [Fact]
+    public void Breast_cancer_consumer_trains_with_early_stopping_and_saves_and_reloads_its_parameters()
+    {
+        string app = _fixture.CreateConsumer("BreastCancerApp");
+        string data = Path.Combine(app, "data");
+        Directory.CreateDirectory(data);
+        File.Copy(Path.Combine(_fixture.RepoRoot, "data", "sklearn", "breast_cancer.csv"), Path.Combine(data, "breast_cancer.csv"));
+
+        DotNetResult build = DotNet.Run(app, ["build", "-c", "Release", .. BuildFlags]);
+        Assert.True(build.ExitCode == 0, "The breast cancer consumer did not build.\n" + build.Describe());
+        Assert.True(!Regex.IsMatch(build.Output, @"(warning|error) (NG\d{4}|CS8784|CS8785)"),
+            "The breast cancer consumer's build reported a NetGen diagnostic or a generator failure.\n" + build.Describe());
+
+        DotNetResult run = DotNet.Run(app, ["run", "--no-build", "-c", "Release"]);
+        Assert.True(run.ExitCode == 0, "The breast cancer consumer failed.\n" + run.Describe());
+        Assert.Contains("done", run.Output);
+        _output.WriteLine($"build {build.Elapsed.TotalSeconds:F1} s, run {run.Elapsed.TotalSeconds:F1} s\n{run.Output}");
+
+        var problems = new List<string>();
+        Dictionary<string, string> lines = ParseReport(run.Output);
+        string? Text(string key)
+        {
+            if (lines.TryGetValue(key, out string? text))
+                return text;
+            problems.Add($"no '{key} …' line");
+            return null;
+        }
+        double? Number(string key)
+        {
+            if (Text(key) is not string text)
+                return null;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                return value;
+            problems.Add($"'{key}' is '{text}', not a number");
+            return null;
+        }
+        void Expect(string key, string what, string expected)
+        {
+            if (Text(key) is string text && text != expected)
+                problems.Add($"{what}: '{text}', expected '{expected}'");
+        }
+        void InRange(string key, string what, double low, double high)
+        {
+            if (Number(key) is double value && !(value >= low && value <= high))
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: {value:R}, expected within [{low:R}, {high:R}]"));
+        }
+
+        // 569 samples (212 malignant, 357 benign), 60/20/20 by largest remainder: 341.4 → 341, 113.8 → 114, 113.8 → 114.
+        Expect("samples all", "samples", "569");
+        Expect("features", "features", "30");
+        Expect("samples train", "training samples", "341");
+        Expect("samples dev", "dev samples", "114");
+        Expect("samples test", "test samples", "114");
+        InRange("standardized max abs mean", "the largest |mean| of a standardised training feature", 0, 1e-5);
+
+        // It stopped on its own, well before the limit, and said so in every way.
+        Expect("stopped early", "TrainingHistory.StoppedEarly", "True");
+        Expect("history lengths consistent", "one TrainCost and one DevCost per epoch", "True");
+        double? max = Number("epochs max"), epochs = Number("epochs run"), best = Number("epochs best"), patience = Number("patience");
+        if (max is double mx && epochs is double ep && best is double be && patience is double pa)
+        {
+            if (!(ep < mx))
+                problems.Add($"trained {ep} epochs of {mx}: early stopping did not stop the run");
+            if (!(be >= 1 && be <= ep && ep - be <= pa))
+                problems.Add($"best epoch {be} of {ep} run with patience {pa}: expected 1 ≤ best ≤ run and run − best ≤ patience");
+            Expect("progress reports", "EpochReports received", ep.ToString(CultureInfo.InvariantCulture));
+            Expect("progress last best epoch", "the last EpochReport with IsBest", be.ToString(CultureInfo.InvariantCulture));
+            Expect("dev cost lowest epoch", "the epoch of the lowest dev cost in the history", be.ToString(CultureInfo.InvariantCulture));
+        }
+
+        // The best parameters were put back: the dev cost now is exactly the lowest one in the history, and the last epoch's
+        // was higher (so Fit had something to restore; with the best epoch last, this check would be vacuous).
+        double? lowest = Number("dev cost lowest"), after = Number("dev cost after fit"), last = Number("dev cost last epoch");
+        if (lowest is double lo && after is double af && lo != af)
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"dev cost after Fit {af:R} is not the lowest dev cost of the history {lo:R}: the best parameters were not restored"));
+        if (lowest is double low && last is double la && !(la > low))
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"the last epoch's dev cost {la:R} is not above the lowest {low:R}: the run ended at its best epoch, so restoring the best parameters was not exercised"));
+
+        InRange("accuracy test", "test accuracy", 0.90, 1);
+        InRange("accuracy train", "train accuracy", 0.90, 1);
+        InRange("accuracy dev", "dev accuracy", 0.90, 1);
+
+        // The verdict is BiasVariance's reading of these errors with its documented 2-point threshold.
+        if (Number("error train") is double trainError && Number("error dev") is double devError)
+        {
+            bool highBias = trainError > 0.02, highVariance = devError - trainError > 0.02;
+            string expected = (highBias, highVariance) switch
+            {
+                (false, false) => "Good",
+                (true, false) => "HighBias",
+                (false, true) => "HighVariance",
+                _ => "HighBiasAndVariance",
+            };
+            Expect("verdict", string.Create(CultureInfo.InvariantCulture, $"verdict for train error {trainError:R}, dev error {devError:R}"), expected);
+            InRange("bias", "Diagnosis.AvoidableBias (train error − 0)", trainError - 1e-12, trainError + 1e-12);
+            InRange("variance", "Diagnosis.Variance (dev − train error)", devError - trainError - 1e-12, devError - trainError + 1e-12);
+        }
+        InRange("advice length", "Diagnosis.Advice length", 1, double.MaxValue);
+
+        // Saved and reloaded bit for bit, into an instance that started elsewhere.
+        foreach (string format in new[] { "ngp", "safetensors" })
+        {
+            Expect($"roundtrip {format} differing bits", $"{format}: parameters whose bits differ after the round trip", "0");
+            InRange($"roundtrip {format} fresh differed", $"{format}: parameters that differed before the load (else the check is vacuous)", 1, double.MaxValue);
+            if (Text($"roundtrip {format} test accuracy") is string reloaded && Text("accuracy test") is string original && reloaded != original)
+                problems.Add($"{format}: the reloaded net's test accuracy {reloaded} is not the trained net's {original}");
+        }
+        Expect("safetensors tensors", "safetensors tensor names", "layers.0.weight,layers.0.bias,layers.1.weight,layers.1.bias");
+        Expect("safetensors architecture", "safetensors netgen.architecture", "30-16:Relu-1:Sigmoid/BinaryCrossEntropy");
+
+        // Damaged, truncated and foreign files are refused, and nothing changes.
+        foreach (string file in new[] { "damaged", "truncated", "foreign shapes", "foreign activation", "safetensors foreign shapes", "safetensors truncated" })
+        {
+            Expect($"refuse {file}", $"loading the {file} file threw", "InvalidDataException");
+            Expect($"refuse {file} unchanged", $"the parameters after the {file} file was refused are unchanged", "True");
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
+    }
+
     /// <summary>Every diagnostic the faulty consumer must show; NG0301 is a warning, the others are errors.</summary>
     static readonly string[] RequiredIds = ["NG0001", "NG0101", "NG0103", "NG0104", "NG0105", "NG0201", "NG0202", "NG0203", "NG0003", "NG0301",
                                            "NG0107", "NG0401", "NG0402", "NG0403", "NG0404"];
@@ -310,7 +436,7 @@ public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
         return result;
     }
 
-    /// <summary>"key value" lines of the flower and football consumers, keyed by everything before the last space.</summary>
+    /// <summary>"key value" lines of the flower, football and breast cancer consumers, keyed by everything before the last space.</summary>
     static Dictionary<string, string> ParseReport(string output)
     {
         var lines = new Dictionary<string, string>(StringComparer.Ordinal);

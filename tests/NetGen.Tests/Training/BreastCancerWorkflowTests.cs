@@ -32,7 +32,7 @@ public sealed class BreastCancerWorkflowTests
         var net = new BreastCancerNet();
         TrainingHistory history = Trainer.Fit(net, train, dev, new TrainingOptions
         {
-            Epochs = 2000, BatchSize = 32, Optimizer = Optimizer.Adam, LearningRate = 0.001f, ShuffleSeed = 3,
+            Epochs = 2000, BatchSize = 32, Optimizer = Optimizer.Adam, LearningRate = 0.01f, ShuffleSeed = 3,
             EarlyStopping = new EarlyStopping(Patience: 15, MinDelta: 1e-4),
         });
 
@@ -40,6 +40,8 @@ public sealed class BreastCancerWorkflowTests
         Assert.True(history.Epochs < 2000);
         double lowest = double.PositiveInfinity;
         foreach (double cost in history.DevCost) lowest = Math.Min(lowest, cost);
+        // The run went on past its best epoch, so putting the best parameters back really changed something.
+        Assert.True(history.DevCost[^1] > lowest, $"the last epoch ({history.Epochs}) was the best: nothing to restore");
         Assert.Equal((float)lowest, net.Cost(dev.X, dev.Y, dev.Count));
 
         double accuracy = Accuracy(net, test);
