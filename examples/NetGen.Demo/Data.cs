@@ -59,30 +59,4 @@ internal static class Data
         }
         return (x, y);
     }
-
-    /// <summary>Standardises every column of X (m × n) with the mean and deviation of the first <paramref name="fitRows"/> rows.</summary>
-    public static void Standardize(float[] x, int n, int fitRows)
-    {
-        for (int j = 0; j < n; j++)
-        {
-            double mean = 0, square = 0;
-            for (int i = 0; i < fitRows; i++) mean += x[i * n + j];
-            mean /= fitRows;
-            for (int i = 0; i < fitRows; i++) square += (x[i * n + j] - mean) * (x[i * n + j] - mean);
-            double deviation = Math.Sqrt(square / fitRows);
-            if (deviation == 0) deviation = 1;
-            for (int i = 0; i < x.Length / n; i++) x[i * n + j] = (float)((x[i * n + j] - mean) / deviation);
-        }
-    }
-
-    /// <summary>Shuffles the rows in place with a seeded generator.</summary>
-    public static void Shuffle<T>(IList<T> rows, ulong seed)
-    {
-        var rng = new Rng(seed);
-        for (int i = rows.Count - 1; i > 0; i--)
-        {
-            int j = rng.NextInt(i + 1);
-            (rows[i], rows[j]) = (rows[j], rows[i]);
-        }
-    }
 }

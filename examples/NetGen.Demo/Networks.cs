@@ -2,22 +2,6 @@ using NetGen;
 
 namespace NetGen.Demo;
 
-/// <summary>The notes' shallow network: n[0] = 3 inputs, 4 tanh hidden units, 1 sigmoid output.</summary>
-[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Normal, Seed = 2)]
-[Input(3)]
-[Dense(4, Activation.Tanh)]
-[Dense(1, Activation.Sigmoid)]
-public partial class ShallowNet;
-
-/// <summary>The notes' deep network n = [3, 5, 5, 3, 1]: three ReLU hidden layers and a sigmoid output.</summary>
-[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 3)]
-[Input(3)]
-[Dense(5, Activation.Relu)]
-[Dense(5, Activation.Relu)]
-[Dense(3, Activation.Relu)]
-[Dense(1, Activation.Sigmoid)]
-public partial class DeepNet;
-
 /// <summary>The course's planar "flower" network 2-4-1, tanh then sigmoid, started from the published weights.</summary>
 [Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Normal)]
 [Input(2)]
@@ -51,3 +35,42 @@ public partial class FootballL2Net;
 [Dropout(0.86f)]
 [Dense(1, Activation.Sigmoid)]
 public partial class FootballDropoutNet;
+
+/// <summary>Breast cancer (all 30 features): 30-16-1, ReLU then sigmoid, no regularization.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 7)]
+[Input(30)]
+[Dense(16, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class CancerNet;
+
+/// <summary>The breast cancer network with an L2 penalty λ = 0.1 on both weight matrices (<c>--penalty l2</c>).</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 7)]
+[Input(30)]
+[Dense(16, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+[L2(0.1f)]
+public partial class CancerL2Net;
+
+/// <summary>The breast cancer network with inverted dropout, keep = 0.8, on the hidden layer (<c>--penalty dropout</c>).</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 7)]
+[Input(30)]
+[Dense(16, Activation.Relu)]
+[Dropout(0.8f)]
+[Dense(1, Activation.Sigmoid)]
+public partial class CancerDropoutNet;
+
+/// <summary>The notes' shallow network: one hidden layer of 4 tanh units and a sigmoid output (here on 30 features).</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.Glorot, Seed = 2)]
+[Input(30)]
+[Dense(4, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class ShallowNet;
+
+/// <summary>The notes' deep network n = [n_x, 5, 5, 3, 1]: three ReLU hidden layers and a sigmoid output.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 3)]
+[Input(30)]
+[Dense(5, Activation.Relu)]
+[Dense(5, Activation.Relu)]
+[Dense(3, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class DeepNet;

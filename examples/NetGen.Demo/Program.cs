@@ -1,131 +1,154 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace NetGen.Demo;
 
 /// <summary>
-/// Trains the notes' shallow and deep networks on the breast cancer data and the flower network from the published
-/// starting weights, printing the cost as it falls and the accuracy at the end.
+/// The NetGen demo: the course's flower network and football regularization story from the published starting weights,
+/// then the breast cancer data split 60/20/20 and trained with <see cref="Trainer.Fit"/> (an optimizer, mini-batches,
+/// early stopping), with a live progress bar, train/dev/test accuracy, the bias/variance verdict, PNG plots and the
+/// saved parameters in <c>./netgen-out/</c>.
 /// </summary>
 public static class Program
 {
-    public static int Main()
+    public static int Main(string[] args)
     {
+        var app = new CommandApp<DemoCommand>();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("dotnet run --project examples/NetGen.Demo --");
+            config.AddExample("--data", "breast-cancer", "--optimizer", "momentum", "--penalty", "l2");
+            config.AddExample("--data", "flower,football", "--output", "plots", "--no-progress");
+        });
+        return app.Run(args);
+    }
+}
+
+/// <summary>The demo's command-line options.</summary>
+public sealed class DemoSettings : CommandSettings
+{
+    public static readonly string[] DataSets = ["flower", "football", "breast-cancer"];
+
+    [CommandOption("-d|--data <SETS>")]
+    [Description("Which data set(s) to run: [green]flower[/], [green]football[/], [green]breast-cancer[/] or [green]all[/]; several separated by commas.")]
+    [DefaultValue("all")]
+    public string Data { get; init; } = "all";
+
+    [CommandOption("--optimizer <NAME>")]
+    [Description("Breast cancer: the optimizer, [green]gd[/] (gradient descent), [green]momentum[/] or [green]adam[/]. (Flower and football replay the published full-batch gradient descent.)")]
+    [DefaultValue("adam")]
+    public string Optimizer { get; init; } = "adam";
+
+    [CommandOption("--penalty <NAME>")]
+    [Description("Breast cancer: which pre-declared network to train, [green]none[/] (CancerNet), [green]l2[/] (CancerL2Net, λ = 0.1) or [green]dropout[/] (CancerDropoutNet, keep = 0.8). Penalties are compile-time attributes.")]
+    [DefaultValue("none")]
+    public string Penalty { get; init; } = "none";
+
+    [CommandOption("-e|--epochs <N>")]
+    [Description("Breast cancer: the most epochs to train.")]
+    [DefaultValue(300)]
+    public int Epochs { get; init; } = 300;
+
+    [CommandOption("-b|--batch-size <N>")]
+    [Description("Breast cancer: samples per mini-batch; 0 = the whole training set.")]
+    [DefaultValue(32)]
+    public int BatchSize { get; init; } = 32;
+
+    [CommandOption("--learning-rate <ALPHA>")]
+    [Description("Breast cancer: the learning rate α (default: 0.003 for adam, 0.03 for momentum, 0.1 for gd).")]
+    public float? LearningRate { get; init; }
+
+    [CommandOption("--patience <N>")]
+    [Description("Breast cancer: early stopping after N epochs without a better dev cost (the best parameters are put back); 0 = no early stopping.")]
+    [DefaultValue(20)]
+    public int Patience { get; init; } = 20;
+
+    [CommandOption("--seed <N>")]
+    [Description("Breast cancer: the seed of the 60/20/20 split and of the mini-batch shuffles.")]
+    [DefaultValue(42UL)]
+    public ulong Seed { get; init; } = 42;
+
+    [CommandOption("-o|--output <DIR>")]
+    [Description("Where the plots and the saved parameters go (relative to the current directory; created if missing).")]
+    [DefaultValue("netgen-out")]
+    public string Output { get; init; } = "netgen-out";
+
+    [CommandOption("--no-progress")]
+    [Description("Plain output without the live progress bar (for CI logs); also chosen when stdout is redirected.")]
+    public bool NoProgress { get; init; }
+
+    /// <summary>The data sets asked for, in the demo's order.</summary>
+    public IReadOnlyList<string> Selected()
+    {
+        var asked = Data.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => s.ToLowerInvariant() switch { "cancer" or "breast_cancer" or "breastcancer" => "breast-cancer", var t => t })
+            .ToHashSet();
+        return asked.Contains("all") ? DataSets : DataSets.Where(asked.Contains).ToArray();
+    }
+
+    public NetGen.Optimizer ParsedOptimizer() => Optimizer.ToLowerInvariant() switch
+    {
+        "gd" or "sgd" or "gradient-descent" => NetGen.Optimizer.GradientDescent,
+        "momentum" => NetGen.Optimizer.Momentum,
+        _ => NetGen.Optimizer.Adam,
+    };
+
+    public float EffectiveLearningRate() => LearningRate ?? ParsedOptimizer() switch
+    {
+        NetGen.Optimizer.Adam => 0.003f,
+        NetGen.Optimizer.Momentum => 0.03f,
+        _ => 0.1f,
+    };
+
+    public override ValidationResult Validate()
+    {
+        var names = Data.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0)
+            return ValidationResult.Error("--data: name at least one data set (flower, football, breast-cancer or all).");
+        foreach (string name in names)
+            if (!(name.ToLowerInvariant() is "all" or "flower" or "football" or "breast-cancer" or "cancer" or "breast_cancer" or "breastcancer"))
+                return ValidationResult.Error($"--data: unknown data set '{name}'; use flower, football, breast-cancer or all.");
+        if (!(Optimizer.ToLowerInvariant() is "gd" or "sgd" or "gradient-descent" or "momentum" or "adam"))
+            return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}'; use gd, momentum or adam.");
+        if (!(Penalty.ToLowerInvariant() is "none" or "l2" or "dropout"))
+            return ValidationResult.Error($"--penalty: unknown penalty '{Penalty}'; use none, l2 or dropout.");
+        if (Epochs < 1) return ValidationResult.Error("--epochs must be at least 1.");
+        if (BatchSize < 0) return ValidationResult.Error("--batch-size must be 0 (full batch) or positive.");
+        if (LearningRate is float rate && !(rate > 0 && float.IsFinite(rate))) return ValidationResult.Error("--learning-rate must be a finite number > 0.");
+        if (Patience < 0) return ValidationResult.Error("--patience must be 0 (off) or positive.");
+        if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output must name a folder.");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>Runs the chosen data sets in order and lists the files written.</summary>
+public sealed class DemoCommand : Command<DemoSettings>
+{
+    public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
+    {
+        string output = Path.GetFullPath(settings.Output);
+        Directory.CreateDirectory(output);
+        bool live = !settings.NoProgress && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var demos = new Demos(output, live);
+
         Console.WriteLine("NetGen demo: networks declared with attributes, compiled at build time.");
+        Console.WriteLine($"Output folder: {Demos.Show(output)}");
         Console.WriteLine();
-        Flower();
-        Football();
-        BreastCancer();
-        return 0;
-    }
-
-    /// <summary>The course's flower: 2-4-1, tanh then sigmoid, learning rate 1.2, 10 000 full-batch steps.</summary>
-    private static void Flower()
-    {
-        var rows = Data.ReadCsv("flower/flower.csv");
-        var (x, y) = Data.ToXY(rows, [0, 1], 2);
-        var net = new FlowerNet();
-        Data.ReadMatrix("flower/planar_nh4_W1.csv", net.W1);
-        Data.ReadMatrix("flower/planar_nh4_W2.csv", net.W2);
-
-        Console.WriteLine($"Flower ({rows.Count} points) with {FlowerNet.Architecture}, from the published starting weights:");
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i <= 10_000; i++)
+        foreach (string set in settings.Selected())
         {
-            float cost = net.TrainStep(x, y, rows.Count, 1.2f);
-            if (i % 1000 == 0) Console.WriteLine($"  iteration {i,6}  cost {cost:F6}");
-        }
-        Console.WriteLine($"  accuracy {Accuracy(net, x, y, rows.Count):P2} (published: about 90 %), {clock.ElapsedMilliseconds} ms");
-        Console.WriteLine();
-    }
-
-    /// <summary>
-    /// The course's football data (211 training points, 200 test points): the same 2-20-3-1 network from the same
-    /// published starting weights, trained 30 000 full-batch steps at learning rate 0.3 without regularization, with
-    /// L2 (λ = 0.7) and with inverted dropout (keep = 0.86) — the notes' chapter 3 story in one table.
-    /// </summary>
-    private static void Football()
-    {
-        var trainRows = Data.ReadCsv("football/football_train.csv");
-        var testRows = Data.ReadCsv("football/football_test.csv");
-        var (xTrain, yTrain) = Data.ToXY(trainRows, [0, 1], 2);
-        var (xTest, yTest) = Data.ToXY(testRows, [0, 1], 2);
-        int m = trainRows.Count;
-
-        // The published dropout run drew the same masks at every step; they are stored features × samples.
-        var publishedMasks = new float[m * (20 + 3)];
-        Data.ReadTransposed("football/reg_dropout_D1.csv", publishedMasks.AsSpan(0, m * 20), 20, m);
-        Data.ReadTransposed("football/reg_dropout_D2.csv", publishedMasks.AsSpan(m * 20, m * 3), 3, m);
-
-        Console.WriteLine($"Football ({m} training, {testRows.Count} test points), 2-20-3-1 from the published starting weights, 30 000 steps:");
-        Console.WriteLine($"  {"run",-34} {"cost @0",9} {"@10 000",9} {"@20 000",9} {"train",9} {"test",9}");
-        Run("no regularization", new FootballNet(), null);
-        Run("L2, λ = 0.7", new FootballL2Net(), null);
-        Run("dropout 0.86, the published masks", new FootballDropoutNet(), publishedMasks);
-        Run("dropout 0.86, fresh masks", new FootballDropoutNet(), Array.Empty<float>());
-        Console.WriteLine("  published: no regularization 200/211 and 183/200, L2 198/211 and 186/200, dropout 196/211 and 190/200");
-        Console.WriteLine();
-
-        void Run(string name, INetwork net, float[]? masks)
-        {
-            Span<float> parameters = net.Parameters;
-            Data.ReadMatrix("football/reg_W1.csv", parameters.Slice(0, 40));
-            Data.ReadMatrix("football/reg_W2.csv", parameters.Slice(60, 60));
-            Data.ReadMatrix("football/reg_W3.csv", parameters.Slice(123, 3));
-            var costs = new float[3];
-            var gradients = new float[net.ParameterCount];
-            for (int i = 0; i < 30_000; i++)
+            switch (set)
             {
-                float cost = masks is { Length: > 0 } && net is FootballDropoutNet dropout
-                    ? dropout.ComputeGradients(xTrain, yTrain, m, gradients, masks)
-                    : net.ComputeGradients(xTrain, yTrain, m, gradients);
-                Kernels.GradientDescent(parameters, gradients, 0.3f);
-                if (i % 10_000 == 0) costs[i / 10_000] = cost;
+                case "flower": demos.Flower(); break;
+                case "football": demos.Football(); break;
+                case "breast-cancer": demos.BreastCancer(settings); break;
             }
-            int trainCorrect = Correct(net, xTrain, yTrain, m), testCorrect = Correct(net, xTest, yTest, testRows.Count);
-            Console.WriteLine($"  {name,-34} {costs[0],9:F6} {costs[1],9:F6} {costs[2],9:F6} {trainCorrect,5}/{m} {testCorrect,5}/{testRows.Count}");
         }
-    }
-
-    /// <summary>Breast cancer (569 samples, 3 of its 30 features: mean radius, texture and smoothness), 80/20 split.</summary>
-    private static void BreastCancer()
-    {
-        var rows = Data.ReadCsv("sklearn/breast_cancer.csv");
-        Data.Shuffle(rows, seed: 42);
-        int[] features = [0, 1, 4];
-        var (x, y) = Data.ToXY(rows, features, 30);
-        int m = rows.Count, train = m * 4 / 5, test = m - train;
-        Data.Standardize(x, features.Length, train);
-        ReadOnlySpan<float> xTrain = x.AsSpan(0, train * 3), yTrain = y.AsSpan(0, train);
-        ReadOnlySpan<float> xTest = x.AsSpan(train * 3), yTest = y.AsSpan(train);
-
-        Console.WriteLine($"Breast cancer: {train} training and {test} test samples, 3 features, 3000 full-batch steps:");
-        Console.WriteLine($"  {"network",-66} {"cost",9} {"train acc",10} {"test acc",9}");
-        Train(new ShallowNet(), "ShallowNet " + ShallowNet.Architecture, xTrain, yTrain, xTest, yTest, 1.0f);
-        Train(new DeepNet(), "DeepNet " + DeepNet.Architecture, xTrain, yTrain, xTest, yTest, 0.1f);
-        Console.WriteLine();
-    }
-
-    private static void Train(INetwork net, string name, ReadOnlySpan<float> xTrain, ReadOnlySpan<float> yTrain,
-        ReadOnlySpan<float> xTest, ReadOnlySpan<float> yTest, float learningRate)
-    {
-        int train = yTrain.Length, test = yTest.Length;
-        float cost = 0;
-        for (int i = 0; i < 3000; i++) cost = net.TrainStep(xTrain, yTrain, train, learningRate);
-        Console.WriteLine($"  {name,-66} {cost,9:F4} {Accuracy(net, xTrain, yTrain, train),10:P1} {Accuracy(net, xTest, yTest, test),9:P1}");
-    }
-
-    /// <summary>mean((prediction &gt; 0.5) == y) over m samples of one output.</summary>
-    private static double Accuracy(INetwork net, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m) => (double)Correct(net, x, y, m) / m;
-
-    /// <summary>How many of m samples of one output have (prediction &gt; 0.5) == y.</summary>
-    private static int Correct(INetwork net, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m)
-    {
-        var predictions = new float[m];
-        net.PredictBatch(x, predictions, m);
-        int correct = 0;
-        for (int i = 0; i < m; i++)
-            if ((predictions[i] > 0.5f) == (y[i] > 0.5f)) correct++;
-        return correct;
+        return 0;
     }
 }

@@ -1,0 +1,263 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Spectre.Console;
+
+namespace NetGen.Demo;
+
+/// <summary>The three runs of the demo; each prints its results and writes its plots (and parameters) into the output folder.</summary>
+internal sealed class Demos(string output, bool live)
+{
+    /// <summary>A path as the user typed it: relative to the current directory when it lies below it.</summary>
+    public static string Show(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+
+    private string OutputFile(string name) => Path.Combine(output, name);
+
+    private static void Wrote(string path, string what) => Console.WriteLine($"  wrote {Show(path)}  ({what})");
+
+    /// <summary>The course's flower: 2-4-1, tanh then sigmoid, learning rate 1.2, 10 000 full-batch steps.</summary>
+    public void Flower()
+    {
+        var rows = Data.ReadCsv("flower/flower.csv");
+        var (x, y) = Data.ToXY(rows, [0, 1], 2);
+        var net = new FlowerNet();
+        Data.ReadMatrix("flower/planar_nh4_W1.csv", net.W1);
+        Data.ReadMatrix("flower/planar_nh4_W2.csv", net.W2);
+
+        Console.WriteLine($"Flower ({rows.Count} points) with {FlowerNet.Architecture}, from the published starting weights:");
+        var clock = Stopwatch.StartNew();
+        var costs = new double[10_001];
+        for (int i = 0; i <= 10_000; i++)
+        {
+            float cost = net.TrainStep(x, y, rows.Count, 1.2f);
+            costs[i] = cost;
+            if (i % 1000 == 0) Console.WriteLine($"  iteration {i,6}  cost {cost:F6}");
+        }
+        double accuracy = Accuracy(net, x, y, rows.Count);
+        Console.WriteLine($"  accuracy {accuracy:P2} (published: about 90 %), {clock.ElapsedMilliseconds} ms");
+
+        string costPlot = OutputFile("flower-cost.png");
+        Plots.Costs(costPlot, "Flower 2-4-1 (tanh, sigmoid), learning rate 1.2, full batch", "iteration",
+            [new Plots.Curve("training cost", Enumerable.Range(0, costs.Length).Select(i => (double)i).ToArray(), costs)]);
+        Wrote(costPlot, "cost per iteration");
+        string boundary = OutputFile("flower-boundary.png");
+        Plots.DecisionBoundary(boundary, $"Flower 2-4-1 after 10 000 steps: accuracy {accuracy:P1}", net, x, y, rows.Count);
+        Wrote(boundary, "decision boundary over the 400 points");
+        Console.WriteLine();
+    }
+
+    /// <summary>
+    /// The course's football data (211 training points, 200 test points): the same 2-20-3-1 network from the same
+    /// published starting weights, trained 30 000 full-batch steps at learning rate 0.3 without regularization, with
+    /// L2 (λ = 0.7) and with inverted dropout (keep = 0.86) — the notes' chapter 3 story in one table.
+    /// </summary>
+    public void Football()
+    {
+        var trainRows = Data.ReadCsv("football/football_train.csv");
+        var testRows = Data.ReadCsv("football/football_test.csv");
+        var (xTrain, yTrain) = Data.ToXY(trainRows, [0, 1], 2);
+        var (xTest, yTest) = Data.ToXY(testRows, [0, 1], 2);
+        int m = trainRows.Count;
+
+        // The published dropout run drew the same masks at every step; they are stored features × samples.
+        var publishedMasks = new float[m * (20 + 3)];
+        Data.ReadTransposed("football/reg_dropout_D1.csv", publishedMasks.AsSpan(0, m * 20), 20, m);
+        Data.ReadTransposed("football/reg_dropout_D2.csv", publishedMasks.AsSpan(m * 20, m * 3), 3, m);
+
+        Console.WriteLine($"Football ({m} training, {testRows.Count} test points), 2-20-3-1 from the published starting weights, 30 000 steps:");
+        Console.WriteLine($"  {"run",-34} {"cost @0",9} {"@10 000",9} {"@20 000",9} {"train",9} {"test",9}");
+        var curves = new Plots.Curve[4];
+        var plots = new (string Path, string Title, INetwork Net)[4];
+        curves[0] = Run(0, "no regularization", "football-none-boundary.png", new FootballNet(), null);
+        curves[1] = Run(1, "L2, λ = 0.7", "football-l2-boundary.png", new FootballL2Net(), null);
+        curves[2] = Run(2, "dropout 0.86, the published masks", "football-dropout-published-boundary.png", new FootballDropoutNet(), publishedMasks);
+        curves[3] = Run(3, "dropout 0.86, fresh masks", "football-dropout-fresh-boundary.png", new FootballDropoutNet(), Array.Empty<float>());
+        Console.WriteLine("  published: no regularization 200/211 and 183/200, L2 198/211 and 186/200, dropout 196/211 and 190/200");
+
+        string costPlot = OutputFile("football-cost.png");
+        Plots.Costs(costPlot, "Football 2-20-3-1: training cost, learning rate 0.3, full batch", "iteration", curves);
+        Wrote(costPlot, "cost per iteration of the four runs");
+        foreach (var (path, title, net) in plots)
+        {
+            Plots.DecisionBoundary(path, title, net, xTrain, yTrain, m);
+            Wrote(path, "decision boundary over the 211 training points");
+        }
+        Console.WriteLine();
+
+        Plots.Curve Run(int index, string name, string file, INetwork net, float[]? masks)
+        {
+            Span<float> parameters = net.Parameters;
+            Data.ReadMatrix("football/reg_W1.csv", parameters.Slice(0, 40));
+            Data.ReadMatrix("football/reg_W2.csv", parameters.Slice(60, 60));
+            Data.ReadMatrix("football/reg_W3.csv", parameters.Slice(123, 3));
+            var costs = new float[3];
+            const int every = 10;
+            var iterations = new double[30_000 / every];
+            var path = new double[30_000 / every];
+            var gradients = new float[net.ParameterCount];
+            for (int i = 0; i < 30_000; i++)
+            {
+                float cost = masks is { Length: > 0 } && net is FootballDropoutNet dropout
+                    ? dropout.ComputeGradients(xTrain, yTrain, m, gradients, masks)
+                    : net.ComputeGradients(xTrain, yTrain, m, gradients);
+                Kernels.GradientDescent(parameters, gradients, 0.3f);
+                if (i % 10_000 == 0) costs[i / 10_000] = cost;
+                if (i % every == 0) { iterations[i / every] = i; path[i / every] = cost; }
+            }
+            int trainCorrect = Correct(net, xTrain, yTrain, m), testCorrect = Correct(net, xTest, yTest, testRows.Count);
+            Console.WriteLine($"  {name,-34} {costs[0],9:F6} {costs[1],9:F6} {costs[2],9:F6} {trainCorrect,5}/{m} {testCorrect,5}/{testRows.Count}");
+            plots[index] = (OutputFile(file), $"Football, {name}: train {trainCorrect}/{m}, test {testCorrect}/{testRows.Count}", net);
+            return new Plots.Curve(name, iterations, path);
+        }
+    }
+
+    /// <summary>
+    /// Breast cancer (569 samples, 30 features, label 0/1): a stratified 60/20/20 split, standardised on the training
+    /// part, a 30-16-1 network trained by <see cref="Trainer.Fit"/> with early stopping on the dev cost; then the
+    /// accuracies, the bias/variance verdict, the cost plot and the saved parameters.
+    /// </summary>
+    public void BreastCancer(DemoSettings settings)
+    {
+        var all = Dataset.FromCsv(Data.PathOf("sklearn/breast_cancer.csv"), new CsvOptions { Header = CsvHeader.Skip });
+        var (trainRaw, devRaw, testRaw) = all.Split(0.6, 0.2, 0.2, settings.Seed, stratify: true);
+        var standardizer = Standardizer.Fit(trainRaw);
+        Dataset train = standardizer.Apply(trainRaw), dev = standardizer.Apply(devRaw), test = standardizer.Apply(testRaw);
+
+        string penalty = settings.Penalty.ToLowerInvariant();
+        Func<INetwork> create = penalty switch
+        {
+            "l2" => () => new CancerL2Net(),
+            "dropout" => () => new CancerDropoutNet(),
+            _ => () => new CancerNet(),
+        };
+        INetwork net = create();
+        var optimizer = settings.ParsedOptimizer();
+        float learningRate = settings.EffectiveLearningRate();
+        EarlyStopping? stopping = settings.Patience > 0 ? new EarlyStopping(settings.Patience, 1e-4) : null;
+
+        Console.WriteLine($"Breast cancer ({all.Count} samples, {all.InputSize} features): stratified 60/20/20 split (seed {settings.Seed}) into "
+            + $"{train.Count} training, {dev.Count} dev and {test.Count} test samples, standardised on the training part.");
+        Console.WriteLine($"  network {net.GetType().Name} {net.Architecture} (penalty: {penalty}), {net.ParameterCount} parameters");
+        Console.WriteLine($"  {optimizer}, learning rate {learningRate}, batch size {(settings.BatchSize == 0 ? "full" : settings.BatchSize.ToString())}, "
+            + $"at most {settings.Epochs} epochs, " + (stopping is null ? "no early stopping" : $"early stopping with patience {settings.Patience}"));
+
+        TrainingOptions Options(IProgress<EpochReport>? progress) => new()
+        {
+            Epochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            LearningRate = learningRate,
+            Optimizer = optimizer,
+            EarlyStopping = stopping,
+            ShuffleSeed = settings.Seed,
+            Progress = progress,
+        };
+
+        var clock = Stopwatch.StartNew();
+        TrainingHistory history;
+        if (live)
+        {
+            history = null!;
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask("training", maxValue: settings.Epochs);
+                    history = Trainer.Fit(net, train, dev, Options(new BarProgress(task)));
+                    task.Description = $"{(history.StoppedEarly ? "stopped" : "done")} {history.Epochs}/{settings.Epochs}  "
+                        + $"train {history.TrainCost[^1]:F4}  dev {history.DevCost[^1]:F4}  best {history.BestEpoch}";
+                    task.Value = task.MaxValue;
+                });
+        }
+        else
+        {
+            history = Trainer.Fit(net, train, dev, Options(new PlainProgress()));
+        }
+        clock.Stop();
+
+        double trainAccuracy = Accuracy(net, train), devAccuracy = Accuracy(net, dev), testAccuracy = Accuracy(net, test);
+        Console.WriteLine($"  {history.Epochs} epochs in {clock.ElapsedMilliseconds} ms; "
+            + (history.StoppedEarly
+                ? $"stopped early (no dev cost improvement above 1e-4 for {settings.Patience} epochs); kept the parameters of epoch {history.BestEpoch}, the best dev cost {history.DevCost[history.BestEpoch - 1]:F4}"
+                : stopping is null
+                    ? $"ran every epoch and kept the last parameters (dev cost {history.DevCost[^1]:F4}; the best was {history.DevCost[history.BestEpoch - 1]:F4} at epoch {history.BestEpoch})"
+                    : $"ran every epoch; kept the parameters of epoch {history.BestEpoch}, the best dev cost {history.DevCost[history.BestEpoch - 1]:F4}"));
+        Console.WriteLine($"  accuracy: train {trainAccuracy:P1}, dev {devAccuracy:P1}, test {testAccuracy:P1}");
+        var diagnosis = BiasVariance.Diagnose(1 - trainAccuracy, 1 - devAccuracy);
+        Console.WriteLine($"  bias/variance (errors = 1 − accuracy: train {1 - trainAccuracy:P1}, dev {1 - devAccuracy:P1}, base 0 %): {diagnosis.Verdict}");
+        Console.WriteLine($"  advice: {diagnosis.Advice}");
+
+        string costPlot = OutputFile("breast-cancer-cost.png");
+        var epochs = Enumerable.Range(1, history.Epochs).Select(e => (double)e).ToArray();
+        Plots.Costs(costPlot, $"Breast cancer {net.Architecture.Split('/')[0]}, {optimizer}, α = {learningRate}", "epoch",
+            [new Plots.Curve("train cost", epochs, history.TrainCost.ToArray()), new Plots.Curve("dev cost", epochs, history.DevCost.ToArray())],
+            history.BestEpoch, $"best dev cost (epoch {history.BestEpoch})");
+        Wrote(costPlot, "train and dev cost per epoch");
+
+        string binary = OutputFile("breast-cancer.ngparams"), safetensors = OutputFile("breast-cancer.safetensors");
+        net.SaveParameters(binary);
+        Wrote(binary, $"parameters, NetGen binary format, {new FileInfo(binary).Length} bytes");
+        net.SaveSafetensors(safetensors);
+        Wrote(safetensors, $"parameters, safetensors (layers.0.weight, layers.0.bias, …), {new FileInfo(safetensors).Length} bytes");
+        INetwork fromBinary = create(), fromSafetensors = create();
+        fromBinary.LoadParameters(binary);
+        fromSafetensors.LoadSafetensors(safetensors);
+        bool same = SameBits(net.Parameters, fromBinary.Parameters) && SameBits(net.Parameters, fromSafetensors.Parameters);
+        Console.WriteLine($"  reloaded both files into fresh networks: parameters {(same ? "identical bit for bit" : "DIFFERENT")}, test accuracy {Accuracy(fromBinary, test):P1}");
+
+        // The notes' shallow and deep networks on the same split, trained the same way.
+        Console.WriteLine($"  the notes' networks, same split and training:");
+        Console.WriteLine($"    {"network",-62} {"epochs",6} {"train",7} {"dev",7} {"test",7}");
+        foreach (INetwork notes in new INetwork[] { new ShallowNet(), new DeepNet() })
+        {
+            TrainingHistory run = Trainer.Fit(notes, train, dev, Options(null));
+            Console.WriteLine($"    {notes.GetType().Name + " " + notes.Architecture,-62} {run.Epochs,6} {Accuracy(notes, train),7:P1} {Accuracy(notes, dev),7:P1} {Accuracy(notes, test),7:P1}");
+        }
+        Console.WriteLine();
+    }
+
+    private static bool SameBits(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        => System.Runtime.InteropServices.MemoryMarshal.AsBytes(a).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(b));
+
+    /// <summary>Moves the live bar and shows the epoch and costs in its description (called on the training thread).</summary>
+    private sealed class BarProgress(ProgressTask task) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value)
+        {
+            task.Description = $"epoch {value.Epoch,4}/{value.Epochs}  train {value.TrainCost:F4}  dev {value.DevCost ?? double.NaN:F4}{(value.IsBest ? " *" : "  ")}";
+            task.Value = value.Epoch;
+        }
+    }
+
+    /// <summary>Plain lines for logs: every 10th epoch and each first one.</summary>
+    private sealed class PlainProgress : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value)
+        {
+            if (value.Epoch == 1 || value.Epoch % 10 == 0 || value.Epoch == value.Epochs)
+                Console.WriteLine($"  epoch {value.Epoch,4}/{value.Epochs}  train cost {value.TrainCost:F4}  dev cost {value.DevCost ?? double.NaN:F4}{(value.IsBest ? "  (best so far)" : "")}");
+        }
+    }
+
+    private static double Accuracy(INetwork net, Dataset data) => (double)Correct(net, data.X, data.Y, data.Count) / data.Count;
+
+    /// <summary>mean((prediction &gt; 0.5) == y) over m samples of one output.</summary>
+    private static double Accuracy(INetwork net, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m) => (double)Correct(net, x, y, m) / m;
+
+    /// <summary>How many of m samples of one output have (prediction &gt; 0.5) == y.</summary>
+    private static int Correct(INetwork net, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m)
+    {
+        var predictions = new float[m];
+        net.PredictBatch(x, predictions, m);
+        int correct = 0;
+        for (int i = 0; i < m; i++)
+            if ((predictions[i] > 0.5f) == (y[i] > 0.5f)) correct++;
+        return correct;
+    }
+}
