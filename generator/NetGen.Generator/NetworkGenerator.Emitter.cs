@@ -60,6 +60,7 @@ public sealed partial class NetworkGenerator
         {
             w.WriteLine("/// <summary>n[0]: the features of one sample" + (spec.InputShape.Count > 1 ? " (the input " + string.Join(" × ", spec.InputShape) + ", flattened row-major)" : "") + ".</summary>");
             w.WriteLine("public const int InputSize = " + spec.InputSize + ";");
+            WriteInputShape(w, spec);
             w.WriteLine("/// <summary>n[L]: the outputs of one sample.</summary>");
             w.WriteLine("public const int OutputSize = " + spec.OutputSize + ";");
             w.WriteLine("/// <summary>L: the number of dense layers.</summary>");
@@ -94,6 +95,27 @@ public sealed partial class NetworkGenerator
             w.WriteLine("string global::NetGen.INetwork.Architecture => Architecture;");
             w.WriteLine("global::NetGen.Loss global::NetGen.INetwork.Loss => Loss;");
             w.WriteLine();
+        }
+
+        /// <summary>The declared input shape as a span, and for images (rank 2 or 3, HWC) as named constants.</summary>
+        private static void WriteInputShape(SourceWriter w, NetworkSpec spec)
+        {
+            string dims = string.Join(", ", spec.InputShape);
+            w.WriteLine("/// <summary>The declared input shape, [" + dims + "]; a sample is this array flattened row-major (the last index fastest) into <see cref=\"InputSize\"/> floats.</summary>");
+            w.WriteLine("public static global::System.ReadOnlySpan<int> InputShape => s_inputShape;");
+            w.WriteLine("private static readonly int[] s_inputShape = { " + dims + " };");
+            if (spec.InputShape.Count is 2 or 3)
+            {
+                w.WriteLine("/// <summary>Image rows: the first dimension of the input (height × width" + (spec.InputShape.Count == 3 ? " × channels, HWC" : "") + ").</summary>");
+                w.WriteLine("public const int InputHeight = " + spec.InputShape[0] + ";");
+                w.WriteLine("/// <summary>Image columns: the second dimension of the input.</summary>");
+                w.WriteLine("public const int InputWidth = " + spec.InputShape[1] + ";");
+                if (spec.InputShape.Count == 3)
+                {
+                    w.WriteLine("/// <summary>Channels per pixel (e.g. 3 for RGB): the last, fastest-varying dimension of the input.</summary>");
+                    w.WriteLine("public const int InputChannels = " + spec.InputShape[2] + ";");
+                }
+            }
         }
 
         private static void WriteConstruction(SourceWriter w, NetworkSpec spec)

@@ -453,7 +453,8 @@ public sealed partial class NetworkGenerator
                 case "Input": case "Output": case "Buffers": case "InputSize": case "OutputSize": case "LayerCount":
                 case "ParameterCount": case "DefaultSeed": case "Architecture": case "Loss": case "Parameters": case "Predict":
                 case "PredictBatch": case "Cost": case "ComputeGradients": case "TrainStep": case "Forward": case "Backpropagate":
-                case "CostOf": case "Workspace": case "WorkspacePerSample":
+                case "CostOf": case "Workspace": case "WorkspacePerSample": case "InputShape": case "InputHeight": case "InputWidth":
+                case "InputChannels":
                     return true;
             }
             return System.Text.RegularExpressions.Regex.IsMatch(name, @"^([WB]\d+(Offset|Length)?|Layer\d+(Forward|ForwardOne|Backward))$");

@@ -13,6 +13,9 @@ partial class FootballNet : global::NetGen.INetwork
 {
     /// <summary>n[0]: the features of one sample.</summary>
     public const int InputSize = 2;
+    /// <summary>The declared input shape, [2]; a sample is this array flattened row-major (the last index fastest) into <see cref="InputSize"/> floats.</summary>
+    public static global::System.ReadOnlySpan<int> InputShape => s_inputShape;
+    private static readonly int[] s_inputShape = { 2 };
     /// <summary>n[L]: the outputs of one sample.</summary>
     public const int OutputSize = 1;
     /// <summary>L: the number of dense layers.</summary>

@@ -13,6 +13,15 @@ partial class TinyImageNet : global::NetGen.INetwork
 {
     /// <summary>n[0]: the features of one sample (the input 8 × 8 × 1, flattened row-major).</summary>
     public const int InputSize = 64;
+    /// <summary>The declared input shape, [8, 8, 1]; a sample is this array flattened row-major (the last index fastest) into <see cref="InputSize"/> floats.</summary>
+    public static global::System.ReadOnlySpan<int> InputShape => s_inputShape;
+    private static readonly int[] s_inputShape = { 8, 8, 1 };
+    /// <summary>Image rows: the first dimension of the input (height × width × channels, HWC).</summary>
+    public const int InputHeight = 8;
+    /// <summary>Image columns: the second dimension of the input.</summary>
+    public const int InputWidth = 8;
+    /// <summary>Channels per pixel (e.g. 3 for RGB): the last, fastest-varying dimension of the input.</summary>
+    public const int InputChannels = 1;
     /// <summary>n[L]: the outputs of one sample.</summary>
     public const int OutputSize = 1;
     /// <summary>L: the number of dense layers.</summary>
