@@ -24,6 +24,9 @@ public static class Trainer
             throw new ArgumentException("Early stopping watches the dev cost: give a dev set with at least one sample.", nameof(dev));
         if (train.Count == 0)
             throw new ArgumentException("The training set has no sample.", nameof(train));
+        if (options.Augment is { } augment && augment.ImageSize != net.InputSize)
+            throw new ArgumentException(
+                $"The augmentation works on {augment.Height} × {augment.Width} × {augment.Channels} = {augment.ImageSize} floats per image, but the network ({net.Architecture}) takes {net.InputSize}.", nameof(options));
 
         int m = train.Count, n0 = net.InputSize, nL = net.OutputSize;
         int batch = options.BatchSize == 0 || options.BatchSize >= m ? m : options.BatchSize;
@@ -38,6 +41,8 @@ public static class Trainer
         var order = fullBatch ? Array.Empty<int>() : new int[m];
         var batchX = fullBatch ? Array.Empty<float>() : new float[batch * n0];
         var batchY = fullBatch ? Array.Empty<float>() : new float[batch * nL];
+        var augmented = options.Augment is null ? Array.Empty<float>() : new float[batch * n0];
+        var augmentRng = new Rng(options.ShuffleSeed ^ 0xA5A5_5A5A_C3C3_3C3CUL); // its own stream: shuffles stay as without it
         for (int i = 0; i < order.Length; i++) order[i] = i;
         var rng = new Rng(options.ShuffleSeed);
 
@@ -53,14 +58,20 @@ public static class Trainer
             for (int start = 0; start < m; start += batch)
             {
                 int size = Math.Min(batch, m - start);
-                if (fullBatch)
-                    net.ComputeGradients(x, y, m, gradients);
-                else
+                ReadOnlySpan<float> stepX = x, stepY = y;
+                if (!fullBatch)
                 {
                     Gather(x, order.AsSpan(start, size), n0, batchX);
                     Gather(y, order.AsSpan(start, size), nL, batchY);
-                    net.ComputeGradients(batchX.AsSpan(0, size * n0), batchY.AsSpan(0, size * nL), size, gradients);
+                    stepX = batchX.AsSpan(0, size * n0);
+                    stepY = batchY.AsSpan(0, size * nL);
                 }
+                if (options.Augment is { } augmentation)
+                {
+                    augmentation.Apply(stepX, augmented.AsSpan(0, size * n0), size, ref augmentRng);
+                    stepX = augmented.AsSpan(0, size * n0);
+                }
+                net.ComputeGradients(stepX, stepY, size, gradients);
                 step++;
                 Update(parameters, gradients, first, second, step, options);
             }

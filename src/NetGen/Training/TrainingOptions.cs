@@ -64,6 +64,10 @@ public sealed class TrainingOptions
     /// <summary>Told about every epoch as it ends (e.g. a progress bar).</summary>
     public IProgress<EpochReport>? Progress { get; init; }
 
+    /// <summary>Data augmentation applied afresh to every training batch (never to the data set itself, never to the dev
+    /// set); its image size must be the network's <see cref="INetwork.InputSize"/>.</summary>
+    public Augmentation? Augment { get; init; }
+
     internal void Validate()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "train for at least one epoch.");

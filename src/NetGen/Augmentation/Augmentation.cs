@@ -1,0 +1,481 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace NetGen;
+
+/// <summary>
+/// A data augmentation pipeline for image inputs (the notes' §3.2.4.2): flips, random crops with padding, rotations,
+/// zooms, shifts, brightness, contrast, Gaussian noise and colour jitter, configured in code and applied on the fly to
+/// each mini-batch. Images are rows of <see cref="ImageSize"/> = height·width·channels floats in HWC order (row by row,
+/// pixel by pixel, channel by channel), as a network's <c>X</c> holds them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Transforms run in the order they are declared; each is applied to an image with its own probability, decided
+/// afresh for every image, with its random parameters drawn afresh too. An optional <see cref="Clamp"/> runs after all
+/// of them. The output depends only on the source and the state of the <see cref="Rng"/> passed in: the same seed gives
+/// the same batch on every machine.
+/// </para>
+/// <para>
+/// <see cref="Apply"/> never writes its source and allocates nothing after its first call (its scratch is sized once,
+/// to one image). An instance holds that scratch, so it is not safe to call <see cref="Apply"/> on one instance from
+/// several threads at once; configure the pipeline before the first call.
+/// </para>
+/// </remarks>
+public sealed class Augmentation
+{
+    private enum Kind : byte
+    {
+        FlipHorizontal,
+        FlipVertical,
+        RandomCrop,
+        Rotate,
+        Scale,
+        Translate,
+        Brightness,
+        Contrast,
+        GaussianNoise,
+        ColorJitter,
+    }
+
+    /// <summary>One declared transform: what it is, its probability and up to two range parameters.</summary>
+    private readonly struct Step(Kind kind, double probability, double a, double b)
+    {
+        public readonly Kind Kind = kind;
+        public readonly double Probability = probability;
+        public readonly double A = a;
+        public readonly double B = b;
+    }
+
+    private Step[] _steps = new Step[4];
+    private int _count;
+    private bool _clamp;
+    private float _clampMin, _clampMax;
+
+    // Scratch, sized once at the first Apply: one image (geometric transforms, noise) and one row (flips, jitter).
+    private float[]? _image;
+    private float[]? _row;
+
+    /// <summary>Creates an empty pipeline (the identity) for images of <paramref name="height"/> × <paramref name="width"/> × <paramref name="channels"/>, in HWC order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive, or the image holds more than <see cref="int.MaxValue"/> floats.</exception>
+    public Augmentation(int height, int width, int channels)
+    {
+        if (height < 1) throw new ArgumentOutOfRangeException(nameof(height), height, "the image height must be at least 1.");
+        if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "the image width must be at least 1.");
+        if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), channels, "the number of channels must be at least 1.");
+        long size = (long)height * width * channels;
+        if (size > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(height), size, $"an image of {height} × {width} × {channels} = {size} floats exceeds {int.MaxValue}.");
+        Height = height;
+        Width = width;
+        Channels = channels;
+        ImageSize = (int)size;
+    }
+
+    /// <summary>The image height (rows).</summary>
+    public int Height { get; }
+
+    /// <summary>The image width (columns).</summary>
+    public int Width { get; }
+
+    /// <summary>The number of channels (3 for RGB), the innermost dimension.</summary>
+    public int Channels { get; }
+
+    /// <summary>The floats per image: <see cref="Height"/> · <see cref="Width"/> · <see cref="Channels"/>.</summary>
+    public int ImageSize { get; }
+
+    /// <summary>The number of transforms declared (the final clamp not counted).</summary>
+    public int Count => _count;
+
+    // ---------------------------------------------------------------- builder
+
+    /// <summary>Mirrors the image left to right (pixel (r, c) goes to (r, w − 1 − c), every channel), with probability <paramref name="probability"/>.</summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation FlipHorizontal(double probability = 0.5)
+        => Add(new Step(Kind.FlipHorizontal, CheckProbability(probability), 0, 0));
+
+    /// <summary>Mirrors the image top to bottom (row r goes to h − 1 − r), with probability <paramref name="probability"/>.</summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation FlipVertical(double probability = 0.5)
+        => Add(new Step(Kind.FlipVertical, CheckProbability(probability), 0, 0));
+
+    /// <summary>
+    /// Zero-pads the image by <paramref name="padding"/> pixels on every side and crops a random height × width window
+    /// (every window position equally likely), with probability <paramref name="probability"/>: a random integer shift
+    /// of up to ±padding pixels on each axis with zero fill. Padding 0 is the identity.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation RandomCrop(int padding, double probability = 1.0)
+    {
+        if (padding < 0)
+            throw new ArgumentOutOfRangeException(nameof(padding), padding, "the crop padding must be ≥ 0.");
+        if (padding > Math.Max(Height, Width))
+            throw new ArgumentOutOfRangeException(nameof(padding), padding, $"the crop padding must be at most the image's larger side, {Math.Max(Height, Width)} (image {Height} × {Width}).");
+        return Add(new Step(Kind.RandomCrop, CheckProbability(probability), padding, 0));
+    }
+
+    /// <summary>
+    /// Rotates the image about its centre by an angle uniform in [−<paramref name="maxDegrees"/>, <paramref name="maxDegrees"/>]
+    /// degrees, with bilinear resampling and zero fill, with probability <paramref name="probability"/>. An angle of 0 is
+    /// the identity, exactly.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation Rotate(double maxDegrees, double probability = 0.5)
+    {
+        if (!(maxDegrees >= 0 && maxDegrees <= 180))
+            throw new ArgumentOutOfRangeException(nameof(maxDegrees), maxDegrees, "the largest rotation must be in [0, 180] degrees.");
+        return Add(new Step(Kind.Rotate, CheckProbability(probability), maxDegrees, 0));
+    }
+
+    /// <summary>
+    /// Zooms the image about its centre by a factor uniform in [<paramref name="min"/>, <paramref name="max"/>]
+    /// (above 1 enlarges, below 1 shrinks with zero fill), with bilinear resampling, with probability
+    /// <paramref name="probability"/>. A factor of 1 is the identity, exactly.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation Scale(double min, double max, double probability = 0.5)
+    {
+        if (!(min > 0) || double.IsInfinity(min))
+            throw new ArgumentOutOfRangeException(nameof(min), min, "the smallest zoom factor must be positive and finite.");
+        if (!(max >= min) || double.IsInfinity(max))
+            throw new ArgumentOutOfRangeException(nameof(max), max, $"the largest zoom factor must be finite and ≥ the smallest ({min}).");
+        return Add(new Step(Kind.Scale, CheckProbability(probability), min, max));
+    }
+
+    /// <summary>
+    /// Shifts the image by a whole number of pixels, uniform in ±⌊<paramref name="maxFraction"/>·h⌋ rows and
+    /// ±⌊<paramref name="maxFraction"/>·w⌋ columns, with zero fill, with probability <paramref name="probability"/>.
+    /// A zero shift is the identity.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation Translate(double maxFraction, double probability = 0.5)
+    {
+        if (!(maxFraction >= 0 && maxFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(maxFraction), maxFraction, "the largest shift must be a fraction of the image in [0, 1).");
+        return Add(new Step(Kind.Translate, CheckProbability(probability), maxFraction, 0));
+    }
+
+    /// <summary>Adds δ to every value, δ uniform in [−<paramref name="maxDelta"/>, <paramref name="maxDelta"/>], with probability <paramref name="probability"/>.</summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation Brightness(double maxDelta, double probability = 0.5)
+    {
+        if (!(maxDelta >= 0) || double.IsInfinity(maxDelta))
+            throw new ArgumentOutOfRangeException(nameof(maxDelta), maxDelta, "the largest brightness change must be finite and ≥ 0.");
+        return Add(new Step(Kind.Brightness, CheckProbability(probability), maxDelta, 0));
+    }
+
+    /// <summary>
+    /// Scales every value's distance from the image mean (over all pixels and channels): x ← (x − mean)·f + mean, f uniform in
+    /// [<paramref name="min"/>, <paramref name="max"/>], with probability <paramref name="probability"/>.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation Contrast(double min, double max, double probability = 0.5)
+    {
+        if (!(min >= 0) || double.IsInfinity(min))
+            throw new ArgumentOutOfRangeException(nameof(min), min, "the smallest contrast factor must be finite and ≥ 0.");
+        if (!(max >= min) || double.IsInfinity(max))
+            throw new ArgumentOutOfRangeException(nameof(max), max, $"the largest contrast factor must be finite and ≥ the smallest ({min}).");
+        return Add(new Step(Kind.Contrast, CheckProbability(probability), min, max));
+    }
+
+    /// <summary>
+    /// Adds independent Gaussian noise of mean <paramref name="mean"/> and standard deviation <paramref name="deviation"/>
+    /// to every value, with probability <paramref name="probability"/>.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation GaussianNoise(double mean, double deviation, double probability = 1.0)
+    {
+        if (!double.IsFinite(mean))
+            throw new ArgumentOutOfRangeException(nameof(mean), mean, "the noise mean must be finite.");
+        if (!(deviation >= 0) || double.IsInfinity(deviation))
+            throw new ArgumentOutOfRangeException(nameof(deviation), deviation, "the noise deviation must be finite and ≥ 0.");
+        return Add(new Step(Kind.GaussianNoise, CheckProbability(probability), mean, deviation));
+    }
+
+    /// <summary>
+    /// Multiplies each channel by its own factor 1 + u, u uniform in [−<paramref name="maxPerChannel"/>, <paramref name="maxPerChannel"/>]
+    /// (drawn per image and channel), with probability <paramref name="probability"/>.
+    /// </summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation ColorJitter(double maxPerChannel, double probability = 0.5)
+    {
+        if (!(maxPerChannel >= 0 && maxPerChannel <= 1))
+            throw new ArgumentOutOfRangeException(nameof(maxPerChannel), maxPerChannel, "the largest per-channel change must be in [0, 1].");
+        return Add(new Step(Kind.ColorJitter, CheckProbability(probability), maxPerChannel, 0));
+    }
+
+    /// <summary>Clamps every value to [<paramref name="min"/>, <paramref name="max"/>] after all transforms (for example to [0, 1]); a second call replaces the first.</summary>
+    /// <returns>This pipeline, to chain further transforms.</returns>
+    public Augmentation Clamp(float min, float max)
+    {
+        if (float.IsNaN(min))
+            throw new ArgumentOutOfRangeException(nameof(min), min, "the clamp's lower bound must be a number.");
+        if (!(max >= min))
+            throw new ArgumentOutOfRangeException(nameof(max), max, $"the clamp's upper bound must be ≥ its lower bound ({min}).");
+        _clamp = true;
+        _clampMin = min;
+        _clampMax = max;
+        return this;
+    }
+
+    private Augmentation Add(Step step)
+    {
+        if (_count == _steps.Length)
+            Array.Resize(ref _steps, _count * 2);
+        _steps[_count++] = step;
+        return this;
+    }
+
+    private static double CheckProbability(double probability, string name = "probability")
+    {
+        if (!(probability >= 0 && probability <= 1))
+            throw new ArgumentOutOfRangeException(name, probability, "the probability must be in [0, 1].");
+        return probability;
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    /// <summary>
+    /// Augments <paramref name="m"/> images: reads <paramref name="source"/> (m × <see cref="ImageSize"/>, never written)
+    /// and writes <paramref name="destination"/> (m × <see cref="ImageSize"/>), drawing every random choice from
+    /// <paramref name="rng"/>. Deterministic for the state of <paramref name="rng"/>; allocates nothing after the first call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">A span does not hold m × <see cref="ImageSize"/> floats, or the two overlap other than exactly.</exception>
+    public void Apply(ReadOnlySpan<float> source, Span<float> destination, int m, ref Rng rng)
+    {
+        Guard.BatchSize(m);
+        Guard.Matrix(source.Length, m, ImageSize, nameof(source));
+        Guard.Matrix(destination.Length, m, ImageSize, nameof(destination));
+        if (source.Overlaps(destination, out int offset) && offset != 0)
+            throw new ArgumentException($"destination overlaps source at an offset of {offset} floats; pass separate buffers (or the same one).", nameof(destination));
+
+        float[] image = _image ??= new float[ImageSize];
+        float[] row = _row ??= new float[Width * Channels];
+
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> x = destination.Slice(i * ImageSize, ImageSize);
+            source.Slice(i * ImageSize, ImageSize).CopyTo(x);
+            for (int s = 0; s < _count; s++)
+            {
+                ref readonly Step step = ref _steps[s];
+                // One uniform draw decides; p = 0 and p = 1 need none.
+                if (step.Probability <= 0 || (step.Probability < 1 && rng.NextDouble() >= step.Probability))
+                    continue;
+                switch (step.Kind)
+                {
+                    case Kind.FlipHorizontal: FlipRows(x, row); break;
+                    case Kind.FlipVertical: FlipColumns(x, row); break;
+                    case Kind.RandomCrop:
+                    {
+                        int p = (int)step.A;
+                        int dy = rng.NextInt(2 * p + 1) - p;
+                        int dx = rng.NextInt(2 * p + 1) - p;
+                        Shift(x, image, dy, dx);
+                        break;
+                    }
+                    case Kind.Translate:
+                    {
+                        int my = (int)Math.Floor(step.A * Height);
+                        int mx = (int)Math.Floor(step.A * Width);
+                        int dy = rng.NextInt(2 * my + 1) - my;
+                        int dx = rng.NextInt(2 * mx + 1) - mx;
+                        Shift(x, image, dy, dx);
+                        break;
+                    }
+                    case Kind.Rotate:
+                    {
+                        double radians = Uniform(ref rng, -step.A, step.A) * (Math.PI / 180.0);
+                        if (radians != 0)
+                        {
+                            double cos = Math.Cos(radians), sin = Math.Sin(radians);
+                            // Output pixel p samples the source at centre + R(−θ)(p − centre).
+                            Resample(x, image, cos, sin, -sin, cos);
+                        }
+                        break;
+                    }
+                    case Kind.Scale:
+                    {
+                        double factor = Uniform(ref rng, step.A, step.B);
+                        if (factor != 1)
+                        {
+                            double inverse = 1.0 / factor;
+                            Resample(x, image, inverse, 0, 0, inverse);
+                        }
+                        break;
+                    }
+                    case Kind.Brightness:
+                    {
+                        float delta = (float)Uniform(ref rng, -step.A, step.A);
+                        if (delta != 0)
+                            TensorPrimitives.Add(x, delta, x);
+                        break;
+                    }
+                    case Kind.Contrast:
+                    {
+                        float factor = (float)Uniform(ref rng, step.A, step.B);
+                        if (factor != 1)
+                        {
+                            float mean = TensorPrimitives.Sum<float>(x) / x.Length;
+                            // (x − mean)·f + mean = x·f + mean·(1 − f)
+                            TensorPrimitives.Multiply(x, factor, x);
+                            TensorPrimitives.Add(x, mean * (1 - factor), x);
+                        }
+                        break;
+                    }
+                    case Kind.GaussianNoise:
+                    {
+                        Span<float> noise = image;
+                        FillGaussian(noise, step.A, step.B, ref rng);
+                        TensorPrimitives.Add(x, noise, x);
+                        break;
+                    }
+                    case Kind.ColorJitter:
+                        Jitter(x, row, step.A, ref rng);
+                        break;
+                }
+            }
+            if (_clamp)
+                TensorPrimitives.Clamp(x, _clampMin, _clampMax, x);
+        }
+    }
+
+    private static double Uniform(ref Rng rng, double min, double max)
+        => min == max ? min : min + (max - min) * rng.NextDouble();
+
+    /// <summary>Mirrors every row: pixel c swaps with pixel w − 1 − c, channels kept in order.</summary>
+    private void FlipRows(Span<float> x, Span<float> rowScratch)
+    {
+        int c = Channels, rowLength = Width * c;
+        for (int r = 0; r < Height; r++)
+        {
+            Span<float> row = x.Slice(r * rowLength, rowLength);
+            if (c == 1)
+            {
+                row.Reverse();
+                continue;
+            }
+            // Reverse the pixel order with span copies through the row scratch.
+            Span<float> tmp = rowScratch.Slice(0, rowLength);
+            row.CopyTo(tmp);
+            for (int j = 0, k = rowLength - c; j < rowLength; j += c, k -= c)
+                tmp.Slice(k, c).CopyTo(row.Slice(j, c));
+        }
+    }
+
+    /// <summary>Mirrors the image top to bottom: row r swaps with row h − 1 − r.</summary>
+    private void FlipColumns(Span<float> x, Span<float> rowScratch)
+    {
+        int rowLength = Width * Channels;
+        Span<float> tmp = rowScratch.Slice(0, rowLength);
+        for (int top = 0, bottom = Height - 1; top < bottom; top++, bottom--)
+        {
+            Span<float> a = x.Slice(top * rowLength, rowLength);
+            Span<float> b = x.Slice(bottom * rowLength, rowLength);
+            a.CopyTo(tmp);
+            b.CopyTo(a);
+            tmp.CopyTo(b);
+        }
+    }
+
+    /// <summary>Output pixel (r, c) ← input pixel (r + dy, c + dx), zero where that falls outside; row span copies.</summary>
+    private void Shift(Span<float> x, Span<float> scratch, int dy, int dx)
+    {
+        if (dy == 0 && dx == 0)
+            return;
+        int ch = Channels, rowLength = Width * ch;
+        // Columns of the output that read inside the input: c with 0 ≤ c + dx < w.
+        int c0 = Math.Max(0, -dx), c1 = Math.Min(Width, Width - dx); // [c0, c1)
+        scratch.Clear();
+        if (c1 > c0)
+        {
+            for (int r = 0; r < Height; r++)
+            {
+                int sr = r + dy;
+                if ((uint)sr >= (uint)Height)
+                    continue;
+                x.Slice(sr * rowLength + (c0 + dx) * ch, (c1 - c0) * ch).CopyTo(scratch.Slice(r * rowLength + c0 * ch));
+            }
+        }
+        scratch.CopyTo(x);
+    }
+
+    /// <summary>
+    /// Bilinear resampling with zero fill about the image centre ((h − 1)/2, (w − 1)/2): output pixel (r, c) reads the
+    /// input at centre + A·((r, c) − centre), A = [[ayy, ayx], [axy, axx]].
+    /// </summary>
+    private void Resample(Span<float> x, Span<float> scratch, double ayy, double ayx, double axy, double axx)
+    {
+        int h = Height, w = Width, ch = Channels, rowLength = w * ch;
+        double cy = (h - 1) * 0.5, cx = (w - 1) * 0.5;
+        for (int r = 0; r < h; r++)
+        {
+            double ry = r - cy;
+            for (int c = 0; c < w; c++)
+            {
+                double rx = c - cx;
+                double sy = cy + ayy * ry + ayx * rx;
+                double sx = cx + axy * ry + axx * rx;
+                Span<float> output = scratch.Slice(r * rowLength + c * ch, ch);
+                output.Clear();
+                double fy0 = Math.Floor(sy), fx0 = Math.Floor(sx);
+                if (fy0 < -1 || fy0 >= h || fx0 < -1 || fx0 >= w)
+                    continue; // all four neighbours outside
+                int y0 = (int)fy0, x0 = (int)fx0;
+                float ty = (float)(sy - fy0), tx = (float)(sx - fx0);
+                AddWeighted(x, output, y0, x0, (1 - ty) * (1 - tx));
+                AddWeighted(x, output, y0, x0 + 1, (1 - ty) * tx);
+                AddWeighted(x, output, y0 + 1, x0, ty * (1 - tx));
+                AddWeighted(x, output, y0 + 1, x0 + 1, ty * tx);
+            }
+        }
+        scratch.CopyTo(x);
+    }
+
+    private void AddWeighted(ReadOnlySpan<float> x, Span<float> output, int y, int xc, float weight)
+    {
+        if (weight == 0 || (uint)y >= (uint)Height || (uint)xc >= (uint)Width)
+            return;
+        ReadOnlySpan<float> pixel = x.Slice((y * Width + xc) * Channels, Channels);
+        for (int k = 0; k < pixel.Length; k++)
+            output[k] += weight * pixel[k];
+    }
+
+    /// <summary>Fills <paramref name="noise"/> with mean + deviation·z, z standard normal (Box–Muller, both outputs used).</summary>
+    private static void FillGaussian(Span<float> noise, double mean, double deviation, ref Rng rng)
+    {
+        int i = 0;
+        for (; i + 1 < noise.Length; i += 2)
+        {
+            double radius = deviation * Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble())); // 1 − u ∈ (0, 1]
+            double angle = 2.0 * Math.PI * rng.NextDouble();
+            (double sin, double cos) = Math.SinCos(angle);
+            noise[i] = (float)(mean + radius * cos);
+            noise[i + 1] = (float)(mean + radius * sin);
+        }
+        if (i < noise.Length)
+            noise[i] = (float)(mean + deviation * rng.NextGaussian());
+    }
+
+    /// <summary>Multiplies channel k of every pixel by 1 + u_k: one factor row (w × c) built once, then one vector multiply per image row.</summary>
+    private void Jitter(Span<float> x, Span<float> rowScratch, double max, ref Rng rng)
+    {
+        int ch = Channels, rowLength = Width * ch;
+        Span<float> factors = rowScratch.Slice(0, rowLength);
+        for (int k = 0; k < ch; k++)
+            factors[k] = (float)(1 + Uniform(ref rng, -max, max));
+        if (ch == 1)
+        {
+            TensorPrimitives.Multiply(x, factors[0], x);
+            return;
+        }
+        for (int j = ch; j < rowLength; j += ch)
+            factors.Slice(0, ch).CopyTo(factors.Slice(j, ch));
+        for (int r = 0; r < Height; r++)
+        {
+            Span<float> row = x.Slice(r * rowLength, rowLength);
+            TensorPrimitives.Multiply(row, factors, row);
+        }
+    }
+}
