@@ -108,6 +108,41 @@ public sealed class PackageConsumerTests : IClassFixture<PackageFixture>
         Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
     }
 
+    [Fact]
+    public void Cat_consumer_reproduces_the_published_two_layer_result()
+    {
+        string app = _fixture.CreateConsumer("CatApp");
+        string data = Path.Combine(app, "data");
+        Directory.CreateDirectory(data);
+        foreach (string file in Directory.GetFiles(Path.Combine(_fixture.RepoRoot, "data", "catvnoncat")))
+            File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
+
+        DotNetResult build = DotNet.Run(app, ["build", "-c", "Release", .. BuildFlags]);
+        Assert.True(build.ExitCode == 0, "The cat consumer did not build.\n" + build.Describe());
+        DotNetResult run = DotNet.Run(app, ["run", "--no-build", "-c", "Release"]);
+        Assert.True(run.ExitCode == 0, "The cat consumer failed.\n" + run.Describe());
+        Assert.Contains("done", run.Output);
+
+        // The published float64 costs; float32 follows them to 2e-7 through iteration 700, and at 2400 one-ulp changes of
+        // the start spread it over 2e-4 (tests/NetGen.Tests/CatTests.cs has the measurements), hence 1e-3 there.
+        var expected = new (string Line, double Value, double Tolerance)[]
+        {
+            ("cost 0", 0.6930497357, 1e-6), ("cost 100", 0.6464320953, 1e-6), ("cost 2400", 0.0485547856, 1e-3),
+        };
+        var problems = new List<string>();
+        Dictionary<string, string> lines = ParseReport(run.Output);
+        foreach (var (line, value, tolerance) in expected)
+        {
+            if (!lines.TryGetValue(line, out string? text)) problems.Add($"no '{line}' line");
+            else if (Math.Abs(double.Parse(text, CultureInfo.InvariantCulture) - value) > tolerance)
+                problems.Add($"{line}: {text}, published {value.ToString(CultureInfo.InvariantCulture)} (± {tolerance})");
+        }
+        if (!lines.TryGetValue("correct train", out string? train) || train != "209") problems.Add($"train: {train ?? "missing"}/209, published 209/209");
+        if (!lines.TryGetValue("correct test", out string? test) || int.Parse(test) is < 35 or > 37) problems.Add($"test: {test ?? "missing"}/50, published 36/50 (0.72)");
+        if (!lines.TryGetValue("allocated augment", out string? bytes) || bytes != "0") problems.Add($"200 augmented batches allocated {bytes ?? "?"} bytes (expected 0)");
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n\n" + run.Describe());
+    }
+
     /// <summary>One published football run (data/README.md, "football"): the costs at iterations 0, 10 000 and 20 000, how close a
     /// float32 run must come after iteration 0 (iteration 0 itself within 1e-5), and the correct counts (within one sample).</summary>
     sealed record FootballRun(string Name, string Title, double Cost0, double Cost10000, double Cost20000, double Tolerance, int Train, int Test);
