@@ -62,6 +62,48 @@ public class KernelTests
         }
     }
 
+    /// <summary>The packed strategy's edges: full and partial panels of 32 units, full and partial blocks of 12 samples.</summary>
+    [Theory]
+    [InlineData(12, 16, 32)]
+    [InlineData(13, 20, 33)]
+    [InlineData(25, 784, 40)]
+    [InlineData(30, 17, 64)]
+    [InlineData(24, 33, 70)]
+    [InlineData(100, 50, 96)]
+    [InlineData(256, 128, 10 + 32)]
+    public void DenseForward_packed_strategy_matches_the_double_product(int m, int nIn, int nOut)
+    {
+        float[] a = Random(m * nIn, 17), w = Random(nOut * nIn, 18), b = Random(nOut, 19);
+        var strategies = new List<(string, Action<float[]>)>
+        {
+            ("public", z => Kernels.DenseForward(a, w, b, z.AsSpan(0, m * nOut), m, nIn, nOut)),
+        };
+        if (Vector512.IsHardwareAccelerated)
+        {
+            strategies.Add(("packed", z => Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)));
+            strategies.Add(("packed, no bias", z =>
+            {
+                Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], false, ref z[0], m, nIn, nOut);
+                for (int i = 0; i < m; i++) for (int j = 0; j < nOut; j++) z[i * nOut + j] += b[j];
+            }));
+        }
+        foreach (var (name, run) in strategies)
+        {
+            var z = new float[m * nOut + 1];
+            z.AsSpan().Fill(float.NaN);
+            z[^1] = 12345f;
+            run(z);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < nOut; j++)
+                {
+                    double sum = b[j], magnitude = Math.Abs(b[j]);
+                    for (int k = 0; k < nIn; k++) { sum += (double)a[i * nIn + k] * w[j * nIn + k]; magnitude += Math.Abs((double)a[i * nIn + k] * w[j * nIn + k]); }
+                    Close(sum, magnitude, z[i * nOut + j], $"{name} Z[{i},{j}] (m={m}, nIn={nIn}, nOut={nOut})");
+                }
+            Assert.Equal(12345f, z[^1]);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void DenseBackwardWeights_every_strategy_matches_the_double_product(int m, int nIn, int nOut)

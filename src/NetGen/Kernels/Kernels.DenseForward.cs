@@ -13,7 +13,8 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// Every Z[i, j] is a dot product of two contiguous rows, A[i, ·] and W[j, ·]. Rows shorter than one Vector512 run
-    /// the sequential scalar sum (the order the unrolled one-sample code uses too). Longer rows run register blocks:
+    /// the sequential scalar sum (the order the unrolled one-sample code uses too). A batch of a wide layer (12 samples or
+    /// more, 32 units or more) packs Wᵀ and runs <see cref="DenseForwardPacked"/>. Otherwise longer rows run register blocks:
     /// 4 samples × 4 units at a time (16 accumulators, each A and W vector loaded once per block), or 1 sample × 8 units
     /// for a single sample; the k tail reloads the last full vector and masks the lanes already summed.
     /// </remarks>
@@ -25,7 +26,9 @@ public static partial class Kernels
         RequireLength(b.Length, nOut, nameof(b));
         RequireMatrix(Z.Length, m, nOut, nameof(Z));
 
-        if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && nIn >= Vector512<float>.Count)
+        if (Vector512.IsHardwareAccelerated && m >= 12 && nOut >= 32 && nIn >= Vector512<float>.Count)
+            DenseForwardPacked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
+        else if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && nIn >= Vector512<float>.Count)
             DenseForwardBlocked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
         else
             DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
