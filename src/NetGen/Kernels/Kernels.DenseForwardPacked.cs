@@ -64,31 +64,72 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>panel p, row k: W[32p + c, k] for c &lt; 32 (zero past nOut). Copies 16 × 32 tiles, so that both the rows
-    /// read and the rows written stay in cache.</summary>
+    /// <summary>panel p, row k: W[32p + c, k] for c &lt; 32 (zero past nOut). Full 16 × 16 tiles are transposed in
+    /// registers; the rest (the k tail, a partial last panel) is copied one by one.</summary>
     private static void PackTransposed(ref float w0, float[] packed, int nIn, int nOut, int panels)
     {
         ref float p0 = ref packed[0];
+        bool inRegisters = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
         for (int p = 0; p < panels; p++)
         {
             int j0 = p * PanelWidth, valid = Math.Min(PanelWidth, nOut - j0);
             ref float panel = ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth);
-            for (int k0 = 0; k0 < nIn; k0 += 16)
+            int k0 = 0;
+            if (inRegisters && valid == PanelWidth)
             {
-                int depth = Math.Min(16, nIn - k0);
-                for (int c = 0; c < PanelWidth; c++)
+                for (; k0 + 16 <= nIn; k0 += 16)
                 {
-                    ref float to = ref Unsafe.Add(ref panel, (nint)k0 * PanelWidth + c);
-                    if (c >= valid)
-                    {
-                        for (int t = 0; t < depth; t++) Unsafe.Add(ref to, t * PanelWidth) = 0f;
-                        continue;
-                    }
-                    ref float from = ref Unsafe.Add(ref w0, (nint)(j0 + c) * nIn + k0);
-                    for (int t = 0; t < depth; t++)
-                        Unsafe.Add(ref to, t * PanelWidth) = Unsafe.Add(ref from, t);
+                    Transpose16x16(ref Unsafe.Add(ref w0, (nint)j0 * nIn + k0), nIn, ref Unsafe.Add(ref panel, (nint)k0 * PanelWidth), PanelWidth);
+                    Transpose16x16(ref Unsafe.Add(ref w0, (nint)(j0 + 16) * nIn + k0), nIn, ref Unsafe.Add(ref panel, (nint)k0 * PanelWidth + 16), PanelWidth);
                 }
             }
+            for (int k = k0; k < nIn; k++)
+            {
+                ref float to = ref Unsafe.Add(ref panel, (nint)k * PanelWidth);
+                for (int c = 0; c < PanelWidth; c++)
+                    Unsafe.Add(ref to, c) = c < valid ? Unsafe.Add(ref w0, (nint)(j0 + c) * nIn + k) : 0f;
+            }
+        }
+    }
+
+    /// <summary>destination[t, r] = source[r, t] for a 16 × 16 tile: unpack pairs of rows, then pairs of pairs, then two
+    /// rounds of 128-bit lane shuffles — 64 shuffles for 256 floats, all in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16x16(ref float source, int sourceStride, ref float destination, int destinationStride)
+    {
+        // Within each 128-bit lane L, Quad(g, q) holds rows 4g..4g+3 of column 4L + q.
+        Quads(ref source, sourceStride, 0, out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3);
+        Quads(ref source, sourceStride, 4, out Vector512<float> u4, out Vector512<float> u5, out Vector512<float> u6, out Vector512<float> u7);
+        Quads(ref source, sourceStride, 8, out Vector512<float> u8, out Vector512<float> u9, out Vector512<float> u10, out Vector512<float> u11);
+        Quads(ref source, sourceStride, 12, out Vector512<float> u12, out Vector512<float> u13, out Vector512<float> u14, out Vector512<float> u15);
+        // Across lanes: column 4L + q gathers lane L of the four quads of q.
+        Columns(u0, u4, u8, u12, ref destination, destinationStride, 0);
+        Columns(u1, u5, u9, u13, ref destination, destinationStride, 1);
+        Columns(u2, u6, u10, u14, ref destination, destinationStride, 2);
+        Columns(u3, u7, u11, u15, ref destination, destinationStride, 3);
+
+        static void Quads(ref float source, int stride, int first, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
+        {
+            Vector512<float> r0 = Vector512.LoadUnsafe(ref source, (nuint)((nint)first * stride));
+            Vector512<float> r1 = Vector512.LoadUnsafe(ref source, (nuint)((nint)(first + 1) * stride));
+            Vector512<float> r2 = Vector512.LoadUnsafe(ref source, (nuint)((nint)(first + 2) * stride));
+            Vector512<float> r3 = Vector512.LoadUnsafe(ref source, (nuint)((nint)(first + 3) * stride));
+            Vector512<float> t0 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(r0, r1), t1 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(r0, r1);
+            Vector512<float> t2 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(r2, r3), t3 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(r2, r3);
+            q0 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
+            q1 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+            q2 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
+            q3 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        }
+
+        static void Columns(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, ref float destination, int stride, int q)
+        {
+            Vector512<float> v0 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0x88), v1 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0xDD);
+            Vector512<float> v2 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(c, d, 0x88), v3 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(c, d, 0xDD);
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v0, v2, 0x88).StoreUnsafe(ref destination, (nuint)((nint)q * stride));
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v1, v3, 0x88).StoreUnsafe(ref destination, (nuint)((nint)(4 + q) * stride));
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v0, v2, 0xDD).StoreUnsafe(ref destination, (nuint)((nint)(8 + q) * stride));
+            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v1, v3, 0xDD).StoreUnsafe(ref destination, (nuint)((nint)(12 + q) * stride));
         }
     }
 
