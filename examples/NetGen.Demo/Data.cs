@@ -42,9 +42,7 @@ internal static class Data
     {
         var matrix = new float[rows * columns];
         ReadMatrix(relative, matrix);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                destination[c * rows + r] = matrix[r * columns + c];
+        Kernels.Transpose(matrix, destination, rows, columns);
     }
 
     /// <summary>Splits rows of (features…, label) into X (m × features, the chosen columns) and Y (m × 1).</summary>

@@ -10,15 +10,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyMask(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, string name)
     {
-        RequireLength(keepMasks.Length - offset, D.Length, name);
-        ReadOnlySpan<float> given = keepMasks.Slice(offset, D.Length);
-        for (int i = 0; i < given.Length; i++)
-        {
-            float value = given[i];
-            if (value != 0f && value != 1f)
-                throw new ArgumentException($"{name}[{offset + i}] is {value}; a keep mask holds only 0 (dropped) and 1 (kept).", name);
-        }
-        given.CopyTo(D);
+        MaskPart(keepMasks, offset, D.Length, name).CopyTo(D);
     }
 
     /// <summary>As <see cref="CopyMask"/>, into the samples-as-columns layout: D[j, i] = keepMasks[offset + i·n + j]
@@ -26,14 +18,20 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyMaskToColumns(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, int m, int n, string name)
     {
-        RequireLength(keepMasks.Length - offset, m * n, name);
-        ReadOnlySpan<float> given = keepMasks.Slice(offset, m * n);
+        Transpose(MaskPart(keepMasks, offset, m * n, name), D, m, n);
+    }
+
+    /// <summary>keepMasks[offset .. offset + length), after checking that it is there and holds only 0 and 1.</summary>
+    private static ReadOnlySpan<float> MaskPart(ReadOnlySpan<float> keepMasks, int offset, int length, string name)
+    {
+        RequireLength(keepMasks.Length - offset, length, name);
+        ReadOnlySpan<float> given = keepMasks.Slice(offset, length);
         for (int i = 0; i < given.Length; i++)
         {
             float value = given[i];
             if (value != 0f && value != 1f)
                 throw new ArgumentException($"{name}[{offset + i}] is {value}; a keep mask holds only 0 (dropped) and 1 (kept).", name);
         }
-        Transpose(given, D, m, n);
+        return given;
     }
 }
