@@ -34,4 +34,16 @@ public static partial class Kernels
             Unsafe.Add(ref a, i) = zi > 0f ? zi : slope * zi;
         }
     }
+
+    /// <summary>g(z) = z where z &gt; 0, else slope·z, as an <see cref="IActivationFunction"/>.</summary>
+    public readonly struct LeakyReluFunction(float slope) : IActivationFunction
+    {
+        private readonly float _slope = slope;
+
+        /// <inheritdoc/>
+        public float Apply(float z) => LeakyRelu(z, _slope);
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z) => Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<float>.Zero), z, z * Vector512.Create(_slope));
+    }
 }

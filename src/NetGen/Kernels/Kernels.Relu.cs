@@ -30,4 +30,14 @@ public static partial class Kernels
     /// <summary>max(0, z) for one value; NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Relu(float z) => z < 0f ? 0f : z;
+
+    /// <summary>g(z) = max(0, z) as an <see cref="IActivationFunction"/>; NaN stays NaN.</summary>
+    public readonly struct ReluFunction : IActivationFunction
+    {
+        /// <inheritdoc/>
+        public float Apply(float z) => Relu(z);
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z) => Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512<float>.Zero), Vector512<float>.Zero, z);
+    }
 }

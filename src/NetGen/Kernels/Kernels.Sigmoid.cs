@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -13,4 +14,14 @@ public static partial class Kernels
     /// <summary>σ(z) = 1 / (1 + e^−z) for one value.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float z) => 1f / (1f + MathF.Exp(-z));
+
+    /// <summary>g(z) = σ(z) = 1 / (1 + e^−z) as an <see cref="IActivationFunction"/> (the formula of TensorPrimitives.Sigmoid).</summary>
+    public readonly struct SigmoidFunction : IActivationFunction
+    {
+        /// <inheritdoc/>
+        public float Apply(float z) => Sigmoid(z);
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-z));
+    }
 }

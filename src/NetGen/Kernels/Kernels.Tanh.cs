@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace NetGen;
@@ -13,4 +14,20 @@ public static partial class Kernels
     /// <summary>tanh(z) for one value.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float z) => MathF.Tanh(z);
+
+    /// <summary>g(z) = tanh(z) as an <see cref="IActivationFunction"/>: sign(z)·(−e)/(e + 2) with e = e^(−2|z|) − 1 (the formula of
+    /// TensorPrimitives.Tanh, after AMD's AOCL-LibM).</summary>
+    public readonly struct TanhFunction : IActivationFunction
+    {
+        /// <inheritdoc/>
+        public float Apply(float z) => Tanh(z);
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z)
+        {
+            Vector512<float> e = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(z)) - Vector512<float>.One;
+            Vector512<uint> sign = z.AsUInt32() & Vector512.Create(0x8000_0000u);
+            return (sign ^ (-e / (e + Vector512.Create(2f))).AsUInt32()).AsSingle();
+        }
+    }
 }
