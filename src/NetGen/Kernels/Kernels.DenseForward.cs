@@ -34,6 +34,33 @@ public static partial class Kernels
             DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
     }
 
+    /// <summary>
+    /// Z = g(A·Wᵀ + b), i.e. Z[i, j] = g(Σ_k A[i, k]·W[j, k] + b[j]): <see cref="DenseForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    /// and the activation in one call. A batch of a wide layer applies g in registers before the store (no second pass
+    /// over Z); the other strategies apply it over Z afterwards. Z holds the activations, not the pre-activations.
+    /// </summary>
+    /// <typeparam name="TActivation">The activation, a struct (the JIT compiles one copy per activation, g inlined).</typeparam>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DenseForward<TActivation>(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut, TActivation g)
+        where TActivation : struct, IActivationFunction
+    {
+        RequireMatrix(A.Length, m, nIn, nameof(A));
+        RequireMatrix(W.Length, nOut, nIn, nameof(W));
+        RequireLength(b.Length, nOut, nameof(b));
+        RequireMatrix(Z.Length, m, nOut, nameof(Z));
+
+        if (Vector512.IsHardwareAccelerated && m >= 12 && nOut >= 32 && nIn >= Vector512<float>.Count)
+        {
+            DenseForwardPacked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut, g);
+            return;
+        }
+        if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && nIn >= Vector512<float>.Count)
+            DenseForwardBlocked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
+        else
+            DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
+        ApplyInPlace(ref Ref(Z), m * nOut, g);
+    }
+
     /// <summary>The reference strategy: one <see cref="Dot"/> per output (plus b[j] when <paramref name="hasBias"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DenseForwardDots(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)

@@ -1,99 +1,178 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
 
 public static partial class Kernels
 {
-    /// <summary>Units per panel of the packed Wᵀ: two Vector512 of outputs per row.</summary>
-    private const int PanelWidth = 32;
+    /// <summary>Units per wide panel of the packed Wᵀ: four Vector512 of outputs per row.</summary>
+    private const int PanelWidth = 64;
 
-    /// <summary>Rows of A (samples) per register block: 12 × 2 accumulators, the most that leave registers for the operands.</summary>
-    private const int PanelRows = 12;
+    /// <summary>Samples per block of a wide panel: 6 × 4 accumulators.</summary>
+    private const int PanelRows = 6;
 
-    /// <summary>This thread's packed Wᵀ (grown when a layer needs more, then reused: no allocation in steady state).</summary>
+    /// <summary>Units per narrow panel (the last one, when 32 units or fewer remain): two Vector512 per row.</summary>
+    private const int NarrowWidth = 32;
+
+    /// <summary>Samples per block of the narrow panel: 12 × 2 accumulators.</summary>
+    private const int NarrowRows = 12;
+
+    /// <summary>This thread's packed Wᵀ, pinned, used from the first 64-byte boundary (<see cref="t_packedStart"/>); grown
+    /// when a layer needs more, then reused: no allocation in steady state.</summary>
     [ThreadStatic] private static float[]? t_packed;
 
+    /// <summary>The index of the first 64-byte-aligned element of <see cref="t_packed"/>.</summary>
+    [ThreadStatic] private static int t_packedStart;
+
+    /// <summary>This thread's bias, padded with zeros to whole panels.</summary>
+    [ThreadStatic] private static float[]? t_packedBias;
+
     /// <summary>
-    /// Z = A·Wᵀ + b for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16), the way fast matrix products do it:
-    /// Wᵀ is first packed into panels of 32 units (panel[k][0..32) = W[32p + c, k], zeros past nOut), then each
-    /// block of 12 samples × 32 units is 24 Vector512 accumulators, fed per k by two loads of the panel and twelve
-    /// broadcasts of A[i, k] — 24 FMAs for every 2 vector loads, and no horizontal sums.
+    /// Z = A·Wᵀ + b for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16); see
+    /// <see cref="DenseForwardPacked{TActivation}"/>, here with g the identity.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DenseForwardPacked(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
-    {
-        int panels = (nOut + PanelWidth - 1) / PanelWidth;
-        int needed = panels * PanelWidth * nIn;
-        float[] packed = t_packed is { } cached && cached.Length >= needed ? cached : (t_packed = new float[needed]);
-        PackTransposed(ref w0, packed, nIn, nOut, panels);
+        => DenseForwardPacked(ref a0, ref w0, ref b0, hasBias, ref z0, m, nIn, nOut, default(IdentityFunction));
 
-        Span<float> partial = stackalloc float[PanelRows * PanelWidth];
-        ref float p0 = ref packed[0];
-        for (int p = 0; p < panels; p++)
+    /// <summary>
+    /// Z = g(A·Wᵀ + b) for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16), the way fast matrix products do it:
+    /// Wᵀ is first packed into panels of 64 units (panel[k][0..64) = W[j0 + c, k], zeros past nOut; the last panel is 32
+    /// wide when 32 units or fewer remain), then each block of 6 samples × 64 units is 24 Vector512 accumulators, fed per
+    /// k by four loads of the panel and six broadcasts of A[i, k] — 24 FMAs for 10 loads (the 12 × 32 block needed 14,
+    /// and this core issues about one vector load per cycle). b and g are applied in registers before the one store.
+    /// The last block of a panel starts at m − 6 (or m − 12) and recomputes a few rows rather than running a slower
+    /// edge kernel: Z depends on A only, so writing a row twice writes the same values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut, TActivation g)
+        where TActivation : struct, IActivationFunction
+    {
+        if (m < NarrowRows || !Avx512F.IsSupported)
         {
-            int j0 = p * PanelWidth, valid = Math.Min(PanelWidth, nOut - j0);
-            ref float panel = ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth);
-            Vector512<float> bias0 = default, bias1 = default;
-            if (hasBias)
+            // Not a batch for the blocks (direct callers only: DenseForward sends m ≥ 12 here).
+            DenseForwardDots(ref a0, ref w0, ref b0, hasBias, ref z0, m, nIn, nOut);
+            ApplyInPlace(ref z0, m * nOut, g);
+            return;
+        }
+
+        int wide = nOut / PanelWidth, rest = nOut - wide * PanelWidth;
+        // A remainder of more than 32 units takes one more (partial) wide panel, one of 32 or fewer a narrow panel.
+        if (rest > NarrowWidth) { wide++; rest = 0; }
+        int narrowStart = wide * PanelWidth;
+        int needed = narrowStart * nIn + (rest > 0 ? NarrowWidth * nIn : 0);
+        float[] packed = t_packed is { } cached && cached.Length - t_packedStart >= needed ? cached : AllocatePacked(needed);
+        int padded = narrowStart + (rest > 0 ? NarrowWidth : 0);
+        float[] bias = t_packedBias is { } cachedBias && cachedBias.Length >= padded ? cachedBias : (t_packedBias = new float[padded]);
+        ref float bias0 = ref MemoryMarshal.GetArrayDataReference(bias);
+        int units = hasBias ? nOut : 0;
+        for (int j = 0; j < padded; j++)
+            Unsafe.Add(ref bias0, j) = j < units ? Unsafe.Add(ref b0, j) : 0f;
+
+        ref float p0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), t_packedStart);
+        for (int p = 0; p < wide; p++)
+            PackPanel(ref w0, ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth), nIn, nOut, p * PanelWidth, PanelWidth);
+        if (rest > 0)
+            PackPanel(ref w0, ref Unsafe.Add(ref p0, (nint)narrowStart * nIn), nIn, nOut, narrowStart, NarrowWidth);
+
+        Span<float> scratch = stackalloc float[PanelRows * PanelWidth];
+        ref float s0 = ref MemoryMarshal.GetReference(scratch);
+
+        // Wide panels, samples outer: the block's 6 rows of A stay in L1 while it sweeps the panels (from L2).
+        for (int i = 0; i < m; i += PanelRows)
+        {
+            int first = Math.Min(i, m - PanelRows);
+            ref float a = ref Unsafe.Add(ref a0, (nint)first * nIn);
+            for (int p = 0; p < wide; p++)
             {
-                // The bias of the panel's units (zeros past nOut).
-                Span<float> b = partial.Slice(0, PanelWidth);
-                b.Clear();
-                for (int c = 0; c < valid; c++) b[c] = Unsafe.Add(ref b0, j0 + c);
-                bias0 = Vector512.Create((ReadOnlySpan<float>)b.Slice(0, 16));
-                bias1 = Vector512.Create((ReadOnlySpan<float>)b.Slice(16, 16));
-            }
-            for (int i = 0; i < m; i += PanelRows)
-            {
-                int rows = Math.Min(PanelRows, m - i);
-                ref float a = ref Unsafe.Add(ref a0, (nint)i * nIn);
-                if (rows == PanelRows && valid == PanelWidth)
-                    Block12x32(ref a, ref panel, ref Unsafe.Add(ref z0, (nint)i * nOut + j0), nIn, nOut, bias0, bias1);
+                int j0 = p * PanelWidth, valid = Math.Min(PanelWidth, nOut - j0);
+                ref float panel = ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth);
+                ref float z = ref Unsafe.Add(ref z0, (nint)first * nOut + j0);
+                if (valid == PanelWidth)
+                    Block6x64(ref a, ref panel, ref Unsafe.Add(ref bias0, j0), ref z, nIn, nOut, g);
                 else
                 {
-                    // A block at an edge: each row alone, into a scratch row, then the valid columns.
-                    for (int r = 0; r < rows; r++)
-                    {
-                        Block1x32(ref Unsafe.Add(ref a, (nint)r * nIn), ref panel, ref partial[0], nIn, bias0, bias1);
-                        partial.Slice(0, valid).CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref Unsafe.Add(ref z0, (nint)(i + r) * nOut + j0), valid));
-                    }
+                    // A partial panel: the whole block into scratch, then its valid columns.
+                    Block6x64(ref a, ref panel, ref Unsafe.Add(ref bias0, j0), ref s0, nIn, PanelWidth, g);
+                    for (int r = 0; r < PanelRows; r++)
+                        scratch.Slice(r * PanelWidth, valid).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref z, (nint)r * nOut), valid));
+                }
+            }
+        }
+
+        if (rest > 0)
+        {
+            ref float panel = ref Unsafe.Add(ref p0, (nint)narrowStart * nIn);
+            for (int i = 0; i < m; i += NarrowRows)
+            {
+                int first = Math.Min(i, m - NarrowRows);
+                ref float a = ref Unsafe.Add(ref a0, (nint)first * nIn);
+                ref float z = ref Unsafe.Add(ref z0, (nint)first * nOut + narrowStart);
+                if (rest == NarrowWidth)
+                    Block12x32(ref a, ref panel, ref Unsafe.Add(ref bias0, narrowStart), ref z, nIn, nOut, g);
+                else
+                {
+                    Block12x32(ref a, ref panel, ref Unsafe.Add(ref bias0, narrowStart), ref s0, nIn, NarrowWidth, g);
+                    for (int r = 0; r < NarrowRows; r++)
+                        scratch.Slice(r * NarrowWidth, rest).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref z, (nint)r * nOut), rest));
                 }
             }
         }
     }
 
-    /// <summary>panel p, row k: W[32p + c, k] for c &lt; 32 (zero past nOut). Full 16 × 16 tiles are transposed in
-    /// registers; the rest (the k tail, a partial last panel) is copied one by one.</summary>
-    private static void PackTransposed(ref float w0, float[] packed, int nIn, int nOut, int panels)
+    /// <summary>A pinned buffer of at least <paramref name="needed"/> floats past its first 64-byte boundary: the panel
+    /// rows then start on cache lines (unaligned, the pack's 64-byte stores each touch two lines and it runs 1.5× slower).</summary>
+    private static float[] AllocatePacked(int needed)
     {
-        ref float p0 = ref packed[0];
-        bool inRegisters = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        for (int p = 0; p < panels; p++)
+        float[] packed = GC.AllocateUninitializedArray<float>(needed + 16, pinned: true);
+        nint address;
+        unsafe { address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packed)); }
+        t_packedStart = (int)((64 - (address & 63)) & 63) / sizeof(float);
+        t_packed = packed;
+        return packed;
+    }
+
+    /// <summary>z[i] = g(z[i]) for n values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyInPlace<TActivation>(ref float z, int n, TActivation g) where TActivation : struct, IActivationFunction
+    {
+        if (typeof(TActivation) == typeof(IdentityFunction))
+            return;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                g.Apply(Vector512.LoadUnsafe(ref z, (nuint)i)).StoreUnsafe(ref z, (nuint)i);
+        for (; i < n; i++)
+            Unsafe.Add(ref z, i) = g.Apply(Unsafe.Add(ref z, i));
+    }
+
+    /// <summary>One panel of <paramref name="width"/> units from unit j0: panel[k, c] = W[j0 + c, k] (zero past nOut).
+    /// Full 16 × 16 tiles are transposed in registers; the rest (the k tail, units past nOut) is copied one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackPanel(ref float w0, ref float panel, int nIn, int nOut, int j0, int width)
+    {
+        for (int group = 0; group < width; group += 16)
         {
-            int j0 = p * PanelWidth, valid = Math.Min(PanelWidth, nOut - j0);
-            ref float panel = ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth);
+            int valid = Math.Clamp(nOut - j0 - group, 0, 16);
             int k0 = 0;
-            if (inRegisters && valid == PanelWidth)
-            {
+            if (valid == 16)
                 for (; k0 + 16 <= nIn; k0 += 16)
-                {
-                    Transpose16x16(ref Unsafe.Add(ref w0, (nint)j0 * nIn + k0), nIn, ref Unsafe.Add(ref panel, (nint)k0 * PanelWidth), PanelWidth);
-                    Transpose16x16(ref Unsafe.Add(ref w0, (nint)(j0 + 16) * nIn + k0), nIn, ref Unsafe.Add(ref panel, (nint)k0 * PanelWidth + 16), PanelWidth);
-                }
-            }
+                    Transpose16x16(ref Unsafe.Add(ref w0, (nint)(j0 + group) * nIn + k0), nIn, ref Unsafe.Add(ref panel, (nint)k0 * width + group), width);
             for (int k = k0; k < nIn; k++)
             {
-                ref float to = ref Unsafe.Add(ref panel, (nint)k * PanelWidth);
-                for (int c = 0; c < PanelWidth; c++)
-                    Unsafe.Add(ref to, c) = c < valid ? Unsafe.Add(ref w0, (nint)(j0 + c) * nIn + k) : 0f;
+                ref float to = ref Unsafe.Add(ref panel, (nint)k * width + group);
+                for (int c = 0; c < 16; c++)
+                    Unsafe.Add(ref to, c) = c < valid ? Unsafe.Add(ref w0, (nint)(j0 + group + c) * nIn + k) : 0f;
             }
         }
     }
 
     /// <summary>destination[t, r] = source[r, t] for a 16 × 16 tile: unpack pairs of rows, then pairs of pairs, then two
-    /// rounds of 128-bit lane shuffles — 64 shuffles for 256 floats, all in registers.</summary>
+    /// rounds of 128-bit lane shuffles — 64 shuffles for 256 floats, all in registers. Every helper is inlined: called,
+    /// they passed their vectors through the stack and the pack took 14 µs instead of 6 for 784 × 128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose16x16(ref float source, int sourceStride, ref float destination, int destinationStride)
     {
@@ -108,41 +187,90 @@ public static partial class Kernels
         Columns(u2, u6, u10, u14, ref destination, destinationStride, 2);
         Columns(u3, u7, u11, u15, ref destination, destinationStride, 3);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Quads(ref float source, int stride, int first, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2, out Vector512<float> q3)
         {
             Vector512<float> r0 = Vector512.LoadUnsafe(ref source, (nuint)((nint)first * stride));
             Vector512<float> r1 = Vector512.LoadUnsafe(ref source, (nuint)((nint)(first + 1) * stride));
             Vector512<float> r2 = Vector512.LoadUnsafe(ref source, (nuint)((nint)(first + 2) * stride));
             Vector512<float> r3 = Vector512.LoadUnsafe(ref source, (nuint)((nint)(first + 3) * stride));
-            Vector512<float> t0 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(r0, r1), t1 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(r0, r1);
-            Vector512<float> t2 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(r2, r3), t3 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(r2, r3);
-            q0 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
-            q1 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
-            q2 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
-            q3 = System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+            Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
+            Vector512<float> t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
+            q0 = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
+            q1 = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+            q2 = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
+            q3 = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Columns(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, ref float destination, int stride, int q)
         {
-            Vector512<float> v0 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0x88), v1 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(a, b, 0xDD);
-            Vector512<float> v2 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(c, d, 0x88), v3 = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(c, d, 0xDD);
-            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v0, v2, 0x88).StoreUnsafe(ref destination, (nuint)((nint)q * stride));
-            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v1, v3, 0x88).StoreUnsafe(ref destination, (nuint)((nint)(4 + q) * stride));
-            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v0, v2, 0xDD).StoreUnsafe(ref destination, (nuint)((nint)(8 + q) * stride));
-            System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(v1, v3, 0xDD).StoreUnsafe(ref destination, (nuint)((nint)(12 + q) * stride));
+            Vector512<float> v0 = Avx512F.Shuffle4x128(a, b, 0x88), v1 = Avx512F.Shuffle4x128(a, b, 0xDD);
+            Vector512<float> v2 = Avx512F.Shuffle4x128(c, d, 0x88), v3 = Avx512F.Shuffle4x128(c, d, 0xDD);
+            Avx512F.Shuffle4x128(v0, v2, 0x88).StoreUnsafe(ref destination, (nuint)((nint)q * stride));
+            Avx512F.Shuffle4x128(v1, v3, 0x88).StoreUnsafe(ref destination, (nuint)((nint)(4 + q) * stride));
+            Avx512F.Shuffle4x128(v0, v2, 0xDD).StoreUnsafe(ref destination, (nuint)((nint)(8 + q) * stride));
+            Avx512F.Shuffle4x128(v1, v3, 0xDD).StoreUnsafe(ref destination, (nuint)((nint)(12 + q) * stride));
         }
     }
 
-    /// <summary>Z[r, 0..32) = b + Σ_k A[r, k]·panel[k, 0..32) for 12 rows r: 24 accumulators.</summary>
+    /// <summary>Z[r, 0..64) = g(b + Σ_k A[r, k]·panel[k, 0..64)) for 6 rows r: 24 accumulators, Z rows <paramref name="stride"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block12x32(ref float a, ref float panel, ref float z, int nIn, int nOut, Vector512<float> b0, Vector512<float> b1)
+    private static void Block6x64<TActivation>(ref float a, ref float panel, ref float bias, ref float z, int nIn, int stride, TActivation g)
+        where TActivation : struct, IActivationFunction
     {
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref bias), b1 = Vector512.LoadUnsafe(ref bias, 16), b2 = Vector512.LoadUnsafe(ref bias, 32), b3 = Vector512.LoadUnsafe(ref bias, 48);
+        Vector512<float> c00 = b0, c01 = b1, c02 = b2, c03 = b3, c10 = b0, c11 = b1, c12 = b2, c13 = b3, c20 = b0, c21 = b1, c22 = b2, c23 = b3;
+        Vector512<float> c30 = b0, c31 = b1, c32 = b2, c33 = b3, c40 = b0, c41 = b1, c42 = b2, c43 = b3, c50 = b0, c51 = b1, c52 = b2, c53 = b3;
+        nint row = nIn;
+        ref float pk = ref panel;
+        for (int k = 0; k < nIn; k++)
+        {
+            Vector512<float> v0 = Vector512.LoadUnsafe(ref pk), v1 = Vector512.LoadUnsafe(ref pk, 16), v2 = Vector512.LoadUnsafe(ref pk, 32), v3 = Vector512.LoadUnsafe(ref pk, 48);
+            pk = ref Unsafe.Add(ref pk, PanelWidth);
+            ref float ak = ref Unsafe.Add(ref a, k);
+            Vector512<float> x = Vector512.Create(ak);
+            c00 = Vector512.FusedMultiplyAdd(x, v0, c00); c01 = Vector512.FusedMultiplyAdd(x, v1, c01); c02 = Vector512.FusedMultiplyAdd(x, v2, c02); c03 = Vector512.FusedMultiplyAdd(x, v3, c03);
+            x = Vector512.Create(Unsafe.Add(ref ak, row));
+            c10 = Vector512.FusedMultiplyAdd(x, v0, c10); c11 = Vector512.FusedMultiplyAdd(x, v1, c11); c12 = Vector512.FusedMultiplyAdd(x, v2, c12); c13 = Vector512.FusedMultiplyAdd(x, v3, c13);
+            x = Vector512.Create(Unsafe.Add(ref ak, 2 * row));
+            c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21); c22 = Vector512.FusedMultiplyAdd(x, v2, c22); c23 = Vector512.FusedMultiplyAdd(x, v3, c23);
+            x = Vector512.Create(Unsafe.Add(ref ak, 3 * row));
+            c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31); c32 = Vector512.FusedMultiplyAdd(x, v2, c32); c33 = Vector512.FusedMultiplyAdd(x, v3, c33);
+            x = Vector512.Create(Unsafe.Add(ref ak, 4 * row));
+            c40 = Vector512.FusedMultiplyAdd(x, v0, c40); c41 = Vector512.FusedMultiplyAdd(x, v1, c41); c42 = Vector512.FusedMultiplyAdd(x, v2, c42); c43 = Vector512.FusedMultiplyAdd(x, v3, c43);
+            x = Vector512.Create(Unsafe.Add(ref ak, 5 * row));
+            c50 = Vector512.FusedMultiplyAdd(x, v0, c50); c51 = Vector512.FusedMultiplyAdd(x, v1, c51); c52 = Vector512.FusedMultiplyAdd(x, v2, c52); c53 = Vector512.FusedMultiplyAdd(x, v3, c53);
+        }
+        nint o = stride;
+        Store4(ref z, c00, c01, c02, c03, g);
+        Store4(ref Unsafe.Add(ref z, o), c10, c11, c12, c13, g);
+        Store4(ref Unsafe.Add(ref z, 2 * o), c20, c21, c22, c23, g);
+        Store4(ref Unsafe.Add(ref z, 3 * o), c30, c31, c32, c33, g);
+        Store4(ref Unsafe.Add(ref z, 4 * o), c40, c41, c42, c43, g);
+        Store4(ref Unsafe.Add(ref z, 5 * o), c50, c51, c52, c53, g);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store4(ref float z, Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3, TActivation g)
+        {
+            g.Apply(q0).StoreUnsafe(ref z); g.Apply(q1).StoreUnsafe(ref z, 16); g.Apply(q2).StoreUnsafe(ref z, 32); g.Apply(q3).StoreUnsafe(ref z, 48);
+        }
+    }
+
+    /// <summary>Z[r, 0..32) = g(b + Σ_k A[r, k]·panel[k, 0..32)) for 12 rows r: 24 accumulators, Z rows <paramref name="stride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block12x32<TActivation>(ref float a, ref float panel, ref float bias, ref float z, int nIn, int stride, TActivation g)
+        where TActivation : struct, IActivationFunction
+    {
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref bias), b1 = Vector512.LoadUnsafe(ref bias, 16);
         Vector512<float> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
         Vector512<float> c60 = b0, c61 = b1, c70 = b0, c71 = b1, c80 = b0, c81 = b1, c90 = b0, c91 = b1, cA0 = b0, cA1 = b1, cB0 = b0, cB1 = b1;
         nint row = nIn;
+        ref float pk = ref panel;
         for (int k = 0; k < nIn; k++)
         {
-            Vector512<float> v0 = Vector512.LoadUnsafe(ref panel, (nuint)k * PanelWidth), v1 = Vector512.LoadUnsafe(ref panel, (nuint)k * PanelWidth + 16);
+            Vector512<float> v0 = Vector512.LoadUnsafe(ref pk), v1 = Vector512.LoadUnsafe(ref pk, 16);
+            pk = ref Unsafe.Add(ref pk, NarrowWidth);
             ref float ak = ref Unsafe.Add(ref a, k);
             Vector512<float> x = Vector512.Create(ak);
             c00 = Vector512.FusedMultiplyAdd(x, v0, c00); c01 = Vector512.FusedMultiplyAdd(x, v1, c01);
@@ -158,33 +286,18 @@ public static partial class Kernels
             x = Vector512.Create(Unsafe.Add(ref ak, 10 * row)); cA0 = Vector512.FusedMultiplyAdd(x, v0, cA0); cA1 = Vector512.FusedMultiplyAdd(x, v1, cA1);
             x = Vector512.Create(Unsafe.Add(ref ak, 11 * row)); cB0 = Vector512.FusedMultiplyAdd(x, v0, cB0); cB1 = Vector512.FusedMultiplyAdd(x, v1, cB1);
         }
-        nint o = nOut;
-        c00.StoreUnsafe(ref z); c01.StoreUnsafe(ref z, 16);
-        c10.StoreUnsafe(ref Unsafe.Add(ref z, o)); c11.StoreUnsafe(ref Unsafe.Add(ref z, o + 16));
-        c20.StoreUnsafe(ref Unsafe.Add(ref z, 2 * o)); c21.StoreUnsafe(ref Unsafe.Add(ref z, 2 * o + 16));
-        c30.StoreUnsafe(ref Unsafe.Add(ref z, 3 * o)); c31.StoreUnsafe(ref Unsafe.Add(ref z, 3 * o + 16));
-        c40.StoreUnsafe(ref Unsafe.Add(ref z, 4 * o)); c41.StoreUnsafe(ref Unsafe.Add(ref z, 4 * o + 16));
-        c50.StoreUnsafe(ref Unsafe.Add(ref z, 5 * o)); c51.StoreUnsafe(ref Unsafe.Add(ref z, 5 * o + 16));
-        c60.StoreUnsafe(ref Unsafe.Add(ref z, 6 * o)); c61.StoreUnsafe(ref Unsafe.Add(ref z, 6 * o + 16));
-        c70.StoreUnsafe(ref Unsafe.Add(ref z, 7 * o)); c71.StoreUnsafe(ref Unsafe.Add(ref z, 7 * o + 16));
-        c80.StoreUnsafe(ref Unsafe.Add(ref z, 8 * o)); c81.StoreUnsafe(ref Unsafe.Add(ref z, 8 * o + 16));
-        c90.StoreUnsafe(ref Unsafe.Add(ref z, 9 * o)); c91.StoreUnsafe(ref Unsafe.Add(ref z, 9 * o + 16));
-        cA0.StoreUnsafe(ref Unsafe.Add(ref z, 10 * o)); cA1.StoreUnsafe(ref Unsafe.Add(ref z, 10 * o + 16));
-        cB0.StoreUnsafe(ref Unsafe.Add(ref z, 11 * o)); cB1.StoreUnsafe(ref Unsafe.Add(ref z, 11 * o + 16));
-    }
+        nint o = stride;
+        Store2(ref z, c00, c01, g); Store2(ref Unsafe.Add(ref z, o), c10, c11, g);
+        Store2(ref Unsafe.Add(ref z, 2 * o), c20, c21, g); Store2(ref Unsafe.Add(ref z, 3 * o), c30, c31, g);
+        Store2(ref Unsafe.Add(ref z, 4 * o), c40, c41, g); Store2(ref Unsafe.Add(ref z, 5 * o), c50, c51, g);
+        Store2(ref Unsafe.Add(ref z, 6 * o), c60, c61, g); Store2(ref Unsafe.Add(ref z, 7 * o), c70, c71, g);
+        Store2(ref Unsafe.Add(ref z, 8 * o), c80, c81, g); Store2(ref Unsafe.Add(ref z, 9 * o), c90, c91, g);
+        Store2(ref Unsafe.Add(ref z, 10 * o), cA0, cA1, g); Store2(ref Unsafe.Add(ref z, 11 * o), cB0, cB1, g);
 
-    /// <summary>out[0..32) = b + Σ_k a[k]·panel[k, 0..32): one row of <see cref="Block12x32"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x32(ref float a, ref float panel, ref float output, int nIn, Vector512<float> b0, Vector512<float> b1)
-    {
-        Vector512<float> c0 = b0, c1 = b1;
-        for (int k = 0; k < nIn; k++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store2(ref float z, Vector512<float> q0, Vector512<float> q1, TActivation g)
         {
-            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, k));
-            c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref panel, (nuint)k * PanelWidth), c0);
-            c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref panel, (nuint)k * PanelWidth + 16), c1);
+            g.Apply(q0).StoreUnsafe(ref z); g.Apply(q1).StoreUnsafe(ref z, 16);
         }
-        c0.StoreUnsafe(ref output);
-        c1.StoreUnsafe(ref output, 16);
     }
 }
