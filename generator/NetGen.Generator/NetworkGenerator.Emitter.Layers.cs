@@ -77,14 +77,53 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             if (IsUnrolled(layer))
                 WriteLayerForwardOne(w, layer);
+            else if (UsesOneSampleKernel(layer))
+                WriteLayerForwardOneKernel(w, layer);
         }
 
-        /// <summary>Small layers get a one-sample forward with every multiply written out: no loop, no call, no bounds
-        /// check once the slices are taken, and each sum as a balanced tree so that its adds overlap.</summary>
-        internal static bool IsUnrolled(LayerSpec layer) => layer.WeightCount <= UnrollLimit && layer.Inputs <= 64;
+        /// <summary>Layers of fewer than 8 units get a one-sample forward with every multiply written out: no loop, no
+        /// call, no bounds check once the slices are taken, and each sum as a balanced tree so that its adds overlap.
+        /// (Wider ones fill a vector with their outputs, and the kernel wins.)</summary>
+        internal static bool IsUnrolled(LayerSpec layer) => layer.Units < 8 && layer.WeightCount <= UnrollLimit && layer.Inputs <= 64;
 
         /// <summary>The largest W[l] (in weights) whose one-sample forward is written out in full.</summary>
         internal const int UnrollLimit = 256;
+
+        /// <summary>Other layers of up to <see cref="OneSampleKernelInputLimit"/> inputs run one sample through
+        /// Kernels.DenseForwardOne, with g applied in registers. Wider rows stream W from L2, where the plain blocked
+        /// kernel is as fast and reads fewer rows at once.</summary>
+        internal static bool UsesOneSampleKernel(LayerSpec layer) => !IsUnrolled(layer) && layer.Inputs <= OneSampleKernelInputLimit;
+
+        /// <summary>The widest input of a layer whose one sample runs through Kernels.DenseForwardOne.</summary>
+        internal const int OneSampleKernelInputLimit = 256;
+
+        /// <summary>The activation as the struct the fused kernels take (softmax: the identity, then softmax over the row).</summary>
+        private static string ActivationFunction(LayerSpec layer) => layer.Activation switch
+        {
+            ActivationKind.Sigmoid => "new " + Kernels + ".SigmoidFunction()",
+            ActivationKind.Tanh => "new " + Kernels + ".TanhFunction()",
+            ActivationKind.Relu => "new " + Kernels + ".ReluFunction()",
+            ActivationKind.LeakyRelu => "new " + Kernels + ".LeakyReluFunction(" + FloatLiteral(layer.LeakySlope) + ")",
+            _ => "new " + Kernels + ".IdentityFunction()",
+        };
+
+        private static void WriteLayerForwardOneKernel(SourceWriter w, LayerSpec layer)
+        {
+            int l = layer.Index;
+            string aPrev = "A" + (l - 1), a = "A" + l;
+            bool softmax = layer.Activation == ActivationKind.Softmax;
+            string g = layer.Activation == ActivationKind.Linear || softmax ? "" : ActivationName(layer) + "(";
+            w.WriteLine("/// <summary>Layer " + l + " forward for one sample: " + a + " = " + (softmax ? "softmax(" : g) + "W" + l + "·" + aPrev + " + b" + l +
+                (g.Length > 0 || softmax ? ")" : "") + (softmax ? "" : ", g applied in registers as each group of 16 units is summed") + ".</summary>");
+            using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
+            {
+                w.WriteLine(Kernels + ".DenseForwardOne(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a + ", " +
+                    ActivationFunction(layer) + "); // " + aPrev + ": 1 × " + layer.Inputs + " → " + a + ": 1 × " + layer.Units);
+                if (softmax)
+                    w.WriteLine(Kernels + ".Softmax(" + a + ", " + a + ", 1, " + layer.Units + "); // " + a + " = " + ActivationFormula(layer, "Z" + l));
+            }
+            w.WriteLine();
+        }
 
         private static void WriteLayerForwardOne(SourceWriter w, LayerSpec layer)
         {

@@ -8,11 +8,17 @@ namespace NetGen;
 public static class Guard
 {
     /// <summary>Throws unless <paramref name="actual"/> equals <paramref name="expected"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static void Length(int actual, int expected, string name, string shape)
     {
+        // The check inlines into Predict; the message is built only on the way out.
         if (actual != expected)
-            throw new ArgumentException($"{name} must hold {shape} = {expected} floats, but has {actual}.", name);
+            ThrowLength(actual, expected, name, shape);
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn, System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int actual, int expected, string name, string shape)
+        => throw new ArgumentException($"{name} must hold {shape} = {expected} floats, but has {actual}.", name);
 
     /// <summary>Checks a batch: m ≥ 1, X of m × inputSize and Y of m × outputSize floats.</summary>
     public static void Batch(int xLength, int yLength, int m, int inputSize, int outputSize, string xName = "X", string yName = "Y")

@@ -22,6 +22,6 @@ public static partial class Kernels
         public float Apply(float z) => Sigmoid(z);
 
         /// <inheritdoc/>
-        public Vector512<float> Apply(Vector512<float> z) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-z));
+        public Vector512<float> Apply(Vector512<float> z) => Vector512<float>.One / (Vector512<float>.One + Exp(-z));
     }
 }

@@ -25,7 +25,7 @@ public static partial class Kernels
         /// <inheritdoc/>
         public Vector512<float> Apply(Vector512<float> z)
         {
-            Vector512<float> e = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(z)) - Vector512<float>.One;
+            Vector512<float> e = Exp(Vector512.Create(-2f) * Vector512.Abs(z)) - Vector512<float>.One;
             Vector512<uint> sign = z.AsUInt32() & Vector512.Create(0x8000_0000u);
             return (sign ^ (-e / (e + Vector512.Create(2f))).AsUInt32()).AsSingle();
         }

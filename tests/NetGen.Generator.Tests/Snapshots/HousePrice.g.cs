@@ -191,29 +191,10 @@ partial class HousePrice : global::NetGen.INetwork
         global::NetGen.Kernels.Tanh(Z1, A1); // A1 = tanh(Z1)
     }
 
-    /// <summary>Layer 1 forward for one sample, unrolled: A1[j] = g(Σ_k W1[j, k]·A0[k] + b1[j]), g = Tanh.</summary>
+    /// <summary>Layer 1 forward for one sample: A1 = Tanh(W1·A0 + b1), g applied in registers as each group of 16 units is summed.</summary>
     private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
     {
-        global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        global::System.ReadOnlySpan<float> x = A0.Slice(0, 8); // A0: 1 × 8
-        global::System.Span<float> y = A1.Slice(0, 16); // A1: 1 × 16
-        y[0] = ((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0];
-        y[1] = ((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (W[14] * x[6] + W[15] * x[7])) + b[1];
-        y[2] = ((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7])) + b[2];
-        y[3] = ((W[24] * x[0] + W[25] * x[1]) + (W[26] * x[2] + W[27] * x[3])) + ((W[28] * x[4] + W[29] * x[5]) + (W[30] * x[6] + W[31] * x[7])) + b[3];
-        y[4] = ((W[32] * x[0] + W[33] * x[1]) + (W[34] * x[2] + W[35] * x[3])) + ((W[36] * x[4] + W[37] * x[5]) + (W[38] * x[6] + W[39] * x[7])) + b[4];
-        y[5] = ((W[40] * x[0] + W[41] * x[1]) + (W[42] * x[2] + W[43] * x[3])) + ((W[44] * x[4] + W[45] * x[5]) + (W[46] * x[6] + W[47] * x[7])) + b[5];
-        y[6] = ((W[48] * x[0] + W[49] * x[1]) + (W[50] * x[2] + W[51] * x[3])) + ((W[52] * x[4] + W[53] * x[5]) + (W[54] * x[6] + W[55] * x[7])) + b[6];
-        y[7] = ((W[56] * x[0] + W[57] * x[1]) + (W[58] * x[2] + W[59] * x[3])) + ((W[60] * x[4] + W[61] * x[5]) + (W[62] * x[6] + W[63] * x[7])) + b[7];
-        y[8] = ((W[64] * x[0] + W[65] * x[1]) + (W[66] * x[2] + W[67] * x[3])) + ((W[68] * x[4] + W[69] * x[5]) + (W[70] * x[6] + W[71] * x[7])) + b[8];
-        y[9] = ((W[72] * x[0] + W[73] * x[1]) + (W[74] * x[2] + W[75] * x[3])) + ((W[76] * x[4] + W[77] * x[5]) + (W[78] * x[6] + W[79] * x[7])) + b[9];
-        y[10] = ((W[80] * x[0] + W[81] * x[1]) + (W[82] * x[2] + W[83] * x[3])) + ((W[84] * x[4] + W[85] * x[5]) + (W[86] * x[6] + W[87] * x[7])) + b[10];
-        y[11] = ((W[88] * x[0] + W[89] * x[1]) + (W[90] * x[2] + W[91] * x[3])) + ((W[92] * x[4] + W[93] * x[5]) + (W[94] * x[6] + W[95] * x[7])) + b[11];
-        y[12] = ((W[96] * x[0] + W[97] * x[1]) + (W[98] * x[2] + W[99] * x[3])) + ((W[100] * x[4] + W[101] * x[5]) + (W[102] * x[6] + W[103] * x[7])) + b[12];
-        y[13] = ((W[104] * x[0] + W[105] * x[1]) + (W[106] * x[2] + W[107] * x[3])) + ((W[108] * x[4] + W[109] * x[5]) + (W[110] * x[6] + W[111] * x[7])) + b[13];
-        y[14] = ((W[112] * x[0] + W[113] * x[1]) + (W[114] * x[2] + W[115] * x[3])) + ((W[116] * x[4] + W[117] * x[5]) + (W[118] * x[6] + W[119] * x[7])) + b[14];
-        y[15] = ((W[120] * x[0] + W[121] * x[1]) + (W[122] * x[2] + W[123] * x[3])) + ((W[124] * x[4] + W[125] * x[5]) + (W[126] * x[6] + W[127] * x[7])) + b[15];
-        global::NetGen.Kernels.Tanh(y, y); // A1 = tanh(Z1)
+        global::NetGen.Kernels.DenseForwardOne(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new global::NetGen.Kernels.TanhFunction()); // A0: 1 × 8 → A1: 1 × 16
     }
 
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>

@@ -230,32 +230,10 @@ partial class FootballNet : global::NetGen.INetwork
         global::NetGen.Kernels.Relu(Z1, A1); // A1 = max(0, Z1)
     }
 
-    /// <summary>Layer 1 forward for one sample, unrolled: A1[j] = g(Σ_k W1[j, k]·A0[k] + b1[j]), g = Relu.</summary>
+    /// <summary>Layer 1 forward for one sample: A1 = Relu(W1·A0 + b1), g applied in registers as each group of 16 units is summed.</summary>
     private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
     {
-        global::System.ReadOnlySpan<float> W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        global::System.ReadOnlySpan<float> x = A0.Slice(0, 2); // A0: 1 × 2
-        global::System.Span<float> y = A1.Slice(0, 20); // A1: 1 × 20
-        y[0] = global::NetGen.Kernels.Relu(W[0] * x[0] + W[1] * x[1] + b[0]);
-        y[1] = global::NetGen.Kernels.Relu(W[2] * x[0] + W[3] * x[1] + b[1]);
-        y[2] = global::NetGen.Kernels.Relu(W[4] * x[0] + W[5] * x[1] + b[2]);
-        y[3] = global::NetGen.Kernels.Relu(W[6] * x[0] + W[7] * x[1] + b[3]);
-        y[4] = global::NetGen.Kernels.Relu(W[8] * x[0] + W[9] * x[1] + b[4]);
-        y[5] = global::NetGen.Kernels.Relu(W[10] * x[0] + W[11] * x[1] + b[5]);
-        y[6] = global::NetGen.Kernels.Relu(W[12] * x[0] + W[13] * x[1] + b[6]);
-        y[7] = global::NetGen.Kernels.Relu(W[14] * x[0] + W[15] * x[1] + b[7]);
-        y[8] = global::NetGen.Kernels.Relu(W[16] * x[0] + W[17] * x[1] + b[8]);
-        y[9] = global::NetGen.Kernels.Relu(W[18] * x[0] + W[19] * x[1] + b[9]);
-        y[10] = global::NetGen.Kernels.Relu(W[20] * x[0] + W[21] * x[1] + b[10]);
-        y[11] = global::NetGen.Kernels.Relu(W[22] * x[0] + W[23] * x[1] + b[11]);
-        y[12] = global::NetGen.Kernels.Relu(W[24] * x[0] + W[25] * x[1] + b[12]);
-        y[13] = global::NetGen.Kernels.Relu(W[26] * x[0] + W[27] * x[1] + b[13]);
-        y[14] = global::NetGen.Kernels.Relu(W[28] * x[0] + W[29] * x[1] + b[14]);
-        y[15] = global::NetGen.Kernels.Relu(W[30] * x[0] + W[31] * x[1] + b[15]);
-        y[16] = global::NetGen.Kernels.Relu(W[32] * x[0] + W[33] * x[1] + b[16]);
-        y[17] = global::NetGen.Kernels.Relu(W[34] * x[0] + W[35] * x[1] + b[17]);
-        y[18] = global::NetGen.Kernels.Relu(W[36] * x[0] + W[37] * x[1] + b[18]);
-        y[19] = global::NetGen.Kernels.Relu(W[38] * x[0] + W[39] * x[1] + b[19]);
+        global::NetGen.Kernels.DenseForwardOne(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new global::NetGen.Kernels.ReluFunction()); // A0: 1 × 2 → A1: 1 × 20
     }
 
     /// <summary>Layer 1 backward: dA1 = dA1 ⊙ D1 / 0.86; dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1·A0ᵀ + (λ/m)·W1; db1 = (1/m)·Σ dZ1.</summary>

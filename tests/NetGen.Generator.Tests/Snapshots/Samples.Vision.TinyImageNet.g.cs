@@ -104,7 +104,7 @@ partial class TinyImageNet : global::NetGen.INetwork
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> A1 = stackalloc float[16]; // A1: 1 × 16 (Z1 is computed in place)
         global::System.Span<float> A2 = stackalloc float[8]; // A2: 1 × 8 (Z2 is computed in place)
-        Layer1Forward(p, x, A1, A1, 1);
+        Layer1ForwardOne(p, x, A1);
         Layer2ForwardOne(p, A1, A2);
         Layer3ForwardOne(p, A2, y);
     }
@@ -212,6 +212,12 @@ partial class TinyImageNet : global::NetGen.INetwork
         global::NetGen.Kernels.LeakyRelu(Z1, A1, 0.2f); // A1 = Z1 > 0 ? Z1 : 0.2·Z1
     }
 
+    /// <summary>Layer 1 forward for one sample: A1 = LeakyRelu(0.2)(W1·A0 + b1), g applied in registers as each group of 16 units is summed.</summary>
+    private static void Layer1ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> A1)
+    {
+        global::NetGen.Kernels.DenseForwardOne(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new global::NetGen.Kernels.LeakyReluFunction(0.2f)); // A0: 1 × 64 → A1: 1 × 16
+    }
+
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0 ? 1 : 0.2); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">64 × m: the layer's input from the forward pass.</param>
     /// <param name="Z1">16 × m: from the forward pass, for g′.</param>
@@ -238,20 +244,10 @@ partial class TinyImageNet : global::NetGen.INetwork
         global::NetGen.Kernels.LeakyRelu(Z2, A2, 0.01f); // A2 = Z2 > 0 ? Z2 : 0.01·Z2
     }
 
-    /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g = LeakyRelu(0.01).</summary>
+    /// <summary>Layer 2 forward for one sample: A2 = LeakyRelu(0.01)(W2·A1 + b2), g applied in registers as each group of 16 units is summed.</summary>
     private static void Layer2ForwardOne(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> A2)
     {
-        global::System.ReadOnlySpan<float> W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        global::System.ReadOnlySpan<float> x = A1.Slice(0, 16); // A1: 1 × 16
-        global::System.Span<float> y = A2.Slice(0, 8); // A2: 1 × 8
-        y[0] = global::NetGen.Kernels.LeakyRelu((((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7]))) + (((W[8] * x[8] + W[9] * x[9]) + (W[10] * x[10] + W[11] * x[11])) + ((W[12] * x[12] + W[13] * x[13]) + (W[14] * x[14] + W[15] * x[15]))) + b[0], 0.01f);
-        y[1] = global::NetGen.Kernels.LeakyRelu((((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (W[22] * x[6] + W[23] * x[7]))) + (((W[24] * x[8] + W[25] * x[9]) + (W[26] * x[10] + W[27] * x[11])) + ((W[28] * x[12] + W[29] * x[13]) + (W[30] * x[14] + W[31] * x[15]))) + b[1], 0.01f);
-        y[2] = global::NetGen.Kernels.LeakyRelu((((W[32] * x[0] + W[33] * x[1]) + (W[34] * x[2] + W[35] * x[3])) + ((W[36] * x[4] + W[37] * x[5]) + (W[38] * x[6] + W[39] * x[7]))) + (((W[40] * x[8] + W[41] * x[9]) + (W[42] * x[10] + W[43] * x[11])) + ((W[44] * x[12] + W[45] * x[13]) + (W[46] * x[14] + W[47] * x[15]))) + b[2], 0.01f);
-        y[3] = global::NetGen.Kernels.LeakyRelu((((W[48] * x[0] + W[49] * x[1]) + (W[50] * x[2] + W[51] * x[3])) + ((W[52] * x[4] + W[53] * x[5]) + (W[54] * x[6] + W[55] * x[7]))) + (((W[56] * x[8] + W[57] * x[9]) + (W[58] * x[10] + W[59] * x[11])) + ((W[60] * x[12] + W[61] * x[13]) + (W[62] * x[14] + W[63] * x[15]))) + b[3], 0.01f);
-        y[4] = global::NetGen.Kernels.LeakyRelu((((W[64] * x[0] + W[65] * x[1]) + (W[66] * x[2] + W[67] * x[3])) + ((W[68] * x[4] + W[69] * x[5]) + (W[70] * x[6] + W[71] * x[7]))) + (((W[72] * x[8] + W[73] * x[9]) + (W[74] * x[10] + W[75] * x[11])) + ((W[76] * x[12] + W[77] * x[13]) + (W[78] * x[14] + W[79] * x[15]))) + b[4], 0.01f);
-        y[5] = global::NetGen.Kernels.LeakyRelu((((W[80] * x[0] + W[81] * x[1]) + (W[82] * x[2] + W[83] * x[3])) + ((W[84] * x[4] + W[85] * x[5]) + (W[86] * x[6] + W[87] * x[7]))) + (((W[88] * x[8] + W[89] * x[9]) + (W[90] * x[10] + W[91] * x[11])) + ((W[92] * x[12] + W[93] * x[13]) + (W[94] * x[14] + W[95] * x[15]))) + b[5], 0.01f);
-        y[6] = global::NetGen.Kernels.LeakyRelu((((W[96] * x[0] + W[97] * x[1]) + (W[98] * x[2] + W[99] * x[3])) + ((W[100] * x[4] + W[101] * x[5]) + (W[102] * x[6] + W[103] * x[7]))) + (((W[104] * x[8] + W[105] * x[9]) + (W[106] * x[10] + W[107] * x[11])) + ((W[108] * x[12] + W[109] * x[13]) + (W[110] * x[14] + W[111] * x[15]))) + b[6], 0.01f);
-        y[7] = global::NetGen.Kernels.LeakyRelu((((W[112] * x[0] + W[113] * x[1]) + (W[114] * x[2] + W[115] * x[3])) + ((W[116] * x[4] + W[117] * x[5]) + (W[118] * x[6] + W[119] * x[7]))) + (((W[120] * x[8] + W[121] * x[9]) + (W[122] * x[10] + W[123] * x[11])) + ((W[124] * x[12] + W[125] * x[13]) + (W[126] * x[14] + W[127] * x[15]))) + b[7], 0.01f);
+        global::NetGen.Kernels.DenseForwardOne(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), A2, new global::NetGen.Kernels.LeakyReluFunction(0.01f)); // A1: 1 × 16 → A2: 1 × 8
     }
 
     /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01); dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
