@@ -40,11 +40,24 @@ public sealed partial class NetworkGenerator
         /// <summary>"m × n" or, with samples as columns, "n × m".</summary>
         private static string Shape(NetworkSpec spec, int width) => SamplesAsColumns(spec) ? width + " × m" : "m × " + width;
 
+        /// <summary>
+        /// With samples as columns, a ReLU-like layer applies g inside the product kernel (one pass, Z kept only when
+        /// asked for); a sigmoid or tanh layer keeps its own pass after the product, whose vector exponential is faster
+        /// than the one g would apply in the kernel.
+        /// </summary>
+        private static bool FusesActivation(NetworkSpec spec, LayerSpec layer)
+            => SamplesAsColumns(spec) && layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu;
+
+        /// <summary>The activation as the kernels' struct: "new global::NetGen.Kernels.ReluFunction()".</summary>
+        private static string ActivationFunction(LayerSpec layer) => layer.Activation == ActivationKind.LeakyRelu
+            ? "new " + Kernels + ".LeakyReluFunction(" + FloatLiteral(layer.LeakySlope) + ")"
+            : "new " + Kernels + ".ReluFunction()";
+
         private static void WriteLayerForward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
         {
             int l = layer.Index;
             string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l;
-            bool linear = layer.Activation == ActivationKind.Linear, columns = SamplesAsColumns(spec);
+            bool linear = layer.Activation == ActivationKind.Linear, columns = SamplesAsColumns(spec), fused = FusesActivation(spec, layer);
             string product = columns ? "W" + l + "·" + aPrev + " + b" + l : aPrev + "·W" + l + "ᵀ + b" + l;
             w.WriteLine("// ───── Layer " + l + ": dense " + layer.Inputs + " → " + layer.Units + ", " + ActivationName(layer) + " ─────");
             w.WriteLine();
@@ -52,7 +65,8 @@ public sealed partial class NetworkGenerator
                 (linear ? a + " = " + z : a + " = " + ActivationFormula(layer, z)) + ".</summary>");
             w.WriteLine("/// <param name=\"p\">The parameters.</param>");
             w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(spec, layer.Inputs) + ": the layer's input.</param>");
-            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(spec, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." : ".") + "</param>");
+            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(spec, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." :
+                fused ? " unless empty (a prediction keeps " + a + " alone)." : ".") + "</param>");
             if (!linear)
                 w.WriteLine("/// <param name=\"" + a + "\">" + Shape(spec, layer.Units) + ": written; may be " + z + " itself.</param>");
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -60,19 +74,27 @@ public sealed partial class NetworkGenerator
                 (linear ? "" : ", " + Span + " " + a) + ", int m)";
             using (w.Open(signature))
             {
-                w.WriteLine(Kernels + ".DenseForward" + (columns ? "Columns(" : "(") + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z +
-                    ", m, " + layer.Inputs + ", " + layer.Units + "); // " + z + " = " + product);
-                string call = layer.Activation switch
+                if (fused)
                 {
-                    ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ", " + a + ");",
-                    ActivationKind.Tanh => Kernels + ".Tanh(" + z + ", " + a + ");",
-                    ActivationKind.Relu => Kernels + ".Relu(" + z + ", " + a + ");",
-                    ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + a + ", " + FloatLiteral(layer.LeakySlope) + ");",
-                    ActivationKind.Softmax => Kernels + ".Softmax(" + z + ", " + a + ", m, " + layer.Units + ");",
-                    _ => "",
-                };
-                if (call.Length > 0)
-                    w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, z));
+                    w.WriteLine(Kernels + ".DenseForwardColumns(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z + ", " + a +
+                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layer) + "); // " + z + " = " + product + ", " + a + " = " + ActivationFormula(layer, z) + " in the same pass");
+                }
+                else
+                {
+                    w.WriteLine(Kernels + ".DenseForward" + (columns ? "Columns(" : "(") + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z +
+                        ", m, " + layer.Inputs + ", " + layer.Units + "); // " + z + " = " + product);
+                    string call = layer.Activation switch
+                    {
+                        ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ", " + a + ");",
+                        ActivationKind.Tanh => Kernels + ".Tanh(" + z + ", " + a + ");",
+                        ActivationKind.Relu => Kernels + ".Relu(" + z + ", " + a + ");",
+                        ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + a + ", " + FloatLiteral(layer.LeakySlope) + ");",
+                        ActivationKind.Softmax => Kernels + ".Softmax(" + z + ", " + a + ", m, " + layer.Units + ");",
+                        _ => "",
+                    };
+                    if (call.Length > 0)
+                        w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, z));
+                }
             }
             w.WriteLine();
             if (IsUnrolled(layer))

@@ -104,11 +104,16 @@ public sealed partial class NetworkGenerator
             using (w.Open("public void PredictBatch(" + ReadOnlySpan + " X, " + Span + " Y, int m)"))
             {
                 w.WriteLine(batchGuard);
-                w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                w.WriteLine("Forward(_parameters, X, b, m" + inference + ");");
-                w.WriteLine(transposesY
-                    ? Kernels + ".Transpose(" + aL + ", Y, OutputSize, m); // Y = A" + output.Index + "ᵀ: m × " + output.Units
-                    : aL + ".CopyTo(Y);");
+                if (columns)
+                {
+                    WriteColumnsPrediction(w, spec, transposesX, transposesY);
+                }
+                else
+                {
+                    w.WriteLine("var b = new Buffers(Workspace(m), m);");
+                    w.WriteLine("Forward(_parameters, X, b, m" + inference + ");");
+                    w.WriteLine(aL + ".CopyTo(Y);");
+                }
             }
             w.WriteLine();
 
@@ -266,6 +271,35 @@ public sealed partial class NetworkGenerator
                 }
             }
             w.WriteLine();
+        }
+
+        /// <summary>
+        /// PredictBatch with samples as columns: the forward pass without what only training reads. Layers that apply g
+        /// in their product kernel skip Z; the others compute Z in place in A. With one output, A[L] (1 × m) is Y itself,
+        /// so the last layer writes Y directly.
+        /// </summary>
+        private static void WriteColumnsPrediction(SourceWriter w, NetworkSpec spec, bool transposesX, bool transposesY)
+        {
+            LayerSpec output = Output(spec);
+            w.WriteLine(ReadOnlySpan + " p = _parameters;");
+            w.WriteLine("var b = new Buffers(Workspace(m), m);");
+            if (transposesX)
+                w.WriteLine(Kernels + ".Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: " + spec.InputSize + " × m, samples as columns");
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                int l = layer.Index;
+                string input = l == 1 ? (transposesX ? "b.A0" : "X") : "b.A" + (l - 1);
+                bool last = l == spec.Layers.Count;
+                string a = last && !transposesY ? "Y" : "b.A" + l;
+                string z = FusesActivation(spec, layer) ? "default" : a;
+                string product = "Z" + l + " = W" + l + "·A" + (l - 1) + " + b" + l;
+                string note = " // " + (layer.Activation == ActivationKind.Linear ? "A" + l + " = " + product
+                    : "A" + l + " = " + ActivationFormula(layer, "Z" + l) + "; " + product + (FusesActivation(spec, layer) ? " is not kept" : " is computed in place"));
+                if (a == "Y") note += "; Y is A" + l + " (one output: m × 1 is 1 × m)";
+                w.WriteLine("Layer" + l + "Forward(p, " + ForwardArguments(layer, input, z, a) + ", m);" + note);
+            }
+            if (transposesY)
+                w.WriteLine(Kernels + ".Transpose(b.A" + output.Index + ", Y, OutputSize, m); // Y = A" + output.Index + "ᵀ: m × " + output.Units);
         }
 
         /// <summary>λ as the user wrote it (the float's shortest round-trip text), read as a double.</summary>

@@ -11,9 +11,9 @@ public static partial class Kernels
     /// A is nIn × m, W is nOut × nIn (row-major), b has nOut elements, Z is nOut × m.
     /// </summary>
     /// <remarks>
-    /// For narrow layers, where a row of W is too short to fill a vector, the vectors run across 16 samples instead:
-    /// 4 units at a time, each W[j, k] broadcast and multiplied with the row A[k, i..i+16]. The last block of samples
-    /// starts at m − 16 and recomputes a few columns identically instead of masking.
+    /// For narrow layers, where a row of W is too short to fill a vector, the vectors run across samples instead: the
+    /// tiles of <see cref="DenseForwardColumns{TActivation}"/> with g the identity, each W[j, k] broadcast and multiplied
+    /// with the row A[k, i..i+16].
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseForwardColumns(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
@@ -25,7 +25,7 @@ public static partial class Kernels
         if (m == 1)
             DenseForward(A, W, b, Z, 1, nIn, nOut); // one sample: both layouts are the same vector, and dot products are the fast way
         else
-            ColumnsProduct(ref Ref(W), nIn, 1, ref Ref(A), ref Ref(Z), ref Ref(b), true, nOut, nIn, m);
+            DenseForwardColumns(A, W, b, default, Z, m, nIn, nOut, default(IdentityFunction));
     }
 
     /// <summary>

@@ -130,9 +130,13 @@ partial class DeepNet : global::NetGen.INetwork
     public void PredictBatch(global::System.ReadOnlySpan<float> X, global::System.Span<float> Y, int m)
     {
         global::NetGen.Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        global::System.ReadOnlySpan<float> p = _parameters;
         var b = new Buffers(Workspace(m), m);
-        Forward(_parameters, X, b, m);
-        b.A4.CopyTo(Y);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
+        Layer1Forward(p, b.A0, default, b.A1, m); // A1 = max(0, Z1); Z1 = W1·A0 + b1 is not kept
+        Layer2Forward(p, b.A1, default, b.A2, m); // A2 = max(0, Z2); Z2 = W2·A1 + b2 is not kept
+        Layer3Forward(p, b.A2, default, b.A3, m); // A3 = max(0, Z3); Z3 = W3·A2 + b3 is not kept
+        Layer4Forward(p, b.A3, Y, Y, m); // A4 = σ(Z4); Z4 = W4·A3 + b4 is computed in place; Y is A4 (one output: m × 1 is 1 × m)
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so that it stays finite).</summary>
@@ -210,13 +214,12 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = max(0, Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">3 × m: the layer's input.</param>
-    /// <param name="Z1">5 × m: written.</param>
+    /// <param name="Z1">5 × m: written unless empty (a prediction keeps A1 alone).</param>
     /// <param name="A1">5 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> Z1, global::System.Span<float> A1, int m)
     {
-        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 5); // Z1 = W1·A0 + b1
-        global::NetGen.Kernels.Relu(Z1, A1); // A1 = max(0, Z1)
+        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, A1, m, 3, 5, new global::NetGen.Kernels.ReluFunction()); // Z1 = W1·A0 + b1, A1 = max(0, Z1) in the same pass
     }
 
     /// <summary>Layer 1 forward for one sample, unrolled: A1[j] = g(Σ_k W1[j, k]·A0[k] + b1[j]), g = Relu.</summary>
@@ -249,13 +252,12 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">5 × m: the layer's input.</param>
-    /// <param name="Z2">5 × m: written.</param>
+    /// <param name="Z2">5 × m: written unless empty (a prediction keeps A2 alone).</param>
     /// <param name="A2">5 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, global::System.Span<float> A2, int m)
     {
-        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 5, 5); // Z2 = W2·A1 + b2
-        global::NetGen.Kernels.Relu(Z2, A2); // A2 = max(0, Z2)
+        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, A2, m, 5, 5, new global::NetGen.Kernels.ReluFunction()); // Z2 = W2·A1 + b2, A2 = max(0, Z2) in the same pass
     }
 
     /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g = Relu.</summary>
@@ -291,13 +293,12 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = max(0, Z3).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">5 × m: the layer's input.</param>
-    /// <param name="Z3">3 × m: written.</param>
+    /// <param name="Z3">3 × m: written unless empty (a prediction keeps A3 alone).</param>
     /// <param name="A3">3 × m: written; may be Z3 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A2, global::System.Span<float> Z3, global::System.Span<float> A3, int m)
     {
-        global::NetGen.Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 5, 3); // Z3 = W3·A2 + b3
-        global::NetGen.Kernels.Relu(Z3, A3); // A3 = max(0, Z3)
+        global::NetGen.Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, A3, m, 5, 3, new global::NetGen.Kernels.ReluFunction()); // Z3 = W3·A2 + b3, A3 = max(0, Z3) in the same pass
     }
 
     /// <summary>Layer 3 forward for one sample, unrolled: A3[j] = g(Σ_k W3[j, k]·A2[k] + b3[j]), g = Relu.</summary>

@@ -121,9 +121,12 @@ partial class FootballNet : global::NetGen.INetwork
     public void PredictBatch(global::System.ReadOnlySpan<float> X, global::System.Span<float> Y, int m)
     {
         global::NetGen.Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        global::System.ReadOnlySpan<float> p = _parameters;
         var b = new Buffers(Workspace(m), m);
-        Forward(_parameters, X, b, m, training: false);
-        b.A3.CopyTo(Y);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 2 × m, samples as columns
+        Layer1Forward(p, b.A0, default, b.A1, m); // A1 = max(0, Z1); Z1 = W1·A0 + b1 is not kept
+        Layer2Forward(p, b.A1, default, b.A2, m); // A2 = max(0, Z2); Z2 = W2·A1 + b2 is not kept
+        Layer3Forward(p, b.A2, Y, Y, m); // A3 = σ(Z3); Z3 = W3·A2 + b3 is computed in place; Y is A3 (one output: m × 1 is 1 × m)
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] + (λ/2m)·Σ‖W[l]‖²_F (the cross-entropy computed from Z, so that it stays finite), without dropout.</summary>
@@ -221,13 +224,12 @@ partial class FootballNet : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = max(0, Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">2 × m: the layer's input.</param>
-    /// <param name="Z1">20 × m: written.</param>
+    /// <param name="Z1">20 × m: written unless empty (a prediction keeps A1 alone).</param>
     /// <param name="A1">20 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A0, global::System.Span<float> Z1, global::System.Span<float> A1, int m)
     {
-        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 2, 20); // Z1 = W1·A0 + b1
-        global::NetGen.Kernels.Relu(Z1, A1); // A1 = max(0, Z1)
+        global::NetGen.Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, A1, m, 2, 20, new global::NetGen.Kernels.ReluFunction()); // Z1 = W1·A0 + b1, A1 = max(0, Z1) in the same pass
     }
 
     /// <summary>Layer 1 forward for one sample: A1 = Relu(W1·A0 + b1), g applied in registers as each group of 16 units is summed.</summary>
@@ -257,13 +259,12 @@ partial class FootballNet : global::NetGen.INetwork
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">20 × m: the layer's input.</param>
-    /// <param name="Z2">3 × m: written.</param>
+    /// <param name="Z2">3 × m: written unless empty (a prediction keeps A2 alone).</param>
     /// <param name="A2">3 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> A1, global::System.Span<float> Z2, global::System.Span<float> A2, int m)
     {
-        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 20, 3); // Z2 = W2·A1 + b2
-        global::NetGen.Kernels.Relu(Z2, A2); // A2 = max(0, Z2)
+        global::NetGen.Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, A2, m, 20, 3, new global::NetGen.Kernels.ReluFunction()); // Z2 = W2·A1 + b2, A2 = max(0, Z2) in the same pass
     }
 
     /// <summary>Layer 2 forward for one sample, unrolled: A2[j] = g(Σ_k W2[j, k]·A1[k] + b2[j]), g = Relu.</summary>

@@ -108,9 +108,11 @@ partial class ShallowNet : global::NetGen.INetwork
     public void PredictBatch(global::System.ReadOnlySpan<float> X, global::System.Span<float> Y, int m)
     {
         global::NetGen.Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        global::System.ReadOnlySpan<float> p = _parameters;
         var b = new Buffers(Workspace(m), m);
-        Forward(_parameters, X, b, m);
-        b.A2.CopyTo(Y);
+        global::NetGen.Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
+        Layer1Forward(p, b.A0, b.A1, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is computed in place
+        Layer2Forward(p, b.A1, Y, Y, m); // A2 = σ(Z2); Z2 = W2·A1 + b2 is computed in place; Y is A2 (one output: m × 1 is 1 × m)
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so that it stays finite).</summary>

@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace NetGen.Tests;
+
+/// <summary>
+/// The samples-as-columns forward with g fused in (<see cref="Kernels.DenseForwardColumns{TActivation}"/>) and the
+/// narrow transposes at the batch's edges, against double-precision references computed here: every tail length of m
+/// from 0 to 33, the same tails after 64 samples (where the 64-wide tiles and their overlapping last tile run), and the
+/// widths 1, 2, 3, 8, 17, 20 and 64 on both sides.
+/// </summary>
+public class ColumnsKernelTests
+{
+    private static readonly int[] Widths = { 1, 2, 3, 8, 17, 20, 64 };
+
+    public static IEnumerable<object[]> LayerShapes()
+    {
+        foreach (int nIn in Widths)
+            foreach (int nOut in Widths)
+                yield return new object[] { nIn, nOut };
+    }
+
+    /// <summary>0..33 (the scalar path, one vector, the 32-wide tiles and each tail), the same after 64, and net A's 211.</summary>
+    private static IEnumerable<int> SampleCounts()
+    {
+        for (int m = 0; m <= 33; m++) yield return m;
+        for (int m = 64; m <= 97; m++) yield return m;
+        yield return 211;
+    }
+
+    private static float[] Random(int count, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(rng.NextDouble() * 4 - 2);
+        return values;
+    }
+
+    private const float Slope = 0.1f;
+
+    private static double Reference(string g, double z) => g switch
+    {
+        "identity" => z,
+        "relu" => z < 0 ? 0 : z,
+        "leaky" => z > 0 ? z : Slope * z,
+        "sigmoid" => 1 / (1 + Math.Exp(-z)),
+        _ => Math.Tanh(z),
+    };
+
+    private static void Run(string g, ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> z, Span<float> y, int m, int nIn, int nOut)
+    {
+        switch (g)
+        {
+            case "identity": Kernels.DenseForwardColumns(a, w, b, z, y, m, nIn, nOut, new Kernels.IdentityFunction()); break;
+            case "relu": Kernels.DenseForwardColumns(a, w, b, z, y, m, nIn, nOut, new Kernels.ReluFunction()); break;
+            case "leaky": Kernels.DenseForwardColumns(a, w, b, z, y, m, nIn, nOut, new Kernels.LeakyReluFunction(Slope)); break;
+            case "sigmoid": Kernels.DenseForwardColumns(a, w, b, z, y, m, nIn, nOut, new Kernels.SigmoidFunction()); break;
+            default: Kernels.DenseForwardColumns(a, w, b, z, y, m, nIn, nOut, new Kernels.TanhFunction()); break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LayerShapes))]
+    public void DenseForwardColumns_with_g_matches_the_double_product_for_every_tail(int nIn, int nOut)
+    {
+        string[] activations = { "identity", "relu", "leaky", "sigmoid", "tanh" };
+        foreach (int m in SampleCounts())
+        {
+            float[] a = Random(nIn * m, (ulong)(17 + m)), w = Random(nOut * nIn, 18), b = Random(nOut, 19);
+            var zExpected = new double[nOut * m];
+            var magnitudes = new double[nOut * m];
+            for (int j = 0; j < nOut; j++)
+                for (int i = 0; i < m; i++)
+                {
+                    double sum = b[j], magnitude = Math.Abs(b[j]);
+                    for (int k = 0; k < nIn; k++) { sum += (double)w[j * nIn + k] * a[k * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * a[k * m + i]); }
+                    zExpected[j * m + i] = sum;
+                    magnitudes[j * m + i] = magnitude;
+                }
+
+            foreach (string g in activations)
+            {
+                // Z kept, A_out beside it: both checked, and the float after each left alone.
+                var z = new float[nOut * m + 1];
+                var y = new float[nOut * m + 1];
+                z.AsSpan().Fill(float.NaN);
+                y.AsSpan().Fill(float.NaN);
+                z[^1] = 12345f;
+                y[^1] = 54321f;
+                Run(g, a, w, b, z.AsSpan(0, nOut * m), y.AsSpan(0, nOut * m), m, nIn, nOut);
+                for (int e = 0; e < nOut * m; e++)
+                {
+                    string where = $"{g} [{e / Math.Max(m, 1)},{e % Math.Max(m, 1)}] (m={m}, nIn={nIn}, nOut={nOut})";
+                    double tolerance = 1e-5 * (1 + magnitudes[e]);
+                    Assert.True(Math.Abs(z[e] - zExpected[e]) <= tolerance, $"Z{where}: {z[e]} vs {zExpected[e]}");
+                    double expected = Reference(g, zExpected[e]);
+                    Assert.True(Math.Abs(y[e] - expected) <= tolerance + 1e-6, $"A{where}: {y[e]} vs {expected}");
+                }
+                Assert.Equal(12345f, z[^1]);
+                Assert.Equal(54321f, y[^1]);
+
+                // Z not kept (empty): A_out alone, the same floats.
+                var alone = new float[nOut * m + 1];
+                alone.AsSpan().Fill(float.NaN);
+                alone[^1] = 54321f;
+                Run(g, a, w, b, default, alone.AsSpan(0, nOut * m), m, nIn, nOut);
+                for (int e = 0; e < nOut * m; e++)
+                    Assert.True(alone[e] == y[e], $"{g} A alone [{e}] (m={m}, nIn={nIn}, nOut={nOut}): {alone[e]} vs {y[e]} with Z kept");
+                Assert.Equal(54321f, alone[^1]);
+
+                // A_out is Z itself: g(Z) in place.
+                var inPlace = new float[nOut * m];
+                inPlace.AsSpan().Fill(float.NaN);
+                Run(g, a, w, b, inPlace, inPlace, m, nIn, nOut);
+                for (int e = 0; e < nOut * m; e++)
+                    Assert.True(inPlace[e] == y[e], $"{g} in place [{e}] (m={m}, nIn={nIn}, nOut={nOut}): {inPlace[e]} vs {y[e]}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LayerShapes))]
+    public void DenseForwardColumns_scalar_strategy_matches_the_double_product(int nIn, int nOut)
+    {
+        const int m = 37;
+        float[] a = Random(nIn * m, 21), w = Random(nOut * nIn, 22), b = Random(nOut, 23);
+        var z = new float[nOut * m];
+        var y = new float[nOut * m];
+        Kernels.ColumnsActivatedScalar(ref a[0], ref w[0], ref b[0], ref z[0], ref y[0], true, m, nIn, nOut, new Kernels.ReluFunction());
+        for (int j = 0; j < nOut; j++)
+            for (int i = 0; i < m; i++)
+            {
+                double sum = b[j], magnitude = Math.Abs(b[j]);
+                for (int k = 0; k < nIn; k++) { sum += (double)w[j * nIn + k] * a[k * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * a[k * m + i]); }
+                Assert.True(Math.Abs(z[j * m + i] - sum) <= 1e-5 * (1 + magnitude), $"Z[{j},{i}]: {z[j * m + i]} vs {sum}");
+                Assert.Equal(Math.Max(z[j * m + i], 0f), y[j * m + i]);
+            }
+    }
+
+    [Fact]
+    public void DenseForwardColumns_with_g_rejects_short_spans()
+    {
+        var a = new float[2 * 20];
+        var w = new float[3 * 2];
+        var b = new float[3];
+        Assert.Throws<ArgumentException>(() => Kernels.DenseForwardColumns(a, w, b, new float[3 * 20], new float[3 * 20 - 1], 20, 2, 3, new Kernels.ReluFunction()));
+        Assert.Throws<ArgumentException>(() => Kernels.DenseForwardColumns(a, w, b, new float[3 * 20 - 1], new float[3 * 20], 20, 2, 3, new Kernels.ReluFunction()));
+        Assert.Throws<ArgumentException>(() => Kernels.DenseForwardColumns(a, w, new float[2], default, new float[3 * 20], 20, 2, 3, new Kernels.ReluFunction()));
+    }
+
+    /// <summary>The two-column and two-row transposes (permutes, overlapping last block) and the general tiles beside them.</summary>
+    [Fact]
+    public void Transpose_of_two_columns_or_two_rows_swaps_every_element()
+    {
+        var shapes = new List<(int Rows, int Columns)>();
+        for (int n = 0; n <= 33; n++)
+        {
+            shapes.Add((n, 2));
+            shapes.Add((2, n));
+            shapes.Add((64 + n, 2));
+            shapes.Add((2, 64 + n));
+            shapes.Add((n, 3));
+        }
+        shapes.Add((211, 2));
+        shapes.Add((2, 211));
+        foreach (var (rows, columns) in shapes)
+        {
+            float[] source = Random(rows * columns, (ulong)(rows * 100 + columns));
+            var destination = new float[rows * columns + 1];
+            destination[^1] = 12345f;
+            Kernels.Transpose(source, destination.AsSpan(0, rows * columns), rows, columns);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < columns; c++)
+                    Assert.True(source[r * columns + c] == destination[c * rows + r], $"{rows} × {columns}: [{r},{c}]");
+            Assert.Equal(12345f, destination[^1]);
+        }
+    }
+}
