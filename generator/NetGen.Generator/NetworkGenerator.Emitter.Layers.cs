@@ -48,11 +48,6 @@ public sealed partial class NetworkGenerator
         private static bool FusesActivation(NetworkSpec spec, LayerSpec layer)
             => SamplesAsColumns(spec) && layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu;
 
-        /// <summary>The activation as the kernels' struct: "new global::NetGen.Kernels.ReluFunction()".</summary>
-        private static string ActivationFunction(LayerSpec layer) => layer.Activation == ActivationKind.LeakyRelu
-            ? "new " + Kernels + ".LeakyReluFunction(" + FloatLiteral(layer.LeakySlope) + ")"
-            : "new " + Kernels + ".ReluFunction()";
-
         private static void WriteLayerForward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
         {
             int l = layer.Index;
