@@ -110,9 +110,7 @@ public sealed partial class NetworkGenerator
                 }
                 else
                 {
-                    w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                    w.WriteLine("Forward(_parameters, X, b, m" + inference + ");");
-                    w.WriteLine(aL + ".CopyTo(Y);");
+                    WriteRowsPrediction(w, spec); // dropout is the identity when predicting
                 }
             }
             w.WriteLine();
@@ -300,6 +298,31 @@ public sealed partial class NetworkGenerator
             }
             if (transposesY)
                 w.WriteLine(Kernels + ".Transpose(b.A" + output.Index + ", Y, OutputSize, m); // Y = A" + output.Index + "ᵀ: m × " + output.Units);
+        }
+
+        /// <summary>
+        /// PredictBatch with samples as rows: the forward pass without what only training reads. Each layer applies g in
+        /// its product kernel and keeps no Z (softmax, which needs the whole row, runs after, in place); the last layer
+        /// writes Y itself.
+        /// </summary>
+        private static void WriteRowsPrediction(SourceWriter w, NetworkSpec spec)
+        {
+            w.WriteLine(ReadOnlySpan + " p = _parameters;");
+            w.WriteLine("var b = new Buffers(Workspace(m), m);");
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                int l = layer.Index;
+                string input = l == 1 ? "X" : "b.A" + (l - 1);
+                string a = l == spec.Layers.Count ? "Y" : "b.A" + l;
+                bool softmax = layer.Activation == ActivationKind.Softmax;
+                string product = "A" + (l - 1) + "·W" + l + "ᵀ + b" + l;
+                w.WriteLine(Kernels + ".DenseForward(" + input + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a +
+                    ", m, " + layer.Inputs + ", " + layer.Units + (softmax ? "" : ", " + ActivationFunction(layer)) + "); // A" + l + " = " +
+                    (softmax || layer.Activation == ActivationKind.Linear ? "" : ActivationName(layer) + "(") + product +
+                    (softmax || layer.Activation == ActivationKind.Linear ? "" : ")") + (a == "Y" ? ", into Y" : "") + (softmax ? " (Z" + l + ", in place)" : ""));
+                if (softmax)
+                    w.WriteLine(Kernels + ".Softmax(" + a + ", " + a + ", m, " + layer.Units + "); // A" + l + " = " + ActivationFormula(layer, "Z" + l));
+            }
         }
 
         /// <summary>λ as the user wrote it (the float's shortest round-trip text), read as a double.</summary>

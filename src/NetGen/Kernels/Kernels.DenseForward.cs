@@ -86,6 +86,14 @@ public static partial class Kernels
             int j = 0;
             for (; j + 4 <= nOut; j += 4)
                 Block4x4(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, hasBias ? j : 0), hasBias, ref Unsafe.Add(ref z, j), nIn, nOut);
+            if (j < nOut && nOut >= 4)
+            {
+                // The last units: one more block ending at nOut, overlapping the one before (it writes the same values
+                // again), instead of a dot product and a horizontal sum per unit and sample.
+                j = nOut - 4;
+                Block4x4(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, hasBias ? j : 0), hasBias, ref Unsafe.Add(ref z, j), nIn, nOut);
+                j = nOut;
+            }
             for (; j < nOut; j++)
                 for (int r = 0; r < 4; r++)
                     Unsafe.Add(ref z, (nint)r * nOut + j) = Dot512(ref Unsafe.Add(ref a, (nint)r * nIn), ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + (hasBias ? Unsafe.Add(ref b0, j) : 0f);
@@ -97,6 +105,12 @@ public static partial class Kernels
             int j = 0;
             for (; j + 8 <= nOut; j += 8)
                 Block1x8(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, hasBias ? j : 0), hasBias, ref Unsafe.Add(ref z, j), nIn);
+            if (j < nOut && nOut >= 8)
+            {
+                j = nOut - 8; // the last units, overlapping the block before (same values written again)
+                Block1x8(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), ref Unsafe.Add(ref b0, hasBias ? j : 0), hasBias, ref Unsafe.Add(ref z, j), nIn);
+                j = nOut;
+            }
             for (; j < nOut; j++)
                 Unsafe.Add(ref z, j) = Dot512(ref a, ref Unsafe.Add(ref w0, (nint)j * nIn), nIn) + (hasBias ? Unsafe.Add(ref b0, j) : 0f);
         }

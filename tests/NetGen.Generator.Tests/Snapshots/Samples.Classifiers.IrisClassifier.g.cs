@@ -108,9 +108,11 @@ partial class IrisClassifier : global::NetGen.INetwork
     public void PredictBatch(global::System.ReadOnlySpan<float> X, global::System.Span<float> Y, int m)
     {
         global::NetGen.Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        global::System.ReadOnlySpan<float> p = _parameters;
         var b = new Buffers(Workspace(m), m);
-        Forward(_parameters, X, b, m);
-        b.A2.CopyTo(Y);
+        global::NetGen.Kernels.DenseForward(X, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), b.A1, m, 4, 8, new global::NetGen.Kernels.ReluFunction()); // A1 = Relu(A0·W1ᵀ + b1)
+        global::NetGen.Kernels.DenseForward(b.A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Y, m, 8, 3); // A2 = A1·W2ᵀ + b2, into Y (Z2, in place)
+        global::NetGen.Kernels.Softmax(Y, Y, m, 3); // A2 = softmax(Z2), row by row
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ y·log softmax(z) (the cross-entropy computed from Z, so that it stays finite).</summary>
