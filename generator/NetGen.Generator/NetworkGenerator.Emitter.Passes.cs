@@ -17,10 +17,6 @@ public sealed partial class NetworkGenerator
 
         private static void WritePredict(SourceWriter w, NetworkSpec spec)
         {
-            List<LayerSpec> hidden = spec.Layers.Take(spec.Layers.Count - 1).ToList();
-            int hiddenFloats = hidden.Sum(l => l.Units);
-            bool onStack = hiddenFloats <= StackLimit;
-
             w.WriteLine("/// <summary>One sample: <paramref name=\"y\"/> = network(<paramref name=\"x\"/>). Allocates nothing and writes no state, so it is safe to call from many threads at once.</summary>");
             w.WriteLine("/// <param name=\"x\">The sample: <see cref=\"InputSize\"/> = " + Floats(spec.InputSize) + ".</param>");
             w.WriteLine("/// <param name=\"y\">Receives the prediction: <see cref=\"OutputSize\"/> = " + Floats(spec.OutputSize) + ".</param>");
@@ -29,6 +25,46 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine(Guard + ".Length(x.Length, InputSize, nameof(x), \"InputSize\");");
                 w.WriteLine(Guard + ".Length(y.Length, OutputSize, nameof(y), \"OutputSize\");");
+                if (PredictsInRegisters(spec))
+                {
+                    // The layer-by-layer path lives in a method of its own: its stack buffers, here, made the JIT keep
+                    // x and y in memory, and reading them back cost more than the whole in-registers pass.
+                    using (w.Open("if (" + Registers + ".IsSupported)"))
+                        w.WriteLine("PredictInRegisters(x, y);");
+                    using (w.Open("else"))
+                        w.WriteLine("PredictLayerByLayer(x, y);");
+                }
+                else
+                    WritePredictBody(w, spec);
+            }
+            w.WriteLine();
+
+            if (PredictsInRegisters(spec))
+            {
+                WritePredictInRegisters(w, spec);
+                w.WriteLine("/// <summary>" + "<see cref=\"Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> one layer at a time, each A in a buffer (without AVX-512).</summary>");
+                using (w.Open("private void PredictLayerByLayer(" + ReadOnlySpan + " x, " + Span + " y)"))
+                    WritePredictBody(w, spec);
+                w.WriteLine();
+            }
+
+            w.WriteLine("/// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>");
+            using (w.Open("public Output Predict(in Input x)"))
+            {
+                w.WriteLine("Output y = default;");
+                w.WriteLine("Predict((" + ReadOnlySpan + ")x, (" + Span + ")y);");
+                w.WriteLine("return y;");
+            }
+            w.WriteLine();
+        }
+
+        /// <summary>The layer-by-layer one-sample forward: hidden A on the stack (or rented when large), each layer's call.</summary>
+        private static void WritePredictBody(SourceWriter w, NetworkSpec spec)
+        {
+            List<LayerSpec> hidden = spec.Layers.Take(spec.Layers.Count - 1).ToList();
+            int hiddenFloats = hidden.Sum(l => l.Units);
+            bool onStack = hiddenFloats <= StackLimit;
+            {
                 w.WriteLine(ReadOnlySpan + " p = _parameters;");
                 if (onStack)
                 {
@@ -54,16 +90,6 @@ public sealed partial class NetworkGenerator
                         w.WriteLine("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
                 }
             }
-            w.WriteLine();
-
-            w.WriteLine("/// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>");
-            using (w.Open("public Output Predict(in Input x)"))
-            {
-                w.WriteLine("Output y = default;");
-                w.WriteLine("Predict((" + ReadOnlySpan + ")x, (" + Span + ")y);");
-                w.WriteLine("return y;");
-            }
-            w.WriteLine();
         }
 
         private static void WritePredictLayers(SourceWriter w, NetworkSpec spec)

@@ -49,6 +49,8 @@ public static partial class Kernels
                 };
                 if (rows == 16)
                     g.Apply(z + Vector512.Load(pb + j)).Store(pa + j);
+                else if (rows == 8)
+                    g.Apply(z + Vector256.Load(pb + j).ToVector512()).GetLower().Store(pa + j); // plain 256-bit moves: cheaper than masked ones
                 else
                 {
                     Vector512<float> valid = FirstLanes(rows);

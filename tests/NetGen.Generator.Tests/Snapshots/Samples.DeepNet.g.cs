@@ -104,6 +104,46 @@ partial class DeepNet : global::NetGen.INetwork
     {
         global::NetGen.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         global::NetGen.Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        if (global::NetGen.Kernels.InRegisters.IsSupported)
+        {
+            PredictInRegisters(x, y);
+        }
+        else
+        {
+            PredictLayerByLayer(x, y);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> with each layer's A in registers (AVX-512): A{l}_0 holds
+    /// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into one vector
+    /// of their sums; rows of 1, 2, 4 or 8 inputs are packed 16/n to a vector against A repeated. Lanes past a layer's
+    /// width hold g(0), which the next layer's loads of W (zero past each row) cancel.
+    /// </summary>
+    // Compiled once, fully optimized, and never inlined into Predict: there, the JIT's inlining budget ran out and left
+    // the loads and folds as calls that pass vectors through memory.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void PredictInRegisters(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+    {
+        // Spans of constant length: every load's bounds decision below folds away when this is compiled.
+        global::System.ReadOnlySpan<float> p = new(_parameters, 0, ParameterCount);
+        x = x.Slice(0, InputSize);
+        y = y.Slice(0, OutputSize);
+        global::System.Runtime.Intrinsics.Vector512<float> A0_0 = global::NetGen.Kernels.InRegisters.Load(x, 0, 3); // A0 = x
+        // Layer 1: dense 3 → 5, Relu; one vector of products per row, folded sixteen rows at a time
+        global::System.Runtime.Intrinsics.Vector512<float> A1_0 = new global::NetGen.Kernels.ReluFunction().Apply(global::NetGen.Kernels.InRegisters.FoldRows(global::NetGen.Kernels.InRegisters.Load(p, W1Offset, 3) * A0_0, global::NetGen.Kernels.InRegisters.Load(p, W1Offset + 3, 3) * A0_0, global::NetGen.Kernels.InRegisters.Load(p, W1Offset + 6, 3) * A0_0, global::NetGen.Kernels.InRegisters.Load(p, W1Offset + 9, 3) * A0_0, global::NetGen.Kernels.InRegisters.Load(p, W1Offset + 12, 3) * A0_0, default, default, default, default, default, default, default, default, default, default, default) + global::NetGen.Kernels.InRegisters.Load(p, B1Offset, 5)); // A1[0..5)
+        // Layer 2: dense 5 → 5, Relu; one vector of products per row, folded sixteen rows at a time
+        global::System.Runtime.Intrinsics.Vector512<float> A2_0 = new global::NetGen.Kernels.ReluFunction().Apply(global::NetGen.Kernels.InRegisters.FoldRows(global::NetGen.Kernels.InRegisters.Load(p, W2Offset, 5) * A1_0, global::NetGen.Kernels.InRegisters.Load(p, W2Offset + 5, 5) * A1_0, global::NetGen.Kernels.InRegisters.Load(p, W2Offset + 10, 5) * A1_0, global::NetGen.Kernels.InRegisters.Load(p, W2Offset + 15, 5) * A1_0, global::NetGen.Kernels.InRegisters.Load(p, W2Offset + 20, 5) * A1_0, default, default, default, default, default, default, default, default, default, default, default) + global::NetGen.Kernels.InRegisters.Load(p, B2Offset, 5)); // A2[0..5)
+        // Layer 3: dense 5 → 3, Relu; one vector of products per row, folded sixteen rows at a time
+        global::System.Runtime.Intrinsics.Vector512<float> A3_0 = new global::NetGen.Kernels.ReluFunction().Apply(global::NetGen.Kernels.InRegisters.FoldRows(global::NetGen.Kernels.InRegisters.Load(p, W3Offset, 5) * A2_0, global::NetGen.Kernels.InRegisters.Load(p, W3Offset + 5, 5) * A2_0, global::NetGen.Kernels.InRegisters.Load(p, W3Offset + 10, 5) * A2_0, default, default, default, default, default, default, default, default, default, default, default, default, default) + global::NetGen.Kernels.InRegisters.Load(p, B3Offset, 3)); // A3[0..3)
+        // Layer 4: dense 3 → 1, Sigmoid; one vector of products per row, folded sixteen rows at a time
+        global::System.Runtime.Intrinsics.Vector512<float> A4_0 = new global::NetGen.Kernels.SigmoidFunction().Apply(global::NetGen.Kernels.InRegisters.FoldRows(global::NetGen.Kernels.InRegisters.Load(p, W4Offset, 3) * A3_0, default, default, default, default, default, default, default, default, default, default, default, default, default, default, default) + global::NetGen.Kernels.InRegisters.Load(p, B4Offset, 1)); // A4[0..1)
+        global::NetGen.Kernels.InRegisters.Store(y, 0, A4_0); // y = A4
+    }
+
+    /// <summary><see cref="Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> one layer at a time, each A in a buffer (without AVX-512).</summary>
+    private void PredictLayerByLayer(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+    {
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> A1 = stackalloc float[5]; // A1: 1 × 5 (Z1 is computed in place)
         global::System.Span<float> A2 = stackalloc float[5]; // A2: 1 × 5 (Z2 is computed in place)
