@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Benchmarks;
 
@@ -46,6 +47,12 @@ public static class QuickMode
                         (loadBefore[0] > Environment.ProcessorCount - 1 ? "  <-- BUSY MACHINE: other processes compete for the cores; medians will be inflated" : ""));
         (double fma, string fmaHow) = Machine.MeasureFmaThroughput();
         w.WriteLine($"FMA:     measured {fma:0.0} GFLOP/s on one core ({fmaHow}); the targets use the issue's {PeakGFlops:0} GFLOP/s");
+        if (Vector512.IsHardwareAccelerated)
+        {
+            double stream = Machine.MeasureStreamBandwidth((int)Cases.NetCMultiplyAdds);
+            w.WriteLine($"Stream:  one core reads net C's weights ({Cases.NetCMultiplyAdds * 4 / 1024} KB, more than L1 holds) at {stream:0} GB/s at best: a one-sample " +
+                        $"Predict of net C, which reads each weight once, takes ≥ {Cases.NetCMultiplyAdds * 4 / stream / 1e3:0.00} µs on this machine");
+        }
         w.WriteLine($"Timing:  {Harness.WarmUpSeconds:0.0} s warm-up per operation, then {Batches} timed batches of ≈ {Harness.BatchSeconds * 1e3:0} ms each; bytes = GC.GetAllocatedBytesForCurrentThread over the timed batches / calls");
         w.WriteLine();
 
