@@ -76,21 +76,14 @@ public static partial class Kernels
         Vector512<float> p0 = LoadFirst(w, count) * xs;
         if (nIn == 1) return p0;
         Vector512<float> p1 = LoadFirst(w + 16, count - 16) * xs;
-        if (nIn == 2) return AdjacentPairSums(p0, p1);
+        if (nIn == 2) return InRegisters.FoldPairs(p0, p1);
         Vector512<float> p2 = LoadFirst(w + 32, count - 32) * xs, p3 = LoadFirst(w + 48, count - 48) * xs;
-        // Four rows of 4 (or two rows of 8) to a vector: fold each 128-bit lane, then put the rows back in order.
         if (nIn == 4)
-            return Avx512F.PermuteVar16x32(RowsOfFour(p0, p1, p2, p3), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
-        Vector512<float> u0 = RowsOfFour(p0, p1, p2, p3), u1 = default;
-        if (count > 64)
-        {
-            Vector512<float> p4 = LoadFirst(w + 64, count - 64) * xs, p5 = LoadFirst(w + 80, count - 80) * xs;
-            Vector512<float> p6 = LoadFirst(w + 96, count - 96) * xs, p7 = LoadFirst(w + 112, count - 112) * xs;
-            u1 = RowsOfFour(p4, p5, p6, p7);
-        }
-        // u0's 128-bit lanes: rows 0 2 4 6 (first halves), the same rows' second halves, then rows 1 3 5 7 likewise; u1: rows 8-15.
-        Vector512<float> halves = Avx512F.Shuffle4x128(u0, u1, 0b10_00_10_00) + Avx512F.Shuffle4x128(u0, u1, 0b11_01_11_01);
-        return Avx512F.PermuteVar16x32(halves, Vector512.Create(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15));
+            return InRegisters.FoldFours(p0, p1, p2, p3);
+        if (count <= 64)
+            return InRegisters.FoldEights(p0, p1, p2, p3, default, default, default, default);
+        return InRegisters.FoldEights(p0, p1, p2, p3, LoadFirst(w + 64, count - 64) * xs, LoadFirst(w + 80, count - 80) * xs,
+                                      LoadFirst(w + 96, count - 96) * xs, LoadFirst(w + 112, count - 112) * xs);
     }
 
     /// <summary>The sums of 16 full rows of nIn ≥ 16 inputs: 16 accumulators, one load of x for 16 FMAs.</summary>
