@@ -29,13 +29,6 @@ public class ColumnsKernelTests
         yield return 211;
     }
 
-    private static float[] Random(int count, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(rng.NextDouble() * 4 - 2);
-        return values;
-    }
 
     private const float Slope = 0.1f;
 
@@ -67,7 +60,7 @@ public class ColumnsKernelTests
         string[] activations = { "identity", "relu", "leaky", "sigmoid", "tanh" };
         foreach (int m in SampleCounts())
         {
-            float[] a = Random(nIn * m, (ulong)(17 + m)), w = Random(nOut * nIn, 18), b = Random(nOut, 19);
+            float[] a = TestData.Uniform(nIn * m, (ulong)(17 + m), 2), w = TestData.Uniform(nOut * nIn, 18, 2), b = TestData.Uniform(nOut, 19, 2);
             var zExpected = new double[nOut * m];
             var magnitudes = new double[nOut * m];
             for (int j = 0; j < nOut; j++)
@@ -124,7 +117,7 @@ public class ColumnsKernelTests
     public void DenseForwardColumns_scalar_strategy_matches_the_double_product(int nIn, int nOut)
     {
         const int m = 37;
-        float[] a = Random(nIn * m, 21), w = Random(nOut * nIn, 22), b = Random(nOut, 23);
+        float[] a = TestData.Uniform(nIn * m, 21, 2), w = TestData.Uniform(nOut * nIn, 22, 2), b = TestData.Uniform(nOut, 23, 2);
         var z = new float[nOut * m];
         var y = new float[nOut * m];
         Kernels.ColumnsActivatedScalar(ref a[0], ref w[0], ref b[0], ref z[0], ref y[0], true, m, nIn, nOut, new Kernels.ReluFunction());
@@ -166,7 +159,7 @@ public class ColumnsKernelTests
         shapes.Add((2, 211));
         foreach (var (rows, columns) in shapes)
         {
-            float[] source = Random(rows * columns, (ulong)(rows * 100 + columns));
+            float[] source = TestData.Uniform(rows * columns, (ulong)(rows * 100 + columns), 2);
             var destination = new float[rows * columns + 1];
             destination[^1] = 12345f;
             Kernels.Transpose(source, destination.AsSpan(0, rows * columns), rows, columns);

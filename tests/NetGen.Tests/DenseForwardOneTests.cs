@@ -19,13 +19,6 @@ public class DenseForwardOneTests
                 yield return new object[] { nIn, nOut };
     }
 
-    private static float[] Random(int count, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
-        return values;
-    }
 
     /// <summary>
     /// |actual − g(sum)| ≤ 8·2⁻²⁴·(1 + Σ|terms|) + 4 ulps of the result + 3e−7 for σ and tanh: a few roundings of the
@@ -42,9 +35,9 @@ public class DenseForwardOneTests
     private static void Check<TActivation>(int nIn, int nOut, TActivation g, Func<double, double> reference, double activationError, float scale = 1f)
         where TActivation : struct, IActivationFunction
     {
-        float[] x = Random(nIn, (ulong)(nIn * 1000 + nOut));
-        float[] w = Random(nIn * nOut, (ulong)(nIn * 7 + nOut * 13 + 1));
-        float[] b = Random(nOut, (ulong)(nOut + 99));
+        float[] x = TestData.Uniform(nIn, (ulong)(nIn * 1000 + nOut));
+        float[] w = TestData.Uniform(nIn * nOut, (ulong)(nIn * 7 + nOut * 13 + 1));
+        float[] b = TestData.Uniform(nOut, (ulong)(nOut + 99));
         for (int i = 0; i < x.Length; i++) x[i] *= scale;
         // The output sits between sentinels: the kernel writes exactly nOut floats.
         var buffer = new float[nOut + 2];

@@ -22,13 +22,6 @@ public class KernelTests
         yield return new object[] { 6, 100, 33 };
     }
 
-    private static float[] Random(int count, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
-        return values;
-    }
 
     /// <summary>|actual − expected| ≤ 1e-5·(1 + Σ|terms|): float32 rounding of a sum of n products, whatever the order.</summary>
     private static void Close(double expected, double magnitude, float actual, string what)
@@ -38,7 +31,7 @@ public class KernelTests
     [MemberData(nameof(Shapes))]
     public void DenseForward_every_strategy_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] a = Random(m * nIn, 1), w = Random(nOut * nIn, 2), b = Random(nOut, 3);
+        float[] a = TestData.Uniform(m * nIn, 1), w = TestData.Uniform(nOut * nIn, 2), b = TestData.Uniform(nOut, 3);
         var strategies = new List<(string, Action<float[]>)>
         {
             ("dots", z => Kernels.DenseForwardDots(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)),
@@ -73,7 +66,7 @@ public class KernelTests
     [InlineData(256, 128, 10 + 32)]
     public void DenseForward_packed_strategy_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] a = Random(m * nIn, 17), w = Random(nOut * nIn, 18), b = Random(nOut, 19);
+        float[] a = TestData.Uniform(m * nIn, 17), w = TestData.Uniform(nOut * nIn, 18), b = TestData.Uniform(nOut, 19);
         var strategies = new List<(string, Action<float[]>)>
         {
             ("public", z => Kernels.DenseForward(a, w, b, z.AsSpan(0, m * nOut), m, nIn, nOut)),
@@ -108,7 +101,7 @@ public class KernelTests
     [MemberData(nameof(Shapes))]
     public void DenseBackwardWeights_every_strategy_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] dz = Random(m * nOut, 4), a = Random(m * nIn, 5);
+        float[] dz = TestData.Uniform(m * nOut, 4), a = TestData.Uniform(m * nIn, 5);
         var strategies = new List<(string, Action<float[]>)>
         {
             ("axpy", dw => Kernels.WeightGradientsAxpy(ref dz[0], ref a[0], ref dw[0], m, nIn, nOut, 1f / m)),
@@ -146,7 +139,7 @@ public class KernelTests
     [MemberData(nameof(Shapes))]
     public void DenseBackwardInput_every_strategy_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] dz = Random(m * nOut, 6), w = Random(nOut * nIn, 7);
+        float[] dz = TestData.Uniform(m * nOut, 6), w = TestData.Uniform(nOut * nIn, 7);
         var strategies = new List<(string, Action<float[]>)>
         {
             ("axpy", da => Kernels.InputGradientsAxpy(ref dz[0], ref w[0], ref da[0], m, nIn, nOut)),
@@ -189,7 +182,7 @@ public class KernelTests
     [MemberData(nameof(ColumnShapes))]
     public void DenseForwardColumns_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] a = Random(nIn * m, 8), w = Random(nOut * nIn, 9), b = Random(nOut, 10);
+        float[] a = TestData.Uniform(nIn * m, 8), w = TestData.Uniform(nOut * nIn, 9), b = TestData.Uniform(nOut, 10);
         var strategies = new List<(string, Action<float[]>)>
         {
             ("public", z => Kernels.DenseForwardColumns(a, w, b, z.AsSpan(0, nOut * m), m, nIn, nOut)),
@@ -216,7 +209,7 @@ public class KernelTests
     [MemberData(nameof(ColumnShapes))]
     public void DenseBackwardInputColumns_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] dz = Random(nOut * m, 11), w = Random(nOut * nIn, 12);
+        float[] dz = TestData.Uniform(nOut * m, 11), w = TestData.Uniform(nOut * nIn, 12);
         var strategies = new List<(string, Action<float[]>)>
         {
             ("public", da => Kernels.DenseBackwardInputColumns(dz, w, da.AsSpan(0, nIn * m), m, nIn, nOut)),
@@ -243,7 +236,7 @@ public class KernelTests
     [MemberData(nameof(ColumnShapes))]
     public void DenseBackwardWeightsColumns_matches_the_double_product(int m, int nIn, int nOut)
     {
-        float[] dz = Random(nOut * m, 13), a = Random(nIn * m, 14);
+        float[] dz = TestData.Uniform(nOut * m, 13), a = TestData.Uniform(nIn * m, 14);
         var dw = new float[nOut * nIn + 1];
         var db = new float[nOut + 1];
         dw.AsSpan().Fill(float.NaN);
@@ -274,7 +267,7 @@ public class KernelTests
     [InlineData(211, 2)]
     public void Transpose_swaps_rows_and_columns(int rows, int columns)
     {
-        float[] source = Random(rows * columns, 15);
+        float[] source = TestData.Uniform(rows * columns, 15);
         var destination = new float[rows * columns];
         Kernels.Transpose(source, destination, rows, columns);
         for (int r = 0; r < rows; r++)
@@ -306,7 +299,7 @@ public class KernelTests
     [InlineData(3, 33)]
     public void Softmax_matches_the_double_formula_even_for_huge_logits(int m, int n)
     {
-        float[] z = Random(m * n, 16);
+        float[] z = TestData.Uniform(m * n, 16);
         for (int i = 0; i < z.Length; i++) z[i] *= 100f; // e^100 would overflow a float without the shift by the maximum
         var a = new float[m * n];
         Kernels.Softmax(z, a, m, n);

@@ -20,13 +20,6 @@ public class PackedKernelTests
                     yield return new object[] { m, nIn, nOut };
     }
 
-    private static float[] Random(int count, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
-        return values;
-    }
 
     /// <summary>
     /// |actual − g(expected)| ≤ 8·2⁻²⁴·(1 + Σ|terms|) + 4 ulps of the result. Each of the float32 FMAs that build a sum
@@ -67,7 +60,7 @@ public class PackedKernelTests
     [MemberData(nameof(Shapes))]
     public void Fused_DenseForward_matches_the_double_product_for_every_activation(int m, int nIn, int nOut)
     {
-        float[] a = Random(m * nIn, 31), w = Random(nOut * nIn, 32), b = Random(nOut, 33);
+        float[] a = TestData.Uniform(m * nIn, 31), w = TestData.Uniform(nOut * nIn, 32), b = TestData.Uniform(nOut, 33);
         Check("identity", m, nIn, nOut, a, w, b, true, s => s,
             z => Kernels.DenseForward(a, w, b, z.AsSpan(0, m * nOut), m, nIn, nOut, default(Kernels.IdentityFunction)));
         Check("relu", m, nIn, nOut, a, w, b, true, s => Math.Max(0, s),
@@ -89,7 +82,7 @@ public class PackedKernelTests
     {
         if (!Vector512.IsHardwareAccelerated)
             return;
-        float[] a = Random(m * nIn, 41), w = Random(nOut * nIn, 42), b = Random(nOut, 43);
+        float[] a = TestData.Uniform(m * nIn, 41), w = TestData.Uniform(nOut * nIn, 42), b = TestData.Uniform(nOut, 43);
         Check("packed relu", m, nIn, nOut, a, w, b, true, s => Math.Max(0, s),
             z => Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut, default(Kernels.ReluFunction)));
         Check("packed, no bias", m, nIn, nOut, a, w, b, false, s => s,

@@ -13,6 +13,15 @@ namespace NetGen.Tests;
 public static class TestData
 {
     /// <summary>The full path of a file under the copied <c>data/</c> folder.</summary>
+    /// <summary>count floats uniform in [−scale, scale), from the library's own seeded generator: the same numbers on every run.</summary>
+    public static float[] Uniform(int count, ulong seed, double scale = 1)
+    {
+        var rng = new Rng(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
+        return values;
+    }
+
     public static string PathOf(string relative) =>
         Path.Combine(AppContext.BaseDirectory, "data", relative.Replace('/', Path.DirectorySeparatorChar));
 
