@@ -8,195 +8,97 @@ namespace NetGen.Benchmarks;
 // sides from the same parameters and stops with the reason if their outputs disagree.
 // Run: dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'
 
+/// <summary>The set-up every case shares: its fixture (built by <see cref="Create"/>), and for the cases compared with
+/// ONNX Runtime, the agreement check and the two ONNX Runtime rows.</summary>
 [MemoryDiagnoser]
-public class NetAPredict
+public abstract class Case<TNet> where TNet : class, INetwork, new()
 {
-    private Fixture<NetA> _f = null!;
-    private NetA _net = null!;
-    private float[] _x = null!, _y = null!;
-    private OnnxRunner _onnx = null!;
+    protected Fixture<TNet> F = null!;
+
+    protected abstract Fixture<TNet> Create();
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.NetA();
-        _f.ThrowIfDisagree();
-        (_net, _x, _y, _onnx) = (_f.Net, _f.x, _f.y, _f.Onnx1);
-    }
+    public virtual void Setup() => F = Create();
 
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Baseline = true, Description = "ONNX Runtime")] public void Onnx() => _onnx.Run();
-
-    [Benchmark(Description = "ONNX Runtime (IoBinding)")] public void OnnxBound() => _onnx.RunBound();
-
-    [Benchmark(Description = "NetGen")] public void Generated() => _net.Predict(_x, _y);
+    [GlobalCleanup] public void Cleanup() => F.Dispose();
 }
 
-[MemoryDiagnoser]
-public class NetAPredictBatch211
+/// <summary>A case measured against ONNX Runtime's one-sample (or, with <see cref="Batch"/>, batch) model.</summary>
+public abstract class VersusOnnx<TNet> : Case<TNet> where TNet : class, INetwork, new()
 {
-    private Fixture<NetA> _f = null!;
-    private NetA _net = null!;
-    private float[] _X = null!, _P = null!;
     private OnnxRunner _onnx = null!;
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.NetA();
-        _f.ThrowIfDisagree();
-        (_net, _X, _P, _onnx) = (_f.Net, _f.X, _f.Predictions, _f.OnnxBatch!);
-    }
+    protected virtual bool Batch => false;
 
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
+    public override void Setup()
+    {
+        base.Setup();
+        F.ThrowIfDisagree();
+        _onnx = Batch ? F.OnnxBatch! : F.Onnx1;
+    }
 
     [Benchmark(Baseline = true, Description = "ONNX Runtime")] public void Onnx() => _onnx.Run();
 
     [Benchmark(Description = "ONNX Runtime (IoBinding)")] public void OnnxBound() => _onnx.RunBound();
+}
 
-    [Benchmark(Description = "NetGen")] public void Generated() => _net.PredictBatch(_X, _P, Cases.NetABatch);
+public class NetAPredict : VersusOnnx<NetA>
+{
+    protected override Fixture<NetA> Create() => Cases.NetA();
+
+    [Benchmark(Description = "NetGen")] public void Generated() => F.Net.Predict(F.x, F.y);
+}
+
+public class NetAPredictBatch211 : VersusOnnx<NetA>
+{
+    protected override Fixture<NetA> Create() => Cases.NetA();
+    protected override bool Batch => true;
+
+    [Benchmark(Description = "NetGen")] public void Generated() => F.Net.PredictBatch(F.X, F.Predictions, Cases.NetABatch);
 }
 
 /// <summary>NetGen only (ONNX Runtime's training package is not served here). Target: ≤ 5 µs; TorchSharp ≈ 259 µs.</summary>
-[MemoryDiagnoser]
-public class NetATrainStep211
+public class NetATrainStep211 : Case<NetA>
 {
-    private Fixture<NetA> _f = null!;
-    private NetA _net = null!;
-    private float[] _X = null!, _Y = null!;
-    private float _rate;
+    protected override Fixture<NetA> Create() => Cases.NetA();
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.NetA();
-        (_net, _X, _Y, _rate) = (_f.Net, _f.X, _f.Y, _f.LearningRate);
-    }
-
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Description = "NetGen TrainStep")] public float Generated() => _net.TrainStep(_X, _Y, Cases.NetABatch, _rate);
+    [Benchmark(Description = "NetGen TrainStep")] public float Generated() => F.Net.TrainStep(F.X, F.Y, Cases.NetABatch, F.LearningRate);
 }
 
-[MemoryDiagnoser]
-public class Dense8Predict
+public class Dense8Predict : VersusOnnx<Dense8>
 {
-    private Fixture<Dense8> _f = null!;
-    private Dense8 _net = null!;
-    private float[] _x = null!, _y = null!;
-    private OnnxRunner _onnx = null!;
+    protected override Fixture<Dense8> Create() => Cases.Dense8();
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.Dense8();
-        _f.ThrowIfDisagree();
-        (_net, _x, _y, _onnx) = (_f.Net, _f.x, _f.y, _f.Onnx1);
-    }
-
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Baseline = true, Description = "ONNX Runtime")] public void Onnx() => _onnx.Run();
-
-    [Benchmark(Description = "ONNX Runtime (IoBinding)")] public void OnnxBound() => _onnx.RunBound();
-
-    [Benchmark(Description = "NetGen")] public void Generated() => _net.Predict(_x, _y);
+    [Benchmark(Description = "NetGen")] public void Generated() => F.Net.Predict(F.x, F.y);
 }
 
-[MemoryDiagnoser]
-public class Dense64Predict
+public class Dense64Predict : VersusOnnx<Dense64>
 {
-    private Fixture<Dense64> _f = null!;
-    private Dense64 _net = null!;
-    private float[] _x = null!, _y = null!;
-    private OnnxRunner _onnx = null!;
+    protected override Fixture<Dense64> Create() => Cases.Dense64();
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.Dense64();
-        _f.ThrowIfDisagree();
-        (_net, _x, _y, _onnx) = (_f.Net, _f.x, _f.y, _f.Onnx1);
-    }
-
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Baseline = true, Description = "ONNX Runtime")] public void Onnx() => _onnx.Run();
-
-    [Benchmark(Description = "ONNX Runtime (IoBinding)")] public void OnnxBound() => _onnx.RunBound();
-
-    [Benchmark(Description = "NetGen")] public void Generated() => _net.Predict(_x, _y);
+    [Benchmark(Description = "NetGen")] public void Generated() => F.Net.Predict(F.x, F.y);
 }
 
-[MemoryDiagnoser]
-public class NetCPredict
+public class NetCPredict : VersusOnnx<NetC>
 {
-    private Fixture<NetC> _f = null!;
-    private NetC _net = null!;
-    private float[] _x = null!, _y = null!;
-    private OnnxRunner _onnx = null!;
+    protected override Fixture<NetC> Create() => Cases.NetC();
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.NetC();
-        _f.ThrowIfDisagree();
-        (_net, _x, _y, _onnx) = (_f.Net, _f.x, _f.y, _f.Onnx1);
-    }
-
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Baseline = true, Description = "ONNX Runtime")] public void Onnx() => _onnx.Run();
-
-    [Benchmark(Description = "ONNX Runtime (IoBinding)")] public void OnnxBound() => _onnx.RunBound();
-
-    [Benchmark(Description = "NetGen")] public void Generated() => _net.Predict(_x, _y);
+    [Benchmark(Description = "NetGen")] public void Generated() => F.Net.Predict(F.x, F.y);
 }
 
-/// <summary>GFLOP/s = 2·256·(784·128 + 128·10) / time; one core's FMA peak here ≈ 112 GFLOP/s (quick mode prints it).</summary>
-[MemoryDiagnoser]
-public class NetCPredictBatch256
+/// <summary>GFLOP/s = 2·256·(784·128 + 128·10) / time; the quick mode prints one core's measured FMA peak.</summary>
+public class NetCPredictBatch256 : VersusOnnx<NetC>
 {
-    private Fixture<NetC> _f = null!;
-    private NetC _net = null!;
-    private float[] _X = null!, _P = null!;
-    private OnnxRunner _onnx = null!;
+    protected override Fixture<NetC> Create() => Cases.NetC();
+    protected override bool Batch => true;
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.NetC();
-        _f.ThrowIfDisagree();
-        (_net, _X, _P, _onnx) = (_f.Net, _f.X, _f.Predictions, _f.OnnxBatch!);
-    }
-
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Baseline = true, Description = "ONNX Runtime")] public void Onnx() => _onnx.Run();
-
-    [Benchmark(Description = "ONNX Runtime (IoBinding)")] public void OnnxBound() => _onnx.RunBound();
-
-    [Benchmark(Description = "NetGen")] public void Generated() => _net.PredictBatch(_X, _P, Cases.NetCBatch);
+    [Benchmark(Description = "NetGen")] public void Generated() => F.Net.PredictBatch(F.X, F.Predictions, Cases.NetCBatch);
 }
 
 /// <summary>NetGen only. Target: ≤ 1.25 ms; TorchSharp ≈ 1.9 ms.</summary>
-[MemoryDiagnoser]
-public class NetCTrainStep256
+public class NetCTrainStep256 : Case<NetC>
 {
-    private Fixture<NetC> _f = null!;
-    private NetC _net = null!;
-    private float[] _X = null!, _Y = null!;
-    private float _rate;
+    protected override Fixture<NetC> Create() => Cases.NetC();
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _f = Cases.NetC();
-        (_net, _X, _Y, _rate) = (_f.Net, _f.X, _f.Y, _f.LearningRate);
-    }
-
-    [GlobalCleanup] public void Cleanup() => _f.Dispose();
-
-    [Benchmark(Description = "NetGen TrainStep")] public float Generated() => _net.TrainStep(_X, _Y, Cases.NetCBatch, _rate);
+    [Benchmark(Description = "NetGen TrainStep")] public float Generated() => F.Net.TrainStep(F.X, F.Y, Cases.NetCBatch, F.LearningRate);
 }
