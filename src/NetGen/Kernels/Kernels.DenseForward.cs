@@ -20,19 +20,7 @@ public static partial class Kernels
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseForward(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
-    {
-        RequireMatrix(A.Length, m, nIn, nameof(A));
-        RequireMatrix(W.Length, nOut, nIn, nameof(W));
-        RequireLength(b.Length, nOut, nameof(b));
-        RequireMatrix(Z.Length, m, nOut, nameof(Z));
-
-        if (Vector512.IsHardwareAccelerated && m >= 12 && nOut >= 32 && nIn >= Vector512<float>.Count)
-            DenseForwardPacked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
-        else if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && nIn >= Vector512<float>.Count)
-            DenseForwardBlocked(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
-        else
-            DenseForwardDots(ref Ref(A), ref Ref(W), ref Ref(b), true, ref Ref(Z), m, nIn, nOut);
-    }
+        => DenseForward(A, W, b, Z, m, nIn, nOut, new IdentityFunction());
 
     /// <summary>
     /// Z = g(A·Wᵀ + b), i.e. Z[i, j] = g(Σ_k A[i, k]·W[j, k] + b[j]): <see cref="DenseForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>
