@@ -94,7 +94,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             if (IsUnrolled(layer))
                 WriteLayerForwardOne(w, layer);
-            else if (UsesOneSampleKernel(layer))
+            else
                 WriteLayerForwardOneKernel(w, layer);
         }
 
@@ -105,14 +105,6 @@ public sealed partial class NetworkGenerator
 
         /// <summary>The largest W[l] (in weights) whose one-sample forward is written out in full.</summary>
         internal const int UnrollLimit = 256;
-
-        /// <summary>Other layers of up to <see cref="OneSampleKernelInputLimit"/> inputs run one sample through
-        /// Kernels.DenseForwardOne, with g applied in registers. Wider rows stream W from L2, where the plain blocked
-        /// kernel is as fast and reads fewer rows at once.</summary>
-        internal static bool UsesOneSampleKernel(LayerSpec layer) => !IsUnrolled(layer) && layer.Inputs <= OneSampleKernelInputLimit;
-
-        /// <summary>The widest input of a layer whose one sample runs through Kernels.DenseForwardOne.</summary>
-        internal const int OneSampleKernelInputLimit = 256;
 
         /// <summary>The activation as the struct the fused kernels take (softmax: the identity, then softmax over the row).</summary>
         private static string ActivationFunction(LayerSpec layer) => layer.Activation switch

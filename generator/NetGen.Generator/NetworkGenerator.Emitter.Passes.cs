@@ -98,9 +98,7 @@ public sealed partial class NetworkGenerator
             {
                 string input = layer.Index == 1 ? "x" : "A" + (layer.Index - 1);
                 string output = layer.Index == spec.Layers.Count ? "y" : "A" + layer.Index;
-                w.WriteLine(IsUnrolled(layer) || UsesOneSampleKernel(layer)
-                    ? "Layer" + layer.Index + "ForwardOne(p, " + input + ", " + output + ");"
-                    : "Layer" + layer.Index + "Forward(p, " + ForwardArguments(layer, input, output, output) + ", 1);");
+                w.WriteLine("Layer" + layer.Index + "ForwardOne(p, " + input + ", " + output + ");");
             }
         }
 

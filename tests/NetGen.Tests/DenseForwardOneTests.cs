@@ -80,6 +80,61 @@ public class DenseForwardOneTests
         Check(nIn, nOut, new Kernels.TanhFunction(), Math.Tanh, 3e-7, scale: 200f);
     }
 
+    /// <summary>Wide layers whose W is read row after row (Kernels.StreamsRows): rows on and off a multiple of 16
+    /// floats, every group tail, and W and x at each of the 16 offsets within a cache line (the strategy aligns its loads
+    /// to the line each row starts in and masks the first and last vector). NaN on both sides of W and x: a lane read
+    /// past either would turn a sum into NaN.</summary>
+    public static IEnumerable<object[]> StreamedShapes()
+    {
+        foreach (var (nIn, nOut) in new[] { (256, 128), (257, 129), (270, 135), (271, 143), (784, 128), (785, 42), (1000, 33), (300, 110), (8192, 4) })
+            yield return new object[] { nIn, nOut };
+    }
+
+    [Theory]
+    [MemberData(nameof(StreamedShapes))]
+    public void Streamed_rows_equal_the_double_product_at_every_alignment(int nIn, int nOut)
+    {
+        Assert.True(Kernels.StreamsRows(nIn, nOut), $"{nIn} → {nOut} should take the streamed strategy");
+        float[] x = TestData.Uniform(nIn, (ulong)nIn);
+        float[] w = TestData.Uniform(nIn * nOut, (ulong)(nIn + nOut));
+        float[] b = TestData.Uniform(nOut, (ulong)nOut);
+        var wPlaced = new float[nIn * nOut + 32];
+        var xPlaced = new float[nIn + 32];
+        for (int shift = 0; shift < 16; shift++)
+        {
+            int xShift = (shift * 7 + 3) % 16;
+            wPlaced.AsSpan().Fill(float.NaN);
+            xPlaced.AsSpan().Fill(float.NaN);
+            w.CopyTo(wPlaced.AsSpan(shift));
+            x.CopyTo(xPlaced.AsSpan(xShift));
+            var a = new float[nOut + 1];
+            a[nOut] = 12345f;
+            Kernels.DenseForwardOne(xPlaced.AsSpan(xShift, nIn), wPlaced.AsSpan(shift, nIn * nOut), b, a.AsSpan(0, nOut), new Kernels.ReluFunction());
+            Assert.Equal(12345f, a[nOut]);
+            for (int j = 0; j < nOut; j++)
+            {
+                double sum = b[j], magnitude = Math.Abs(b[j]);
+                for (int k = 0; k < nIn; k++)
+                {
+                    double term = (double)w[j * nIn + k] * x[k];
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                Close(Math.Max(0, sum), magnitude, a[j], 0, $"{nIn}→{nOut}, W shifted {shift}, x shifted {xShift}, unit {j}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(255, 256)]    // rows too short
+    [InlineData(8193, 4)]     // x too long for the stack copy
+    [InlineData(256, 127)]    // W under 128 KB
+    public void Other_wide_layers_keep_the_rows_side_by_side_and_equal_the_double_product(int nIn, int nOut)
+    {
+        Assert.False(Kernels.StreamsRows(nIn, nOut));
+        Check(nIn, nOut, new Kernels.IdentityFunction(), z => z, 0);
+    }
+
     [Fact]
     public void A_wrong_shape_names_both_and_writes_nothing()
     {
