@@ -54,31 +54,20 @@ public static partial class Kernels
         {
             switch ((nOut + 3) / 4)
             {
-                case 1: DenseForwardSoftmax<OneGroup>(pa, pw, pb, py, m, nIn, nOut); break;
-                case 2: DenseForwardSoftmax<TwoGroups>(pa, pw, pb, py, m, nIn, nOut); break;
-                case 3: DenseForwardSoftmax<ThreeGroups>(pa, pw, pb, py, m, nIn, nOut); break;
-                default: DenseForwardSoftmax<FourGroups>(pa, pw, pb, py, m, nIn, nOut); break;
+                case 1: DenseForwardSoftmax<One>(pa, pw, pb, py, m, nIn, nOut); break;
+                case 2: DenseForwardSoftmax<Two>(pa, pw, pb, py, m, nIn, nOut); break;
+                case 3: DenseForwardSoftmax<Three>(pa, pw, pb, py, m, nIn, nOut); break;
+                default: DenseForwardSoftmax<Four>(pa, pw, pb, py, m, nIn, nOut); break;
             }
         }
     }
 
-    /// <summary>The number of four-unit groups of a narrow layer, as a type: the JIT compiles one copy of the kernel per
-    /// count, with the accumulators of absent groups gone.</summary>
-    private interface IGroupCount
-    {
-        static abstract int Count { get; }
-    }
-
-    private readonly struct OneGroup : IGroupCount { public static int Count => 1; }
-    private readonly struct TwoGroups : IGroupCount { public static int Count => 2; }
-    private readonly struct ThreeGroups : IGroupCount { public static int Count => 3; }
-    private readonly struct FourGroups : IGroupCount { public static int Count => 4; }
-
+    /// <summary>The kernel for ⌈nOut/4⌉ = <typeparamref name="TGroups"/> groups of four units.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DenseForwardSoftmax<TGroups>(float* a0, float* w, float* b, float* y, int m, int nIn, int nOut)
-        where TGroups : struct, IGroupCount
+        where TGroups : struct, ICount
     {
-        int groups = TGroups.Count, steps = (nIn + 3) / 4, last = nIn - 4, length = m * nOut;
+        int groups = TGroups.Value, steps = (nIn + 3) / 4, last = nIn - 4, length = m * nOut;
         float* q0 = PackSoftmaxWeights(w, nIn, nOut, groups);
         Vector512<float> valid = Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(nOut)).AsSingle();
         Vector512<float> bias = Avx512F.MaskLoad(b, valid, Vector512<float>.Zero);
@@ -130,9 +119,9 @@ public static partial class Kernels
         static void Fma4(Vector512<float> x, float* q, ref Vector512<float> c0, ref Vector512<float> c1, ref Vector512<float> c2, ref Vector512<float> c3)
         {
             c0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q), c0);
-            if (TGroups.Count > 1) c1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q + 16), c1);
-            if (TGroups.Count > 2) c2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q + 32), c2);
-            if (TGroups.Count > 3) c3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q + 48), c3);
+            if (TGroups.Value > 1) c1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q + 16), c1);
+            if (TGroups.Value > 2) c2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q + 32), c2);
+            if (TGroups.Value > 3) c3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(q + 48), c3);
         }
     }
 
