@@ -340,12 +340,16 @@ public sealed partial class NetworkGenerator
                 string a = l == spec.Layers.Count ? "Y" : "b.A" + l;
                 bool softmax = layer.Activation == ActivationKind.Softmax;
                 string product = "A" + (l - 1) + "·W" + l + "ᵀ + b" + l;
-                w.WriteLine(Kernels + ".DenseForward(" + input + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a +
-                    ", m, " + layer.Inputs + ", " + layer.Units + (softmax ? "" : ", " + ActivationFunction(layer)) + "); // A" + l + " = " +
-                    (softmax || layer.Activation == ActivationKind.Linear ? "" : ActivationName(layer) + "(") + product +
-                    (softmax || layer.Activation == ActivationKind.Linear ? "" : ")") + (a == "Y" ? ", into Y" : "") + (softmax ? " (Z" + l + ", in place)" : ""));
+                string parameters = input + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a + ", m, " + layer.Inputs + ", " + layer.Units;
                 if (softmax)
-                    w.WriteLine(Kernels + ".Softmax(" + a + ", " + a + ", m, " + layer.Units + "); // A" + l + " = " + ActivationFormula(layer, "Z" + l));
+                {
+                    // The product and the softmax in one kernel: the logits Z stay in registers.
+                    w.WriteLine(Kernels + ".DenseForwardSoftmax(" + parameters + "); // A" + l + " = softmax(" + product + ")" + (a == "Y" ? ", into Y" : ""));
+                    continue;
+                }
+                w.WriteLine(Kernels + ".DenseForward(" + parameters + ", " + ActivationFunction(layer) + "); // A" + l + " = " +
+                    (layer.Activation == ActivationKind.Linear ? "" : ActivationName(layer) + "(") + product +
+                    (layer.Activation == ActivationKind.Linear ? "" : ")") + (a == "Y" ? ", into Y" : ""));
             }
         }
 

@@ -7,14 +7,14 @@ namespace NetGen.Tests;
 
 /// <summary>
 /// The fused dense forward, Z = g(A·Wᵀ + b), and the packed strategy under it (6 × 64 blocks, a 12 × 32 block for a last
-/// narrow panel, partial panels, last blocks that overlap the one before), against a double-precision product written
+/// narrow panel, partial panels, last rows of every count 1 to 5, a last narrow block that overlaps the one before), against a double-precision product written
 /// here, for every activation struct.
 /// </summary>
 public class PackedKernelTests
 {
     public static IEnumerable<object[]> Shapes()
     {
-        foreach (int m in new[] { 1, 11, 12, 13, 25, 256 })
+        foreach (int m in new[] { 1, 11, 12, 13, 14, 15, 16, 17, 18, 25, 256 }) // 12 + every 6-row tail (0–5), 25, 256
             foreach (int nIn in new[] { 16, 17, 31, 784 })
                 foreach (int nOut in new[] { 32, 33, 63, 64, 65, 128, 130 })
                     yield return new object[] { m, nIn, nOut };

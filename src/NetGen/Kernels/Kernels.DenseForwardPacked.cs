@@ -44,8 +44,8 @@ public static partial class Kernels
     /// wide when 32 units or fewer remain), then each block of 6 samples × 64 units is 24 Vector512 accumulators, fed per
     /// k by four loads of the panel and six broadcasts of A[i, k] — 24 FMAs for 10 loads (the 12 × 32 block needed 14,
     /// and this core issues about one vector load per cycle). b and g are applied in registers before the one store.
-    /// The last block of a panel starts at m − 6 (or m − 12) and recomputes a few rows rather than running a slower
-    /// edge kernel: Z depends on A only, so writing a row twice writes the same values.
+    /// The last 1 to 5 rows of a wide panel run a block of exactly that many rows; the last block of the narrow panel
+    /// starts at m − 12 and recomputes a few rows (Z depends on A only, so writing a row twice writes the same values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut, TActivation g)
@@ -82,9 +82,10 @@ public static partial class Kernels
         ref float s0 = ref MemoryMarshal.GetReference(scratch);
 
         // Wide panels, samples outer: the block's 6 rows of A stay in L1 while it sweeps the panels (from L2).
-        for (int i = 0; i < m; i += PanelRows)
+        int whole = m - m % PanelRows;
+        for (int i = 0; i < whole; i += PanelRows)
         {
-            int first = Math.Min(i, m - PanelRows);
+            int first = i;
             ref float a = ref Unsafe.Add(ref a0, (nint)first * nIn);
             for (int p = 0; p < wide; p++)
             {
@@ -98,6 +99,27 @@ public static partial class Kernels
                     // A partial panel: the whole block into scratch, then its valid columns.
                     Block6x64(ref a, ref panel, ref Unsafe.Add(ref bias0, j0), ref s0, nIn, PanelWidth, g);
                     for (int r = 0; r < PanelRows; r++)
+                        scratch.Slice(r * PanelWidth, valid).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref z, (nint)r * nOut), valid));
+                }
+            }
+        }
+        if (whole < m)
+        {
+            // The last 1 to 5 rows: a block of exactly that many (a 6-row block ending at m − 1 would compute up to 5
+            // rows twice: for net C's 256 samples, 2 of 258 rows, 1.5 µs).
+            int rows = m - whole;
+            ref float a = ref Unsafe.Add(ref a0, (nint)whole * nIn);
+            for (int p = 0; p < wide; p++)
+            {
+                int j0 = p * PanelWidth, valid = Math.Min(PanelWidth, nOut - j0);
+                ref float panel = ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth);
+                ref float z = ref Unsafe.Add(ref z0, (nint)whole * nOut + j0);
+                if (valid == PanelWidth)
+                    LastRowsX64(rows, ref a, ref panel, ref Unsafe.Add(ref bias0, j0), ref z, nIn, nOut, g);
+                else
+                {
+                    LastRowsX64(rows, ref a, ref panel, ref Unsafe.Add(ref bias0, j0), ref s0, nIn, PanelWidth, g);
+                    for (int r = 0; r < rows; r++)
                         scratch.Slice(r * PanelWidth, valid).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref z, (nint)r * nOut), valid));
                 }
             }
@@ -249,6 +271,74 @@ public static partial class Kernels
         Store4(ref Unsafe.Add(ref z, 3 * o), c30, c31, c32, c33, g);
         Store4(ref Unsafe.Add(ref z, 4 * o), c40, c41, c42, c43, g);
         Store4(ref Unsafe.Add(ref z, 5 * o), c50, c51, c52, c53, g);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store4(ref float z, Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3, TActivation g)
+        {
+            g.Apply(q0).StoreUnsafe(ref z); g.Apply(q1).StoreUnsafe(ref z, 16); g.Apply(q2).StoreUnsafe(ref z, 32); g.Apply(q3).StoreUnsafe(ref z, 48);
+        }
+    }
+
+    /// <summary>Z[r, 0..64) = g(b + Σ_k A[r, k]·panel[k, 0..64)) for the last <paramref name="rows"/> (1 to 5) rows r.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LastRowsX64<TActivation>(int rows, ref float a, ref float panel, ref float bias, ref float z, int nIn, int stride, TActivation g)
+        where TActivation : struct, IActivationFunction
+    {
+        switch (rows)
+        {
+            case 1: RowsX64<TActivation, One>(ref a, ref panel, ref bias, ref z, nIn, stride, g); break;
+            case 2: RowsX64<TActivation, Two>(ref a, ref panel, ref bias, ref z, nIn, stride, g); break;
+            case 3: RowsX64<TActivation, Three>(ref a, ref panel, ref bias, ref z, nIn, stride, g); break;
+            case 4: RowsX64<TActivation, Four>(ref a, ref panel, ref bias, ref z, nIn, stride, g); break;
+            default: RowsX64<TActivation, Five>(ref a, ref panel, ref bias, ref z, nIn, stride, g); break;
+        }
+    }
+
+    /// <summary><see cref="Block6x64"/> for <typeparamref name="TRows"/> rows (1 to 5): 4 accumulators per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowsX64<TActivation, TRows>(ref float a, ref float panel, ref float bias, ref float z, int nIn, int stride, TActivation g)
+        where TActivation : struct, IActivationFunction
+        where TRows : struct, ICount
+    {
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref bias), b1 = Vector512.LoadUnsafe(ref bias, 16), b2 = Vector512.LoadUnsafe(ref bias, 32), b3 = Vector512.LoadUnsafe(ref bias, 48);
+        Vector512<float> c00 = b0, c01 = b1, c02 = b2, c03 = b3, c10 = b0, c11 = b1, c12 = b2, c13 = b3, c20 = b0, c21 = b1, c22 = b2, c23 = b3;
+        Vector512<float> c30 = b0, c31 = b1, c32 = b2, c33 = b3, c40 = b0, c41 = b1, c42 = b2, c43 = b3;
+        nint row = nIn;
+        ref float pk = ref panel;
+        for (int k = 0; k < nIn; k++)
+        {
+            Vector512<float> v0 = Vector512.LoadUnsafe(ref pk), v1 = Vector512.LoadUnsafe(ref pk, 16), v2 = Vector512.LoadUnsafe(ref pk, 32), v3 = Vector512.LoadUnsafe(ref pk, 48);
+            pk = ref Unsafe.Add(ref pk, PanelWidth);
+            ref float ak = ref Unsafe.Add(ref a, k);
+            Vector512<float> x = Vector512.Create(ak);
+            c00 = Vector512.FusedMultiplyAdd(x, v0, c00); c01 = Vector512.FusedMultiplyAdd(x, v1, c01); c02 = Vector512.FusedMultiplyAdd(x, v2, c02); c03 = Vector512.FusedMultiplyAdd(x, v3, c03);
+            if (TRows.Value > 1)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ak, row));
+                c10 = Vector512.FusedMultiplyAdd(x, v0, c10); c11 = Vector512.FusedMultiplyAdd(x, v1, c11); c12 = Vector512.FusedMultiplyAdd(x, v2, c12); c13 = Vector512.FusedMultiplyAdd(x, v3, c13);
+            }
+            if (TRows.Value > 2)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ak, 2 * row));
+                c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21); c22 = Vector512.FusedMultiplyAdd(x, v2, c22); c23 = Vector512.FusedMultiplyAdd(x, v3, c23);
+            }
+            if (TRows.Value > 3)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ak, 3 * row));
+                c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31); c32 = Vector512.FusedMultiplyAdd(x, v2, c32); c33 = Vector512.FusedMultiplyAdd(x, v3, c33);
+            }
+            if (TRows.Value > 4)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ak, 4 * row));
+                c40 = Vector512.FusedMultiplyAdd(x, v0, c40); c41 = Vector512.FusedMultiplyAdd(x, v1, c41); c42 = Vector512.FusedMultiplyAdd(x, v2, c42); c43 = Vector512.FusedMultiplyAdd(x, v3, c43);
+            }
+        }
+        nint o = stride;
+        Store4(ref z, c00, c01, c02, c03, g);
+        if (TRows.Value > 1) Store4(ref Unsafe.Add(ref z, o), c10, c11, c12, c13, g);
+        if (TRows.Value > 2) Store4(ref Unsafe.Add(ref z, 2 * o), c20, c21, c22, c23, g);
+        if (TRows.Value > 3) Store4(ref Unsafe.Add(ref z, 3 * o), c30, c31, c32, c33, g);
+        if (TRows.Value > 4) Store4(ref Unsafe.Add(ref z, 4 * o), c40, c41, c42, c43, g);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Store4(ref float z, Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3, TActivation g)

@@ -59,6 +59,19 @@ public static partial class Kernels
     internal static Vector256<float> TailMask(int count)
         => Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(Vector256<int>.Count - count)).AsSingle();
 
+    /// <summary>A small count as a type: a kernel generic over it is compiled once per count, with the code for the
+    /// rows or groups past the count gone (the JIT reads <see cref="Value"/> as a constant).</summary>
+    private interface ICount
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : ICount { public static int Value => 1; }
+    private readonly struct Two : ICount { public static int Value => 2; }
+    private readonly struct Three : ICount { public static int Value => 3; }
+    private readonly struct Four : ICount { public static int Value => 4; }
+    private readonly struct Five : ICount { public static int Value => 5; }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref float Ref(ReadOnlySpan<float> span) => ref MemoryMarshal.GetReference(span);
 

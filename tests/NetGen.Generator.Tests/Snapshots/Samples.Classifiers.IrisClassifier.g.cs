@@ -150,8 +150,7 @@ partial class IrisClassifier : global::NetGen.INetwork
         global::System.ReadOnlySpan<float> p = _parameters;
         var b = new Buffers(Workspace(m), m);
         global::NetGen.Kernels.DenseForward(X, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), b.A1, m, 4, 8, new global::NetGen.Kernels.ReluFunction()); // A1 = Relu(A0·W1ᵀ + b1)
-        global::NetGen.Kernels.DenseForward(b.A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Y, m, 8, 3); // A2 = A1·W2ᵀ + b2, into Y (Z2, in place)
-        global::NetGen.Kernels.Softmax(Y, Y, m, 3); // A2 = softmax(Z2), row by row
+        global::NetGen.Kernels.DenseForwardSoftmax(b.A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Y, m, 8, 3); // A2 = softmax(A1·W2ᵀ + b2), into Y
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ y·log softmax(z) (the cross-entropy computed from Z, so that it stays finite).</summary>
