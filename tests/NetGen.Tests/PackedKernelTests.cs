@@ -76,12 +76,12 @@ public class PackedKernelTests
             z => Kernels.DenseForward(a, w, b, z.AsSpan(0, m * nOut), m, nIn, nOut));
     }
 
-    [Theory]
+    [Avx512Theory]
     [MemberData(nameof(Shapes))]
     public void Packed_strategy_matches_the_double_product_with_and_without_bias(int m, int nIn, int nOut)
     {
         if (!Vector512.IsHardwareAccelerated)
-            return;
+            return; // when called from A_smaller_layer_after_a_bigger_one_reuses_the_buffers_cleanly
         float[] a = TestData.Uniform(m * nIn, 41), w = TestData.Uniform(nOut * nIn, 42), b = TestData.Uniform(nOut, 43);
         Check("packed relu", m, nIn, nOut, a, w, b, true, s => Math.Max(0, s),
             z => Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut, default(Kernels.ReluFunction)));
