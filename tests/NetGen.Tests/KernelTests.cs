@@ -317,6 +317,36 @@ public class KernelTests
     }
 
 #if !RESTRICTED_INTRINSICS // NetGen.Tests.NoAvx512 and NetGen.Tests.Scalar run without AVX-512 on purpose.
+    /// <summary>One short row (the one-sample softmax, in one vector where AVX-512 is): every length up to 17, huge
+    /// logits of both signs and all far below zero (the shift must be the row's own maximum, not a lane past the row),
+    /// NaN anywhere in the row, and A longer than the row — what lies past the row must stay as it was.</summary>
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(-300f)]
+    public void Softmax_of_one_short_row_matches_the_double_formula_and_writes_only_the_row(float offset)
+    {
+        for (int n = 1; n <= 17; n++)
+        {
+            float[] z = TestData.Uniform(n, (ulong)(40 + n));
+            for (int j = 0; j < n; j++) z[j] = z[j] * 100f + offset;
+            var a = new float[n + 16];
+            a.AsSpan(n).Fill(-3f);
+            Kernels.Softmax(z, a, 1, n);
+            double max = double.NegativeInfinity, sum = 0;
+            for (int j = 0; j < n; j++) max = Math.Max(max, z[j]);
+            for (int j = 0; j < n; j++) sum += Math.Exp(z[j] - max);
+            for (int j = 0; j < n; j++)
+            {
+                double expected = Math.Exp(z[j] - max) / sum;
+                Assert.True(Math.Abs(a[j] - expected) <= 1e-6 * Math.Max(expected, 1e-30) + 1e-7, $"n = {n}: A[{j}] = {a[j]}, expected {expected}");
+            }
+            Assert.All(a[n..], v => Assert.Equal(-3f, v));
+            z[n / 2] = float.NaN;
+            Kernels.Softmax(z, a, 1, n);
+            Assert.All(a[..n], v => Assert.True(float.IsNaN(v)));
+        }
+    }
+
     [Fact]
     public void The_blocked_strategies_run_on_this_machine()
     {

@@ -174,15 +174,22 @@ public static partial class Kernels
     {
         // RowsOfFour puts unit 4g + u at lane 4u + g; the permutation puts unit j at lane j.
         Vector512<float> z = Avx512F.PermuteVar16x32(RowsOfFour(c0, c1, c2, c3), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)) + bias;
-        z = Vector512.ConditionalSelect(valid, z, Vector512.Create(float.NegativeInfinity));
-        // The lanes past nOut are −∞ for the maximum, then 0 for e^x (masked out after): e^−∞ would be clamped to e^−87.3,
-        // whose intermediate steps are denormal numbers, which this hardware handles slowly (it tripled the time).
-        Vector512<float> e = Exp((z - AcrossLanes(z, max: true)) & valid) & valid;
-        e /= AcrossLanes(e, max: false);
+        Vector512<float> e = SoftmaxOfLanes(z, valid);
         if (length - start >= 16)
             e.Store(y + start);
         else
             InRegisters.Store(new Span<float>(y, length), start, e);
+    }
+
+    /// <summary>softmax over the <paramref name="valid"/> lanes of z (the first n), zeros in the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SoftmaxOfLanes(Vector512<float> z, Vector512<float> valid)
+    {
+        z = Vector512.ConditionalSelect(valid, z, Vector512.Create(float.NegativeInfinity));
+        // The lanes past nOut are −∞ for the maximum, then 0 for e^x (masked out after): e^−∞ would be clamped to e^−87.3,
+        // whose intermediate steps are denormal numbers, which this hardware handles slowly (it tripled the time).
+        Vector512<float> e = Exp((z - AcrossLanes(z, max: true)) & valid) & valid;
+        return e / AcrossLanes(e, max: false);
     }
 
     /// <summary>The maximum (or the sum) of the 16 lanes of v, in every lane: halves, quarters, pairs, neighbours.</summary>
