@@ -37,13 +37,13 @@ public static partial class Kernels
             return;
         }
 
+        if (StreamsRows(nIn, nOut))
+        {
+            ForwardStreamed(x, W, b, a, g);
+            return;
+        }
         fixed (float* px = x, pw = W, pb = b, pa = a)
         {
-            if (StreamsRows(nIn, nOut))
-            {
-                ForwardStreamed(px, pw, pb, pa, nIn, nOut, g);
-                return;
-            }
             for (int j = 0; j < nOut; j += 16)
             {
                 int rows = Math.Min(16, nOut - j);
@@ -78,16 +78,20 @@ public static partial class Kernels
     /// Its own method, so that the stack buffer does not change the code of the other strategies. SkipLocalsInit: the
     /// buffer is written before it is read.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static unsafe void ForwardStreamed<TActivation>(float* x, float* W, float* b, float* a, int nIn, int nOut, TActivation g)
+    private static unsafe void ForwardStreamed<TActivation>(ReadOnlySpan<float> x, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> a, TActivation g)
         where TActivation : struct, IActivationFunction
     {
+        int nIn = x.Length, nOut = a.Length;
         byte* buffer = stackalloc byte[StreamBufferBytes(nIn)];
         Vector512<float>* rowVectors = (Vector512<float>*)AlignUp(buffer);
-        float* xs = AlignedCopyOfX(x, nIn, W, buffer);
-        for (int j = 0; j < nOut; j += 16)
+        fixed (float* px = x, pw = W, pb = b, pa = a)
         {
-            int rows = Math.Min(16, nOut - j);
-            StoreGroup(a + j, b + j, rows, StreamedRowSums(xs, W + (nint)j * nIn, nIn, rows, rowVectors), g);
+            float* xs = AlignedCopyOfX(px, nIn, pw, buffer);
+            for (int j = 0; j < nOut; j += 16)
+            {
+                int rows = Math.Min(16, nOut - j);
+                StoreGroup(pa + j, pb + j, rows, StreamedRowSums(xs, pw + (nint)j * nIn, nIn, rows, rowVectors), g);
+            }
         }
     }
 
