@@ -20,12 +20,9 @@ public static partial class Kernels
     /// <summary>Samples per block of the narrow panel: 12 × 2 accumulators.</summary>
     private const int NarrowRows = 12;
 
-    /// <summary>This thread's packed Wᵀ, pinned, used from the first 64-byte boundary (<see cref="t_packedStart"/>); grown
-    /// when a layer needs more, then reused: no allocation in steady state.</summary>
-    [ThreadStatic] private static float[]? t_packed;
-
-    /// <summary>The index of the first 64-byte-aligned element of <see cref="t_packed"/>.</summary>
-    [ThreadStatic] private static int t_packedStart;
+    /// <summary>This thread's packed Wᵀ. Aligned, the panel rows start on cache lines: unaligned, the pack's 64-byte
+    /// stores each touched two lines and it ran 1.5× slower.</summary>
+    [ThreadStatic] private static AlignedScratch t_packed;
 
     /// <summary>This thread's bias, padded with zeros to whole panels.</summary>
     [ThreadStatic] private static float[]? t_packedBias;
@@ -64,7 +61,6 @@ public static partial class Kernels
         if (rest > NarrowWidth) { wide++; rest = 0; }
         int narrowStart = wide * PanelWidth;
         int needed = narrowStart * nIn + (rest > 0 ? NarrowWidth * nIn : 0);
-        float[] packed = t_packed is { } cached && cached.Length - t_packedStart >= needed ? cached : AllocatePacked(needed);
         int padded = narrowStart + (rest > 0 ? NarrowWidth : 0);
         float[] bias = t_packedBias is { } cachedBias && cachedBias.Length >= padded ? cachedBias : (t_packedBias = new float[padded]);
         ref float bias0 = ref MemoryMarshal.GetArrayDataReference(bias);
@@ -72,7 +68,7 @@ public static partial class Kernels
         for (int j = 0; j < padded; j++)
             Unsafe.Add(ref bias0, j) = j < units ? Unsafe.Add(ref b0, j) : 0f;
 
-        ref float p0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), t_packedStart);
+        ref float p0 = ref t_packed.Get(needed);
         for (int p = 0; p < wide; p++)
             PackPanel(ref w0, ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth), nIn, nOut, p * PanelWidth, PanelWidth);
         if (rest > 0)
@@ -143,18 +139,6 @@ public static partial class Kernels
                 }
             }
         }
-    }
-
-    /// <summary>A pinned buffer of at least <paramref name="needed"/> floats past its first 64-byte boundary: the panel
-    /// rows then start on cache lines (unaligned, the pack's 64-byte stores each touch two lines and it runs 1.5× slower).</summary>
-    private static float[] AllocatePacked(int needed)
-    {
-        float[] packed = GC.AllocateUninitializedArray<float>(needed + 16, pinned: true);
-        nint address;
-        unsafe { address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packed)); }
-        t_packedStart = (int)((64 - (address & 63)) & 63) / sizeof(float);
-        t_packed = packed;
-        return packed;
     }
 
     /// <summary>z[i] = g(z[i]) for n values.</summary>

@@ -8,12 +8,8 @@ namespace NetGen;
 
 public static partial class Kernels
 {
-    /// <summary>This thread's packed W of a narrow softmax layer (see <see cref="PackSoftmaxWeights"/>), used from its
-    /// first 64-byte boundary (<see cref="t_softmaxWeightsStart"/>); grown when a layer needs more, then reused.</summary>
-    [ThreadStatic] private static float[]? t_softmaxWeights;
-
-    /// <summary>The index of the first 64-byte-aligned element of <see cref="t_softmaxWeights"/>.</summary>
-    [ThreadStatic] private static int t_softmaxWeightsStart;
+    /// <summary>This thread's packed W of a narrow softmax layer (see <see cref="PackSoftmaxWeights"/>).</summary>
+    [ThreadStatic] private static AlignedScratch t_softmaxWeights;
 
     /// <summary>Samples per block of the fused softmax layer: 6 × up to 4 accumulators.</summary>
     private const int SoftmaxRows = 6;
@@ -133,9 +129,7 @@ public static partial class Kernels
     private static unsafe float* PackSoftmaxWeights(float* w, int nIn, int nOut, int groups)
     {
         int steps = (nIn + 3) / 4, full = nIn / 4, needed = steps * groups * 16;
-        float[] packed = t_softmaxWeights is { } cached && cached.Length - t_softmaxWeightsStart >= needed ? cached : AllocateSoftmaxWeights(needed);
-        // Pinned (allocated on the pinned heap): the pointer stays valid.
-        float* q0 = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packed)) + t_softmaxWeightsStart;
+        float* q0 = (float*)Unsafe.AsPointer(ref t_softmaxWeights.Get(needed)); // pinned: the pointer stays valid
         Vector128<float> tail = Vector128.LessThan(Vector128.Create(nIn - 4) + Vector128.Create(0, 1, 2, 3), Vector128.Create(4 * full)).AsSingle();
         for (int g = 0; g < groups; g++)
             for (int u = 0; u < 4; u++)
@@ -151,16 +145,6 @@ public static partial class Kernels
                 }
             }
         return q0;
-    }
-
-    private static float[] AllocateSoftmaxWeights(int needed)
-    {
-        float[] packed = GC.AllocateUninitializedArray<float>(needed + 16, pinned: true);
-        nint address;
-        unsafe { address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packed)); }
-        t_softmaxWeightsStart = (int)((64 - (address & 63)) & 63) / sizeof(float);
-        t_softmaxWeights = packed;
-        return packed;
     }
 
     /// <summary>

@@ -12,6 +12,27 @@ namespace NetGen;
 /// </summary>
 public static partial class Kernels
 {
+    /// <summary>A thread's scratch of floats that a kernel packs into: pinned, used from its first 64-byte boundary, grown
+    /// when a call needs more and then reused (no allocation in steady state).</summary>
+    private struct AlignedScratch
+    {
+        private float[]? _array;
+        private int _start;
+
+        /// <summary>The first of at least <paramref name="count"/> floats, 64-byte aligned; the address stays valid (pinned).</summary>
+        public ref float Get(int count)
+        {
+            if (_array is null || _array.Length - _start < count)
+            {
+                _array = GC.AllocateUninitializedArray<float>(count + 16, pinned: true);
+                nint address;
+                unsafe { address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array)); }
+                _start = (int)((64 - (address & 63)) & 63) / sizeof(float);
+            }
+            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _start);
+        }
+    }
+
     /// <summary>Σ_k x[k]·y[k] over n elements, with Vector256 and a masked tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Dot(ref float x, ref float y, int n)
