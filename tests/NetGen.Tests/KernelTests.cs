@@ -20,6 +20,10 @@ public class KernelTests
             yield return new object[] { ms[nIn % ms.Length], nIn, nOuts[nIn % nOuts.Length] };
         yield return new object[] { 13, 64, 10 };
         yield return new object[] { 6, 100, 33 };
+        // One to three samples of a wide layer: through the one-sample kernel's streamed rows.
+        yield return new object[] { 1, 784, 128 };
+        yield return new object[] { 2, 300, 110 };
+        yield return new object[] { 3, 257, 129 };
     }
 
 
