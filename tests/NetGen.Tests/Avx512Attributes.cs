@@ -6,9 +6,10 @@ namespace NetGen.Tests;
 
 /// <summary>
 /// A test of code that is built from AVX-512 instructions and that the library only calls after checking for them
-/// (<see cref="Vector512.IsHardwareAccelerated"/> or <see cref="Kernels.InRegisters.IsSupported"/>): the Vector512
-/// activations, <c>Kernels.Exp</c>, the packed strategy. Without AVX-512 it is reported as skipped, not as passed
-/// (NetGen.Tests.NoAvx512 and NetGen.Tests.Scalar run without it).
+/// (<see cref="Vector512.IsHardwareAccelerated"/> or <see cref="Kernels.InRegisters.IsSupported"/>), such as the packed
+/// strategy. Without AVX-512 it is reported as skipped, not as passed (NetGen.Tests.NoAvx512 and NetGen.Tests.Scalar
+/// run without it). The Vector512 activations and <c>Kernels.Exp</c> are not among them: they fall back to emulated
+/// Vector512 operations and are tested everywhere.
 /// </summary>
 internal static class Avx512Requirement
 {

@@ -147,8 +147,9 @@ public class DenseForwardOneTests
     }
 
     /// <summary>Every activation struct's 16-lane g against its one-value g and against double precision, over a sweep
-    /// from −100 to 100 (past every saturation and the exponential's clamps) and at ±0, ±∞ and NaN.</summary>
-    [Avx512Fact]
+    /// from −100 to 100 (past every saturation and the exponential's clamps) and at ±0, ±∞ and NaN — with AVX-512, and
+    /// in the restricted test runs with Vector512 emulated (a public struct must not throw there).</summary>
+    [Fact]
     public void Vector_activations_equal_the_exact_ones()
     {
         var sweep = new List<float> { 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, 1e-30f, -1e-30f, 88.5f, -88.5f, 87.5f, -87.5f };
@@ -177,7 +178,7 @@ public class DenseForwardOneTests
     }
 
     /// <summary>The shared exponential within 2 ulp wherever e^x is a normal float.</summary>
-    [Avx512Fact]
+    [Fact]
     public void Exp_is_within_two_ulps()
     {
         var lanes = new float[16];

@@ -18,8 +18,11 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Exp(Vector512<float> x)
     {
-        // MINPS/MAXPS return their second operand when either is NaN: x second keeps a NaN.
-        x = Avx512F.Max(Vector512.Create(-87.3365479f), Avx512F.Min(Vector512.Create(88.3762589f), x));
+        // MINPS/MAXPS return their second operand when either is NaN: x second keeps a NaN. (Without AVX-512, where
+        // Vector512 is emulated, Vector512.Min and Max keep a NaN too: the activations never throw.)
+        x = Avx512F.IsSupported
+            ? Avx512F.Max(Vector512.Create(-87.3365479f), Avx512F.Min(Vector512.Create(88.3762589f), x))
+            : Vector512.Max(Vector512.Create(-87.3365479f), Vector512.Min(Vector512.Create(88.3762589f), x));
         // n = round(x·log₂e), read off the low mantissa bits of x·log₂e + 1.5·2²³ (+127, the exponent bias, so that
         // shifting those bits into the exponent field gives s = 2^n directly).
         const float magic = 12583039f; // 1.5·2²³ + 127
