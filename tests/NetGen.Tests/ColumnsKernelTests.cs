@@ -6,9 +6,9 @@ namespace NetGen.Tests;
 
 /// <summary>
 /// The samples-as-columns forward with g fused in (<see cref="Kernels.DenseForwardColumns{TActivation}"/>) and the
-/// narrow transposes at the batch's edges, against double-precision references computed here: every tail length of m
-/// from 0 to 33, the same tails after 64 samples (where the 64-wide tiles and their overlapping last tile run), and the
-/// widths 1, 2, 3, 8, 17, 20 and 64 on both sides.
+/// narrow transposes at the batch's edges, against double-precision references computed here: every m from 0 to 97
+/// (every tail of the 8-, 16-, 32- and 64-wide tiles of the Vector256 and Vector512 paths, with a sentinel after each
+/// output), and the widths 1, 2, 3, 8, 17, 20 and 64 on both sides (nOut mod 4 = 0, 1, 2 and 3).
 /// </summary>
 public class ColumnsKernelTests
 {
@@ -21,11 +21,13 @@ public class ColumnsKernelTests
                 yield return new object[] { nIn, nOut };
     }
 
-    /// <summary>0..33 (the scalar path, one vector, the 32-wide tiles and each tail), the same after 64, and net A's 211.</summary>
+    /// <summary>
+    /// 0..97: the scalar path, one vector, the 16-, 32- and 64-wide tiles (Vector256 and Vector512) and each of their
+    /// tails up to twice the widest tile plus one and beyond; and net A's 211.
+    /// </summary>
     private static IEnumerable<int> SampleCounts()
     {
-        for (int m = 0; m <= 33; m++) yield return m;
-        for (int m = 64; m <= 97; m++) yield return m;
+        for (int m = 0; m <= 97; m++) yield return m;
         yield return 211;
     }
 
