@@ -133,6 +133,32 @@ public class ColumnsKernelTests
             }
     }
 
+    /// <summary>
+    /// dA = Wᵀ·dZ (<see cref="Kernels.DenseBackwardInputColumns"/>, the 4-row tiles and single rows of ColumnsProduct)
+    /// for every m from 0 to 97 and every pair of widths, against the double product, with a sentinel after dA.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LayerShapes))]
+    public void DenseBackwardInputColumns_matches_the_double_product_for_every_tail(int nIn, int nOut)
+    {
+        foreach (int m in SampleCounts())
+        {
+            float[] dz = TestData.Uniform(nOut * m, (ulong)(31 + m), 2), w = TestData.Uniform(nOut * nIn, 32, 2);
+            var da = new float[nIn * m + 1];
+            da.AsSpan().Fill(float.NaN);
+            da[^1] = 12345f;
+            Kernels.DenseBackwardInputColumns(dz, w, da.AsSpan(0, nIn * m), m, nIn, nOut);
+            for (int k = 0; k < nIn; k++)
+                for (int i = 0; i < m; i++)
+                {
+                    double sum = 0, magnitude = 0;
+                    for (int j = 0; j < nOut; j++) { sum += (double)w[j * nIn + k] * dz[j * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * dz[j * m + i]); }
+                    Assert.True(Math.Abs(da[k * m + i] - sum) <= 1e-5 * (1 + magnitude), $"dA[{k},{i}] (m={m}, nIn={nIn}, nOut={nOut}): {da[k * m + i]} vs {sum}");
+                }
+            Assert.Equal(12345f, da[^1]);
+        }
+    }
+
     [Fact]
     public void DenseForwardColumns_with_g_rejects_short_spans()
     {
