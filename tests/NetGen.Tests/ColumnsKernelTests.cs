@@ -159,6 +159,41 @@ public class ColumnsKernelTests
         }
     }
 
+    /// <summary>
+    /// dW = (1/m)·dZ·Aᵀ and db (<see cref="Kernels.DenseBackwardWeightsColumns"/>, the 4 × 2 tiles with their masked
+    /// sample tail and overlapping last tiles) for every m from 1 to 97 and every pair of widths, with sentinels.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LayerShapes))]
+    public void DenseBackwardWeightsColumns_matches_the_double_product_for_every_tail(int nIn, int nOut)
+    {
+        foreach (int m in SampleCounts())
+        {
+            if (m == 0) continue;
+            float[] dz = TestData.Uniform(nOut * m, (ulong)(41 + m), 2), a = TestData.Uniform(nIn * m, (ulong)(42 + m), 2);
+            var dw = new float[nOut * nIn + 1];
+            var db = new float[nOut + 1];
+            dw.AsSpan().Fill(float.NaN);
+            db.AsSpan().Fill(float.NaN);
+            dw[^1] = db[^1] = 12345f;
+            Kernels.DenseBackwardWeightsColumns(dz, a, dw.AsSpan(0, nOut * nIn), db.AsSpan(0, nOut), m, nIn, nOut);
+            for (int j = 0; j < nOut; j++)
+            {
+                double bias = 0, biasMagnitude = 0;
+                for (int i = 0; i < m; i++) { bias += dz[j * m + i]; biasMagnitude += Math.Abs(dz[j * m + i]); }
+                Assert.True(Math.Abs(db[j] - bias / m) <= 1e-5 * (1 + biasMagnitude / m), $"db[{j}] (m={m}, nOut={nOut}): {db[j]} vs {bias / m}");
+                for (int k = 0; k < nIn; k++)
+                {
+                    double sum = 0, magnitude = 0;
+                    for (int i = 0; i < m; i++) { sum += (double)dz[j * m + i] * a[k * m + i]; magnitude += Math.Abs((double)dz[j * m + i] * a[k * m + i]); }
+                    Assert.True(Math.Abs(dw[j * nIn + k] - sum / m) <= 1e-5 * (1 + magnitude / m), $"dW[{j},{k}] (m={m}, nIn={nIn}, nOut={nOut}): {dw[j * nIn + k]} vs {sum / m}");
+                }
+            }
+            Assert.Equal(12345f, dw[^1]);
+            Assert.Equal(12345f, db[^1]);
+        }
+    }
+
     [Fact]
     public void DenseForwardColumns_with_g_rejects_short_spans()
     {
