@@ -16,22 +16,14 @@ public sealed class AllocationTests
     private delegate void Call();
 
     /// <summary>
-    /// Bytes allocated on this thread by <paramref name="calls"/> calls of <paramref name="call"/>: the least of three
-    /// windows. Code that allocates per call shows in every window; the runtime's own one-off work on this thread (a
-    /// tier-up of a method, seen once in a full parallel run) shows in one at most, and is not what is measured here.
+    /// Bytes allocated on this thread by <paramref name="calls"/> calls of <paramref name="call"/> (see <see cref="Allocations.LeastOfThree"/>).
     /// </summary>
     private static long Allocated(Call call, int calls = Calls)
-    {
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least > 0; window++)
+        => Allocations.LeastOfThree(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < calls; i++)
                 call();
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        return least;
-    }
+        });
 
     /// <summary>The measurement can fail: it sees one small array per call.</summary>
     [Fact]
