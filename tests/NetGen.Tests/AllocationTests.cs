@@ -95,13 +95,11 @@ public sealed class AllocationTests
             sink += warm[0];
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Calls; i++)
+        long bytes = Allocated(() =>
         {
             DeepSoftmaxNet.Output output = net.Predict(in input);
             sink += output[DeepSoftmaxNet.OutputSize - 1];
-        }
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
 
         Assert.True(float.IsFinite(sink));
         Assert.Equal(0, bytes);
@@ -120,13 +118,11 @@ public sealed class AllocationTests
             sink += warm[0];
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Calls; i++)
+        long bytes = Allocated(() =>
         {
             WideSoftmaxNet.Output output = net.Predict(in input);
             sink += output[1];
-        }
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
 
         Assert.True(float.IsFinite(sink));
         Assert.Equal(0, bytes);
