@@ -89,9 +89,9 @@ public sealed class TrainingOptions
         if (EarlyStopping is { } stopping)
         {
             if (stopping.Patience < 1)
-                throw Invalid(nameof(EarlyStopping), stopping.Patience, "a Patience of at least 1 epoch", ".Patience");
+                throw Invalid(nameof(EarlyStopping), stopping.Patience, "at least 1 (epochs without improvement)", ".Patience");
             if (!(stopping.MinDelta >= 0) || !double.IsFinite(stopping.MinDelta))
-                throw Invalid(nameof(EarlyStopping), stopping.MinDelta, "a MinDelta finite and ≥ 0", ".MinDelta");
+                throw Invalid(nameof(EarlyStopping), stopping.MinDelta, "finite and ≥ 0", ".MinDelta");
         }
     }
 
