@@ -8,17 +8,18 @@ namespace NetGen;
 public static partial class Kernels
 {
     /// <summary>θ ← θ − α·dθ, element-wise.</summary>
-    /// <exception cref="ArgumentException"><paramref name="gradients"/> holds fewer floats than
-    /// <paramref name="parameters"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradients"/> does not hold one float per parameter.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is NaN or ∞ (it would make every
     /// parameter NaN or ∞); nothing has changed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientDescent(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
-        int n = parameters.Length;
-        RequireLength(gradients.Length, n, nameof(gradients));
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException(
+                $"gradients must hold {parameters.Length} floats, one per parameter, but has {gradients.Length}.",
+                nameof(gradients));
         RequireFiniteHyperparameter(learningRate, nameof(learningRate));
-        TensorPrimitives.MultiplyAdd(gradients.Slice(0, n), -learningRate, parameters, parameters);
+        TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
     }
 
     /// <summary>Throws unless <paramref name="value"/> is finite; one scalar test on entry, never in a loop.</summary>

@@ -395,7 +395,9 @@ public sealed class DivergenceTests
         var shortGradients = Assert.Throws<ArgumentException>(
             () => Kernels.GradientDescent(parameters, gradients.AsSpan(0, 2), 0.1f));
         Assert.Equal("gradients", shortGradients.ParamName);
-        Assert.Contains("must hold 3 floats, but has 2", shortGradients.Message);
+        Assert.Contains("must hold 3 floats, one per parameter, but has 2", shortGradients.Message);
+        Assert.Equal("gradients", Assert.Throws<ArgumentException>(
+            () => Kernels.GradientDescent(parameters, new float[4], 0.1f)).ParamName);
         Assert.Equal(p0, parameters);
         Assert.Equal(new float[3], m);
         Assert.Equal(new float[3], v);
