@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace NetGen;
 
@@ -11,7 +13,17 @@ public static class Trainer
     /// <paramref name="dev"/> when it is given. With <see cref="TrainingOptions.EarlyStopping"/>, the run stops once the dev
     /// cost stops improving and the parameters of the best epoch are put back.
     /// </summary>
-    /// <exception cref="ArgumentException">A data set does not fit the network, or early stopping has no dev set.</exception>
+    /// <remarks>
+    /// The training cost of every step is checked (it is computed anyway). At the first one that is not finite, and when
+    /// the cost of the whole training set after an epoch is not finite, the run stops, the parameters of the best finite
+    /// epoch are put back (the lowest dev cost with a dev set, else the last finished epoch; the parameters given when
+    /// no epoch finished) and <see cref="TrainingDivergedException"/> is thrown. No path leaves a non-finite parameter.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A data set does not fit the network or is empty, early stopping has no dev
+    /// set, or the network's parameters are not all finite; nothing has changed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range; nothing has changed.</exception>
+    /// <exception cref="TrainingDivergedException">The training cost became NaN or ∞; the best finite parameters are
+    /// back in place.</exception>
     public static TrainingHistory Fit(INetwork net, Dataset train, Dataset? dev, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(net);
@@ -20,24 +32,33 @@ public static class Trainer
         options.Validate();
         RequireFits(net, train, nameof(train));
         if (dev is not null) RequireFits(net, dev, nameof(dev));
-        if (options.EarlyStopping is not null && (dev is null || dev.Count == 0))
+        if (dev is not null && dev.Count == 0)
+            throw new ArgumentException(
+                "The dev set has no sample: give one with at least one sample, or pass null to train without a dev set"
+                + (options.EarlyStopping is null ? "." : " (early stopping needs one)."), nameof(dev));
+        if (options.EarlyStopping is not null && dev is null)
             throw new ArgumentException("Early stopping watches the dev cost: give a dev set with at least one sample.", nameof(dev));
         if (train.Count == 0)
             throw new ArgumentException("The training set has no sample.", nameof(train));
         if (options.Augment is { } augment && augment.ImageSize != net.InputSize)
             throw new ArgumentException(
                 $"The augmentation works on {augment.Height} × {augment.Width} × {augment.Channels} = {augment.ImageSize} floats per image, but the network ({net.Architecture}) takes {net.InputSize}.", nameof(options));
+        Span<float> parameters = net.Parameters;
+        RequireFinite(parameters, net);
 
         int m = train.Count, n0 = net.InputSize, nL = net.OutputSize;
         int batch = options.BatchSize == 0 || options.BatchSize >= m ? m : options.BatchSize;
         bool fullBatch = batch == m;
 
         // Everything the steps need, allocated once.
-        Span<float> parameters = net.Parameters;
         var gradients = new float[net.ParameterCount];
         var first = options.Optimizer == Optimizer.GradientDescent ? Array.Empty<float>() : new float[net.ParameterCount];
         var second = options.Optimizer == Optimizer.Adam ? new float[net.ParameterCount] : Array.Empty<float>();
-        var best = options.EarlyStopping is null ? Array.Empty<float>() : new float[net.ParameterCount];
+        // The parameters to fall back on: those given until an epoch finishes, then those of the best finite epoch so
+        // far (the lowest finite dev cost; the last finished epoch while there is no such epoch). Early stopping puts
+        // them back at the end; a divergence puts them back before it throws.
+        var kept = parameters.ToArray();
+        int keptEpoch = 0, bestDevEpoch = 0;
         var order = fullBatch ? Array.Empty<int>() : new int[m];
         var batchX = fullBatch ? Array.Empty<float>() : new float[batch * n0];
         var batchY = fullBatch ? Array.Empty<float>() : new float[batch * nL];
@@ -46,12 +67,14 @@ public static class Trainer
         for (int i = 0; i < order.Length; i++) order[i] = i;
         var rng = new Rng(options.ShuffleSeed);
 
-        var history = new TrainingHistory(options.Epochs);
+        // The lists grow with the epochs actually run: Epochs may be int.MaxValue ("until early stopping ends it").
+        var history = new TrainingHistory(Math.Min(options.Epochs, InitialHistoryCapacity));
         double bestDev = double.PositiveInfinity;
         int sinceBest = 0, step = 0;
         ReadOnlySpan<float> x = train.X, y = train.Y;
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        // Counted so that Epochs = int.MaxValue ends after its last epoch instead of wrapping around.
+        for (int epoch = 1; ; epoch++)
         {
             if (!fullBatch && options.Shuffle)
                 Shuffle(order, ref rng);
@@ -71,45 +94,109 @@ public static class Trainer
                     augmentation.Apply(stepX, augmented.AsSpan(0, size * n0), size, ref augmentRng);
                     stepX = augmented.AsSpan(0, size * n0);
                 }
-                net.ComputeGradients(stepX, stepY, size, gradients);
+                float cost = net.ComputeGradients(stepX, stepY, size, gradients);
                 step++;
+                if (!float.IsFinite(cost))
+                    throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, cost, afterEpoch: false);
                 Update(parameters, gradients, first, second, step, options);
             }
 
             double trainCost = net.Cost(x, y, m);
+            // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
+            // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
+            if (!double.IsFinite(trainCost) || !AllFinite(parameters))
+                throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, trainCost, afterEpoch: true);
             history.TrainCostList.Add(trainCost);
             bool isBest = false;
+            double? devReport = null;
             if (dev is not null)
             {
                 double devCost = net.Cost(dev.X, dev.Y, dev.Count);
                 history.DevCostList.Add(devCost);
-                // Patience counts epochs without an improvement of more than MinDelta; the parameters kept are those of
-                // the lowest dev cost, however small its lead.
+                devReport = devCost;
+                // Only a finite dev cost competes; a NaN or ∞ one counts as no improvement. Patience counts epochs without
+                // an improvement of more than MinDelta; the parameters kept are those of the lowest dev cost, however
+                // small its lead.
+                bool finite = double.IsFinite(devCost);
                 double minDelta = options.EarlyStopping?.MinDelta ?? 0;
-                sinceBest = devCost < bestDev - minDelta ? 0 : sinceBest + 1;
-                if (devCost < bestDev)
+                sinceBest = finite && devCost < bestDev - minDelta ? 0 : sinceBest + 1;
+                if (finite && devCost < bestDev)
                 {
                     bestDev = devCost;
-                    history.BestEpoch = epoch;
+                    bestDevEpoch = epoch;
                     isBest = true;
-                    if (best.Length > 0) parameters.CopyTo(best);
                 }
             }
-            else
-                history.BestEpoch = epoch;
+            if (isBest || bestDevEpoch == 0)
+            {
+                parameters.CopyTo(kept);
+                keptEpoch = epoch;
+            }
+            // The epoch whose parameters early stopping puts back; otherwise the lowest finite dev cost, or the last epoch.
+            history.BestEpoch = bestDevEpoch > 0 ? bestDevEpoch : epoch;
 
-            options.Progress?.Report(new EpochReport(epoch, options.Epochs, trainCost, dev is null ? null : history.DevCostList[^1], isBest));
+            options.Progress?.Report(new EpochReport(epoch, options.Epochs, trainCost, devReport, isBest));
 
             if (options.EarlyStopping is { } stopping && sinceBest >= stopping.Patience)
             {
                 history.StoppedEarly = epoch < options.Epochs;
                 break;
             }
+            if (epoch == options.Epochs)
+                break;
         }
 
-        if (best.Length > 0)
-            best.CopyTo(parameters); // the best dev cost stays in place
+        if (options.EarlyStopping is not null)
+        {
+            kept.CopyTo(parameters); // the best dev cost stays in place (the last epoch when no dev cost was finite)
+            history.BestEpoch = keptEpoch;
+        }
         return history;
+    }
+
+    /// <summary>The lists' first capacity: enough for most runs without growing, small whatever Epochs is.</summary>
+    private const int InitialHistoryCapacity = 256;
+
+    /// <summary>Describes what was not finite, puts back the kept parameters and builds the exception, with advice.</summary>
+    private static TrainingDivergedException Diverged(Span<float> parameters, float[] kept, int keptEpoch,
+        TrainingHistory history, TrainingOptions options, int epoch, int step, double cost, bool afterEpoch)
+    {
+        string found;
+        if (!afterEpoch)
+            found = string.Create(CultureInfo.InvariantCulture, $"the training cost of step {step} was {cost}");
+        else if (!double.IsFinite(cost))
+            found = string.Create(CultureInfo.InvariantCulture,
+                $"the cost of the whole training set after the epoch was {cost}");
+        else
+        {
+            int i = 0;
+            while (float.IsFinite(parameters[i])) i++;
+            found = string.Create(CultureInfo.InvariantCulture,
+                $"parameter [{i}] became {parameters[i]} (the cost was still {cost})");
+        }
+        kept.CopyTo(parameters);
+        history.BestEpoch = keptEpoch;
+        string restored = keptEpoch == 0
+            ? "The parameters the network was given are back in place."
+            : $"The parameters of epoch {keptEpoch}, the best finite one, are back in place.";
+        return new TrainingDivergedException(epoch, step, cost, history, string.Create(CultureInfo.InvariantCulture,
+            $"Training diverged in epoch {epoch}: {found}. {restored} Try a smaller learning rate (it was "
+            + $"{options.LearningRate} with {options.Optimizer}), and check the data and its scaling: extreme values, or "
+            + $"features of very different ranges (standardize them, e.g. with Standardizer), make the steps explode."));
+    }
+
+    /// <summary>True when no value is NaN or ∞ (TensorPrimitives answers false for an empty span).</summary>
+    private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
+
+    /// <summary>Refuses a network whose parameters are not all finite: training would only spread the NaN.</summary>
+    private static void RequireFinite(ReadOnlySpan<float> parameters, INetwork net)
+    {
+        if (AllFinite(parameters)) return;
+        int i = 0;
+        while (float.IsFinite(parameters[i])) i++;
+        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+            $"The network's parameter [{i}] is {parameters[i]} ({net.Architecture}): training needs finite parameters to "
+            + $"start from; initialise the network again or load finite ones."), nameof(net));
     }
 
     private static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> first, Span<float> second, int step, TrainingOptions options)

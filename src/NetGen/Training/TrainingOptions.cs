@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace NetGen;
 
@@ -68,16 +69,33 @@ public sealed class TrainingOptions
     /// set); its image size must be the network's <see cref="INetwork.InputSize"/>.</summary>
     public Augmentation? Augment { get; init; }
 
+    /// <summary>Throws, naming the option, what it must be and what it is, before anything trains.</summary>
     internal void Validate()
     {
-        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "train for at least one epoch.");
-        if (BatchSize < 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "0 (the whole set) or a positive batch size.");
-        if (!(LearningRate > 0f) || float.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "a finite step size > 0.");
-        if (!(Beta1 >= 0f && Beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "β₁ must be in [0, 1).");
-        if (!(Beta2 >= 0f && Beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "β₂ must be in [0, 1).");
-        if (!(Epsilon > 0f)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "ε must be > 0.");
-        if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "no such optimizer.");
-        if (EarlyStopping is { } stopping && (stopping.Patience < 1 || !(stopping.MinDelta >= 0)))
-            throw new ArgumentOutOfRangeException(nameof(EarlyStopping), stopping, "patience ≥ 1 and minDelta ≥ 0.");
+        if (Epochs < 1)
+            throw Invalid(nameof(Epochs), Epochs, "at least 1 (the passes over the training set)");
+        if (BatchSize < 0)
+            throw Invalid(nameof(BatchSize), BatchSize, "0 (the whole training set) or a positive number of samples");
+        if (!(LearningRate > 0f) || !float.IsFinite(LearningRate))
+            throw Invalid(nameof(LearningRate), LearningRate, "a finite step size > 0, such as 0.01");
+        if (!(Beta1 >= 0f && Beta1 < 1f))
+            throw Invalid(nameof(Beta1), Beta1, "in [0, 1), such as 0.9");
+        if (!(Beta2 >= 0f && Beta2 < 1f))
+            throw Invalid(nameof(Beta2), Beta2, "in [0, 1), such as 0.999");
+        if (!(Epsilon > 0f) || !float.IsFinite(Epsilon))
+            throw Invalid(nameof(Epsilon), Epsilon, "finite and > 0, such as 1e-8");
+        if (!Enum.IsDefined(Optimizer))
+            throw Invalid(nameof(Optimizer), Optimizer, "GradientDescent, Momentum or Adam");
+        if (EarlyStopping is { } stopping)
+        {
+            if (stopping.Patience < 1)
+                throw Invalid(nameof(EarlyStopping), stopping.Patience, "at least 1 (epochs without improvement)", ".Patience");
+            if (!(stopping.MinDelta >= 0) || !double.IsFinite(stopping.MinDelta))
+                throw Invalid(nameof(EarlyStopping), stopping.MinDelta, "finite and ≥ 0", ".MinDelta");
+        }
     }
+
+    private static ArgumentOutOfRangeException Invalid(string option, object value, string expected, string member = "")
+        => new(option, value, string.Create(CultureInfo.InvariantCulture,
+            $"TrainingOptions.{option}{member} must be {expected}, but is {value}."));
 }

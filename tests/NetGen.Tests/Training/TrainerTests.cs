@@ -202,7 +202,7 @@ public sealed class TrainerTests
         }
         long two = Measure(2), twenty = Measure(20);
         // 18 more epochs are 576 more steps: one allocation of even 24 bytes a step would add ≥ 13 824 bytes. The history's
-        // lists are sized for the epochs up front, which accounts for the rest (18 × 2 doubles).
+        // lists start with room for min(Epochs, 256) epochs, which accounts for the rest (18 × 2 doubles).
         Assert.True(twenty - two <= 18 * 16 + 64, $"2 epochs: {two} bytes, 20 epochs: {twenty} bytes");
     }
 
