@@ -258,12 +258,19 @@ public sealed class ParameterFileTests : IDisposable
         new PersistNet().SaveSafetensors(safetensors);
         Refused(safetensors);
 
-        string wrongVersion = _folder.File("v2.ngp");
+        string wrongVersion = _folder.File("v3.ngp");
         new PersistNet().SaveParameters(wrongVersion);
         byte[] bytes = File.ReadAllBytes(wrongVersion);
+        bytes[8] = 3;
+        File.WriteAllBytes(wrongVersion, bytes);
+        Assert.Contains("expected format version 1 or 2, but the file has version 3; a newer NetGen wrote it", Refused(wrongVersion));
+        bytes[8] = 0;
+        File.WriteAllBytes(wrongVersion, bytes);
+        Assert.Contains("expected format version 1 or 2, but the file has version 0", Refused(wrongVersion));
+        // A version 1 file relabelled 2 reads its CRC as the scaling's feature count, which the length or sign refutes.
         bytes[8] = 2;
         File.WriteAllBytes(wrongVersion, bytes);
-        Assert.Contains("expected format version 1, but the file has version 2", Refused(wrongVersion));
+        Assert.Contains("a scaling of ", Refused(wrongVersion));
 
         var net = new PersistNet(99);
         int[] before = Bits(net.Parameters);
