@@ -60,7 +60,7 @@ public static class ParameterFile
     /// atomically, as <see cref="SaveParameters(INetwork, string)"/>.</summary>
     /// <param name="net">The network whose parameters to save.</param>
     /// <param name="path">The file to write.</param>
-    /// <param name="scaling">The μ and σ the network's inputs are standardised with (<see cref="Standardizer.Fit"/> on
+    /// <param name="scaling">The μ and σ the network's inputs are standardised with (<see cref="Standardizer.Fit(Dataset)"/> on
     /// its training set), saved as float64 bit for bit; null saves none (a version 1 file, as the overload without it).</param>
     /// <exception cref="ArgumentException"><paramref name="scaling"/> has another number of features than the network
     /// has inputs; nothing is written.</exception>
