@@ -7,60 +7,6 @@ using Xunit;
 
 namespace NetGen.Tests;
 
-/// <summary>The network the persistence tests save and load: W1 4×3, b1 4, W2 1×4, b2 1 (21 parameters).</summary>
-[Network(Loss = Loss.BinaryCrossEntropy, Seed = 5)]
-[Input(3)]
-[Dense(4, Activation.Tanh)]
-[Dense(1, Activation.Sigmoid)]
-public partial class PersistNet;
-
-/// <summary>A foreign architecture: W1 5×3, b1 5, W2 1×5, b2 1.</summary>
-[Network(Loss = Loss.BinaryCrossEntropy, Seed = 6)]
-[Input(3)]
-[Dense(5, Activation.Relu)]
-[Dense(1, Activation.Sigmoid)]
-public partial class PersistOtherNet;
-
-/// <summary>The same shapes as <see cref="PersistNet"/> but another activation: the parameters mean something else.</summary>
-[Network(Loss = Loss.BinaryCrossEntropy, Seed = 7)]
-[Input(3)]
-[Dense(4, Activation.LeakyRelu, LeakySlope = 0.1f)]
-[Dense(1, Activation.Sigmoid)]
-public partial class PersistTwinNet;
-
-/// <summary>A temporary folder per test class instance, deleted afterwards.</summary>
-public sealed class PersistTempFolder : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "netgen-persist-" + Guid.NewGuid().ToString("N"));
-    public PersistTempFolder() => Directory.CreateDirectory(Path);
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
-}
-
-/// <summary>A stream that accepts <c>limit</c> bytes and then fails, as a full disk or a crash would midway through a save.</summary>
-internal sealed class PersistFailingStream(Stream inner, long limit) : Stream
-{
-    private long _written;
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _written; set => throw new NotSupportedException(); }
-    public override void Flush() => inner.Flush();
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        int n = (int)Math.Min(buffer.Length, limit - _written);
-        inner.Write(buffer[..n]);
-        inner.Flush();
-        _written += n;
-        if (n < buffer.Length) throw new IOException($"simulated failure after {_written} bytes");
-    }
-}
-
 public sealed class ParameterFileTests : IDisposable
 {
     private readonly PersistTempFolder _folder = new();
@@ -258,12 +204,19 @@ public sealed class ParameterFileTests : IDisposable
         new PersistNet().SaveSafetensors(safetensors);
         Refused(safetensors);
 
-        string wrongVersion = _folder.File("v2.ngp");
+        string wrongVersion = _folder.File("v3.ngp");
         new PersistNet().SaveParameters(wrongVersion);
         byte[] bytes = File.ReadAllBytes(wrongVersion);
+        bytes[8] = 3;
+        File.WriteAllBytes(wrongVersion, bytes);
+        Assert.Contains("expected format version 1 or 2, but the file has version 3; a newer NetGen wrote it", Refused(wrongVersion));
+        bytes[8] = 0;
+        File.WriteAllBytes(wrongVersion, bytes);
+        Assert.Contains("expected format version 1 or 2, but the file has version 0", Refused(wrongVersion));
+        // A version 1 file relabelled 2 reads its CRC as the scaling's feature count, which the length or sign refutes.
         bytes[8] = 2;
         File.WriteAllBytes(wrongVersion, bytes);
-        Assert.Contains("expected format version 1, but the file has version 2", Refused(wrongVersion));
+        Assert.Contains("a scaling of ", Refused(wrongVersion));
 
         var net = new PersistNet(99);
         int[] before = Bits(net.Parameters);

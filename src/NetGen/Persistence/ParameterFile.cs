@@ -1,32 +1,42 @@
 using System;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO;
 using System.Text;
 
 namespace NetGen;
 
 /// <summary>
-/// Saves and loads a network's <see cref="INetwork.Parameters"/> in NetGen's own small binary format.
+/// Saves and loads a network's <see cref="INetwork.Parameters"/>, and optionally the <see cref="Standardizer"/> its
+/// inputs were scaled with, in NetGen's own small binary format.
 /// </summary>
 /// <remarks>
-/// <para>The format (version 1); every number is little-endian:</para>
+/// <para>The format (versions 1 and 2); every number is little-endian:</para>
 /// <list type="table">
 /// <listheader><term>bytes</term><description>content</description></listheader>
 /// <item><term>8</term><description>the magic "NGPARAMS" (ASCII)</description></item>
-/// <item><term>4</term><description>the format version, uint32 = 1</description></item>
+/// <item><term>4</term><description>the format version, uint32: 1 without a scaling, 2 with one</description></item>
 /// <item><term>4 + A</term><description>the architecture fingerprint (<see cref="INetwork.Architecture"/>): its byte length A as int32, then its UTF-8 bytes</description></item>
 /// <item><term>4 + 8·L</term><description>the layer count L as int32, then for each layer l = 1…L the shape of W[l]: n[l] and n[l-1] as int32
 /// (b[l] has n[l] entries); L is 0 only for a network whose fingerprint is not in the generated form</description></item>
 /// <item><term>4 + 4·P</term><description>the parameter count P as int32, then the P parameters as float32 in the order of
 /// <see cref="INetwork.Parameters"/>: W1 (row-major), b1, W2, b2, …</description></item>
+/// <item><term>4 + 16·S</term><description>version 2 only: the scaling's feature count S as int32 (S = n[0], the
+/// network's <see cref="INetwork.InputSize"/>), then the S means μ and the S deviations σ of the
+/// <see cref="Standardizer"/> as float64</description></item>
 /// <item><term>4</term><description>the CRC-32 (IEEE, as in zip and PNG) of every byte before it, uint32</description></item>
 /// </list>
 /// <para>
+/// A file saved without a scaling is written as version 1, byte for byte the format of earlier NetGen versions, so they
+/// still read it; this version reads both.
+/// </para>
+/// <para>
 /// Saving is atomic: the file is written to a temporary file in the same folder, flushed to disk, and renamed over the
 /// target, so an interrupted save leaves the previous file as it was. Loading reads and checks the whole file — magic,
-/// version, length, checksum, then the architecture and shapes against the network — before it writes a single parameter;
-/// any mismatch throws an <see cref="InvalidDataException"/> naming what was expected and what was found, and the
-/// network's parameters stay unchanged.
+/// version, length, checksum, then the architecture and shapes against the network, and the scaling's length (S =
+/// <see cref="INetwork.InputSize"/>) and values (finite, σ &gt; 0) — before it writes a single parameter; any mismatch
+/// throws an <see cref="InvalidDataException"/> naming what was expected and what was found, and the network's
+/// parameters stay unchanged.
 /// </para>
 /// </remarks>
 public static class ParameterFile
@@ -34,39 +44,67 @@ public static class ParameterFile
     /// <summary>The first 8 bytes of every parameter file: "NGPARAMS".</summary>
     public static ReadOnlySpan<byte> Magic => "NGPARAMS"u8;
 
-    /// <summary>The format version this library writes and reads.</summary>
-    public const uint FormatVersion = 1;
+    /// <summary>The newest format version this library writes and reads: 2, a file with a scaling. A file without one
+    /// is written as version 1, the format of earlier NetGen versions; every version from 1 up to this one is read.</summary>
+    public const uint FormatVersion = 2;
 
     /// <summary>Writes the network's parameters, architecture and shapes to <paramref name="path"/>, atomically
     /// (temporary file, flush to disk, rename); an existing file is replaced only once the new one is complete.</summary>
     /// <param name="net">The network whose parameters to save.</param>
     /// <param name="path">The file to write.</param>
     /// <exception cref="IOException">The file could not be written; any previous file at <paramref name="path"/> is left as it was.</exception>
-    public static void SaveParameters(this INetwork net, string path) => SaveParameters(net, path, wrap: null);
+    public static void SaveParameters(this INetwork net, string path) => Save(net, path, scaling: null, wrap: null);
+
+    /// <summary>Writes the network's parameters, architecture and shapes to <paramref name="path"/> together with the
+    /// <see cref="Standardizer"/> its inputs are scaled with, so that the file alone turns raw inputs into predictions;
+    /// atomically, as <see cref="SaveParameters(INetwork, string)"/>.</summary>
+    /// <param name="net">The network whose parameters to save.</param>
+    /// <param name="path">The file to write.</param>
+    /// <param name="scaling">The μ and σ the network's inputs are standardised with (<see cref="Standardizer.Fit(Dataset)"/> on
+    /// its training set), saved as float64 bit for bit; null saves none (a version 1 file, as the overload without it).</param>
+    /// <exception cref="ArgumentException"><paramref name="scaling"/> has another number of features than the network
+    /// has inputs; nothing is written.</exception>
+    /// <exception cref="IOException">The file could not be written; any previous file at <paramref name="path"/> is left as it was.</exception>
+    public static void SaveParameters(this INetwork net, string path, Standardizer? scaling)
+        => Save(net, path, scaling, wrap: null);
 
     /// <summary>As <see cref="SaveParameters(INetwork, string)"/>; <paramref name="wrap"/> wraps the temporary file's stream (tests: a failure midway).</summary>
-    internal static void SaveParameters(INetwork net, string path, Func<Stream, Stream>? wrap)
+    internal static void SaveParameters(INetwork net, string path, Func<Stream, Stream>? wrap) => Save(net, path, null, wrap);
+
+    /// <summary>The one save path: checks, encodes, then writes atomically.</summary>
+    internal static void Save(INetwork net, string path, Standardizer? scaling, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.Write(path, Encode(net), wrap);
+        CheckScaling(net, scaling);
+        AtomicFile.Write(path, Encode(net, scaling), wrap);
     }
 
-    /// <summary>The bytes of a parameter file for <paramref name="net"/>.</summary>
-    internal static byte[] Encode(INetwork net)
+    /// <summary>Refuses a scaling whose feature count is not the network's input size, naming both.</summary>
+    internal static void CheckScaling(INetwork net, Standardizer? scaling)
+    {
+        if (scaling is not null && scaling.InputSize != net.InputSize)
+            throw new ArgumentException($"The scaling standardises {scaling.InputSize} features, but {Describe(net)} has "
+                + $"{net.InputSize} inputs; save the Standardizer fitted on this network's training set.", nameof(scaling));
+    }
+
+    /// <summary>The bytes of a parameter file for <paramref name="net"/> (version 1, or 2 with a scaling).</summary>
+    internal static byte[] Encode(INetwork net, Standardizer? scaling = null)
     {
         NetworkLayout? layout = NetworkLayout.Of(net);
         byte[] architecture = Encoding.UTF8.GetBytes(net.Architecture);
         ReadOnlySpan<float> parameters = net.Parameters;
         int layers = layout?.LayerCount ?? 0;
-        long length = 8 + 4 + 4 + architecture.Length + 4 + 8L * layers + 4 + 4L * parameters.Length + 4;
+        int features = scaling?.InputSize ?? 0;
+        long length = 8 + 4 + 4 + architecture.Length + 4 + 8L * layers + 4 + 4L * parameters.Length
+            + (scaling is null ? 0 : 4 + 16L * features) + 4;
         if (length > Array.MaxLength)
             throw new NotSupportedException($"{parameters.Length} parameters do not fit in one parameter file.");
 
         var bytes = new byte[length];
         var w = new Writer(bytes);
         w.Bytes(Magic);
-        w.UInt32(FormatVersion);
+        w.UInt32(scaling is null ? 1u : 2u);
         w.Int32(architecture.Length);
         w.Bytes(architecture);
         w.Int32(layers);
@@ -77,23 +115,46 @@ public static class ParameterFile
         }
         w.Int32(parameters.Length);
         foreach (float p in parameters) w.Single(p);
+        if (scaling is not null)
+        {
+            w.Int32(features);
+            foreach (double mu in scaling.Mean) w.Double(mu);
+            foreach (double sigma in scaling.Deviation) w.Double(sigma);
+        }
         w.UInt32(Crc32.Compute(bytes.AsSpan(0, w.Position)));
         return bytes;
     }
 
-    /// <summary>Reads <paramref name="path"/> and, once every check has passed, copies its parameters into the network.</summary>
+    /// <summary>Reads <paramref name="path"/> and, once every check has passed, copies its parameters into the network.
+    /// A scaling in the file (version 2) is checked too but not returned: see
+    /// <see cref="LoadParameters(INetwork, string, out Standardizer?)"/>.</summary>
     /// <param name="net">The network to load into; it must have the architecture the file was saved from.</param>
     /// <param name="path">A file written by <see cref="SaveParameters(INetwork, string)"/>.</param>
     /// <exception cref="InvalidDataException">The file is not a parameter file, has another format version, is truncated or
     /// corrupted (checksum), or holds another architecture; the message names what was expected and what was found, and
     /// <see cref="INetwork.Parameters"/> is unchanged.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public static void LoadParameters(this INetwork net, string path)
+    public static void LoadParameters(this INetwork net, string path) => LoadParameters(net, path, out _);
+
+    /// <summary>Reads <paramref name="path"/> and, once every check has passed, copies its parameters into the network
+    /// and gives back the scaling saved with them.</summary>
+    /// <param name="net">The network to load into; it must have the architecture the file was saved from.</param>
+    /// <param name="path">A file written by <see cref="SaveParameters(INetwork, string, Standardizer?)"/> or
+    /// <see cref="SaveParameters(INetwork, string)"/>.</param>
+    /// <param name="scaling">The <see cref="Standardizer"/> saved with the parameters, bit for bit — apply it to raw inputs
+    /// before <c>Predict</c> — or null when the file carries none (version 1). Assigned only when the load succeeds.</param>
+    /// <exception cref="InvalidDataException">The file is not a parameter file, has another format version, is truncated or
+    /// corrupted (checksum), holds another architecture, or a scaling whose length is not the network's input size or
+    /// whose values are not finite with σ &gt; 0; the message names what was expected and what was found, and
+    /// <see cref="INetwork.Parameters"/> is unchanged.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public static void LoadParameters(this INetwork net, string path, out Standardizer? scaling)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        float[] parameters = Decode(net, ReadFile(net, path), path);
+        (float[] parameters, Standardizer? found) = Decode(net, ReadFile(net, path), path);
         parameters.CopyTo(net.Parameters);
+        scaling = found;
     }
 
     /// <summary>Reads a whole file, refusing one too large to be held in memory.</summary>
@@ -107,8 +168,9 @@ public static class ParameterFile
         return bytes;
     }
 
-    /// <summary>Checks a parameter file's bytes against <paramref name="net"/> and returns its parameters.</summary>
-    internal static float[] Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
+    /// <summary>Checks a parameter file's bytes against <paramref name="net"/> and returns its parameters and its scaling
+    /// (null in a version 1 file).</summary>
+    internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
     {
         if (bytes.Length < Magic.Length || !bytes.StartsWith(Magic))
         {
@@ -121,8 +183,9 @@ public static class ParameterFile
         var r = new Reader(bytes);
         r.Skip(Magic.Length);
         uint version = r.UInt32(net, path, "the format version");
-        if (version != FormatVersion)
-            throw Invalid(net, path, $"expected format version {FormatVersion}, but the file has version {version}.");
+        if (version is < 1 or > FormatVersion)
+            throw Invalid(net, path, $"expected format version 1 or {FormatVersion}, but the file has version {version}; "
+                + "a newer NetGen wrote it, or it is corrupted.");
 
         int architectureLength = r.Int32(net, path, "the length of the architecture");
         if (architectureLength < 0 || architectureLength > 1 << 20)
@@ -142,9 +205,24 @@ public static class ParameterFile
         if (count < 0)
             throw Invalid(net, path, $"the file gives a parameter count of {count}; the file is corrupted.");
 
-        long expectedLength = (long)r.Position + 4L * count + 4;
+        // Version 2 puts the scaling's feature count S right after the parameters; the length follows from it.
+        long parametersEnd = (long)r.Position + 4L * count;
+        int features = 0;
+        long expectedLength = parametersEnd + 4;
+        if (version == 2)
+        {
+            if (bytes.Length < parametersEnd + 4)
+                throw Invalid(net, path, $"the file's header announces {count} parameters and a scaling after them, so the "
+                    + $"file should have at least {parametersEnd + 24} bytes, but it has {bytes.Length}; it is truncated.");
+            features = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice((int)parametersEnd));
+            if (features <= 0)
+                throw Invalid(net, path, $"the file gives a scaling of {features} features; the file is corrupted.");
+            expectedLength = parametersEnd + 4 + 16L * features + 4;
+        }
         if (bytes.Length != expectedLength)
-            throw Invalid(net, path, $"the file's header announces {count} parameters, so the file should have {expectedLength} bytes, but it has {bytes.Length}"
+            throw Invalid(net, path, $"the file's header announces {count} parameters"
+                + (version == 2 ? $" and a scaling of {features} features" : "")
+                + $", so the file should have {expectedLength} bytes, but it has {bytes.Length}"
                 + (bytes.Length < expectedLength ? "; it is truncated." : $" ({bytes.Length - expectedLength} bytes too many)."));
 
         int body = bytes.Length - 4;
@@ -173,17 +251,52 @@ public static class ParameterFile
             int[]? declared = NetworkLayout.ParseSizes(architecture);
             if (fileLayout is null || fileLayout.ParameterCount != count || declared is null || !declared.AsSpan().SequenceEqual(sizes))
                 throw Invalid(net, path, $"the file's shapes ({ShapeList(rows, columns)}) do not agree with its architecture \"{architecture}\" and its {count} parameters; the file is inconsistent.");
+            if (version == 2 && features != sizes[0])
+                throw Invalid(net, path, $"the file's scaling has {features} features, but its architecture \"{architecture}\" "
+                    + $"has {sizes[0]} inputs; the file is inconsistent.");
             fileShapes = fileLayout.ToString();
         }
 
         if (!string.Equals(architecture, net.Architecture, StringComparison.Ordinal) || count != net.ParameterCount)
             throw Invalid(net, path, $"the file holds a network \"{architecture}\" with {fileShapes}, which is not this network's architecture.");
 
+        Standardizer? scaling = null;
+        if (version == 2)
+        {
+            if (features != net.InputSize)
+                throw Invalid(net, path, $"the file's scaling has {features} features, but the network has {net.InputSize} inputs.");
+            var mean = new double[features];
+            var deviation = new double[features];
+            ReadOnlySpan<byte> values = bytes.Slice((int)parametersEnd + 4, 16 * features);
+            for (int j = 0; j < features; j++)
+            {
+                mean[j] = BinaryPrimitives.ReadDoubleLittleEndian(values.Slice(8 * j));
+                deviation[j] = BinaryPrimitives.ReadDoubleLittleEndian(values.Slice(8 * (features + j)));
+            }
+            scaling = ScalingFrom(mean, deviation, reason => Invalid(net, path, reason));
+        }
+
         var parameters = new float[count];
         ReadOnlySpan<byte> data = bytes.Slice(r.Position, 4 * count);
         for (int i = 0; i < count; i++)
             parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(data.Slice(4 * i));
-        return parameters;
+        return (parameters, scaling);
+    }
+
+    /// <summary>A <see cref="Standardizer"/> from a file's μ and σ, after the checks its constructor makes, so that a bad
+    /// value is an <see cref="InvalidDataException"/> (through <paramref name="invalid"/>) rather than an argument error.</summary>
+    internal static Standardizer ScalingFrom(double[] mean, double[] deviation, Func<string, InvalidDataException> invalid)
+    {
+        for (int j = 0; j < mean.Length; j++)
+        {
+            if (!double.IsFinite(mean[j]))
+                throw invalid($"the scaling's mean of feature {j} is {mean[j].ToString("R", CultureInfo.InvariantCulture)}, "
+                    + "not a finite number; the file is corrupted.");
+            if (!double.IsFinite(deviation[j]) || deviation[j] <= 0)
+                throw invalid($"the scaling's deviation of feature {j} is {deviation[j].ToString("R", CultureInfo.InvariantCulture)}, "
+                    + "not a finite positive number; the file is corrupted.");
+        }
+        return new Standardizer(mean, deviation);
     }
 
     private static string ShapeList(int[] rows, int[] columns)
@@ -219,6 +332,7 @@ public static class ParameterFile
         public void UInt32(uint v) { BinaryPrimitives.WriteUInt32LittleEndian(_bytes.Slice(Position), v); Position += 4; }
         public void Int32(int v) { BinaryPrimitives.WriteInt32LittleEndian(_bytes.Slice(Position), v); Position += 4; }
         public void Single(float v) { BinaryPrimitives.WriteSingleLittleEndian(_bytes.Slice(Position), v); Position += 4; }
+        public void Double(double v) { BinaryPrimitives.WriteDoubleLittleEndian(_bytes.Slice(Position), v); Position += 8; }
     }
 
     private ref struct Reader(ReadOnlySpan<byte> bytes)

@@ -5,46 +5,78 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
+using System.Buffers;
 
 namespace NetGen;
 
 /// <summary>
-/// Exports and imports a network's parameters in the safetensors format (https://github.com/huggingface/safetensors),
-/// so that weights move to and from PyTorch (<c>safetensors.torch.load_file</c> / <c>save_file</c>).
+/// Exports and imports a network's parameters, and optionally the <see cref="Standardizer"/> its inputs are scaled with,
+/// in the safetensors format (https://github.com/huggingface/safetensors), so that weights move to and from PyTorch
+/// (<c>safetensors.torch.load_file</c> / <c>save_file</c>).
 /// </summary>
 /// <remarks>
 /// <para>
 /// The file: an 8-byte little-endian unsigned header length N; N bytes of UTF-8 JSON (padded with spaces so that the data
-/// starts at a multiple of 8); then the raw tensor data, float32 little-endian. The JSON names each tensor with its
-/// <c>dtype</c> ("F32"), <c>shape</c> and <c>data_offsets</c> [begin, end) in bytes from the start of the data.
+/// starts at a multiple of 8); then the raw tensor data, little-endian. The JSON names each tensor with its
+/// <c>dtype</c> ("F32", or "F64" for the scaling), <c>shape</c> and <c>data_offsets</c> [begin, end) in bytes from the
+/// start of the data.
 /// </para>
 /// <para>
 /// <b>Tensor names.</b> Dense layer l = 1…L (the notes' W[l], b[l]) is the Linear module number l − 1:
 /// <c>"layers.{l-1}.weight"</c> with shape [n[l], n[l-1]] (row-major, PyTorch's <c>Linear.weight</c>) and
-/// <c>"layers.{l-1}.bias"</c> with shape [n[l]]. These are the names of a PyTorch
+/// <c>"layers.{l-1}.bias"</c> with shape [n[l]], both F32. These are the names of a PyTorch
 /// <c>self.layers = nn.ModuleList([nn.Linear(n0, n1), nn.Linear(n1, n2), …])</c>; the indices count the Linear modules
 /// only, so for an <c>nn.Sequential</c> that interleaves activations (whose Linear modules are at 0, 2, 4, …) rename
-/// the keys, e.g. <c>{k.replace(f"layers.{i}.", f"{2*i}."): v}</c>. The tensors are stored in the order of
-/// <see cref="INetwork.Parameters"/> (W1, b1, W2, b2, …), so the data section is exactly that block.
+/// the keys, e.g. <c>{k.replace(f"layers.{i}.", f"{2*i}."): v}</c>. The layer tensors are stored in the order of
+/// <see cref="INetwork.Parameters"/> (W1, b1, W2, b2, …), so the last 4·P bytes of the data are exactly that block.
 /// </para>
 /// <para>
-/// The header's <c>__metadata__</c> holds one entry, <c>"netgen.architecture"</c>: the network's
-/// <see cref="INetwork.Architecture"/> fingerprint. For the 3-4-1 net "3-4:Tanh-1:Sigmoid/BinaryCrossEntropy" the header is
-/// <c>{"__metadata__":{"netgen.architecture":"3-4:Tanh-1:Sigmoid/BinaryCrossEntropy"},"layers.0.weight":{"dtype":"F32","shape":[4,3],"data_offsets":[0,48]},"layers.0.bias":{"dtype":"F32","shape":[4],"data_offsets":[48,64]},"layers.1.weight":{"dtype":"F32","shape":[1,4],"data_offsets":[64,80]},"layers.1.bias":{"dtype":"F32","shape":[1],"data_offsets":[80,84]}}</c>.
+/// <b>Scaling.</b> Saved with a <see cref="Standardizer"/>, the file also holds <c>"scaling.mean"</c> (μ) and
+/// <c>"scaling.deviation"</c> (σ), F64 with shape [n[0]], bit for bit as the standardizer holds them, at the start of the
+/// data (so every tensor stays aligned to its element size); the inputs the network expects are
+/// (x − scaling.mean) / scaling.deviation. They are not layers: in PyTorch take them out of the dictionary before
+/// <c>load_state_dict</c>.
 /// </para>
 /// <para>
-/// <b>Import</b> reads and checks everything before it changes a parameter: the header must be valid JSON within the file,
-/// hold exactly the tensors above, each F32 with the network's shape and in-range offsets of the right length; a
-/// <c>"netgen.architecture"</c> entry, when present, must equal the network's fingerprint (files from PyTorch usually
-/// have none, and are then matched on shapes alone — the activations are not recorded). Any mismatch throws an
-/// <see cref="InvalidDataException"/> naming the expected and the found tensors, and the parameters stay unchanged.
-/// Export is atomic like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>.
+/// The header's <c>__metadata__</c> holds <c>"netgen.architecture"</c>: the network's
+/// <see cref="INetwork.Architecture"/> fingerprint, and with a scaling <c>"netgen.scaling"</c>:
+/// <c>"(x - scaling.mean) / scaling.deviation"</c>. For the 3-4-1 net "3-4:Tanh-1:Sigmoid/BinaryCrossEntropy" without
+/// a scaling the header is
+/// <c>{"__metadata__":{"netgen.architecture":"3-4:Tanh-1:Sigmoid/BinaryCrossEntropy"},"layers.0.weight":{"dtype":"F32","shape":[4,3],"data_offsets":[0,48]},"layers.0.bias":{"dtype":"F32","shape":[4],"data_offsets":[48,64]},"layers.1.weight":{"dtype":"F32","shape":[1,4],"data_offsets":[64,80]},"layers.1.bias":{"dtype":"F32","shape":[1],"data_offsets":[80,84]}}</c>;
+/// with one, <c>"netgen.scaling"</c> follows the architecture in the metadata, <c>"scaling.mean"</c> (F64 [3],
+/// [0, 24)) and <c>"scaling.deviation"</c> (F64 [3], [24, 48)) come first, and the layers' offsets move up by 48.
+/// </para>
+/// <para>
+/// <b>Import</b> reads and checks everything before it changes a parameter. The header must be UTF-8 JSON within the
+/// file: an object whose <c>__metadata__</c> (at most one) maps strings to strings, and whose other entries (each name
+/// once) are tensors with a string dtype, a shape of non-negative integers and data_offsets [begin, end] of
+/// non-negative integers, as the safetensors reference library demands; the tensors' byte ranges must lie in the data
+/// section, must not overlap, and must cover it without a gap. The tensors must be exactly the layers above, each F32
+/// with the network's shape and the right byte length, plus either both scaling tensors (F64 [n[0]], finite, σ &gt; 0)
+/// or neither; a <c>"netgen.architecture"</c> entry, when present, must equal the network's fingerprint (files from
+/// PyTorch usually have none, and are then matched on shapes alone — the activations are not recorded), and a
+/// <c>"netgen.scaling"</c> entry, when present, must be the one above with both scaling tensors. Any mismatch throws an
+/// <see cref="InvalidDataException"/> naming the file, the expected and the found tensors, and the parameters stay
+/// unchanged. Export is atomic like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>.
 /// </para>
 /// </remarks>
 public static class Safetensors
 {
     /// <summary>The metadata key that holds the network's architecture fingerprint.</summary>
     public const string ArchitectureKey = "netgen.architecture";
+
+    /// <summary>The metadata key that marks a file with a scaling; its value is <see cref="ScalingFormula"/>.</summary>
+    public const string ScalingKey = "netgen.scaling";
+
+    /// <summary>The value of <see cref="ScalingKey"/>: how the network's inputs are made from raw ones.</summary>
+    public const string ScalingFormula = "(x - scaling.mean) / scaling.deviation";
+
+    /// <summary>The name of the scaling's μ, F64 [n[0]]: "scaling.mean".</summary>
+    public const string ScalingMeanName = "scaling.mean";
+
+    /// <summary>The name of the scaling's σ, F64 [n[0]]: "scaling.deviation".</summary>
+    public const string ScalingDeviationName = "scaling.deviation";
 
     private const int MaxHeaderLength = 100 << 20;
 
@@ -54,17 +86,36 @@ public static class Safetensors
     /// <summary>The name of b[l] (l = 1…L): "layers.{l-1}.bias".</summary>
     public static string BiasName(int layer) => $"layers.{layer - 1}.bias";
 
+
     /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors, atomically.</summary>
     /// <param name="net">The network to export.</param>
     /// <param name="path">The file to write (by convention *.safetensors).</param>
     /// <exception cref="NotSupportedException">The network's <see cref="INetwork.Architecture"/> is not in the generated form, so its layer shapes are unknown.</exception>
-    public static void SaveSafetensors(this INetwork net, string path) => SaveSafetensors(net, path, wrap: null);
+    public static void SaveSafetensors(this INetwork net, string path) => Save(net, path, scaling: null, wrap: null);
 
-    internal static void SaveSafetensors(INetwork net, string path, Func<Stream, Stream>? wrap)
+    /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors together with the
+    /// <see cref="Standardizer"/> its inputs are scaled with (tensors <c>"scaling.mean"</c> and
+    /// <c>"scaling.deviation"</c>, F64), atomically.</summary>
+    /// <param name="net">The network to export.</param>
+    /// <param name="path">The file to write (by convention *.safetensors).</param>
+    /// <param name="scaling">The μ and σ the network's inputs are standardised with; null saves none (as the overload
+    /// without it).</param>
+    /// <exception cref="ArgumentException"><paramref name="scaling"/> has another number of features than the network
+    /// has inputs; nothing is written.</exception>
+    /// <exception cref="NotSupportedException">The network's <see cref="INetwork.Architecture"/> is not in the generated form, so its layer shapes are unknown.</exception>
+    public static void SaveSafetensors(this INetwork net, string path, Standardizer? scaling)
+        => Save(net, path, scaling, wrap: null);
+
+    /// <summary>As <see cref="SaveSafetensors(INetwork, string)"/>; <paramref name="wrap"/> wraps the temporary file's stream (tests: a failure midway).</summary>
+    internal static void SaveSafetensors(INetwork net, string path, Func<Stream, Stream>? wrap) => Save(net, path, null, wrap);
+
+    /// <summary>The one save path: checks, encodes, then writes atomically.</summary>
+    internal static void Save(INetwork net, string path, Standardizer? scaling, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.Write(path, Encode(net), wrap);
+        ParameterFile.CheckScaling(net, scaling);
+        AtomicFile.Write(path, Encode(net, scaling), wrap);
     }
 
     private static NetworkLayout LayoutOf(INetwork net)
@@ -87,67 +138,115 @@ public static class Safetensors
         return tensors;
     }
 
-    internal static byte[] Encode(INetwork net)
+    internal static byte[] Encode(INetwork net, Standardizer? scaling = null)
     {
         NetworkLayout layout = LayoutOf(net);
         var tensors = Tensors(layout);
+        // The scaling (F64) comes first in the data, so that both it and the F32 layers sit at multiples of their size.
+        int features = scaling?.InputSize ?? 0;
+        long layersStart = 16L * features;
         var json = new MemoryStream();
         using (var w = new Utf8JsonWriter(json))
         {
-            w.WriteStartObject();
-            w.WriteStartObject("__metadata__");
-            w.WriteString(ArchitectureKey, net.Architecture);
-            w.WriteEndObject();
-            foreach (var (name, shape, offset, length) in tensors)
+            void Tensor(string name, string dtype, ReadOnlySpan<int> shape, long begin, long end)
             {
                 w.WriteStartObject(name);
-                w.WriteString("dtype", "F32");
+                w.WriteString("dtype", dtype);
                 w.WriteStartArray("shape");
                 foreach (int d in shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
-                w.WriteNumberValue(4L * offset);
-                w.WriteNumberValue(4L * (offset + length));
+                w.WriteNumberValue(begin);
+                w.WriteNumberValue(end);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
+
+            w.WriteStartObject();
+            w.WriteStartObject("__metadata__");
+            w.WriteString(ArchitectureKey, net.Architecture);
+            if (scaling is not null) w.WriteString(ScalingKey, ScalingFormula);
+            w.WriteEndObject();
+            if (scaling is not null)
+            {
+                Tensor(ScalingMeanName, "F64", [features], 0, 8L * features);
+                Tensor(ScalingDeviationName, "F64", [features], 8L * features, 16L * features);
+            }
+            foreach (var (name, shape, offset, length) in tensors)
+                Tensor(name, "F32", shape, layersStart + 4L * offset, layersStart + 4L * (offset + length));
             w.WriteEndObject();
         }
         int headerLength = (int)json.Length;
         int padded = (headerLength + 7) / 8 * 8;
         ReadOnlySpan<float> parameters = net.Parameters;
-        var bytes = new byte[8 + padded + 4L * parameters.Length];
+        var bytes = new byte[8 + padded + layersStart + 4L * parameters.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
         json.GetBuffer().AsSpan(0, headerLength).CopyTo(bytes.AsSpan(8));
         bytes.AsSpan(8 + headerLength, padded - headerLength).Fill((byte)' ');
         Span<byte> data = bytes.AsSpan(8 + padded);
+        if (scaling is not null)
+        {
+            for (int j = 0; j < features; j++)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(data.Slice(8 * j), scaling.Mean[j]);
+                BinaryPrimitives.WriteDoubleLittleEndian(data.Slice(8 * (features + j)), scaling.Deviation[j]);
+            }
+        }
+        Span<byte> layerData = data.Slice((int)layersStart);
         for (int i = 0; i < parameters.Length; i++)
-            BinaryPrimitives.WriteSingleLittleEndian(data.Slice(4 * i), parameters[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(layerData.Slice(4 * i), parameters[i]);
         return bytes;
     }
 
-    /// <summary>Reads a safetensors file and, once every check has passed, copies its tensors into the network.</summary>
+    /// <summary>Reads a safetensors file and, once every check has passed, copies its tensors into the network. A
+    /// scaling in the file is checked too but not returned: see
+    /// <see cref="LoadSafetensors(INetwork, string, out Standardizer?)"/>.</summary>
     /// <param name="net">The network to import into.</param>
     /// <param name="path">A safetensors file with the tensors described in the remarks of <see cref="Safetensors"/>.</param>
-    /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, or its tensors' names, dtypes or
-    /// shapes are not the network's; the message names what was expected and what was found, and the parameters are unchanged.</exception>
+    /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, its header is malformed, or its
+    /// tensors' names, dtypes or shapes are not the network's; the message names the file, what was expected and what
+    /// was found, and the parameters are unchanged.</exception>
     /// <exception cref="NotSupportedException">The network's layer shapes cannot be read from its architecture.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public static void LoadSafetensors(this INetwork net, string path)
+    public static void LoadSafetensors(this INetwork net, string path) => LoadSafetensors(net, path, out _);
+
+    /// <summary>Reads a safetensors file and, once every check has passed, copies its tensors into the network and gives
+    /// back the scaling saved with them.</summary>
+    /// <param name="net">The network to import into.</param>
+    /// <param name="path">A safetensors file with the tensors described in the remarks of <see cref="Safetensors"/>.</param>
+    /// <param name="scaling">The <see cref="Standardizer"/> of the file's <c>"scaling.mean"</c> and
+    /// <c>"scaling.deviation"</c>, bit for bit, or null when the file has neither. Assigned only when the load succeeds.</param>
+    /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, its header is malformed, its
+    /// tensors' names, dtypes or shapes are not the network's, or its scaling is not F64 [n[0]] with finite values and
+    /// σ &gt; 0; the message names the file, what was expected and what was found, and the parameters are unchanged.</exception>
+    /// <exception cref="NotSupportedException">The network's layer shapes cannot be read from its architecture.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public static void LoadSafetensors(this INetwork net, string path, out Standardizer? scaling)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
         NetworkLayout layout = LayoutOf(net);
-        float[] parameters = Decode(net, layout, ParameterFile.ReadFile(net, path), path);
+        (float[] parameters, Standardizer? found) = Decode(net, layout, ParameterFile.ReadFile(net, path), path);
         parameters.CopyTo(net.Parameters);
+        scaling = found;
     }
 
     private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 
-    private static float[] Decode(INetwork net, NetworkLayout layout, ReadOnlySpan<byte> bytes, string path)
+    /// <summary>One entry of the header: a tensor's dtype, shape and byte range [Begin, End) in the data section.</summary>
+    private sealed record Entry(string Name, string Dtype, long[] Shape, long Begin, long End);
+
+    /// <summary>Checks a safetensors file's bytes against <paramref name="net"/> and returns its parameters and its
+    /// scaling (null when it has none); the network is not touched.</summary>
+    internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
+        => Decode(net, LayoutOf(net), bytes, path);
+
+    private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, ReadOnlySpan<byte> bytes, string path)
     {
         var expected = Tensors(layout);
-        string expectedList = string.Join(", ", expected.Select(t => $"{t.Name} F32 {Shape(t.Shape.Select(d => (long)d))}"));
+        int features = layout.Sizes[0];
+        string expectedList = string.Join(", ", expected.Select(t => $"{t.Name} F32 {Shape(t.Shape.Select(d => (long)d))}"))
+            + $" (and optionally {ScalingMeanName} F64 [{features}], {ScalingDeviationName} F64 [{features}])";
         InvalidDataException Invalid(string reason) => ParameterFile.Invalid(net, path, reason.TrimEnd('.') + $"; expected the tensors {expectedList}.");
 
         if (bytes.Length < 8)
@@ -158,8 +257,16 @@ public static class Safetensors
         ReadOnlySpan<byte> header = bytes.Slice(8, (int)headerLength);
         ReadOnlySpan<byte> data = bytes.Slice(8 + (int)headerLength);
 
-        var found = new Dictionary<string, (string Dtype, long[] Shape, long Begin, long End)>(StringComparer.Ordinal);
-        string? architecture = null;
+        // The JSON reader would only fail on bad UTF-8 when a string is decoded, with another exception type.
+        if (!Utf8.IsValid(header))
+        {
+            int bad = Math.Min(FirstInvalidUtf8(header), header.Length - 1);
+            throw Invalid($"the header is not valid UTF-8 (byte {8 + bad} of the file is 0x{header[bad]:X2}); it is corrupted or not safetensors.");
+        }
+
+        var entries = new List<Entry>();
+        var found = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        Dictionary<string, string>? metadata = null;
         try
         {
             using JsonDocument doc = JsonDocument.Parse(header.ToArray());
@@ -169,49 +276,214 @@ public static class Safetensors
             {
                 if (property.Name == "__metadata__")
                 {
-                    if (property.Value.ValueKind == JsonValueKind.Object
-                        && property.Value.TryGetProperty(ArchitectureKey, out JsonElement a) && a.ValueKind == JsonValueKind.String)
-                        architecture = a.GetString();
+                    if (metadata is not null)
+                        throw Invalid("the header has \"__metadata__\" twice; it is corrupted.");
+                    metadata = ReadMetadata(property.Value, Invalid);
                     continue;
                 }
-                JsonElement t = property.Value;
-                if (t.ValueKind != JsonValueKind.Object
-                    || !t.TryGetProperty("dtype", out JsonElement dtype) || dtype.ValueKind != JsonValueKind.String
-                    || !t.TryGetProperty("shape", out JsonElement shape) || shape.ValueKind != JsonValueKind.Array
-                    || !t.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-                    throw Invalid($"the header's entry \"{property.Name}\" is not a tensor (dtype, shape, data_offsets [begin, end]).");
-                long[] dims = shape.EnumerateArray().Select(d => d.TryGetInt64(out long v) && v >= 0 ? v : -1).ToArray();
-                long begin = offsets[0].TryGetInt64(out long b) ? b : -1, end = offsets[1].TryGetInt64(out long e) ? e : -1;
-                if (dims.Contains(-1) || begin < 0 || end < 0)
-                    throw Invalid($"the tensor \"{property.Name}\" has a shape or offsets that are not non-negative integers.");
-                if (!found.TryAdd(property.Name, (dtype.GetString()!, dims, begin, end)))
-                    throw Invalid($"the header names the tensor \"{property.Name}\" twice.");
+                Entry entry = ReadEntry(property, Invalid);
+                if (!found.TryAdd(entry.Name, entry))
+                    throw Invalid($"the header names the tensor \"{entry.Name}\" twice.");
+                entries.Add(entry);
             }
         }
         catch (JsonException ex)
         {
             throw Invalid($"the header is not valid JSON ({ex.Message}); this is not safetensors or it is corrupted.");
         }
+        catch (InvalidOperationException ex)
+        {
+            // E.g. an escaped lone surrogate ("\ud800") in a name: valid JSON syntax, but no text.
+            throw Invalid($"the header holds a string that is not valid text ({ex.Message}); it is corrupted.");
+        }
+
+        CheckRanges(entries, data.Length, Invalid);
 
         string foundList = found.Count == 0 ? "none" : string.Join(", ", found.Select(kv => $"{kv.Key} {kv.Value.Dtype} {Shape(kv.Value.Shape)}"));
+        string? architecture = metadata is not null && metadata.TryGetValue(ArchitectureKey, out string? a) ? a : null;
         if (architecture is not null && architecture != net.Architecture)
             throw Invalid($"the file was exported from a network \"{architecture}\" with the tensors {foundList}, not from this architecture.");
+
+        bool hasMean = found.ContainsKey(ScalingMeanName), hasDeviation = found.ContainsKey(ScalingDeviationName);
+        if (hasMean != hasDeviation)
+            throw Invalid($"the file holds {(hasMean ? ScalingMeanName : ScalingDeviationName)} without "
+                + $"{(hasMean ? ScalingDeviationName : ScalingMeanName)}; a scaling needs both. The file holds the tensors {foundList}.");
+        if (metadata is not null && metadata.TryGetValue(ScalingKey, out string? formula))
+        {
+            if (formula != ScalingFormula)
+                throw Invalid($"the metadata's \"{ScalingKey}\" is \"{formula}\", not \"{ScalingFormula}\".");
+            if (!hasMean)
+                throw Invalid($"the metadata's \"{ScalingKey}\" announces a scaling, but the file holds neither "
+                    + $"{ScalingMeanName} nor {ScalingDeviationName}; it holds the tensors {foundList}.");
+        }
+
         var expectedNames = expected.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        if (found.Count != expected.Count || !found.Keys.All(expectedNames.Contains))
+        int layerTensors = found.Count - (hasMean ? 2 : 0);
+        foreach (string name in found.Keys)
+            if (!expectedNames.Contains(name) && name != ScalingMeanName && name != ScalingDeviationName)
+                throw Invalid($"the file holds the tensors {foundList}.");
+        if (layerTensors != expected.Count)
             throw Invalid($"the file holds the tensors {foundList}.");
 
         var parameters = new float[net.ParameterCount];
         foreach (var (name, shape, offset, length) in expected)
         {
-            var t = found[name];
+            Entry t = found[name];
             if (t.Dtype != "F32" || !t.Shape.SequenceEqual(shape.Select(d => (long)d)))
                 throw Invalid($"the tensor {name} is {t.Dtype} {Shape(t.Shape)}, not F32 {Shape(shape.Select(d => (long)d))}; the file holds the tensors {foundList}.");
-            if (t.Begin > t.End || t.End > data.Length || t.End - t.Begin != 4L * length)
-                throw Invalid($"the tensor {name} F32 {Shape(t.Shape)} needs {4L * length} bytes, but its data_offsets are [{t.Begin}, {t.End}) in a data section of {data.Length} bytes; the file is truncated or corrupted.");
+            if (t.End - t.Begin != 4L * length)
+                throw Invalid($"the tensor {name} F32 {Shape(t.Shape)} needs {4L * length} bytes, but its data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
             ReadOnlySpan<byte> source = data.Slice((int)t.Begin, 4 * length);
             for (int i = 0; i < length; i++)
                 parameters[offset + i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * i));
         }
-        return parameters;
+
+        Standardizer? scaling = null;
+        if (hasMean)
+        {
+            double[] mean = ReadScaling(found[ScalingMeanName], features, data, "one μ", Invalid);
+            double[] deviation = ReadScaling(found[ScalingDeviationName], features, data, "one σ", Invalid);
+            scaling = ParameterFile.ScalingFrom(mean, deviation, Invalid);
+        }
+        return (parameters, scaling);
+    }
+
+    /// <summary>The values of a scaling tensor, which must be F64 [<paramref name="features"/>].</summary>
+    private static double[] ReadScaling(Entry t, int features, ReadOnlySpan<byte> data, string what, Func<string, InvalidDataException> invalid)
+    {
+        if (t.Dtype != "F64" || t.Shape.Length != 1 || t.Shape[0] != features)
+            throw invalid($"the tensor {t.Name} is {t.Dtype} {Shape(t.Shape)}, not F64 [{features}] ({what} per input of the network).");
+        if (t.End - t.Begin != 8L * features)
+            throw invalid($"the tensor {t.Name} F64 [{features}] needs {8L * features} bytes, but its data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
+        var values = new double[features];
+        ReadOnlySpan<byte> source = data.Slice((int)t.Begin, 8 * features);
+        for (int j = 0; j < features; j++)
+            values[j] = BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * j));
+        return values;
+    }
+
+    /// <summary>The header's <c>__metadata__</c>: an object mapping strings to strings, each key once.</summary>
+    private static Dictionary<string, string> ReadMetadata(JsonElement value, Func<string, InvalidDataException> invalid)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+            throw invalid($"the header's \"__metadata__\" is JSON {value.ValueKind}, not an object of strings.");
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonProperty entry in value.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
+                throw invalid($"the metadata entry \"{entry.Name}\" is JSON {entry.Value.ValueKind}, not a string (safetensors metadata maps strings to strings).");
+            if (!metadata.TryAdd(entry.Name, entry.Value.GetString()!))
+                throw invalid($"the metadata names \"{entry.Name}\" twice.");
+        }
+        return metadata;
+    }
+
+    /// <summary>One tensor entry: an object with a string dtype, a shape of non-negative integers and data_offsets
+    /// [begin, end] of non-negative integers, each given once (other keys are ignored, as safetensors does).</summary>
+    private static Entry ReadEntry(JsonProperty property, Func<string, InvalidDataException> invalid)
+    {
+        string name = property.Name;
+        JsonElement t = property.Value;
+        const string Form = "a tensor is {\"dtype\": string, \"shape\": [non-negative integers], \"data_offsets\": [begin, end]}";
+        if (t.ValueKind != JsonValueKind.Object)
+            throw invalid($"the header's entry \"{name}\" is JSON {t.ValueKind}, not a tensor; {Form}.");
+        string? dtype = null;
+        long[]? shape = null, offsets = null;
+        foreach (JsonProperty field in t.EnumerateObject())
+        {
+            switch (field.Name)
+            {
+                case "dtype":
+                    if (dtype is not null) throw invalid($"the tensor \"{name}\" gives its dtype twice.");
+                    if (field.Value.ValueKind != JsonValueKind.String)
+                        throw invalid($"the tensor \"{name}\" has the dtype {Raw(field.Value)}, not a string; {Form}.");
+                    dtype = field.Value.GetString()!;
+                    break;
+                case "shape":
+                    if (shape is not null) throw invalid($"the tensor \"{name}\" gives its shape twice.");
+                    shape = Integers(field.Value)
+                        ?? throw invalid($"the tensor \"{name}\" has the shape {Raw(field.Value)}, not an array of non-negative integers; {Form}.");
+                    break;
+                case "data_offsets":
+                    if (offsets is not null) throw invalid($"the tensor \"{name}\" gives its data_offsets twice.");
+                    offsets = Integers(field.Value);
+                    if (offsets is null || offsets.Length != 2)
+                        throw invalid($"the tensor \"{name}\" has the data_offsets {Raw(field.Value)}, not [begin, end] with non-negative integers; {Form}.");
+                    break;
+            }
+        }
+        if (dtype is null || shape is null || offsets is null)
+            throw invalid($"the header's entry \"{name}\" has no {(dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets")}; {Form}.");
+        return new Entry(name, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    /// <summary>The elements of a JSON array of non-negative integers, or null when it is something else.</summary>
+    private static long[]? Integers(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array) return null;
+        var numbers = new long[value.GetArrayLength()];
+        int i = 0;
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long v) || v < 0) return null;
+            numbers[i++] = v;
+        }
+        return numbers;
+    }
+
+    /// <summary>A JSON value as written, shortened for a message.</summary>
+    private static string Raw(JsonElement value)
+    {
+        string raw = value.GetRawText();
+        return raw.Length <= 40 ? raw : raw.Substring(0, 40) + "…";
+    }
+
+    /// <summary>The tensors' byte ranges must lie in the data section and tile it: sorted by offset, each begins where the
+    /// previous one ends (no overlap, no gap) and the last ends with the file — the rule of the safetensors library.</summary>
+    private static void CheckRanges(List<Entry> entries, int dataLength, Func<string, InvalidDataException> invalid)
+    {
+        foreach (Entry t in entries)
+        {
+            if (t.Begin > t.End)
+                throw invalid($"the tensor \"{t.Name}\" has the data_offsets [{t.Begin}, {t.End}), which end before they begin; "
+                    + "the file is corrupted.");
+            if (t.End > dataLength)
+                throw invalid($"the tensor \"{t.Name}\" has the data_offsets [{t.Begin}, {t.End}), outside the data section "
+                    + $"[0, {dataLength}) that follows the header; the file is truncated or corrupted.");
+        }
+        // By offsets, ties in header order, so that a message names the tensors the same way every time.
+        var sorted = entries.ToArray();
+        var order = new int[sorted.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (x, y) => sorted[x].Begin != sorted[y].Begin ? sorted[x].Begin.CompareTo(sorted[y].Begin)
+            : sorted[x].End != sorted[y].End ? sorted[x].End.CompareTo(sorted[y].End) : x.CompareTo(y));
+        long covered = 0;
+        Entry? previous = null;
+        foreach (int index in order)
+        {
+            Entry t = sorted[index];
+            if (t.Begin < covered)
+                throw invalid($"the tensors \"{previous!.Name}\" [{previous.Begin}, {previous.End}) and \"{t.Name}\" "
+                    + $"[{t.Begin}, {t.End}) overlap in the data section; the file is corrupted.");
+            if (t.Begin > covered)
+                throw invalid($"the data section's bytes [{covered}, {t.Begin}) belong to no tensor; the file is corrupted.");
+            covered = t.End;
+            previous = t;
+        }
+        if (covered != dataLength)
+            throw invalid($"the data section has {dataLength} bytes, but its tensors end at byte {covered}; "
+                + $"{dataLength - covered} bytes belong to no tensor, so the file is corrupted.");
+    }
+
+    /// <summary>The index of the first byte that does not start a valid UTF-8 sequence.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> text)
+    {
+        int at = 0;
+        while (at < text.Length)
+        {
+            if (Rune.DecodeFromUtf8(text.Slice(at), out _, out int consumed) != OperationStatus.Done) return at;
+            at += consumed;
+        }
+        return text.Length;
     }
 }
