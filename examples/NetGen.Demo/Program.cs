@@ -51,6 +51,8 @@ public static class Program
         }
     }
 
+    /// <summary>The one line for a command line that does not parse: Spectre's message ("Unknown option 'bogus'."), or for a
+    /// value that does not convert, the converter's, which names the option and what it takes.</summary>
     internal static string Describe(CommandAppException e)
         => e.InnerException is OptionValueException value ? value.Message : e.Message.Trim();
 }
