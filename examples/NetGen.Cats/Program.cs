@@ -60,7 +60,8 @@ public static class Program
                 Console.WriteLine($"   cost after iteration {i,4}: {cost:F10}");
         }
         clock.Stop();
-        double trainAccuracy = Accuracy(net, train), testAccuracy = Accuracy(net, test);
+        // mean((prediction > 0.5) == y), the published accuracy: Metrics' rule for one sigmoid output.
+        double trainAccuracy = Metrics.Accuracy(net, train), testAccuracy = Metrics.Accuracy(net, test);
         Console.WriteLine($"   {Iterations} iterations in {clock.Elapsed.TotalSeconds:F1} s ({clock.Elapsed.TotalMilliseconds / Iterations:F2} ms each)");
         Console.WriteLine($"   published: cost @0 {Published0:F10}, @100 {Published100:F10}, @2400 {Published2400:F10}, train accuracy 1.0, test accuracy 0.72");
         Console.WriteLine($"   NetGen:    cost @0 {cost0:F10}, @100 {cost100:F10}, @2400 {cost2400:F10}, " +
@@ -87,7 +88,7 @@ public static class Program
         // history.TrainCost[e − 1] is J on the unaugmented training photos after epoch e (= after e steps).
         for (int e = 100; e <= history.TrainCost.Count; e += 100)
             Console.WriteLine($"   cost on the training photos after {e,4} steps: {history.TrainCost[e - 1]:F10}");
-        double augmentedTrain = Accuracy(augmented, train), augmentedTest = Accuracy(augmented, test);
+        double augmentedTrain = Metrics.Accuracy(augmented, train), augmentedTest = Metrics.Accuracy(augmented, test);
         Console.WriteLine($"   {history.TrainCost.Count} epochs in {clock.Elapsed.TotalSeconds:F1} s ({clock.Elapsed.TotalMilliseconds / history.TrainCost.Count:F2} ms each)");
         Console.WriteLine($"   train accuracy (unaugmented photos) {augmentedTrain:0.###}, test accuracy {augmentedTest:0.###}");
         Console.WriteLine();
@@ -136,16 +137,5 @@ public static class Program
         int cats = 0;
         foreach (float y in data.Y) if (y == 1) cats++;
         return cats;
-    }
-
-    /// <summary>mean((prediction &gt; 0.5) == y), the published accuracy.</summary>
-    private static double Accuracy(INetwork net, Dataset data)
-    {
-        var predictions = new float[data.Count];
-        net.PredictBatch(data.X, predictions, data.Count);
-        int correct = 0;
-        for (int i = 0; i < data.Count; i++)
-            if ((predictions[i] > 0.5f) == (data.Y[i] == 1)) correct++;
-        return (double)correct / data.Count;
     }
 }

@@ -38,7 +38,7 @@ internal sealed class Demos(string output, bool live)
             costs[i] = cost;
             if (i % 1000 == 0) Console.WriteLine($"  iteration {i,6}  cost {cost:F6}");
         }
-        double accuracy = Accuracy(net, x, y, rows.Count);
+        double accuracy = Metrics.Accuracy(net, new Dataset(x, y, FlowerNet.InputSize, FlowerNet.OutputSize));
         Console.WriteLine($"  accuracy {accuracy:P2} (published: about 90 %), {clock.ElapsedMilliseconds} ms");
 
         string costPlot = OutputFile("flower-cost.png");
@@ -63,6 +63,7 @@ internal sealed class Demos(string output, bool live)
         var (xTrain, yTrain) = Data.ToXY(trainRows, [0, 1], 2);
         var (xTest, yTest) = Data.ToXY(testRows, [0, 1], 2);
         int m = trainRows.Count;
+        Dataset train = new(xTrain, yTrain, 2, 1), test = new(xTest, yTest, 2, 1);
 
         // The published dropout run drew the same masks at every step; they are stored features × samples.
         var publishedMasks = new float[m * (20 + 3)];
@@ -109,7 +110,7 @@ internal sealed class Demos(string output, bool live)
                 if (i % 10_000 == 0) costs[i / 10_000] = cost;
                 if (i % every == 0) { iterations[i / every] = i; path[i / every] = cost; }
             }
-            int trainCorrect = Correct(net, xTrain, yTrain, m), testCorrect = Correct(net, xTest, yTest, testRows.Count);
+            int trainCorrect = Correct(net, train), testCorrect = Correct(net, test);
             Console.WriteLine($"  {name,-34} {costs[0],9:F6} {costs[1],9:F6} {costs[2],9:F6} {trainCorrect,5}/{m} {testCorrect,5}/{testRows.Count}");
             plots[index] = (OutputFile(file), $"Football, {name}: train {trainCorrect}/{m}, test {testCorrect}/{testRows.Count}", net);
             return new Plots.Curve(name, iterations, path);
@@ -181,7 +182,7 @@ internal sealed class Demos(string output, bool live)
         }
         clock.Stop();
 
-        double trainAccuracy = Accuracy(net, train), devAccuracy = Accuracy(net, dev), testAccuracy = Accuracy(net, test);
+        double trainAccuracy = Metrics.Accuracy(net, train), devAccuracy = Metrics.Accuracy(net, dev), testAccuracy = Metrics.Accuracy(net, test);
         Console.WriteLine($"  {history.Epochs} epochs in {clock.ElapsedMilliseconds} ms; "
             + (history.StoppedEarly
                 ? $"stopped early (no dev cost improvement above 1e-4 for {settings.Patience} epochs); kept the parameters of epoch {history.BestEpoch}, the best dev cost {history.DevCost[history.BestEpoch - 1]:F4}"
@@ -209,7 +210,7 @@ internal sealed class Demos(string output, bool live)
         fromBinary.LoadParameters(binary);
         fromSafetensors.LoadSafetensors(safetensors);
         bool same = SameBits(net.Parameters, fromBinary.Parameters) && SameBits(net.Parameters, fromSafetensors.Parameters);
-        Console.WriteLine($"  reloaded both files into fresh networks: parameters {(same ? "identical bit for bit" : "DIFFERENT")}, test accuracy {Accuracy(fromBinary, test):P1}");
+        Console.WriteLine($"  reloaded both files into fresh networks: parameters {(same ? "identical bit for bit" : "DIFFERENT")}, test accuracy {Metrics.Accuracy(fromBinary, test):P1}");
 
         // The notes' shallow and deep networks on the same split, trained the same way.
         Console.WriteLine($"  the notes' networks, same split and training:");
@@ -217,8 +218,61 @@ internal sealed class Demos(string output, bool live)
         foreach (INetwork notes in new INetwork[] { new ShallowNet(), new DeepNet() })
         {
             TrainingHistory run = Trainer.Fit(notes, train, dev, Options(null));
-            Console.WriteLine($"    {notes.GetType().Name + " " + notes.Architecture,-62} {run.Epochs,6} {Accuracy(notes, train),7:P1} {Accuracy(notes, dev),7:P1} {Accuracy(notes, test),7:P1}");
+            Console.WriteLine($"    {notes.GetType().Name + " " + notes.Architecture,-62} {run.Epochs,6} {Metrics.Accuracy(notes, train),7:P1} {Metrics.Accuracy(notes, dev),7:P1} {Metrics.Accuracy(notes, test),7:P1}");
         }
+        Console.WriteLine();
+    }
+
+    /// <summary>
+    /// Iris (150 flowers, 4 measurements, 3 species): a stratified 60/20/20 split, standardised on the training part, the
+    /// softmax classifier <see cref="IrisNet"/> trained by <see cref="Trainer.Fit"/> with Adam and early stopping; then
+    /// the accuracies and the test set's confusion matrix (<see cref="Metrics"/>).
+    /// </summary>
+    public void Iris(DemoSettings settings)
+    {
+        string path = Data.PathOf("sklearn/iris.csv");
+        // scikit-learn's header: "150,4,setosa,versicolor,virginica" — the species names follow the two counts.
+        string[] species = File.ReadLines(path).First().Split(',')[2..];
+        var all = Dataset.FromCsv(path, new CsvOptions { Header = CsvHeader.Skip, OneHot = true });
+        if (species.Length != all.OutputSize)
+            species = Enumerable.Range(0, all.OutputSize).Select(c => $"class {c}").ToArray();
+        var (trainRaw, devRaw, testRaw) = all.Split(0.6, 0.2, 0.2, settings.Seed, stratify: true);
+        var standardizer = Standardizer.Fit(trainRaw);
+        Dataset train = standardizer.Apply(trainRaw), dev = standardizer.Apply(devRaw), test = standardizer.Apply(testRaw);
+
+        var net = new IrisNet();
+        var options = new TrainingOptions
+        {
+            Epochs = 1000, BatchSize = 16, Optimizer = Optimizer.Adam, LearningRate = 0.01f, ShuffleSeed = settings.Seed,
+            EarlyStopping = new EarlyStopping(Patience: 50, MinDelta: 1e-4),
+        };
+        Console.WriteLine($"Iris ({all.Count} flowers, {all.InputSize} measurements, {all.OutputSize} species): stratified 60/20/20 split "
+            + $"(seed {settings.Seed}) into {train.Count} training, {dev.Count} dev and {test.Count} test samples, standardised on the training part.");
+        Console.WriteLine($"  network IrisNet {IrisNet.Architecture}, {IrisNet.ParameterCount} parameters; Adam, learning rate "
+            + $"{options.LearningRate}, batch size {options.BatchSize}, at most {options.Epochs} epochs, early stopping with patience 50");
+        var clock = Stopwatch.StartNew();
+        TrainingHistory history = Trainer.Fit(net, train, dev, options);
+        clock.Stop();
+        Console.WriteLine($"  {history.Epochs} epochs in {clock.ElapsedMilliseconds} ms; kept the parameters of epoch {history.BestEpoch}, "
+            + $"the best dev cost {history.DevCost[history.BestEpoch - 1]:F4}");
+
+        int[,] confusion = Metrics.ConfusionMatrix(net, test);
+        double testAccuracy = Metrics.Accuracy(net, test);
+        Console.WriteLine($"  accuracy: train {Metrics.Accuracy(net, train):P1}, dev {Metrics.Accuracy(net, dev):P1}, "
+            + $"test {testAccuracy:P1} ({Math.Round(testAccuracy * test.Count)}/{test.Count})");
+        Console.WriteLine("  test confusion matrix (rows: the true species, columns: the predicted):");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("true \\ predicted");
+        foreach (string name in species)
+            table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+        for (int t = 0; t < species.Length; t++)
+        {
+            var cells = new string[species.Length + 1];
+            cells[0] = Markup.Escape(species[t]);
+            for (int p = 0; p < species.Length; p++)
+                cells[p + 1] = t == p ? $"[green]{confusion[t, p]}[/]" : confusion[t, p] == 0 ? "[grey]0[/]" : $"[red]{confusion[t, p]}[/]";
+            table.AddRow(cells);
+        }
+        AnsiConsole.Write(new Padder(table, new Padding(2, 0, 0, 0)));
         Console.WriteLine();
     }
 
@@ -245,19 +299,12 @@ internal sealed class Demos(string output, bool live)
         }
     }
 
-    private static double Accuracy(INetwork net, Dataset data) => (double)Correct(net, data.X, data.Y, data.Count) / data.Count;
-
-    /// <summary>mean((prediction &gt; 0.5) == y) over m samples of one output.</summary>
-    private static double Accuracy(INetwork net, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m) => (double)Correct(net, x, y, m) / m;
-
-    /// <summary>How many of m samples of one output have (prediction &gt; 0.5) == y.</summary>
-    private static int Correct(INetwork net, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m)
+    /// <summary>How many samples the network classifies right: the trace of <see cref="Metrics.ConfusionMatrix"/>.</summary>
+    private static int Correct(INetwork net, Dataset data)
     {
-        var predictions = new float[m];
-        net.PredictBatch(x, predictions, m);
+        int[,] confusion = Metrics.ConfusionMatrix(net, data);
         int correct = 0;
-        for (int i = 0; i < m; i++)
-            if ((predictions[i] > 0.5f) == (y[i] > 0.5f)) correct++;
+        for (int c = 0; c < confusion.GetLength(0); c++) correct += confusion[c, c];
         return correct;
     }
 }

@@ -74,3 +74,10 @@ public partial class ShallowNet;
 [Dense(3, Activation.Relu)]
 [Dense(1, Activation.Sigmoid)]
 public partial class DeepNet;
+
+/// <summary>Iris (4 features, 3 species): 4-10-3, a ReLU hidden layer and a softmax output under cross-entropy.</summary>
+[Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 5)]
+[Input(4)]
+[Dense(10, Activation.Relu)]
+[Dense(3, Activation.Softmax)]
+public partial class IrisNet;

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Numerics;
 using System.Threading;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,10 +15,14 @@ namespace NetGen.Demo;
 /// The NetGen demo: the course's flower network and football regularization story from the published starting weights,
 /// then the breast cancer data split 60/20/20 and trained with <see cref="Trainer.Fit"/> (an optimizer, mini-batches,
 /// early stopping), with a live progress bar, train/dev/test accuracy, the bias/variance verdict, PNG plots and the
-/// saved parameters in <c>./netgen-out/</c>.
+/// saved parameters in <c>./netgen-out/</c>; then a softmax classifier on iris with its confusion matrix.
 /// </summary>
 public static class Program
 {
+    /// <summary>The exit code of a command line that does not parse (an unknown option, a value of the wrong type, a
+    /// value out of range): the usage has been printed after one line that says what is wrong.</summary>
+    public const int UsageError = 2;
+
     public static int Main(string[] args)
     {
         var app = new CommandApp<DemoCommand>();
@@ -25,18 +31,39 @@ public static class Program
             config.SetApplicationName("dotnet run --project examples/NetGen.Demo --");
             config.AddExample("--data", "breast-cancer", "--optimizer", "momentum", "--penalty", "l2");
             config.AddExample("--data", "flower,football", "--output", "plots", "--no-progress");
+            config.AddExample("--data", "iris", "--seed", "7");
+            // An unknown option is an error, not an extra argument quietly ignored.
+            config.UseStrictParsing();
+            // Parse and validation errors come here (below) to be told in one line with the usage; the demo's own
+            // failures keep their stack trace.
+            config.PropagateExceptions();
         });
-        return app.Run(args);
+        try
+        {
+            return app.Run(args);
+        }
+        catch (CommandAppException e)
+        {
+            Console.Error.WriteLine($"error: {Describe(e)}");
+            Console.Error.WriteLine();
+            app.Run(["--help"]);
+            return UsageError;
+        }
     }
+
+    /// <summary>The one line for a command line that does not parse: Spectre's message ("Unknown option 'bogus'."), or for a
+    /// value that does not convert, the converter's, which names the option and what it takes.</summary>
+    internal static string Describe(CommandAppException e)
+        => e.InnerException is OptionValueException value ? value.Message : e.Message.Trim();
 }
 
 /// <summary>The demo's command-line options.</summary>
 public sealed class DemoSettings : CommandSettings
 {
-    public static readonly string[] DataSets = ["flower", "football", "breast-cancer"];
+    public static readonly string[] DataSets = ["flower", "football", "breast-cancer", "iris"];
 
     [CommandOption("-d|--data <SETS>")]
-    [Description("Which data set(s) to run: [green]flower[/], [green]football[/], [green]breast-cancer[/] or [green]all[/]; several separated by commas.")]
+    [Description("Which data set(s) to run: [green]flower[/], [green]football[/], [green]breast-cancer[/], [green]iris[/] or [green]all[/]; several separated by commas.")]
     [DefaultValue("all")]
     public string Data { get; init; } = "all";
 
@@ -51,26 +78,31 @@ public sealed class DemoSettings : CommandSettings
     public string Penalty { get; init; } = "none";
 
     [CommandOption("-e|--epochs <N>")]
+    [TypeConverter(typeof(EpochsConverter))]
     [Description("Breast cancer: the most epochs to train.")]
     [DefaultValue(300)]
     public int Epochs { get; init; } = 300;
 
     [CommandOption("-b|--batch-size <N>")]
+    [TypeConverter(typeof(BatchSizeConverter))]
     [Description("Breast cancer: samples per mini-batch; 0 = the whole training set.")]
     [DefaultValue(32)]
     public int BatchSize { get; init; } = 32;
 
     [CommandOption("--learning-rate <ALPHA>")]
+    [TypeConverter(typeof(LearningRateConverter))]
     [Description("Breast cancer: the learning rate α (default: 0.003 for adam, 0.03 for momentum, 0.1 for gd).")]
     public float? LearningRate { get; init; }
 
     [CommandOption("--patience <N>")]
+    [TypeConverter(typeof(PatienceConverter))]
     [Description("Breast cancer: early stopping after N epochs without a better dev cost (the best parameters are put back); 0 = no early stopping.")]
     [DefaultValue(20)]
     public int Patience { get; init; } = 20;
 
     [CommandOption("--seed <N>")]
-    [Description("Breast cancer: the seed of the 60/20/20 split and of the mini-batch shuffles.")]
+    [TypeConverter(typeof(SeedConverter))]
+    [Description("Breast cancer and iris: the seed of the 60/20/20 split and of the mini-batch shuffles.")]
     [DefaultValue(42UL)]
     public ulong Seed { get; init; } = 42;
 
@@ -110,10 +142,10 @@ public sealed class DemoSettings : CommandSettings
     {
         var names = Data.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0)
-            return ValidationResult.Error("--data: name at least one data set (flower, football, breast-cancer or all).");
+            return ValidationResult.Error("--data: name at least one data set (flower, football, breast-cancer, iris or all).");
         foreach (string name in names)
-            if (!(name.ToLowerInvariant() is "all" or "flower" or "football" or "breast-cancer" or "cancer" or "breast_cancer" or "breastcancer"))
-                return ValidationResult.Error($"--data: unknown data set '{name}'; use flower, football, breast-cancer or all.");
+            if (!(name.ToLowerInvariant() is "all" or "flower" or "football" or "breast-cancer" or "cancer" or "breast_cancer" or "breastcancer" or "iris"))
+                return ValidationResult.Error($"--data: unknown data set '{name}'; use flower, football, breast-cancer, iris or all.");
         if (!(Optimizer.ToLowerInvariant() is "gd" or "sgd" or "gradient-descent" or "momentum" or "adam"))
             return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}'; use gd, momentum or adam.");
         if (!(Penalty.ToLowerInvariant() is "none" or "l2" or "dropout"))
@@ -147,8 +179,53 @@ public sealed class DemoCommand : Command<DemoSettings>
                 case "flower": demos.Flower(); break;
                 case "football": demos.Football(); break;
                 case "breast-cancer": demos.BreastCancer(settings); break;
+                case "iris": demos.Iris(settings); break;
             }
         }
         return 0;
     }
 }
+
+/// <summary>A value on the command line that does not parse as its option's type; its message names the option, the
+/// value and what the option takes.</summary>
+public sealed class OptionValueException(string message) : FormatException(message);
+
+/// <summary>
+/// Parses one numeric option with the invariant culture. Spectre's own converters report only the CLR type
+/// ("Failed to convert 'abc' to Nullable`1"); these name the option and what it takes.
+/// </summary>
+public abstract class OptionConverter<T>(string option, string takes, NumberStyles styles) : TypeConverter
+    where T : struct, INumber<T>
+{
+    /// <inheritdoc/>
+    public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType)
+        => sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
+
+    /// <inheritdoc/>
+    public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value)
+    {
+        if (value is string text)
+        {
+            if (T.TryParse(text, styles, CultureInfo.InvariantCulture, out T parsed))
+                return parsed;
+            throw new OptionValueException($"{option}: '{text}' is not {takes}.");
+        }
+        return base.ConvertFrom(context, culture, value);
+    }
+}
+
+/// <summary>--epochs.</summary>
+public sealed class EpochsConverter() : OptionConverter<int>("--epochs", "a whole number (the most epochs, ≥ 1)", NumberStyles.Integer);
+
+/// <summary>--batch-size.</summary>
+public sealed class BatchSizeConverter() : OptionConverter<int>("--batch-size", "a whole number (0 = full batch)", NumberStyles.Integer);
+
+/// <summary>--learning-rate.</summary>
+public sealed class LearningRateConverter()
+    : OptionConverter<float>("--learning-rate", "a number (a finite α > 0 such as 0.01, with a point)", NumberStyles.Float);
+
+/// <summary>--patience.</summary>
+public sealed class PatienceConverter() : OptionConverter<int>("--patience", "a whole number (epochs, 0 = off)", NumberStyles.Integer);
+
+/// <summary>--seed.</summary>
+public sealed class SeedConverter() : OptionConverter<ulong>("--seed", "a whole number ≥ 0", NumberStyles.None);

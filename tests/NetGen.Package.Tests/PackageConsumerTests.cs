@@ -19,7 +19,8 @@ namespace NetGen.Package.Tests;
 /// declaration fails the consumer's build at the attribute at fault; and the training workflow (split, Trainer.Fit with
 /// Adam and early stopping, bias and variance, saved parameters) runs from the package alone on the breast cancer data.
 /// </summary>
-public sealed partial class PackageConsumerTests : IClassFixture<PackageFixture>
+[Collection(PackageCollection.Name)]
+public sealed partial class PackageConsumerTests
 {
     readonly PackageFixture _fixture;
     readonly ITestOutputHelper _output;

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Diagnostics;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    private const string HelpLinkBase = "https://github.com/netgen/netgen/blob/main/docs/diagnostics/";
+    private const string HelpLinkBase = RepositoryInfo.Url + "/blob/main/docs/diagnostics/"; // RepositoryUrl, Directory.Build.props
 
     private const string Declaration = "NetGen.Declaration", Shape = "NetGen.Shape", Activation = "NetGen.Activation",
         Initialization = "NetGen.Initialization", Regularization = "NetGen.Regularization", Internal = "NetGen.Internal";
