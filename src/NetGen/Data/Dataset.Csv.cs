@@ -12,8 +12,9 @@ public sealed partial class Dataset
     /// <paramref name="options"/> (the last column by default) as outputs and every other column as an input.
     /// </summary>
     /// <exception cref="InvalidDataException">A cell is not a finite number, a line has the wrong number of cells, a
-    /// one-hot label is not a class (an integer 0 … k − 1, k at most <see cref="CsvOptions.MaxClassCount"/> and, when read
-    /// from the data, at most the number of samples), or there is no sample; the message names the file, the line and the column.</exception>
+    /// one-hot label is not a class (an integer 0 … k − 1, k at most <see cref="CsvOptions.MaxClassCount"/> and, when
+    /// read from the data, at most the number of samples), or there is no sample; the message names the file, the line
+    /// and the column.</exception>
     /// <exception cref="ArgumentException">The options contradict each other or the file (e.g. a label column out of range).</exception>
     public static Dataset FromCsv(string path, CsvOptions? options = null)
     {
@@ -27,8 +28,9 @@ public sealed partial class Dataset
     /// <paramref name="source"/> names the text in error messages.
     /// </summary>
     /// <exception cref="InvalidDataException">A cell is not a finite number, a line has the wrong number of cells, a
-    /// one-hot label is not a class (an integer 0 … k − 1, k at most <see cref="CsvOptions.MaxClassCount"/> and, when read
-    /// from the data, at most the number of samples), or there is no sample; the message names the source, the line and the column.</exception>
+    /// one-hot label is not a class (an integer 0 … k − 1, k at most <see cref="CsvOptions.MaxClassCount"/> and, when
+    /// read from the data, at most the number of samples), or there is no sample; the message names the source, the
+    /// line and the column.</exception>
     /// <exception cref="ArgumentException">The options contradict each other or the data (e.g. a label column out of range).</exception>
     public static Dataset FromCsv(TextReader reader, CsvOptions? options = null, string source = "CSV")
     {
@@ -175,14 +177,15 @@ public sealed partial class Dataset
     private static int ParseClassLabel(string cell, string source, int lineNumber, int column, int classCount)
     {
         ReadOnlySpan<char> text = cell.AsSpan().Trim();
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value))
             ParseCell(cell, source, lineNumber, column); // throws its message: empty, or not a finite number
         if (value < 0 || value != Math.Floor(value))
-            throw new InvalidDataException(
-                $"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' is not an integer 0 … k − 1 (one-hot encoding).");
+            throw new InvalidDataException($"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' "
+                + "is not an integer 0 … k − 1 (one-hot encoding).");
         if (classCount > 0 && value >= classCount)
-            throw new InvalidDataException(
-                $"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' is not below ClassCount = {classCount}.");
+            throw new InvalidDataException($"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' "
+                + $"is not below ClassCount = {classCount}.");
         if (value >= CsvOptions.MaxClassCount)
             throw new InvalidDataException(
                 $"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' would make more than "

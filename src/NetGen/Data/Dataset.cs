@@ -138,14 +138,16 @@ public sealed partial class Dataset
         return best;
     }
 
-    /// <summary>Throws if <paramref name="values"/> (rows of <paramref name="width"/>) holds a NaN or ±∞, naming the first.</summary>
+    /// <summary>Throws if <paramref name="values"/> (rows of <paramref name="width"/>) holds a NaN or ±∞, naming the
+    /// first.</summary>
     private static void RequireFinite(float[] values, int width, string name)
     {
         int bad = FirstNonFinite(values);
         if (bad >= 0)
             throw new ArgumentException(
-                $"{name}, sample {bad / width}, column {bad % width} ({name}[{bad}]): {Describe(values[bad])} is not a finite number; "
-                + "a Dataset holds finite inputs and targets only (samples and columns count from 0).", name);
+                $"{name}, sample {bad / width}, column {bad % width} ({name}[{bad}]): {Describe(values[bad])} is not a "
+                + "finite number; a Dataset holds finite inputs and targets only (samples and columns count from 0).",
+                name);
     }
 
     /// <summary>The index of the first NaN or ±∞ in <paramref name="values"/>, or −1 if every value is finite.</summary>

@@ -59,8 +59,9 @@ public sealed class Standardizer
             int feature = bad % n;
             string label = train.InputNames is { } names && feature < names.Count ? $" ('{names[feature]}')" : "";
             throw new ArgumentException(
-                $"train, sample {bad / n}, feature {feature}{label} (X[{bad}]): {Dataset.Describe(x[bad])} is not a finite number, "
-                + "so its mean and deviation would not be either (samples and features count from 0). The Dataset refused "
+                $"train, sample {bad / n}, feature {feature}{label} (X[{bad}]): {Dataset.Describe(x[bad])} is not a "
+                + "finite number, so its mean and deviation would not be either (samples and features count from 0). "
+                + "The Dataset refused "
                 + "non-finite values when it was made, but keeps the arrays it was given: was one changed since?", nameof(train));
         }
         var mean = new double[n];

@@ -21,7 +21,8 @@ public static partial class Kernels
         RequireSize(m, nameof(m)); RequireSize(n, nameof(n));
         long length = (long)m * n; // in 64 bits: 65 536 × 65 537 floats must not pass as 65 536
         if (length > keepMasks.Length)
-            throw new ArgumentException($"{name} must hold {m} × {n} = {length} floats from {offset} on, but has {keepMasks.Length}.", name);
+            throw new ArgumentException(
+                $"{name} must hold {m} × {n} = {length} floats from {offset} on, but has {keepMasks.Length}.", name);
         Transpose(MaskPart(keepMasks, offset, (int)length, name), D, m, n);
     }
 
@@ -33,7 +34,8 @@ public static partial class Kernels
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"the offset into {name} cannot be negative.");
         if (offset + (long)length > keepMasks.Length)
             throw new ArgumentException(
-                $"{name} must hold {length} floats from {offset} on (up to {offset + (long)length}), but has {keepMasks.Length}.", name);
+                $"{name} must hold {length} floats from {offset} on (up to {offset + (long)length}), "
+                + $"but has {keepMasks.Length}.", name);
         ReadOnlySpan<float> given = keepMasks.Slice(offset, length);
         for (int i = 0; i < given.Length; i++)
         {

@@ -128,7 +128,8 @@ public static partial class Kernels
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNegativeSize(int size, string name)
-        => throw new ArgumentOutOfRangeException(name, size, $"{name} is a size (a count of samples, units or floats) and cannot be negative.");
+        => throw new ArgumentOutOfRangeException(name, size,
+            $"{name} is a size (a count of samples, units or floats) and cannot be negative.");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowMatrix(int actual, int rows, int columns, string name)
