@@ -37,9 +37,14 @@ public static class Guard
             throw new ArgumentOutOfRangeException(nameof(m), m, "the batch must hold at least one sample (m ≥ 1).");
     }
 
-    /// <summary>Throws unless <paramref name="actual"/> equals rows × columns.</summary>
+    /// <summary>Throws unless <paramref name="actual"/> equals rows × columns, with neither size negative (the product is
+    /// taken in 64 bits, so that it cannot wrap around to the length of a smaller span).</summary>
     public static void Matrix(int actual, int rows, int columns, string name)
     {
+        // −r × −c would otherwise match a span of r × c floats.
+        if ((rows | columns) < 0)
+            throw new ArgumentOutOfRangeException(rows < 0 ? nameof(rows) : nameof(columns), rows < 0 ? rows : columns,
+                $"{name} cannot be {rows} × {columns} floats: a size cannot be negative.");
         long expected = (long)rows * columns;
         if (actual != expected)
             throw new ArgumentException($"{name} must hold m × {columns} = {rows} × {columns} = {expected} floats, but has {actual}"

@@ -17,6 +17,13 @@ namespace NetGen;
 /// the same batch on every machine.
 /// </para>
 /// <para>
+/// Every parameter has a bounded range (each method's exception names it): additive amounts (brightness, noise mean
+/// and deviation) at most <see cref="MaxShift"/> in size, zoom factors in
+/// [<see cref="MinScale"/>, <see cref="MaxScale"/>], contrast factors at most <see cref="MaxContrast"/>, so that a
+/// setting is representable as a float and no transform with valid settings turns an image of finite values (within
+/// ±10²⁰) into ∞ or NaN.
+/// </para>
+/// <para>
 /// <see cref="Apply"/> never writes its source and allocates nothing after its first call (its scratch is sized once,
 /// to one image). An instance holds that scratch, so it is not safe to call <see cref="Apply"/> on one instance from
 /// several threads at once; configure the pipeline before the first call.
@@ -46,6 +53,20 @@ public sealed class Augmentation
         public readonly double A = a;
         public readonly double B = b;
     }
+
+    /// <summary>The largest additive amount: <see cref="Brightness"/>'s maxDelta, <see cref="GaussianNoise"/>'s |mean|
+    /// and deviation (10⁶, far beyond any image scale: pixels in [0, 1] or [0, 255], or standardised).</summary>
+    public const double MaxShift = 1e6;
+
+    /// <summary>The largest contrast factor of <see cref="Contrast"/> (10³).</summary>
+    public const double MaxContrast = 1e3;
+
+    /// <summary>The smallest zoom factor of <see cref="Scale"/> (10⁻³): below it, 1/factor grows towards ∞ and the
+    /// resampling towards NaN.</summary>
+    public const double MinScale = 1e-3;
+
+    /// <summary>The largest zoom factor of <see cref="Scale"/> (10³).</summary>
+    public const double MaxScale = 1e3;
 
     private Step[] _steps = new Step[4];
     private int _count;
@@ -91,11 +112,13 @@ public sealed class Augmentation
 
     /// <summary>Mirrors the image left to right (pixel (r, c) goes to (r, w − 1 − c), every channel), with probability <paramref name="probability"/>.</summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation FlipHorizontal(double probability = 0.5)
         => Add(new Step(Kind.FlipHorizontal, CheckProbability(probability), 0, 0));
 
     /// <summary>Mirrors the image top to bottom (row r goes to h − 1 − r), with probability <paramref name="probability"/>.</summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation FlipVertical(double probability = 0.5)
         => Add(new Step(Kind.FlipVertical, CheckProbability(probability), 0, 0));
 
@@ -105,6 +128,8 @@ public sealed class Augmentation
     /// of up to ±padding pixels on each axis with zero fill. Padding 0 is the identity.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="padding"/> is negative or larger than the
+    /// image's larger side, or <paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation RandomCrop(int padding, double probability = 1.0)
     {
         if (padding < 0)
@@ -120,6 +145,8 @@ public sealed class Augmentation
     /// the identity, exactly.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegrees"/> is not in [0, 180], or
+    /// <paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation Rotate(double maxDegrees, double probability = 0.5)
     {
         if (!(maxDegrees >= 0 && maxDegrees <= 180))
@@ -133,12 +160,17 @@ public sealed class Augmentation
     /// <paramref name="probability"/>. A factor of 1 is the identity, exactly.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A factor is not in [<see cref="MinScale"/>,
+    /// <see cref="MaxScale"/>], <paramref name="max"/> is below <paramref name="min"/>, or
+    /// <paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation Scale(double min, double max, double probability = 0.5)
     {
-        if (!(min > 0) || double.IsInfinity(min))
-            throw new ArgumentOutOfRangeException(nameof(min), min, "the smallest zoom factor must be positive and finite.");
-        if (!(max >= min) || double.IsInfinity(max))
-            throw new ArgumentOutOfRangeException(nameof(max), max, $"the largest zoom factor must be finite and ≥ the smallest ({min}).");
+        if (!(min >= MinScale && min <= MaxScale))
+            throw new ArgumentOutOfRangeException(nameof(min), min,
+                $"the smallest zoom factor must be in [{MinScale}, {MaxScale}] (MinScale, MaxScale).");
+        if (!(max >= min && max <= MaxScale))
+            throw new ArgumentOutOfRangeException(nameof(max), max,
+                $"the largest zoom factor must be in [{min} (the smallest), {MaxScale}] (MaxScale).");
         return Add(new Step(Kind.Scale, CheckProbability(probability), min, max));
     }
 
@@ -148,6 +180,8 @@ public sealed class Augmentation
     /// A zero shift is the identity.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxFraction"/> is not in [0, 1), or
+    /// <paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation Translate(double maxFraction, double probability = 0.5)
     {
         if (!(maxFraction >= 0 && maxFraction < 1))
@@ -157,10 +191,13 @@ public sealed class Augmentation
 
     /// <summary>Adds δ to every value, δ uniform in [−<paramref name="maxDelta"/>, <paramref name="maxDelta"/>], with probability <paramref name="probability"/>.</summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDelta"/> is not in [0,
+    /// <see cref="MaxShift"/>], or <paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation Brightness(double maxDelta, double probability = 0.5)
     {
-        if (!(maxDelta >= 0) || double.IsInfinity(maxDelta))
-            throw new ArgumentOutOfRangeException(nameof(maxDelta), maxDelta, "the largest brightness change must be finite and ≥ 0.");
+        if (!(maxDelta >= 0 && maxDelta <= MaxShift))
+            throw new ArgumentOutOfRangeException(nameof(maxDelta), maxDelta,
+                $"the largest brightness change must be in [0, {MaxShift:G}] (MaxShift).");
         return Add(new Step(Kind.Brightness, CheckProbability(probability), maxDelta, 0));
     }
 
@@ -169,12 +206,17 @@ public sealed class Augmentation
     /// [<paramref name="min"/>, <paramref name="max"/>], with probability <paramref name="probability"/>.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A factor is not in [0, <see cref="MaxContrast"/>],
+    /// <paramref name="max"/> is below <paramref name="min"/>, or <paramref name="probability"/> is not in
+    /// [0, 1].</exception>
     public Augmentation Contrast(double min, double max, double probability = 0.5)
     {
-        if (!(min >= 0) || double.IsInfinity(min))
-            throw new ArgumentOutOfRangeException(nameof(min), min, "the smallest contrast factor must be finite and ≥ 0.");
-        if (!(max >= min) || double.IsInfinity(max))
-            throw new ArgumentOutOfRangeException(nameof(max), max, $"the largest contrast factor must be finite and ≥ the smallest ({min}).");
+        if (!(min >= 0 && min <= MaxContrast))
+            throw new ArgumentOutOfRangeException(nameof(min), min,
+                $"the smallest contrast factor must be in [0, {MaxContrast:G}] (MaxContrast).");
+        if (!(max >= min && max <= MaxContrast))
+            throw new ArgumentOutOfRangeException(nameof(max), max,
+                $"the largest contrast factor must be in [{min} (the smallest), {MaxContrast:G}] (MaxContrast).");
         return Add(new Step(Kind.Contrast, CheckProbability(probability), min, max));
     }
 
@@ -183,12 +225,17 @@ public sealed class Augmentation
     /// to every value, with probability <paramref name="probability"/>.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mean"/> is not in
+    /// [−<see cref="MaxShift"/>, <see cref="MaxShift"/>], <paramref name="deviation"/> not in
+    /// [0, <see cref="MaxShift"/>], or <paramref name="probability"/> not in [0, 1].</exception>
     public Augmentation GaussianNoise(double mean, double deviation, double probability = 1.0)
     {
-        if (!double.IsFinite(mean))
-            throw new ArgumentOutOfRangeException(nameof(mean), mean, "the noise mean must be finite.");
-        if (!(deviation >= 0) || double.IsInfinity(deviation))
-            throw new ArgumentOutOfRangeException(nameof(deviation), deviation, "the noise deviation must be finite and ≥ 0.");
+        if (!(mean >= -MaxShift && mean <= MaxShift))
+            throw new ArgumentOutOfRangeException(nameof(mean), mean,
+                $"the noise mean must be in [−{MaxShift:G}, {MaxShift:G}] (MaxShift).");
+        if (!(deviation >= 0 && deviation <= MaxShift))
+            throw new ArgumentOutOfRangeException(nameof(deviation), deviation,
+                $"the noise deviation must be in [0, {MaxShift:G}] (MaxShift).");
         return Add(new Step(Kind.GaussianNoise, CheckProbability(probability), mean, deviation));
     }
 
@@ -197,6 +244,8 @@ public sealed class Augmentation
     /// (drawn per image and channel), with probability <paramref name="probability"/>.
     /// </summary>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPerChannel"/> is not in [0, 1], or
+    /// <paramref name="probability"/> is not in [0, 1].</exception>
     public Augmentation ColorJitter(double maxPerChannel, double probability = 0.5)
     {
         if (!(maxPerChannel >= 0 && maxPerChannel <= 1))
@@ -205,13 +254,20 @@ public sealed class Augmentation
     }
 
     /// <summary>Clamps every value to [<paramref name="min"/>, <paramref name="max"/>] after all transforms (for example to [0, 1]); a second call replaces the first.</summary>
+    /// <remarks>One bound may be infinite, on its own side (−∞ for <paramref name="min"/>, +∞ for
+    /// <paramref name="max"/>), to clamp on one side only; a bound that would turn every value into ∞ is
+    /// refused.</remarks>
     /// <returns>This pipeline, to chain further transforms.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A bound is NaN or infinite on the wrong side, or
+    /// <paramref name="max"/> is below <paramref name="min"/>.</exception>
     public Augmentation Clamp(float min, float max)
     {
-        if (float.IsNaN(min))
-            throw new ArgumentOutOfRangeException(nameof(min), min, "the clamp's lower bound must be a number.");
-        if (!(max >= min))
-            throw new ArgumentOutOfRangeException(nameof(max), max, $"the clamp's upper bound must be ≥ its lower bound ({min}).");
+        if (!(min < float.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(nameof(min), min,
+                "the clamp's lower bound must be a number below +∞ (−∞ clamps only from above).");
+        if (!(max >= min && max > float.NegativeInfinity))
+            throw new ArgumentOutOfRangeException(nameof(max), max,
+                $"the clamp's upper bound must be a number above −∞ and ≥ its lower bound ({min}); +∞ clamps only from below.");
         _clamp = true;
         _clampMin = min;
         _clampMax = max;

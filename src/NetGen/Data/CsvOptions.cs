@@ -38,10 +38,22 @@ public sealed record CsvOptions
 
     /// <summary>
     /// Encode the (single) label column as one-hot: a label c, an integer in 0 … k − 1, becomes k outputs with a 1 at
-    /// position c. False by default (labels are kept as they are).
+    /// position c. False by default (labels are kept as they are). A label is read as written (e.g. 2, 2.0 or 2e0), not
+    /// rounded through a float; k is at most <see cref="MaxClassCount"/>.
     /// </summary>
     public bool OneHot { get; init; }
 
-    /// <summary>k for <see cref="OneHot"/>: the number of classes; 0 (the default) reads it from the data as the largest label + 1.</summary>
+    /// <summary>
+    /// k for <see cref="OneHot"/>: the number of classes, 1 … <see cref="MaxClassCount"/>. 0 (the default) reads it from
+    /// the data as the largest label + 1, which must then be at most the number of samples read (a class with no sample
+    /// at all is more often a mistake, such as a regression target, than a plan) and at most
+    /// <see cref="MaxClassCount"/>; set it explicitly when a file (a small test set, say) does not show every class.
+    /// </summary>
     public int ClassCount { get; init; }
+
+    /// <summary>
+    /// The most classes <see cref="OneHot"/> encodes: 65 536. Each class is one output float per sample, so the bound keeps a
+    /// stray label (a line such as <c>1,1000000000</c>) from asking for gigabytes; larger labels are refused with the line.
+    /// </summary>
+    public const int MaxClassCount = 65_536;
 }

@@ -12,7 +12,9 @@ public sealed partial class Dataset
     /// <paramref name="options"/> (the last column by default) as outputs and every other column as an input.
     /// </summary>
     /// <exception cref="InvalidDataException">A cell is not a finite number, a line has the wrong number of cells, a
-    /// one-hot label is not a class, or there is no sample; the message names the file, the line and the column.</exception>
+    /// one-hot label is not a class (an integer 0 … k − 1, k at most <see cref="CsvOptions.MaxClassCount"/> and, when
+    /// read from the data, at most the number of samples), or there is no sample; the message names the file, the line
+    /// and the column.</exception>
     /// <exception cref="ArgumentException">The options contradict each other or the file (e.g. a label column out of range).</exception>
     public static Dataset FromCsv(string path, CsvOptions? options = null)
     {
@@ -26,14 +28,18 @@ public sealed partial class Dataset
     /// <paramref name="source"/> names the text in error messages.
     /// </summary>
     /// <exception cref="InvalidDataException">A cell is not a finite number, a line has the wrong number of cells, a
-    /// one-hot label is not a class, or there is no sample; the message names the source, the line and the column.</exception>
+    /// one-hot label is not a class (an integer 0 … k − 1, k at most <see cref="CsvOptions.MaxClassCount"/> and, when
+    /// read from the data, at most the number of samples), or there is no sample; the message names the source, the
+    /// line and the column.</exception>
     /// <exception cref="ArgumentException">The options contradict each other or the data (e.g. a label column out of range).</exception>
     public static Dataset FromCsv(TextReader reader, CsvOptions? options = null, string source = "CSV")
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CsvOptions();
-        if (options.ClassCount < 0)
-            throw new ArgumentException($"ClassCount must be 0 (read from the data) or a number of classes ≥ 1, but is {options.ClassCount}.", nameof(options));
+        if (options.ClassCount < 0 || options.ClassCount > CsvOptions.MaxClassCount)
+            throw new ArgumentException(
+                $"ClassCount must be 0 (read from the data) or a number of classes in 1 … {CsvOptions.MaxClassCount} "
+                + $"(CsvOptions.MaxClassCount), but is {options.ClassCount}.", nameof(options));
         if (options.ClassCount > 0 && !options.OneHot)
             throw new ArgumentException($"ClassCount = {options.ClassCount} is only meaningful with OneHot = true.", nameof(options));
 
@@ -43,9 +49,10 @@ public sealed partial class Dataset
         bool[] isLabel = [];
         int[] labelColumns = [];
         var inputs = new List<float>();
-        var outputs = new List<float>();   // the labels as read (one per label column per sample)
-        var labelLines = new List<int>();  // the line of each sample, for one-hot errors found after reading
-        int maxClass = -1;
+        var outputs = new List<float>();   // the labels as read (one per label column per sample), without OneHot
+        var classes = new List<int>();     // the class of each sample, with OneHot
+        var labelLines = new List<int>();  // the line of each sample
+        int maxClass = -1, maxClassLine = 0, maxClassColumn = 0;
 
         string? line;
         while ((line = reader.ReadLine()) != null)
@@ -83,18 +90,15 @@ public sealed partial class Dataset
             }
             foreach (int c in labelColumns)
             {
-                float value = ParseCell(cells[c], source, lineNumber, c);
-                if (options.OneHot)
+                if (!options.OneHot)
                 {
-                    if (value < 0 || value != MathF.Floor(value) || value > int.MaxValue / 2)
-                        throw new InvalidDataException(
-                            $"{source}, line {lineNumber}, column {c + 1}: the class label '{cells[c].Trim()}' is not an integer 0 … k − 1 (one-hot encoding).");
-                    if (options.ClassCount > 0 && value >= options.ClassCount)
-                        throw new InvalidDataException(
-                            $"{source}, line {lineNumber}, column {c + 1}: the class label {value} is not below ClassCount = {options.ClassCount}.");
-                    maxClass = Math.Max(maxClass, (int)value);
+                    outputs.Add(ParseCell(cells[c], source, lineNumber, c));
+                    continue;
                 }
-                outputs.Add(value);
+                int label = ParseClassLabel(cells[c], source, lineNumber, c, options.ClassCount);
+                if (label > maxClass)
+                    (maxClass, maxClassLine, maxClassColumn) = (label, lineNumber, c);
+                classes.Add(label);
             }
             labelLines.Add(lineNumber);
         }
@@ -118,11 +122,18 @@ public sealed partial class Dataset
             return new Dataset(inputs.ToArray(), outputs.ToArray(), inputSize, labelColumns.Length) { InputNames = inputNames, OutputNames = outputNames };
 
         int k2 = options.ClassCount > 0 ? options.ClassCount : maxClass + 1;
+        // A class count read from the data is bounded by the samples too: classes without a single sample are more likely
+        // a mistake (a regression target, an id) than a plan, and each costs m floats.
+        if (options.ClassCount == 0 && k2 > m)
+            throw new InvalidDataException(
+                $"{source}, line {maxClassLine}, column {maxClassColumn + 1}: the class label {maxClass} makes {k2} classes "
+                + $"(0 … {maxClass}), more than the {m} sample{(m == 1 ? "" : "s")} read; a class count read from the data "
+                + "may not exceed the samples present. If the data does not show every class, set CsvOptions.ClassCount.");
         if ((long)m * k2 > Array.MaxLength)
             throw new InvalidDataException($"{source}: {m} samples × {k2} classes are too many one-hot outputs for one array.");
         var y = new float[m * k2];
         for (int i = 0; i < m; i++)
-            y[i * k2 + (int)outputs[i]] = 1f;
+            y[i * k2 + classes[i]] = 1f;
         if (outputNames != null)
         {
             string label = outputNames[0];
@@ -156,6 +167,30 @@ public sealed partial class Dataset
         if (resolved.Length >= columns)
             throw new ArgumentException($"{source}: every one of the {columns} columns is a label; at least one input column is needed.", nameof(options));
         return resolved;
+    }
+
+    /// <summary>
+    /// A one-hot class label: an integer 0 … k − 1, with k = <paramref name="classCount"/> if given, else at most
+    /// <see cref="CsvOptions.MaxClassCount"/>. Parsed as a double (exact for every integer up to 2⁵³, so that a label
+    /// such as 16777217 is judged as written, not rounded to a float first); "2.0" and "2e0" are the integer 2.
+    /// </summary>
+    private static int ParseClassLabel(string cell, string source, int lineNumber, int column, int classCount)
+    {
+        ReadOnlySpan<char> text = cell.AsSpan().Trim();
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value))
+            ParseCell(cell, source, lineNumber, column); // throws its message: empty, or not a finite number
+        if (value < 0 || value != Math.Floor(value))
+            throw new InvalidDataException($"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' "
+                + "is not an integer 0 … k − 1 (one-hot encoding).");
+        if (classCount > 0 && value >= classCount)
+            throw new InvalidDataException($"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' "
+                + $"is not below ClassCount = {classCount}.");
+        if (value >= CsvOptions.MaxClassCount)
+            throw new InvalidDataException(
+                $"{source}, line {lineNumber}, column {column + 1}: the class label '{text}' would make more than "
+                + $"{CsvOptions.MaxClassCount} classes, the most one-hot encoding reads (CsvOptions.MaxClassCount).");
+        return (int)value;
     }
 
     private static float ParseCell(string cell, string source, int lineNumber, int column)

@@ -42,7 +42,9 @@ public sealed class Standardizer
     /// Measures μ and σ of each input feature of <paramref name="train"/> (population deviation, in double precision; a
     /// zero deviation becomes 1, so a constant feature becomes 0). Fit on the training part only.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="train"/> has no samples.</exception>
+    /// <exception cref="ArgumentException"><paramref name="train"/> has no samples, or an input is NaN or ±∞ (possible only
+    /// if its array was changed after the <see cref="Dataset"/> was made, since the data set keeps it without copying): the
+    /// message names the first such value's sample and feature.</exception>
     public static Standardizer Fit(Dataset train)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -50,6 +52,18 @@ public sealed class Standardizer
             throw new ArgumentException("cannot fit a standardizer on a data set with no samples.", nameof(train));
         int n = train.InputSize, m = train.Count;
         ReadOnlySpan<float> x = train.X;
+        // A non-finite input would make its feature's μ and σ NaN: name it here, where the caller can still find it.
+        int bad = Dataset.FirstNonFinite(x);
+        if (bad >= 0)
+        {
+            int feature = bad % n;
+            string label = train.InputNames is { } names && feature < names.Count ? $" ('{names[feature]}')" : "";
+            throw new ArgumentException(
+                $"train, sample {bad / n}, feature {feature}{label} (X[{bad}]): {Dataset.Describe(x[bad])} is not a "
+                + "finite number, so its mean and deviation would not be either (samples and features count from 0). "
+                + "The Dataset refused "
+                + "non-finite values when it was made, but keeps the arrays it was given: was one changed since?", nameof(train));
+        }
         var mean = new double[n];
         for (int i = 0; i < m; i++)
         {

@@ -18,13 +18,24 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyMaskToColumns(ReadOnlySpan<float> keepMasks, int offset, Span<float> D, int m, int n, string name)
     {
-        Transpose(MaskPart(keepMasks, offset, m * n, name), D, m, n);
+        RequireSize(m, nameof(m)); RequireSize(n, nameof(n));
+        long length = (long)m * n; // in 64 bits: 65 536 × 65 537 floats must not pass as 65 536
+        if (length > keepMasks.Length)
+            throw new ArgumentException(
+                $"{name} must hold {m} × {n} = {length} floats from {offset} on, but has {keepMasks.Length}.", name);
+        Transpose(MaskPart(keepMasks, offset, (int)length, name), D, m, n);
     }
 
     /// <summary>keepMasks[offset .. offset + length), after checking that it is there and holds only 0 and 1.</summary>
     private static ReadOnlySpan<float> MaskPart(ReadOnlySpan<float> keepMasks, int offset, int length, string name)
     {
-        RequireLength(keepMasks.Length - offset, length, name);
+        // In 64 bits, so that offset + length cannot wrap around; a negative offset would read before the start.
+        if (offset < 0)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"the offset into {name} cannot be negative.");
+        if (offset + (long)length > keepMasks.Length)
+            throw new ArgumentException(
+                $"{name} must hold {length} floats from {offset} on (up to {offset + (long)length}), "
+                + $"but has {keepMasks.Length}.", name);
         ReadOnlySpan<float> given = keepMasks.Slice(offset, length);
         for (int i = 0; i < given.Length; i++)
         {

@@ -12,6 +12,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double CrossEntropy(ReadOnlySpan<float> Z, ReadOnlySpan<float> Y, int m, int n)
     {
+        RequireSize(m, nameof(m)); RequireSize(n, nameof(n));
         RequireMatrix(Z.Length, m, n, nameof(Z));
         RequireMatrix(Y.Length, m, n, nameof(Y));
         double sum = 0;

@@ -18,6 +18,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardInput(ReadOnlySpan<float> dZ, ReadOnlySpan<float> W, Span<float> dA, int m, int nIn, int nOut)
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(dZ.Length, m, nOut, nameof(dZ));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireMatrix(dA.Length, m, nIn, nameof(dA));

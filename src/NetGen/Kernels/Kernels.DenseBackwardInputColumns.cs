@@ -13,6 +13,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardInputColumns(ReadOnlySpan<float> dZ, ReadOnlySpan<float> W, Span<float> dA, int m, int nIn, int nOut)
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(dZ.Length, nOut, m, nameof(dZ));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireMatrix(dA.Length, nIn, m, nameof(dA));

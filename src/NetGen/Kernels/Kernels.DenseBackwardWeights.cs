@@ -18,6 +18,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardWeights(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(dZ.Length, m, nOut, nameof(dZ));
         RequireMatrix(A.Length, m, nIn, nameof(A));
         RequireMatrix(dW.Length, nOut, nIn, nameof(dW));

@@ -22,6 +22,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardWeightsColumns(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(dZ.Length, nOut, m, nameof(dZ));
         RequireMatrix(A.Length, nIn, m, nameof(A));
         RequireMatrix(dW.Length, nOut, nIn, nameof(dW));

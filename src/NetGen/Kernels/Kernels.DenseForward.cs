@@ -33,6 +33,7 @@ public static partial class Kernels
     public static void DenseForward<TActivation>(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut, TActivation g)
         where TActivation : struct, IActivationFunction
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(A.Length, m, nIn, nameof(A));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireLength(b.Length, nOut, nameof(b));

@@ -19,6 +19,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseForwardColumns(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z, int m, int nIn, int nOut)
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(A.Length, nIn, m, nameof(A));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireLength(b.Length, nOut, nameof(b));

@@ -27,6 +27,7 @@ public static partial class Kernels
         int m, int nIn, int nOut, TActivation g)
         where TActivation : struct, IActivationFunction
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(A.Length, nIn, m, nameof(A));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireLength(b.Length, nOut, nameof(b));

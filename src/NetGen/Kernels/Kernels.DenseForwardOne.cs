@@ -27,7 +27,8 @@ public static partial class Kernels
         where TActivation : struct, IActivationFunction
     {
         int nIn = x.Length, nOut = a.Length;
-        if (W.Length != nIn * nOut || b.Length != nOut || nIn == 0)
+        // The product in 64 bits: in int, 65 536 × 65 537 wraps around to 65 536 and a W that small would pass.
+        if (W.Length != (long)nIn * nOut || b.Length != nOut || nIn == 0)
             ThrowOneSampleShape(nIn, nOut, W.Length, b.Length);
 
         if (!Avx512F.IsSupported)

@@ -32,6 +32,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static unsafe void DenseForwardSoftmax(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Y, int m, int nIn, int nOut)
     {
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(A.Length, m, nIn, nameof(A));
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireLength(b.Length, nOut, nameof(b));

@@ -12,6 +12,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> Z, Span<float> A, int m, int n)
     {
+        RequireSize(m, nameof(m)); RequireSize(n, nameof(n));
         RequireMatrix(Z.Length, m, n, nameof(Z));
         RequireMatrix(A.Length, m, n, nameof(A));
         if (m == 1 && n <= 16 && InRegisters.IsSupported)

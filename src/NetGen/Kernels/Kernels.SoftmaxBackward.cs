@@ -10,6 +10,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackward(ReadOnlySpan<float> A, ReadOnlySpan<float> dA, Span<float> dZ, int m, int n)
     {
+        RequireSize(m, nameof(m)); RequireSize(n, nameof(n));
         RequireMatrix(A.Length, m, n, nameof(A));
         RequireMatrix(dA.Length, m, n, nameof(dA));
         RequireMatrix(dZ.Length, m, n, nameof(dZ));

@@ -14,6 +14,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
     {
+        RequireSize(rows, nameof(rows)); RequireSize(columns, nameof(columns));
         RequireMatrix(source.Length, rows, columns, nameof(source));
         RequireMatrix(destination.Length, columns, rows, nameof(destination));
         ref float s0 = ref Ref(source);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -99,12 +100,22 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref float Ref(Span<float> span) => ref MemoryMarshal.GetReference(span);
 
-    /// <summary>Throws unless <paramref name="actual"/> ≥ rows × columns; builds its message only when it throws.</summary>
+    /// <summary>Throws unless <paramref name="size"/> ≥ 0: every public kernel checks each size it is given on entry, since
+    /// a negative size can make a product of sizes look small enough (or be read as a huge unsigned offset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RequireSize(int size, string name)
+    {
+        if (size < 0)
+            ThrowNegativeSize(size, name);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> ≥ rows × columns (the product in 64 bits, so that it cannot wrap
+    /// around) with neither size negative; builds its message only when it throws.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RequireMatrix(int actual, int rows, int columns, string name)
     {
-        if (actual < (long)rows * columns)
-            throw new ArgumentException($"{name} must hold {rows} × {columns} = {(long)rows * columns} floats, but has {actual}.", name);
+        if ((rows | columns) < 0 || actual < (long)rows * columns)
+            ThrowMatrix(actual, rows, columns, name);
     }
 
     /// <summary>Throws unless <paramref name="actual"/> ≥ <paramref name="expected"/>.</summary>
@@ -114,4 +125,15 @@ public static partial class Kernels
         if (actual < expected)
             throw new ArgumentException($"{name} must hold {expected} floats, but has {actual}.", name);
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegativeSize(int size, string name)
+        => throw new ArgumentOutOfRangeException(name, size,
+            $"{name} is a size (a count of samples, units or floats) and cannot be negative.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMatrix(int actual, int rows, int columns, string name)
+        => throw new ArgumentException((rows | columns) < 0
+            ? $"{name} cannot be {rows} × {columns}: a size cannot be negative."
+            : $"{name} must hold {rows} × {columns} = {(long)rows * columns} floats, but has {actual}.", name);
 }
