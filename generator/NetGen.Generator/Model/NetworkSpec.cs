@@ -47,6 +47,20 @@ internal sealed record NetworkSpec(
         }
     }
 
+    /// <summary>
+    /// The most floats an <c>Input</c> or <c>Output</c> inline-array struct may hold: 16 384 floats, 64 KiB. A sample
+    /// struct lives on the stack (a local, a by-value return and its copy), and a thread's stack is 1 MiB on Windows
+    /// and 1.5 MiB for .NET threads on Linux: at 64 KiB a few of them stay far from that, while the runtime refuses an
+    /// inline array of 1 MiB or more outright (TypeLoadException). Larger networks predict through spans only.
+    /// </summary>
+    public const int SampleStructLimit = 16 * 1024;
+
+    /// <summary>Whether the <c>Input</c>/<c>Output</c> structs and <c>Predict(in Input)</c> are generated.</summary>
+    public bool HasSampleStructs => InputSize <= SampleStructLimit && OutputSize <= SampleStructLimit;
+
+    /// <summary>A classifier (a cross-entropy loss) gets <c>PredictClass</c>; a regression network does not.</summary>
+    public bool IsClassifier => Loss != LossKind.MeanSquaredError;
+
     public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 }
 
