@@ -533,7 +533,12 @@ public sealed partial class NetworkGenerator
             foreach (ISymbol member in symbol.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (member.IsImplicitlyDeclared || !byName.TryGetValue(member.Name, out List<GeneratedMember>? sameName)) continue;
+                // An explicit implementation is named as its interface was spelled ("global::NetGen.INetwork.X" or
+                // "INetwork.X"): compare the member it implements instead.
+                string name = member is IPropertySymbol { ExplicitInterfaceImplementations.Length: 1 } property
+                    ? property.ExplicitInterfaceImplementations[0].ContainingType.ToDisplayString() + "." + property.ExplicitInterfaceImplementations[0].Name
+                    : member.Name;
+                if (member.IsImplicitlyDeclared || !byName.TryGetValue(name, out List<GeneratedMember>? sameName)) continue;
                 if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove })
                     continue;
                 GeneratedMember? clash = null;
