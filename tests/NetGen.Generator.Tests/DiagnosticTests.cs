@@ -288,6 +288,24 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void NG0106_page_quotes_the_message_of_its_own_example()
+    {
+        // The page's example, compiled: the message it quotes (the sum, the layer and the limit) is the one reported.
+        string page = System.IO.File.ReadAllText(System.IO.Path.Combine(ReleaseTrackingTests.RepositoryRoot(), "docs", "diagnostics", "NG0106.md"));
+        int start = page.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        string example = page.Substring(start, page.IndexOf("```", start, StringComparison.Ordinal) - start);
+        GeneratorRun run = GeneratorHarness.Run("using NetGen;\n" + example);
+        Diagnostic diagnostic = AssertSingleDiagnostic(run, "NG0106");
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("The parameters of 'PhotoNet' add up to 3010580000 floats by layer 1 (W1: 20000 × 150528, b1: 20000), " +
+                     "more than the limit of 2147483591 floats that one array can hold", message);
+        string quoted = page.Replace("\n> ", " ", StringComparison.Ordinal); // a quote's lines joined into one
+        Assert.Contains(" " + message + "\n", quoted, StringComparison.Ordinal);
+        Assert.Contains("2 147 483 591", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("(2 147 483 647) elements", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_released_descriptor_has_a_case()
     {
         IEnumerable<string> covered = Cases.Values.Select(c => c.Id).Distinct();
