@@ -58,8 +58,20 @@ internal sealed record NetworkSpec(
     /// <summary>Whether the <c>Input</c>/<c>Output</c> structs and <c>Predict(in Input)</c> are generated.</summary>
     public bool HasSampleStructs => InputSize <= SampleStructLimit && OutputSize <= SampleStructLimit;
 
-    /// <summary>A classifier (a cross-entropy loss) gets <c>PredictClass</c>; a regression network does not.</summary>
-    public bool IsClassifier => Loss != LossKind.MeanSquaredError;
+    /// <summary>
+    /// A classifier gets <c>PredictClass</c>: a softmax output of two or more classes, or one sigmoid unit (the
+    /// probability of class 1). A regression output (linear, tanh, ReLU) or several sigmoid units (multi-label, where
+    /// a sample may belong to several classes at once) get none.
+    /// </summary>
+    public bool IsClassifier
+    {
+        get
+        {
+            LayerSpec output = Layers[Layers.Count - 1];
+            return (output.Activation == ActivationKind.Softmax && output.Units >= 2) ||
+                   (output.Activation == ActivationKind.Sigmoid && output.Units == 1);
+        }
+    }
 
     public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 }
