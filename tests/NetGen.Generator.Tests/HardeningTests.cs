@@ -21,6 +21,41 @@ public class HardeningTests
     private static string Net(string declaration, string attributes = "[Network]\n" + Layers) =>
         "using System;\nusing NetGen;\n\nnamespace Tests;\n\n" + attributes + "\n" + declaration + "\n";
 
+    // ---- a network without [Network] ----
+
+    [Fact]
+    public void Layer_attributes_without_Network_are_explained_at_the_class_not_only_at_the_call()
+    {
+        // Before: nothing from NetGen, and the first error was CS1061 at the call, far from the cause.
+        string source = "using NetGen;\n\n[Input(2)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class Forgot;\n\n" +
+                        "public static class App\n{\n    public static void Run() => new Forgot().Predict(new float[2], new float[1]);\n}\n";
+        GeneratorRun run = GeneratorHarness.Run(source);
+        run.AssertGeneratorDidNotFail();
+        Diagnostic warning = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("NG0004", warning.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Equal(DiagnosticTests.LineOf(source, "class Forgot"), warning.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal("Forgot", run.SpanText(warning));
+        Assert.Equal("'Forgot' has [Input], [Dense] but no [Network], so NetGen generates no code for it; add [Network(...)] to make it a network",
+            warning.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        // The call still fails, as it must without a network; the warning comes first in the file and says why.
+        Diagnostic call = Assert.Single(run.OutputDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS1061", call.Id);
+        Assert.True(call.Location.GetLineSpan().StartLinePosition.Line > warning.Location.GetLineSpan().StartLinePosition.Line);
+    }
+
+    [Fact]
+    public void A_class_with_several_layer_attribute_kinds_gets_one_warning_per_declaration()
+    {
+        // One attribute-driven step per attribute type sees the class; only the first attribute's step reports.
+        string source = "using NetGen;\n[L1(0.1f)]\n[Input(2)]\n[Dense(3, Activation.Relu)]\n[Dropout(0.5f)]\n[Dense(1, Activation.Sigmoid)]\n[L2(0.1f)]\n" +
+                        "public partial class Forgot;\n[Dense(2, Activation.Relu)]\npublic partial class Forgot { }\n";
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Equal(2, run.GeneratorDiagnostics.Length);
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal("NG0004", d.Id));
+        Assert.Contains(run.GeneratorDiagnostics, d => d.GetMessage().Contains("[Input], [Dense], [Dropout], [L2], [L1]", StringComparison.Ordinal));
+    }
+
     // ---- hint names ----
 
     [Theory]

@@ -29,6 +29,10 @@ public partial class ProbeHugeInputNet;
 /// <summary>Inline-array samples up to 16 384 floats; above, the span Predict alone, which works at any size.</summary>
 public sealed class SampleStructLimitTests
 {
+    /// <summary>A float sum of n = 16 384 terms errs by at most about n·2⁻²⁴·Σ|terms| ≈ 16 384 · 6e-8 · 3.3 ≈ 3e-3 in z
+    /// (the scalar kernel adds one term at a time; vector ones, in 16 partial sums, far less), and σ′ ≤ ¼.</summary>
+    private const double Tolerance = 1e-3;
+
     [Fact]
     public void At_the_limit_Predict_on_inline_arrays_works_and_agrees_with_the_span_overload()
     {
@@ -42,8 +46,8 @@ public sealed class SampleStructLimitTests
         net.Predict(x, ySpan);
         Assert.Equal(ySpan[0], y[0]);
         // z = 1e-4 · Σ (i mod 3)/2 − 1, by hand: Σ over 16 384 samples of i mod 3 is 16 383 (5461 full cycles of 0+1+2, then 0).
-        double z = 1e-4 * (5461 * 3 * 0.5 + 0) - 1;
-        Assert.Equal(1 / (1 + Math.Exp(-z)), y[0], 1e-5);
+        double z = (double)1e-4f * (5461 * 3 * 0.5 + 0) - 1;
+        Assert.Equal(1 / (1 + Math.Exp(-z)), y[0], Tolerance);
     }
 
     [Fact]
@@ -58,8 +62,8 @@ public sealed class SampleStructLimitTests
         net.W1.Fill(2e-4f);
         float[] x = Enumerable.Repeat(1f, AboveSampleLimitNet.InputSize).ToArray(), y = new float[1];
         net.Predict(x, y);
-        double z = 2e-4 * 16385;
-        Assert.Equal(1 / (1 + Math.Exp(-z)), y[0], 1e-5);
+        double z = (double)2e-4f * 16385;
+        Assert.Equal(1 / (1 + Math.Exp(-z)), y[0], Tolerance);
         Assert.Equal(1, net.PredictClass(x));
     }
 
