@@ -446,7 +446,7 @@ public sealed partial class NetworkGenerator
                     "named like a member NetGen generates in it (a member cannot have its class's name); reserved: " + ReservedNames(generated)));
                 return Fail();
             }
-            CheckMembers(symbol, generated, diagnostics, cancellationToken);
+            CheckMembers(symbol, context.SemanticModel.Compilation, generated, classLocation, diagnostics, cancellationToken);
             CheckBaseConstructor(symbol, context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken);
             if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
                 return Fail();
@@ -519,10 +519,12 @@ public sealed partial class NetworkGenerator
         /// <summary>
         /// NG0005 on each member the user declared that the generated half would declare again: any member with the
         /// name of a generated one, except a method (or constructor) whose parameters differ from every generated
-        /// overload of that name, which is a legal overload.
+        /// overload of that name, which is a legal overload. Also on each accessible member inherited from a base class
+        /// that a generated one would hide (CS0108/CS0114, warnings that fail a build treating warnings as errors),
+        /// located at the base class in the declaration.
         /// </summary>
-        private static void CheckMembers(INamedTypeSymbol symbol, List<GeneratedMember> generated, List<DiagnosticInfo> diagnostics,
-            CancellationToken cancellationToken)
+        private static void CheckMembers(INamedTypeSymbol symbol, Compilation compilation, List<GeneratedMember> generated,
+            LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             var byName = new Dictionary<string, List<GeneratedMember>>(StringComparer.Ordinal);
             foreach (GeneratedMember member in generated)
@@ -533,28 +535,42 @@ public sealed partial class NetworkGenerator
             foreach (ISymbol member in symbol.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                // An explicit implementation is named as its interface was spelled ("global::NetGen.INetwork.X" or
-                // "INetwork.X"): compare the member it implements instead.
-                string name = member is IPropertySymbol { ExplicitInterfaceImplementations.Length: 1 } property
-                    ? property.ExplicitInterfaceImplementations[0].ContainingType.ToDisplayString() + "." + property.ExplicitInterfaceImplementations[0].Name
-                    : member.Name;
-                if (member.IsImplicitlyDeclared || !byName.TryGetValue(name, out List<GeneratedMember>? sameName)) continue;
-                if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove })
-                    continue;
-                GeneratedMember? clash = null;
-                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.Constructor } method && sameName.All(g => g.Signature is not null))
-                {
-                    if (method.Arity > 0) continue; // a generic method is another overload
-                    string[] signature = method.Parameters.Select(p => GeneratedMembers.TypeKey(p.RefKind != RefKind.None, TypeKey(p.Type, symbol))).ToArray();
-                    clash = sameName.FirstOrDefault(g => g.Signature!.SequenceEqual(signature));
-                }
-                else
-                    clash = sameName[0];
-                if (clash is null) continue;
+                if (member.IsImplicitlyDeclared || FindClash(member, symbol, byName) is not { } clash) continue;
                 Location? location = member.Locations.FirstOrDefault(l => l.IsInSource);
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClashesWithGenerated, LocationInfo.From(location),
                     Describe(member), symbol.Name, clash.Description));
             }
+            for (INamedTypeSymbol? type = symbol.BaseType; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+            {
+                foreach (ISymbol member in type.GetMembers())
+                {
+                    if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor } || member.DeclaredAccessibility == Accessibility.Private
+                        || !compilation.IsSymbolAccessibleWithin(member, symbol) || FindClash(member, symbol, byName) is not { } clash)
+                        continue;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClashesWithGenerated, BaseTypeLocation(symbol, cancellationToken) ?? classLocation,
+                        Describe(member) + " inherited from '" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'", symbol.Name, clash.Description));
+                }
+            }
+        }
+
+        /// <summary>The generated member that <paramref name="member"/> would meet, if any.</summary>
+        private static GeneratedMember? FindClash(ISymbol member, INamedTypeSymbol network, Dictionary<string, List<GeneratedMember>> byName)
+        {
+            // An explicit implementation is named as its interface was spelled ("global::NetGen.INetwork.X" or
+            // "INetwork.X"): compare the member it implements instead.
+            string name = member is IPropertySymbol { ExplicitInterfaceImplementations.Length: 1 } property
+                ? property.ExplicitInterfaceImplementations[0].ContainingType.ToDisplayString() + "." + property.ExplicitInterfaceImplementations[0].Name
+                : member.Name;
+            if (!byName.TryGetValue(name, out List<GeneratedMember>? sameName)) return null;
+            if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove })
+                return null;
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.Constructor } method && sameName.All(g => g.Signature is not null))
+            {
+                if (method.Arity > 0) return null; // a generic method is another overload
+                string[] signature = method.Parameters.Select(p => GeneratedMembers.TypeKey(p.RefKind != RefKind.None, TypeKey(p.Type, network))).ToArray();
+                return sameName.FirstOrDefault(g => g.Signature!.SequenceEqual(signature));
+            }
+            return sameName[0];
         }
 
         /// <summary>A parameter type as <see cref="GeneratedMembers.TypeKey"/> compares it. A name that does not bind yet
@@ -589,19 +605,20 @@ public sealed partial class NetworkGenerator
             foreach (IMethodSymbol constructor in baseType.InstanceConstructors)
                 if (constructor.Parameters.All(p => p.IsOptional || p.IsParams) && compilation.IsSymbolAccessibleWithin(constructor, symbol))
                     return;
-            // Point at the base class in the base list that names it (a base class comes first in its list).
-            LocationInfo? location = null;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWithoutParameterlessConstructor, BaseTypeLocation(symbol, cancellationToken) ?? classLocation,
+                symbol.Name, baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+        }
+
+        /// <summary>The base class in the base list that names it (a base class comes first in its list), or null.</summary>
+        private static LocationInfo? BaseTypeLocation(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+        {
             foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
             {
                 if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: { Types.Count: > 0 } baseList }
-                    && baseList.Types[0].Type.ToString().EndsWith(baseType.Name, StringComparison.Ordinal))
-                {
-                    location = LocationInfo.From(baseList.Types[0].GetLocation());
-                    break;
-                }
+                    && symbol.BaseType is { } baseType && baseList.Types[0].Type.ToString().Split('<')[0].EndsWith(baseType.Name, StringComparison.Ordinal))
+                    return LocationInfo.From(baseList.Types[0].GetLocation());
             }
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWithoutParameterlessConstructor, location ?? classLocation,
-                symbol.Name, baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+            return null;
         }
 
         private static bool IsValidPenalty(float lambda, string what, LocationInfo? location, List<DiagnosticInfo> diagnostics)

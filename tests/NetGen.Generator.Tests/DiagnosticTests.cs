@@ -109,6 +109,9 @@ public class DiagnosticTests
         ["NG0005 private helper name"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    private static void Forward() { }\n}"),
             "NG0005", "void Forward", "Forward", "method 'Forward()'", "the private method Forward"),
+        ["NG0005 member inherited from the base class"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net : Base;\n\npublic abstract class Base\n{\n    public int OutputSize => 1;\n}"),
+            "NG0005", ": Base", "Base", "property 'OutputSize' inherited from 'Base'", "the public constant OutputSize"),
         ["NG0006 base class without a parameterless constructor"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net : Base;\n\npublic abstract class Base\n{\n    protected Base(int size) { }\n}"),
             "NG0006", ": Base", "Base", "'Net'", "derives from 'Base'", "base()"),

@@ -107,6 +107,8 @@ public class HardeningTests
             ["user Net()"] = (Net("public partial class Net { public Net() { } }"), "NG0005", "public Net()", "Net", "CS0111"),
             ["user Net(ulong)"] = (Net("public partial class Net { public Net(ulong seed) { } }"), "NG0005", "public Net(ulong", "Net", "CS0111"),
             ["user nested Input"] = (Net("public partial class Net { public struct Input { } }"), "NG0005", "struct Input", "Input", "CS0102"),
+            ["inherited InputSize"] = (Net("public partial class Net : Base;\npublic class Base { public int InputSize => 0; }"), "NG0005", ": Base;", "Base", "CS0108 (a warning, an error with TreatWarningsAsErrors)"),
+            ["inherited virtual Predict"] = (Net("public partial class Net : Base;\npublic abstract class Base { public virtual void Predict(ReadOnlySpan<float> x, Span<float> y) { } }"), "NG0005", ": Base;", "Base", "CS0114"),
             ["file class"] = (Net("file partial class Net;"), "NG0002", " Net;", "Net", "(none: a second, non-file-local Net)"),
         };
 
@@ -170,6 +172,7 @@ public class HardeningTests
     [InlineData("public partial class Net { public void TrainStep(float[] X) { } public T Cost<T>(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m) => default!; }")]
     [InlineData("public partial class Net : Base;\npublic abstract class Base { protected Base() { } protected Base(int size) { } }")]
     [InlineData("public partial class Net : Base;\npublic class Base { public Base(int size = 3, params int[] more) { } }")]
+    [InlineData("public partial class Net : Base;\npublic class Base { public void Predict(float[] x) { } private int W1; protected int Extra; }")]
     [InlineData("public partial class Layer3Forward;")]
     [InlineData("public partial class Net { public int Extra => InputSize + W1.Length; }")]
     [InlineData("public partial class Net : IDisposable { void IDisposable.Dispose() { } }")]
