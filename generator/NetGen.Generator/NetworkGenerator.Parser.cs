@@ -544,11 +544,13 @@ public sealed partial class NetworkGenerator
             {
                 foreach (ISymbol member in type.GetMembers())
                 {
-                    if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor } || member.DeclaredAccessibility == Accessibility.Private
-                        || !compilation.IsSymbolAccessibleWithin(member, symbol) || FindClash(member, symbol, byName) is not { } clash)
+                    if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor }
+                        || member.DeclaredAccessibility == Accessibility.Private || !compilation.IsSymbolAccessibleWithin(member, symbol)
+                        || FindClash(member, symbol, byName) is not { } clash)
                         continue;
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClashesWithGenerated, BaseTypeLocation(symbol, cancellationToken) ?? classLocation,
-                        Describe(member) + " inherited from '" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'", symbol.Name, clash.Description));
+                    string inherited = Describe(member) + " inherited from '" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClashesWithGenerated,
+                        BaseTypeLocation(symbol, cancellationToken) ?? classLocation, inherited, symbol.Name, clash.Description));
                 }
             }
         }
@@ -558,9 +560,9 @@ public sealed partial class NetworkGenerator
         {
             // An explicit implementation is named as its interface was spelled ("global::NetGen.INetwork.X" or
             // "INetwork.X"): compare the member it implements instead.
-            string name = member is IPropertySymbol { ExplicitInterfaceImplementations.Length: 1 } property
-                ? property.ExplicitInterfaceImplementations[0].ContainingType.ToDisplayString() + "." + property.ExplicitInterfaceImplementations[0].Name
-                : member.Name;
+            IPropertySymbol? implemented = member is IPropertySymbol { ExplicitInterfaceImplementations.Length: 1 } property
+                ? property.ExplicitInterfaceImplementations[0] : null;
+            string name = implemented is null ? member.Name : implemented.ContainingType.ToDisplayString() + "." + implemented.Name;
             if (!byName.TryGetValue(name, out List<GeneratedMember>? sameName)) return null;
             if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove })
                 return null;
@@ -605,7 +607,8 @@ public sealed partial class NetworkGenerator
             foreach (IMethodSymbol constructor in baseType.InstanceConstructors)
                 if (constructor.Parameters.All(p => p.IsOptional || p.IsParams) && compilation.IsSymbolAccessibleWithin(constructor, symbol))
                     return;
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWithoutParameterlessConstructor, BaseTypeLocation(symbol, cancellationToken) ?? classLocation,
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWithoutParameterlessConstructor,
+                BaseTypeLocation(symbol, cancellationToken) ?? classLocation,
                 symbol.Name, baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
         }
 
