@@ -48,14 +48,68 @@ public sealed partial class NetworkGenerator
                 w.WriteLine();
             }
 
-            w.WriteLine("/// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>");
-            using (w.Open("public Output Predict(in Input x)"))
+            if (spec.HasSampleStructs)
             {
-                w.WriteLine("Output y = default;");
-                w.WriteLine("Predict((" + ReadOnlySpan + ")x, (" + Span + ")y);");
-                w.WriteLine("return y;");
+                w.WriteLine("/// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>");
+                w.WriteLine("/// <param name=\"x\">The sample.</param>");
+                w.WriteLine("/// <returns>The prediction.</returns>");
+                using (w.Open("public Output Predict(in Input x)"))
+                {
+                    w.WriteLine("Output y = default;");
+                    w.WriteLine("Predict((" + ReadOnlySpan + ")x, (" + Span + ")y);");
+                    w.WriteLine("return y;");
+                }
+                w.WriteLine();
+            }
+        }
+
+        /// <summary>The class of one sample, by the rule of Dataset.ClassOf (which Split's stratification uses): one
+        /// output is class 1 above 0.5, several are the index of the largest (the first of equal ones).</summary>
+        private static void WritePredictClass(SourceWriter w, NetworkSpec spec)
+        {
+            bool single = spec.OutputSize == 1;
+            w.WriteLine("/// <summary>The class of one sample: " + (single
+                ? "1 when the output (the probability of class 1) is greater than 0.5, else 0"
+                : "the index of the largest of the " + spec.OutputSize + " outputs (the first of equal ones)") +
+                ". The rule of <see cref=\"global::NetGen.Dataset.ClassOf(int)\"/>. Allocates nothing; safe from many threads.</summary>");
+            w.WriteLine("/// <param name=\"x\">The sample: <see cref=\"InputSize\"/> = " + Floats(spec.InputSize) + ".</param>");
+            w.WriteLine("/// <returns>" + (single ? "0 or 1." : "A class from 0 to " + (spec.OutputSize - 1) + ".") + "</returns>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"x\"/> does not hold <see cref=\"InputSize\"/> floats.</exception>");
+            using (w.Open("public int PredictClass(" + ReadOnlySpan + " x)"))
+            {
+                if (spec.OutputSize <= StackLimit)
+                {
+                    w.WriteLine(Span + " y = stackalloc float[OutputSize];");
+                    WriteClassOf(w, single);
+                }
+                else
+                {
+                    w.WriteLine("// " + spec.OutputSize + " outputs are too many for the stack: rent them (no allocation once the pool is warm).");
+                    w.WriteLine("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(OutputSize);");
+                    using (w.Open("try"))
+                    {
+                        w.WriteLine(Span + " y = new(rented, 0, OutputSize);");
+                        WriteClassOf(w, single);
+                    }
+                    using (w.Open("finally"))
+                        w.WriteLine("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+                }
             }
             w.WriteLine();
+        }
+
+        private static void WriteClassOf(SourceWriter w, bool single)
+        {
+            w.WriteLine("Predict(x, y);");
+            if (single)
+            {
+                w.WriteLine("return y[0] > 0.5f ? 1 : 0;");
+                return;
+            }
+            w.WriteLine("int best = 0;");
+            w.WriteLine("for (int j = 1; j < y.Length; j++)");
+            w.WriteLine("    if (y[j] > y[best]) best = j;");
+            w.WriteLine("return best;");
         }
 
         /// <summary>The layer-by-layer one-sample forward: hidden A on the stack (or rented when large), each layer's call.</summary>
@@ -206,9 +260,15 @@ public sealed partial class NetworkGenerator
             w.WriteLine(rowsDoc);
             w.WriteLine(targetsDoc);
             w.WriteLine(mDoc);
-            w.WriteLine("/// <param name=\"learningRate\">α.</param>");
+            w.WriteLine("/// <param name=\"learningRate\">α, a finite number.</param>");
+            w.WriteLine("/// <returns>The cost J before the step.</returns>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"learningRate\"/> is NaN or infinite; nothing has changed.</exception>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A length is not m rows of the sizes above.</exception>");
             using (w.Open("public float TrainStep(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, float learningRate)"))
             {
+                w.WriteLine("// Checked before anything changes" + (spec.HasDropout ? " (ComputeGradients would advance the dropout generator)" : "") + ".");
+                w.WriteLine("if (!float.IsFinite(learningRate))");
+                w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate, \"the learning rate α must be a finite number; the parameters are unchanged.\");");
                 w.WriteLine("float[] g = _gradients ??= new float[ParameterCount];");
                 w.WriteLine("float cost = ComputeGradients(X, Y, m, g);");
                 w.WriteLine(Kernels + ".GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ");

@@ -18,7 +18,29 @@ public sealed partial class NetworkGenerator
         /// <summary>Predict keeps its activations on the stack up to this many floats, and rents them beyond.</summary>
         internal const int StackLimit = 16 * 1024;
 
-        public static string HintName(NetworkSpec spec) => spec.FullName + ".g.cs";
+        /// <summary>
+        /// "Namespace.Class.g.cs". Hint names must be unique whatever their letter case (they become file names): among
+        /// full names that differ only in case, the first in ordinal order keeps that name and the others get "-2", "-3"…
+        /// (no C# name holds a '-', so the result cannot meet another network's name).
+        /// </summary>
+        public static string HintName(NetworkSpec spec, EquatableArray<string> caseCollisions)
+        {
+            int rank = 0;
+            foreach (string name in caseCollisions)
+            {
+                if (name == spec.FullName) break;
+                if (string.Equals(name, spec.FullName, System.StringComparison.OrdinalIgnoreCase)) rank++;
+            }
+            return spec.FullName + (rank == 0 ? "" : "-" + (rank + 1)) + ".g.cs";
+        }
+
+        /// <summary>The full names that equal another one but for letter case, in ordinal order (usually none).</summary>
+        public static EquatableArray<string> CaseCollisions(System.Collections.Immutable.ImmutableArray<string> names)
+        {
+            var counts = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (string name in names) counts[name] = counts.TryGetValue(name, out int count) ? count + 1 : 1;
+            return names.Where(n => counts[n] > 1).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray();
+        }
 
         public static string Emit(NetworkSpec spec)
         {
@@ -43,8 +65,11 @@ public sealed partial class NetworkGenerator
                 WriteConstants(w, spec);
                 WriteConstruction(w, spec);
                 WriteParameterViews(w, spec);
-                WriteSampleStructs(w, spec);
+                if (spec.HasSampleStructs)
+                    WriteSampleStructs(w, spec);
                 WritePredict(w, spec);
+                if (spec.IsClassifier)
+                    WritePredictClass(w, spec);
                 WriteBatchPasses(w, spec);
                 foreach (LayerSpec layer in spec.Layers)
                 {

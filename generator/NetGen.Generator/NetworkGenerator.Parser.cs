@@ -23,8 +23,40 @@ public sealed partial class NetworkGenerator
         private const string DropoutAttributeName = "NetGen.DropoutAttribute";
         private const string L1AttributeName = "NetGen.L1Attribute";
         private const string L2AttributeName = "NetGen.L2Attribute";
-        private static readonly ImmutableHashSet<string> LayerAttributeNames = ImmutableHashSet.Create(
-            InputAttributeName, DenseAttributeName, DropoutAttributeName, L1AttributeName, L2AttributeName);
+        private const string NetworkAttributeName = "NetGen.NetworkAttribute";
+
+        /// <summary>The attributes that declare a network's layers, in the order NG0004 names them.</summary>
+        public static readonly ImmutableArray<string> LayerAttributes = ImmutableArray.Create(
+            InputAttributeName, DenseAttributeName, DropoutAttributeName, L2AttributeName, L1AttributeName);
+
+        private static readonly ImmutableHashSet<string> LayerAttributeNames = ImmutableHashSet.CreateRange(LayerAttributes);
+
+        /// <summary>
+        /// NG0004 for a class that carries layer attributes but no [Network]: called for each layer attribute type on a
+        /// declaration, it reports only from the type of the declaration's first layer attribute, so once per declaration.
+        /// </summary>
+        public static EquatableArray<DiagnosticInfo> ParseWithoutNetwork(GeneratorAttributeSyntaxContext context, string attributeName,
+            CancellationToken cancellationToken)
+        {
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
+            var here = new List<(int Position, string Name)>();
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                if (name == NetworkAttributeName) return EquatableArray<DiagnosticInfo>.Empty; // a network: the parser's
+                if (name is null || !LayerAttributeNames.Contains(name) || attribute.ApplicationSyntaxReference is not { } reference) continue;
+                if (reference.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(reference.Span))
+                    here.Add((reference.Span.Start, name));
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (here.Count == 0) return EquatableArray<DiagnosticInfo>.Empty;
+            here.Sort((a, b) => a.Position.CompareTo(b.Position));
+            if (here[0].Name != attributeName) return EquatableArray<DiagnosticInfo>.Empty;
+            string found = string.Join(", ", LayerAttributes.Where(a => here.Any(h => h.Name == a)).Select(a => "[" + ShortName(a) + "]"));
+            return ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.LayerAttributesWithoutNetwork,
+                LocationInfo.From(declaration.Identifier.GetLocation()), symbol.Name, found)).ToEquatableArray();
+        }
 
         public static NetworkModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -69,7 +101,7 @@ public sealed partial class NetworkGenerator
                 symbol.IsAbstract ? "abstract" :
                 symbol.IsRecord ? "a record" :
                 HasPrimaryConstructor(symbol, cancellationToken) ? "declared with a primary constructor (NetGen writes the constructors)" :
-                IsGeneratedMemberName(symbol.Name) ? "named '" + symbol.Name + "', the name of a member NetGen generates" : null;
+                symbol.IsFileLocal ? "file-local ('file'): the generated half, in a file of its own, would be another class" : null;
             if (unsupported is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedNetworkClass, classLocation, symbol.Name, unsupported));
@@ -126,6 +158,7 @@ public sealed partial class NetworkGenerator
             layerAttributes.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
 
             int[]? inputShape = null;
+            LocationInfo? inputLocation = null;
             long inputSize = 0;
             var layers = new List<LayerSpec>();
             var layerLocations = new List<LocationInfo?>();
@@ -163,25 +196,29 @@ public sealed partial class NetworkGenerator
                             shapesValid = false;
                         }
                         inputShape = shape;
+                        inputLocation = location;
                         inputSize = 1;
                         if (shape.Length == 0)
                         {
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "[Input()] with no dimension", 0));
                             shapesValid = false;
                         }
+                        var exactSize = System.Numerics.BigInteger.One; // for the message: the product may pass any long
                         for (int d = 0; d < shape.Length; d++)
                         {
+                            exactSize *= Math.Max(shape[d], 1);
                             if (shape[d] <= 0)
                             {
                                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location,
                                     shape.Length == 1 ? "The input" : "Dimension " + (d + 1) + " of the input (" + string.Join(" × ", shape) + ")", shape[d]));
                                 shapesValid = false;
                             }
-                            inputSize = Math.Min(inputSize * Math.Max(shape[d], 1), (long)int.MaxValue + 1);
+                            inputSize = Math.Min(inputSize * Math.Max(shape[d], 1), MaxParameters + 1);
                         }
-                        if (inputSize > int.MaxValue)
+                        if (inputSize > MaxParameters)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location, "The input " + string.Join(" × ", shape), "more than " + int.MaxValue, MaxParameters));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location,
+                                "The input of '" + symbol.Name + "' (" + string.Join(" × ", shape) + ") has", exactSize, "", MaxParameters));
                             shapesValid = false;
                         }
                         break;
@@ -388,7 +425,9 @@ public sealed partial class NetworkGenerator
                 if (parameterCount > MaxParameters)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layerLocations[l],
-                        "Layer " + layer.Index + " (W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs + ") brings the parameters of '" + symbol.Name + "' to", parameterCount, MaxParameters));
+                        "The parameters of '" + symbol.Name + "' add up to", parameterCount,
+                        " by layer " + layer.Index + " (W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs + ", b" + layer.Index + ": " + layer.Units + ")",
+                        MaxParameters));
                     shapesValid = false;
                 }
             }
@@ -398,6 +437,28 @@ public sealed partial class NetworkGenerator
 
             string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, symbol.Name, inputShape!.ToEquatableArray(), layers.ToEquatableArray(), loss, seed, initScale);
+
+            // ---- what the generated half would clash with: the class name, the user's members, the base class ----
+            List<GeneratedMember> generated = GeneratedMembers.Of(spec);
+            if (generated.Any(m => m.Name == symbol.Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedNetworkClass, classLocation, symbol.Name,
+                    "named like a member NetGen generates in it (a member cannot have its class's name); reserved: " + ReservedNames(generated)));
+                return Fail();
+            }
+            CheckMembers(symbol, context.SemanticModel.Compilation, generated, classLocation, diagnostics, cancellationToken);
+            CheckBaseConstructor(symbol, context.SemanticModel.Compilation, classLocation, diagnostics, cancellationToken);
+            if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+                return Fail();
+
+            if (!spec.HasSampleStructs)
+            {
+                bool inputTooLarge = spec.InputSize > NetworkSpec.SampleStructLimit;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampleStructs,
+                    inputTooLarge ? inputLocation : outputLocation,
+                    inputTooLarge ? "The input of '" + symbol.Name + "'" : "The output of '" + symbol.Name + "' (layer " + output.Index + ")",
+                    inputTooLarge ? spec.InputSize : spec.OutputSize, NetworkSpec.SampleStructLimit, symbol.Name));
+            }
             return new NetworkModel(spec, diagnostics.ToEquatableArray());
         }
 
@@ -445,19 +506,122 @@ public sealed partial class NetworkGenerator
             return false;
         }
 
-        /// <summary>A class may not be named like one of its members: these are the names the emitter gives its members.</summary>
-        private static bool IsGeneratedMemberName(string name)
+        /// <summary>Namespaces and containing types, keywords for the special types: "System.Span&lt;float&gt;", "int".</summary>
+        private static readonly SymbolDisplayFormat TypeKeyFormat = new(
+            typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+            genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+            miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+        /// <summary>The names a network class may not take, for NG0002's message.</summary>
+        private static string ReservedNames(List<GeneratedMember> generated)
+            => string.Join(", ", generated.Select(m => m.Name).Where(n => n.IndexOf('.') < 0).Distinct());
+
+        /// <summary>
+        /// NG0005 on each member the user declared that the generated half would declare again: any member with the
+        /// name of a generated one, except a method (or constructor) whose parameters differ from every generated
+        /// overload of that name, which is a legal overload. Also on each accessible member inherited from a base class
+        /// that a generated one would hide (CS0108/CS0114, warnings that fail a build treating warnings as errors),
+        /// located at the base class in the declaration.
+        /// </summary>
+        private static void CheckMembers(INamedTypeSymbol symbol, Compilation compilation, List<GeneratedMember> generated,
+            LocationInfo? classLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            switch (name)
+            var byName = new Dictionary<string, List<GeneratedMember>>(StringComparer.Ordinal);
+            foreach (GeneratedMember member in generated)
             {
-                case "Input": case "Output": case "Buffers": case "InputSize": case "OutputSize": case "LayerCount":
-                case "ParameterCount": case "DefaultSeed": case "Architecture": case "Loss": case "Parameters": case "Predict":
-                case "PredictBatch": case "Cost": case "ComputeGradients": case "TrainStep": case "Forward": case "Backpropagate":
-                case "CostOf": case "Workspace": case "WorkspacePerSample": case "InputShape": case "InputHeight": case "InputWidth":
-                case "InputChannels":
-                    return true;
+                if (!byName.TryGetValue(member.Name, out List<GeneratedMember>? list)) byName[member.Name] = list = new List<GeneratedMember>();
+                list.Add(member);
             }
-            return System.Text.RegularExpressions.Regex.IsMatch(name, @"^([WB]\d+(Offset|Length)?|Layer\d+(Forward|ForwardOne|Backward))$");
+            foreach (ISymbol member in symbol.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member.IsImplicitlyDeclared || FindClash(member, symbol, byName) is not { } clash) continue;
+                Location? location = member.Locations.FirstOrDefault(l => l.IsInSource);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClashesWithGenerated, LocationInfo.From(location),
+                    Describe(member), symbol.Name, clash.Description));
+            }
+            for (INamedTypeSymbol? type = symbol.BaseType; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+            {
+                foreach (ISymbol member in type.GetMembers())
+                {
+                    if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor }
+                        || member.DeclaredAccessibility == Accessibility.Private || !compilation.IsSymbolAccessibleWithin(member, symbol)
+                        || FindClash(member, symbol, byName) is not { } clash)
+                        continue;
+                    string inherited = Describe(member) + " inherited from '" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClashesWithGenerated,
+                        BaseTypeLocation(symbol, cancellationToken) ?? classLocation, inherited, symbol.Name, clash.Description));
+                }
+            }
+        }
+
+        /// <summary>The generated member that <paramref name="member"/> would meet, if any.</summary>
+        private static GeneratedMember? FindClash(ISymbol member, INamedTypeSymbol network, Dictionary<string, List<GeneratedMember>> byName)
+        {
+            // An explicit implementation is named as its interface was spelled ("global::NetGen.INetwork.X" or
+            // "INetwork.X"): compare the member it implements instead.
+            IPropertySymbol? implemented = member is IPropertySymbol { ExplicitInterfaceImplementations.Length: 1 } property
+                ? property.ExplicitInterfaceImplementations[0] : null;
+            string name = implemented is null ? member.Name : implemented.ContainingType.ToDisplayString() + "." + implemented.Name;
+            if (!byName.TryGetValue(name, out List<GeneratedMember>? sameName)) return null;
+            if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove })
+                return null;
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.Constructor } method && sameName.All(g => g.Signature is not null))
+            {
+                if (method.Arity > 0) return null; // a generic method is another overload
+                string[] signature = method.Parameters.Select(p => GeneratedMembers.TypeKey(p.RefKind != RefKind.None, TypeKey(p.Type, network))).ToArray();
+                return sameName.FirstOrDefault(g => g.Signature!.SequenceEqual(signature));
+            }
+            return sameName[0];
+        }
+
+        /// <summary>A parameter type as <see cref="GeneratedMembers.TypeKey"/> compares it. A name that does not bind yet
+        /// (the user's <c>in Input x</c>, before NetGen has generated Input) is taken as the generated nested type.</summary>
+        private static string TypeKey(ITypeSymbol type, INamedTypeSymbol network)
+            => type.TypeKind == TypeKind.Error ? network.ToDisplayString(TypeKeyFormat) + "." + type.Name : type.ToDisplayString(TypeKeyFormat);
+
+        /// <summary>"method 'Predict(ReadOnlySpan&lt;float&gt;, Span&lt;float&gt;)'", "field 'W1'", "constructor 'Net(ulong)'".</summary>
+        private static string Describe(ISymbol member)
+        {
+            string Parameters(IMethodSymbol m) => "(" + string.Join(", ", m.Parameters.Select(p =>
+                (p.RefKind == RefKind.None ? "" : p.RefKind.ToString().ToLowerInvariant() + " ") + p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")";
+            return member switch
+            {
+                IMethodSymbol { MethodKind: MethodKind.Constructor } c => "constructor '" + c.ContainingType.Name + Parameters(c) + "'",
+                IMethodSymbol m => "method '" + m.Name + Parameters(m) + "'",
+                IFieldSymbol { IsConst: true } => "constant '" + member.Name + "'",
+                IFieldSymbol => "field '" + member.Name + "'",
+                IPropertySymbol => "property '" + member.Name + "'",
+                IEventSymbol => "event '" + member.Name + "'",
+                INamedTypeSymbol => "nested type '" + member.Name + "'",
+                _ => "member '" + member.Name + "'",
+            };
+        }
+
+        /// <summary>NG0006 when the base class has no constructor that the generated constructors' implicit base() can call.</summary>
+        private static void CheckBaseConstructor(INamedTypeSymbol symbol, Compilation compilation, LocationInfo? classLocation,
+            List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            INamedTypeSymbol? baseType = symbol.BaseType;
+            if (baseType is null || baseType.SpecialType == SpecialType.System_Object || baseType.TypeKind == TypeKind.Error) return;
+            foreach (IMethodSymbol constructor in baseType.InstanceConstructors)
+                if (constructor.Parameters.All(p => p.IsOptional || p.IsParams) && compilation.IsSymbolAccessibleWithin(constructor, symbol))
+                    return;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWithoutParameterlessConstructor,
+                BaseTypeLocation(symbol, cancellationToken) ?? classLocation,
+                symbol.Name, baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+        }
+
+        /// <summary>The base class in the base list that names it (a base class comes first in its list), or null.</summary>
+        private static LocationInfo? BaseTypeLocation(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+        {
+            foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: { Types.Count: > 0 } baseList }
+                    && symbol.BaseType is { } baseType && baseList.Types[0].Type.ToString().Split('<')[0].EndsWith(baseType.Name, StringComparison.Ordinal))
+                    return LocationInfo.From(baseList.Types[0].GetLocation());
+            }
+            return null;
         }
 
         private static bool IsValidPenalty(float lambda, string what, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -19,6 +19,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         public const string Model = nameof(Model);
         public const string Diagnostics = nameof(Diagnostics);
         public const string Spec = nameof(Spec);
+        public const string CaseCollisions = nameof(CaseCollisions);
+        public const string File = nameof(File);
+        public const string WithoutNetwork = nameof(WithoutNetwork);
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -33,19 +36,47 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
             .Select(static (model, _) => model.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        // Diagnostics are located in the compilation's own syntax trees so that #pragma and .editorconfig apply to them;
-        // pairing with the compilation re-runs only this cheap reporting step, never the parse or the emit.
-        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (context, pair) =>
+        Report(context, diagnostics);
+
+        // Layer attributes on a class without [Network]: one attribute-driven step per layer attribute, so that only
+        // classes carrying one are looked at.
+        foreach (string attribute in Parser.LayerAttributes)
         {
-            foreach (DiagnosticInfo diagnostic in pair.Left)
-                context.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
-        });
+            Report(context, context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    attribute,
+                    predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    transform: (context, cancellationToken) => Parser.ParseWithoutNetwork(context, attribute, cancellationToken))
+                .WithTrackingName(TrackingNames.WithoutNetwork));
+        }
 
         IncrementalValuesProvider<NetworkSpec> specs = models
             .Where(static model => model.Spec is not null)
             .Select(static (model, _) => model.Spec!)
             .WithTrackingName(TrackingNames.Spec);
-        context.RegisterSourceOutput(specs, static (context, spec) =>
-            context.AddSource(Emitter.HintName(spec), Emitter.Emit(spec)));
+        // Hint names must differ in more than letter case: the full names that collide so are gathered once (an empty
+        // list almost always, equal from one edit to the next, so that no file is emitted again for it).
+        IncrementalValueProvider<EquatableArray<string>> collisions = specs
+            .Select(static (spec, _) => spec.FullName)
+            .Collect()
+            .Select(static (names, _) => Emitter.CaseCollisions(names))
+            .WithTrackingName(TrackingNames.CaseCollisions);
+        IncrementalValuesProvider<(NetworkSpec Spec, string HintName)> files = specs
+            .Combine(collisions)
+            .Select(static (pair, _) => (pair.Left, Emitter.HintName(pair.Left, pair.Right)))
+            .WithTrackingName(TrackingNames.File);
+        context.RegisterSourceOutput(files, static (context, file) =>
+            context.AddSource(file.HintName, Emitter.Emit(file.Spec)));
+    }
+
+    /// <summary>Reports the diagnostics located in the compilation's own syntax trees, so that #pragma and .editorconfig
+    /// apply to them; pairing with the compilation re-runs only this cheap reporting step, never a parse or an emit.</summary>
+    private static void Report(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics)
+    {
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (context, pair) =>
+        {
+            foreach (DiagnosticInfo diagnostic in pair.Left)
+                context.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+        });
     }
 }

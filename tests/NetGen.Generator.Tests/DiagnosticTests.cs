@@ -20,9 +20,10 @@ public class DiagnosticTests
     /// <param name="SpanStartsWith">What the text of the diagnostic's span starts with.</param>
     /// <param name="MessageParts">Texts the message must contain (the shapes, sizes and names involved).</param>
     /// <param name="SpanIsExactly">When true, the span text must equal <paramref name="SpanStartsWith"/> (class names).</param>
+    /// <param name="GeneratesNothing">For a warning on a class that is no network (NG0004): nothing is generated.</param>
     public sealed record Case(
         string[] Sources, string Id, DiagnosticSeverity Severity, int File, string LineMarker, string SpanStartsWith,
-        string[] MessageParts, bool SpanIsExactly = false);
+        string[] MessageParts, bool SpanIsExactly = false, bool GeneratesNothing = false);
 
     private static string Net(string attributes, string declaration = "public partial class Net;") =>
         "using NetGen;\n\nnamespace Tests;\n\n" + attributes.Trim() + "\n" + declaration + "\n";
@@ -51,6 +52,17 @@ public class DiagnosticTests
             Net("[Network]\n" + ValidLayers, "public abstract partial class AbstractNet;"), "NG0002", "AbstractNet", "'AbstractNet'", "abstract"),
         ["NG0002 record class"] = ClassError(
             Net("[Network]\n" + ValidLayers, "public partial record RecordNet;"), "NG0002", "RecordNet", "'RecordNet'", "record"),
+        ["NG0002 file-local class"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "file partial class FileNet;"), "NG0002", "FileNet", "'FileNet'", "file-local", "another class"),
+        ["NG0002 class named like a private generated method"] = ClassError(
+            Net("[Network]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]", "public partial class PredictInRegisters;"),
+            "NG0002", "PredictInRegisters", "'PredictInRegisters'", "named like a member NetGen generates", "reserved: ", "_parameters", "s_inputShape"),
+        ["NG0002 class named like the parameter field"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public partial class _parameters;"), "NG0002", "_parameters", "'_parameters'", "named like a member"),
+        ["NG0002 class named like the input shape field"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public partial class s_inputShape;"), "NG0002", "s_inputShape", "'s_inputShape'", "named like a member"),
+        ["NG0002 class named like a layer's weights"] = ClassError(
+            Net("[Network]\n" + ValidLayers, "public partial class W2;"), "NG0002", "W2", "'W2'", "named like a member"),
         ["NG0003 layer attribute in another file"] = new(
             new[]
             {
@@ -61,6 +73,51 @@ public class DiagnosticTests
         ["NG0003 layer attribute on a second declaration in the same file"] = Error(
             Net("[Network]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Split;\n\n[L2(0.5f)]\npublic partial class Split { }"),
             "NG0003", "[L2(", "L2(0.5f)", "[L2]", "'Split'"),
+
+        ["NG0004 layer attributes without [Network]"] = new(
+            new[] { Net("[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dropout(0.5f)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Forgotten;") },
+            "NG0004", DiagnosticSeverity.Warning, 0, " Forgotten", "Forgotten",
+            new[] { "'Forgotten'", "[Input], [Dense], [Dropout]", "no [Network]", "no code", "add [Network(...)]" }, SpanIsExactly: true, GeneratesNothing: true),
+        ["NG0004 a penalty alone"] = new(
+            new[] { Net("[L2(0.1f)]", "public class NotANetwork { }") },
+            "NG0004", DiagnosticSeverity.Warning, 0, " NotANetwork", "NotANetwork", new[] { "'NotANetwork'", "[L2]" }, SpanIsExactly: true, GeneratesNothing: true),
+        ["NG0005 field named like a layer's weights"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public float[] W1 = new float[12];\n}"),
+            "NG0005", "public float[] W1", "W1", "field 'W1'", "of 'Net'", "the public property W1", "rename or remove"),
+        ["NG0005 Predict with the generated signature"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public void Predict(System.ReadOnlySpan<float> x, System.Span<float> y) { }\n}"),
+            "NG0005", "public void Predict", "Predict", "method 'Predict(ReadOnlySpan<float>, Span<float>)'",
+            "the public method Predict(ReadOnlySpan<float>, Span<float>)"),
+        ["NG0005 Predict on inline arrays"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public Output Predict(in Input x) => default;\n}"),
+            "NG0005", "public Output Predict", "Predict", "method 'Predict(in Input)'", "the public method Predict(in Input)"),
+        ["NG0005 InputSize as a property"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public int InputSize => 3;\n}"),
+            "NG0005", "public int InputSize", "InputSize", "property 'InputSize'", "the public constant InputSize"),
+        ["NG0005 Architecture as a constant"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public const string Architecture = \"mine\";\n}"),
+            "NG0005", "Architecture =", "Architecture", "constant 'Architecture'", "the public constant Architecture"),
+        ["NG0005 parameterless constructor"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public Net() { }\n}"),
+            "NG0005", "public Net()", "Net", "constructor 'Net()'", "the public constructor Net()"),
+        ["NG0005 seeded constructor"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public Net(ulong seed) { }\n}"),
+            "NG0005", "public Net(ulong", "Net", "constructor 'Net(ulong)'", "the public constructor Net(ulong)"),
+        ["NG0005 nested Input"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public struct Input { }\n}"),
+            "NG0005", "public struct Input", "Input", "nested type 'Input'", "the public struct Input"),
+        ["NG0005 private helper name"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    private static void Forward() { }\n}"),
+            "NG0005", "void Forward", "Forward", "method 'Forward()'", "the private method Forward"),
+        ["NG0005 member inherited from the base class"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net : Base;\n\npublic abstract class Base\n{\n    public int OutputSize => 1;\n}"),
+            "NG0005", ": Base", "Base", "property 'OutputSize' inherited from 'Base'", "the public constant OutputSize"),
+        ["NG0006 base class without a parameterless constructor"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net : Base;\n\npublic abstract class Base\n{\n    protected Base(int size) { }\n}"),
+            "NG0006", ": Base", "Base", "'Net'", "derives from 'Base'", "base()"),
+        ["NG0006 base class with a private parameterless constructor"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net : Base;\n\npublic class Base\n{\n    private Base() { }\n    public Base(int size) { }\n}"),
+            "NG0006", ": Base", "Base", "derives from 'Base'"),
 
         // ---- NG01xx: shapes ----
         ["NG0101 no input"] = Error(
@@ -87,10 +144,26 @@ public class DiagnosticTests
             "NG0105", "[Dense(1", "Dense(1, Activation.Sigmoid, Inputs = 3)", "Layer 2", "Inputs = 3", "n[1] = 4", "1 × 3", "1 × 4"),
         ["NG0106 huge layer"] = Error(
             Net("[Network(Seed = 5)]\n[Input(100000)]\n[Dense(100000, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Huge;"),
-            "NG0106", "[Dense(100000", "Dense(100000, Activation.Relu)", "Layer 1", "W1: 100000 × 100000", "'Huge'", "10000100000", "2147483591"),
+            "NG0106", "[Dense(100000", "Dense(100000, Activation.Relu)",
+            "The parameters of 'Huge' add up to 10000100000 floats by layer 1 (W1: 100000 × 100000, b1: 100000)",
+            "more than the limit of 2147483591 floats that one array can hold"),
+        ["NG0106 huge input"] = Error(
+            Net("[Network]\n[Input(100000, 100000, 3)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Photo;"),
+            "NG0106", "[Input(", "Input(100000, 100000, 3)",
+            "The input of 'Photo' (100000 × 100000 × 3) has 30000000000 floats, more than the limit of 2147483591 floats"),
         ["NG0107 input after a layer"] = Error(
             Net("[Network]\n[Dense(4, Activation.Relu)]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]"),
             "NG0107", "[Input(", "Input(3)", "after 1 [Dense]", "'Net'"),
+
+        ["NG0108 input too large for inline arrays"] = new(
+            new[] { Net("[Network]\n[Input(16385)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Wide;") },
+            "NG0108", DiagnosticSeverity.Info, 0, "[Input(", "Input(16385)",
+            new[] { "The input of 'Wide' has 16385 floats", "more than the 16384", "no Input/Output structs nor Predict(in Input)",
+                "Predict(ReadOnlySpan<float>, Span<float>) remains" }),
+        ["NG0108 output too large for inline arrays"] = new(
+            new[] { Net("[Network(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(20000, Activation.Linear)]", "public partial class Decoder;") },
+            "NG0108", DiagnosticSeverity.Info, 0, "[Dense(", "Dense(20000, Activation.Linear)",
+            new[] { "The output of 'Decoder' (layer 1) has 20000 floats", "16384" }),
 
         // ---- NG02xx: activations and losses ----
         ["NG0201 hidden softmax"] = Error(
@@ -204,12 +277,35 @@ public class DiagnosticTests
             Assert.True(run.GeneratedSources.IsEmpty,
                 "Source was generated for a declaration with an error: " + string.Join(", ", run.GeneratedSources.Select(s => s.HintName)));
         }
+        else if (c.GeneratesNothing)
+        {
+            Assert.Empty(run.GeneratedSources);
+            Assert.Empty(run.OutputProblems().Where(d => d.Severity == DiagnosticSeverity.Error));
+        }
         else
         {
             Assert.Single(run.GeneratedSources);
             var problems = run.OutputProblems();
             Assert.True(problems.Count == 0, "The warned-about network does not compile cleanly:" + Environment.NewLine + GeneratorRun.Describe(problems));
         }
+    }
+
+    [Fact]
+    public void NG0106_page_quotes_the_message_of_its_own_example()
+    {
+        // The page's example, compiled: the message it quotes (the sum, the layer and the limit) is the one reported.
+        string page = System.IO.File.ReadAllText(System.IO.Path.Combine(ReleaseTrackingTests.RepositoryRoot(), "docs", "diagnostics", "NG0106.md"));
+        int start = page.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        string example = page.Substring(start, page.IndexOf("```", start, StringComparison.Ordinal) - start);
+        GeneratorRun run = GeneratorHarness.Run("using NetGen;\n" + example);
+        Diagnostic diagnostic = AssertSingleDiagnostic(run, "NG0106");
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("The parameters of 'PhotoNet' add up to 3010580000 floats by layer 1 (W1: 20000 × 150528, b1: 20000), " +
+                     "more than the limit of 2147483591 floats that one array can hold", message);
+        string quoted = page.Replace("\n> ", " ", StringComparison.Ordinal); // a quote's lines joined into one
+        Assert.Contains(" " + message + "\n", quoted, StringComparison.Ordinal);
+        Assert.Contains("2 147 483 591", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("(2 147 483 647) elements", page, StringComparison.Ordinal);
     }
 
     [Fact]

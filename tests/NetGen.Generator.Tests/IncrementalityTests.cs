@@ -20,6 +20,9 @@ public class IncrementalityTests
     private const string Model = NetworkGenerator.TrackingNames.Model;
     private const string Spec = NetworkGenerator.TrackingNames.Spec;
     private const string Diagnostics = NetworkGenerator.TrackingNames.Diagnostics;
+    private const string File = NetworkGenerator.TrackingNames.File; // (spec, hint name): what the source output is fed
+    private const string CaseCollisions = NetworkGenerator.TrackingNames.CaseCollisions;
+    private const string WithoutNetwork = NetworkGenerator.TrackingNames.WithoutNetwork;
 
     // The unrelated method comes first, so that editing it moves the network's text: a model that held positions
     // (a Location, a span) would then change.
@@ -102,7 +105,7 @@ public class IncrementalityTests
 
         Assert.All(Outputs(second, Model), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.All(Outputs(second, Spec), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
-        List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: Spec);
+        List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: File);
         Assert.NotEmpty(emits);
         Assert.All(emits.SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.Contains("private const int W1Offset = 0, W1Length = 15; // W1: 5 × 3", second.Source("Inc.IncNet.g.cs"));
@@ -123,12 +126,51 @@ public class IncrementalityTests
 
         Assert.All(Outputs(second, Model), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.All(Outputs(second, Spec), o => Assert.Contains(o.Reason, Reused));
-        List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: Spec);
+        List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: File);
         Assert.NotEmpty(emits);
         Assert.All(emits.SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
         Diagnostic after = Assert.Single(second.GeneratorDiagnostics);
         Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 1, after.Location.GetLineSpan().StartLinePosition.Line);
         Assert.StartsWith("Network(", second.SpanText(after), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Adding_a_second_network_emits_it_without_emitting_the_first_again()
+    {
+        // The hint names depend on every network's name (through the case collisions), yet a new network with another
+        // name leaves the collisions equal (none), so the first network's file is reused.
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(NetworkFile);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(GeneratorHarness.Parse(
+            "using NetGen;\nnamespace Inc;\n[Network]\n[Input(2)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class Other;\n", "Other.cs")));
+
+        Assert.All(Outputs(second, CaseCollisions), o => Assert.Contains(o.Reason, Reused));
+        List<(object Value, IncrementalStepRunReason Reason)> files = Outputs(second, File).ToList();
+        Assert.Equal(2, files.Count);
+        Assert.Single(files, o => o.Reason == IncrementalStepRunReason.New);
+        Assert.Single(files, o => Reused.Contains(o.Reason));
+        Assert.Equal(new[] { "Inc.IncNet.g.cs", "Inc.Other.g.cs" }, second.GeneratedSources.Select(s => s.HintName).OrderBy(n => n));
+    }
+
+    [Fact]
+    public void A_class_with_layer_attributes_and_no_network_is_looked_at_only_by_its_own_steps()
+    {
+        // NG0004's steps run on classes that carry a layer attribute: the network's (which answer nothing, since it has
+        // [Network]) and the orphan's. An unrelated edit reuses all of them and the reported warning stays.
+        string source = NetworkFile + "\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class Orphan;\n";
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        Assert.Equal("NG0004", Assert.Single(first.GeneratorDiagnostics).Id);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(
+            GeneratorHarness.Parse("namespace Other;\n\npublic class Unrelated { public int Value => 42; }\n", "Unrelated.cs")));
+        // Every tracked step is reused; only the reporting of the warning runs again (it is paired with the compilation,
+        // so that #pragma applies), as for any diagnostic.
+        foreach (string name in new[] { Model, Spec, Diagnostics, File, CaseCollisions, WithoutNetwork })
+            Assert.All(Outputs(second, name), o => Assert.Contains(o.Reason, Reused));
+        Assert.NotEmpty(Outputs(second, WithoutNetwork));
+        Assert.All(SourceOutputSteps(second, fedBy: File).SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Assert.Equal("NG0004", Assert.Single(second.GeneratorDiagnostics).Id);
     }
 
     [Fact]
@@ -189,7 +231,7 @@ public class IncrementalityTests
     private static void AssertReused(GeneratorRun run)
     {
         List<(string Step, IncrementalStepRunReason Reason)> notReused = new();
-        foreach (string name in new[] { Model, Spec, Diagnostics })
+        foreach (string name in new[] { Model, Spec, Diagnostics, File, CaseCollisions, WithoutNetwork })
             foreach ((object _, IncrementalStepRunReason reason) in Outputs(run, name))
                 if (!Reused.Contains(reason)) notReused.Add((name, reason));
         // Every output step: the one that emits the source (fed by Spec) and the one that reports the diagnostics.
@@ -197,7 +239,7 @@ public class IncrementalityTests
             foreach ((object _, IncrementalStepRunReason reason) in step.Outputs)
                 if (!Reused.Contains(reason)) notReused.Add(("SourceOutput of " + string.Join("+", step.Inputs.Select(i => i.Source.Name)), reason));
         Assert.NotEmpty(Outputs(run, Model));
-        Assert.NotEmpty(SourceOutputSteps(run, fedBy: Spec));
+        Assert.NotEmpty(SourceOutputSteps(run, fedBy: File));
         Assert.True(notReused.Count == 0, "Steps that ran again with a new result: " + string.Join(", ", notReused));
     }
 

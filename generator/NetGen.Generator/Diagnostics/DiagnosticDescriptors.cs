@@ -41,6 +41,33 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0003.md");
 
+    public static readonly DiagnosticDescriptor LayerAttributesWithoutNetwork = new(
+        id: "NG0004",
+        title: "Layer attributes on a class without [Network]",
+        messageFormat: "'{0}' has {1} but no [Network], so NetGen generates no code for it; add [Network(...)] to make it a network",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0004.md");
+
+    public static readonly DiagnosticDescriptor MemberClashesWithGenerated = new(
+        id: "NG0005",
+        title: "A member of the network class clashes with a generated member",
+        messageFormat: "The {0} of '{1}' clashes with {2}, which NetGen generates for every network like '{1}'; rename or remove yours",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0005.md");
+
+    public static readonly DiagnosticDescriptor BaseWithoutParameterlessConstructor = new(
+        id: "NG0006",
+        title: "The base class has no accessible parameterless constructor",
+        messageFormat: "The network class '{0}' derives from '{1}', which has no accessible constructor callable without arguments; the generated constructors call base(), so give '{1}' one or derive from another class",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0006.md");
+
     // ---- NG01xx: shapes ----
     public static readonly DiagnosticDescriptor MissingInput = new(
         id: "NG0101",
@@ -90,7 +117,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NetworkTooLarge = new(
         id: "NG0106",
         title: "Network is too large",
-        messageFormat: "{0} needs {1} floats, more than one array can hold ({2})",
+        messageFormat: "{0} {1} floats{2}, more than the limit of {3} floats that one array can hold",
         category: Shape,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -104,6 +131,15 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0107.md");
+
+    public static readonly DiagnosticDescriptor NoSampleStructs = new(
+        id: "NG0108",
+        title: "No inline-array Input and Output for a large sample",
+        messageFormat: "{0} has {1} floats, more than the {2} (64 KiB) an inline-array sample may hold on the stack: '{3}' gets no Input/Output structs nor Predict(in Input); Predict(ReadOnlySpan<float>, Span<float>) remains",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0108.md");
 
     // ---- NG02xx: activations and losses ----
     public static readonly DiagnosticDescriptor SoftmaxNotOnOutputLayer = new(

@@ -47,6 +47,32 @@ internal sealed record NetworkSpec(
         }
     }
 
+    /// <summary>
+    /// The most floats an <c>Input</c> or <c>Output</c> inline-array struct may hold: 16 384 floats, 64 KiB. A sample
+    /// struct lives on the stack (a local, a by-value return and its copy), and a thread's stack is 1 MiB on Windows
+    /// and 1.5 MiB for .NET threads on Linux: at 64 KiB a few of them stay far from that, while the runtime refuses an
+    /// inline array of 1 MiB or more outright (TypeLoadException). Larger networks predict through spans only.
+    /// </summary>
+    public const int SampleStructLimit = 16 * 1024;
+
+    /// <summary>Whether the <c>Input</c>/<c>Output</c> structs and <c>Predict(in Input)</c> are generated.</summary>
+    public bool HasSampleStructs => InputSize <= SampleStructLimit && OutputSize <= SampleStructLimit;
+
+    /// <summary>
+    /// A classifier gets <c>PredictClass</c>: a softmax output of two or more classes, or one sigmoid unit (the
+    /// probability of class 1). A regression output (linear, tanh, ReLU) or several sigmoid units (multi-label, where
+    /// a sample may belong to several classes at once) get none.
+    /// </summary>
+    public bool IsClassifier
+    {
+        get
+        {
+            LayerSpec output = Layers[Layers.Count - 1];
+            return (output.Activation == ActivationKind.Softmax && output.Units >= 2) ||
+                   (output.Activation == ActivationKind.Sigmoid && output.Units == 1);
+        }
+    }
+
     public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 }
 

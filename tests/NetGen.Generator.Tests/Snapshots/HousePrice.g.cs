@@ -128,6 +128,8 @@ partial class HousePrice : global::NetGen.INetwork
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>
+    /// <param name="x">The sample.</param>
+    /// <returns>The prediction.</returns>
     public Output Predict(in Input x)
     {
         Output y = default;
@@ -180,9 +182,15 @@ partial class HousePrice : global::NetGen.INetwork
     /// <param name="X">m × <see cref="InputSize"/>: one sample per row.</param>
     /// <param name="Y">m × <see cref="OutputSize"/> targets.</param>
     /// <param name="m">The number of samples, at least 1.</param>
-    /// <param name="learningRate">α.</param>
+    /// <param name="learningRate">α, a finite number.</param>
+    /// <returns>The cost J before the step.</returns>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="learningRate"/> is NaN or infinite; nothing has changed.</exception>
+    /// <exception cref="global::System.ArgumentException">A length is not m rows of the sizes above.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> Y, int m, float learningRate)
     {
+        // Checked before anything changes.
+        if (!float.IsFinite(learningRate))
+            throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate α must be a finite number; the parameters are unchanged.");
         float[] g = _gradients ??= new float[ParameterCount];
         float cost = ComputeGradients(X, Y, m, g);
         global::NetGen.Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ

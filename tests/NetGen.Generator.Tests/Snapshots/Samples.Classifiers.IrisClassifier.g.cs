@@ -132,11 +132,27 @@ partial class IrisClassifier : global::NetGen.INetwork
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many threads.</summary>
+    /// <param name="x">The sample.</param>
+    /// <returns>The prediction.</returns>
     public Output Predict(in Input x)
     {
         Output y = default;
         Predict((global::System.ReadOnlySpan<float>)x, (global::System.Span<float>)y);
         return y;
+    }
+
+    /// <summary>The class of one sample: the index of the largest of the 3 outputs (the first of equal ones). The rule of <see cref="global::NetGen.Dataset.ClassOf(int)"/>. Allocates nothing; safe from many threads.</summary>
+    /// <param name="x">The sample: <see cref="InputSize"/> = 4 floats.</param>
+    /// <returns>A class from 0 to 2.</returns>
+    /// <exception cref="global::System.ArgumentException"><paramref name="x"/> does not hold <see cref="InputSize"/> floats.</exception>
+    public int PredictClass(global::System.ReadOnlySpan<float> x)
+    {
+        global::System.Span<float> y = stackalloc float[OutputSize];
+        Predict(x, y);
+        int best = 0;
+        for (int j = 1; j < y.Length; j++)
+            if (y[j] > y[best]) best = j;
+        return best;
     }
 
     /// <summary>m samples at once, rows are samples. Allocates nothing after its first call at this or a larger m. Not safe from many threads on one instance (it shares the batch workspace).</summary>
@@ -183,9 +199,15 @@ partial class IrisClassifier : global::NetGen.INetwork
     /// <param name="X">m × <see cref="InputSize"/>: one sample per row.</param>
     /// <param name="Y">m × <see cref="OutputSize"/> targets.</param>
     /// <param name="m">The number of samples, at least 1.</param>
-    /// <param name="learningRate">α.</param>
+    /// <param name="learningRate">α, a finite number.</param>
+    /// <returns>The cost J before the step.</returns>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="learningRate"/> is NaN or infinite; nothing has changed.</exception>
+    /// <exception cref="global::System.ArgumentException">A length is not m rows of the sizes above.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> X, global::System.ReadOnlySpan<float> Y, int m, float learningRate)
     {
+        // Checked before anything changes.
+        if (!float.IsFinite(learningRate))
+            throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate α must be a finite number; the parameters are unchanged.");
         float[] g = _gradients ??= new float[ParameterCount];
         float cost = ComputeGradients(X, Y, m, g);
         global::NetGen.Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ
