@@ -126,9 +126,11 @@ public sealed partial class Dataset
     /// The class of sample <paramref name="index"/> as <see cref="Split"/> stratifies it: the index of the largest
     /// output (the first on a tie) when there are several, or 1 if the single output is above 0.5, else 0.
     /// </summary>
-    public int ClassOf(int index)
+    public int ClassOf(int index) => ClassOfRow(OutputRow(index));
+
+    /// <summary>The class rule of <see cref="ClassOf"/> on one row of outputs (a target or a prediction).</summary>
+    internal static int ClassOfRow(ReadOnlySpan<float> row)
     {
-        ReadOnlySpan<float> row = OutputRow(index);
         if (row.Length == 1)
             return row[0] > 0.5f ? 1 : 0;
         int best = 0;

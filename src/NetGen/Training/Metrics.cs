@@ -28,29 +28,9 @@ public static class Metrics
     public static double Accuracy(INetwork net, Dataset data)
     {
         Require(net, data, 1, nameof(Accuracy));
-        int n0 = net.InputSize, nL = net.OutputSize, m = data.Count;
-        int chunk = Math.Min(ChunkSize, m);
-        float[] buffer = ArrayPool<float>.Shared.Rent(chunk * nL);
-        try
-        {
-            long correct = 0;
-            ReadOnlySpan<float> x = data.X, y = data.Y;
-            for (int start = 0; start < m; start += chunk)
-            {
-                int size = Math.Min(chunk, m - start);
-                Span<float> predicted = buffer.AsSpan(0, size * nL);
-                net.PredictBatch(x.Slice(start * n0, size * n0), predicted, size);
-                ReadOnlySpan<float> target = y.Slice(start * nL, size * nL);
-                for (int i = 0; i < size; i++)
-                    if (ClassOfRow(predicted.Slice(i * nL, nL)) == ClassOfRow(target.Slice(i * nL, nL)))
-                        correct++;
-            }
-            return (double)correct / m;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        var correct = new CorrectCounter();
+        ForEachChunk(net, data, ref correct);
+        return (double)correct.Count / data.Count;
     }
 
     /// <summary>
@@ -63,29 +43,10 @@ public static class Metrics
     public static int[,] ConfusionMatrix(INetwork net, Dataset data)
     {
         Require(net, data, 1, nameof(ConfusionMatrix));
-        int n0 = net.InputSize, nL = net.OutputSize, m = data.Count;
-        int k = nL == 1 ? 2 : nL;
-        var matrix = new int[k, k];
-        int chunk = Math.Min(ChunkSize, m);
-        float[] buffer = ArrayPool<float>.Shared.Rent(chunk * nL);
-        try
-        {
-            ReadOnlySpan<float> x = data.X, y = data.Y;
-            for (int start = 0; start < m; start += chunk)
-            {
-                int size = Math.Min(chunk, m - start);
-                Span<float> predicted = buffer.AsSpan(0, size * nL);
-                net.PredictBatch(x.Slice(start * n0, size * n0), predicted, size);
-                ReadOnlySpan<float> target = y.Slice(start * nL, size * nL);
-                for (int i = 0; i < size; i++)
-                    matrix[ClassOfRow(target.Slice(i * nL, nL)), ClassOfRow(predicted.Slice(i * nL, nL))]++;
-            }
-            return matrix;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        int k = net.OutputSize == 1 ? 2 : net.OutputSize;
+        var counter = new ConfusionCounter(new int[k, k]);
+        ForEachChunk(net, data, ref counter);
+        return counter.Matrix;
     }
 
     /// <summary>
@@ -98,31 +59,9 @@ public static class Metrics
     public static double MeanSquaredError(INetwork net, Dataset data)
     {
         Require(net, data, 1, nameof(MeanSquaredError));
-        int n0 = net.InputSize, nL = net.OutputSize, m = data.Count;
-        int chunk = Math.Min(ChunkSize, m);
-        float[] buffer = ArrayPool<float>.Shared.Rent(chunk * nL);
-        try
-        {
-            double sum = 0;
-            ReadOnlySpan<float> x = data.X, y = data.Y;
-            for (int start = 0; start < m; start += chunk)
-            {
-                int size = Math.Min(chunk, m - start);
-                Span<float> predicted = buffer.AsSpan(0, size * nL);
-                net.PredictBatch(x.Slice(start * n0, size * n0), predicted, size);
-                ReadOnlySpan<float> target = y.Slice(start * nL, size * nL);
-                for (int j = 0; j < predicted.Length; j++)
-                {
-                    double d = (double)predicted[j] - target[j];
-                    sum += d * d;
-                }
-            }
-            return sum / ((double)m * nL);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        var sum = new SquaredErrors();
+        ForEachChunk(net, data, ref sum);
+        return sum.Total / ((double)data.Count * net.OutputSize);
     }
 
     /// <summary>
@@ -139,60 +78,123 @@ public static class Metrics
     public static double RSquared(INetwork net, Dataset data)
     {
         Require(net, data, 2, nameof(RSquared));
-        int n0 = net.InputSize, nL = net.OutputSize, m = data.Count;
-        int chunk = Math.Min(ChunkSize, m);
+        int nL = net.OutputSize, m = data.Count;
         // Per output: the mean of y, then SS_res and SS_tot (two passes over y: no cancellation in Σy² − m·ȳ²).
         double[] sums = ArrayPool<double>.Shared.Rent(3 * nL);
+        try
+        {
+            var r2 = new SumsOfSquares(sums, nL);
+            r2.Mean.Clear();
+            r2.Residual.Clear();
+            r2.Total.Clear();
+            ReadOnlySpan<float> y = data.Y;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < nL; j++)
+                    r2.Mean[j] += y[i * nL + j];
+            for (int j = 0; j < nL; j++)
+                r2.Mean[j] /= m;
+
+            ForEachChunk(net, data, ref r2);
+
+            double score = 0;
+            for (int j = 0; j < nL; j++)
+                score += r2.Total[j] > 0 ? 1 - r2.Residual[j] / r2.Total[j] : r2.Residual[j] == 0 ? 1 : 0;
+            return score / nL;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>What a metric does with each chunk of predictions ŷ beside its targets y (both rows of n[L]).</summary>
+    private interface IChunkVisitor
+    {
+        void Visit(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int outputs);
+    }
+
+    /// <summary>Runs <paramref name="data"/> through <see cref="INetwork.PredictBatch"/> in chunks of at most
+    /// <see cref="ChunkSize"/> samples, in one pooled buffer, and hands each chunk to <paramref name="visitor"/> (a
+    /// struct: the call is direct, no delegate or virtual call).</summary>
+    private static void ForEachChunk<TVisitor>(INetwork net, Dataset data, ref TVisitor visitor)
+        where TVisitor : struct, IChunkVisitor
+    {
+        int n0 = net.InputSize, nL = net.OutputSize, m = data.Count;
+        int chunk = Math.Min(ChunkSize, m);
         float[] buffer = ArrayPool<float>.Shared.Rent(chunk * nL);
         try
         {
-            Span<double> mean = sums.AsSpan(0, nL), residual = sums.AsSpan(nL, nL), total = sums.AsSpan(2 * nL, nL);
-            sums.AsSpan(0, 3 * nL).Clear();
             ReadOnlySpan<float> x = data.X, y = data.Y;
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < nL; j++)
-                    mean[j] += y[i * nL + j];
-            for (int j = 0; j < nL; j++)
-                mean[j] /= m;
-
             for (int start = 0; start < m; start += chunk)
             {
                 int size = Math.Min(chunk, m - start);
                 Span<float> predicted = buffer.AsSpan(0, size * nL);
                 net.PredictBatch(x.Slice(start * n0, size * n0), predicted, size);
-                ReadOnlySpan<float> target = y.Slice(start * nL, size * nL);
-                for (int i = 0; i < size; i++)
-                    for (int j = 0; j < nL; j++)
-                    {
-                        double t = target[i * nL + j];
-                        double r = predicted[i * nL + j] - t, c = t - mean[j];
-                        residual[j] += r * r;
-                        total[j] += c * c;
-                    }
+                visitor.Visit(predicted, y.Slice(start * nL, size * nL), nL);
             }
-
-            double score = 0;
-            for (int j = 0; j < nL; j++)
-                score += total[j] > 0 ? 1 - residual[j] / total[j] : residual[j] == 0 ? 1 : 0;
-            return score / nL;
         }
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
-            ArrayPool<double>.Shared.Return(sums);
         }
     }
 
-    /// <summary>The class rule of <see cref="Dataset.ClassOf"/> on one row of outputs.</summary>
-    private static int ClassOfRow(ReadOnlySpan<float> row)
+    private readonly struct ConfusionCounter(int[,] matrix) : IChunkVisitor
     {
-        if (row.Length == 1)
-            return row[0] > 0.5f ? 1 : 0;
-        int best = 0;
-        for (int j = 1; j < row.Length; j++)
-            if (row[j] > row[best])
-                best = j;
-        return best;
+        public int[,] Matrix { get; } = matrix;
+
+        public void Visit(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int outputs)
+        {
+            for (int i = 0; i < predicted.Length; i += outputs)
+                Matrix[Dataset.ClassOfRow(target.Slice(i, outputs)), Dataset.ClassOfRow(predicted.Slice(i, outputs))]++;
+        }
+    }
+
+    private struct CorrectCounter : IChunkVisitor
+    {
+        public long Count;
+
+        public void Visit(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int outputs)
+        {
+            for (int i = 0; i < predicted.Length; i += outputs)
+                if (Dataset.ClassOfRow(target.Slice(i, outputs)) == Dataset.ClassOfRow(predicted.Slice(i, outputs)))
+                    Count++;
+        }
+    }
+
+    private struct SquaredErrors : IChunkVisitor
+    {
+        public double Total;
+
+        public void Visit(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int outputs)
+        {
+            for (int j = 0; j < predicted.Length; j++)
+            {
+                double d = (double)predicted[j] - target[j];
+                Total += d * d;
+            }
+        }
+    }
+
+    /// <summary>Per output j: ȳ_j (filled before the pass), SS_res and SS_tot, in three slices of one pooled array.</summary>
+    private readonly struct SumsOfSquares(double[] sums, int outputs) : IChunkVisitor
+    {
+        public Span<double> Mean => sums.AsSpan(0, outputs);
+        public Span<double> Residual => sums.AsSpan(outputs, outputs);
+        public Span<double> Total => sums.AsSpan(2 * outputs, outputs);
+
+        public void Visit(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int outputs)
+        {
+            Span<double> mean = Mean, residual = Residual, total = Total;
+            for (int i = 0; i < predicted.Length; i += outputs)
+                for (int j = 0; j < outputs; j++)
+                {
+                    double t = target[i + j];
+                    double r = predicted[i + j] - t, c = t - mean[j];
+                    residual[j] += r * r;
+                    total[j] += c * c;
+                }
+        }
     }
 
     private static void Require(INetwork net, Dataset data, int leastSamples, string metric)
