@@ -11,8 +11,10 @@ namespace NetGen;
 /// with its formula as its summary. Public because the code NetGen writes into your assembly calls them; hidden from
 /// IntelliSense, and their signatures change with the generator that calls them (use a network's own Predict,
 /// TrainStep and the like instead).
-/// Matrices are row-major with samples as rows: A is m × n. Every kernel checks its lengths once on entry
-/// (never inside a loop) and then runs without bounds checks.
+/// Matrices are row-major. The row-layout kernels (DenseForward, DenseBackwardWeights, DenseBackwardInput, …) hold
+/// samples as rows, A is m × n; the column-layout kernels (the <c>…Columns</c> family, CopyMaskToColumns) hold them
+/// as columns, the notes' layout, A is n × m. Every kernel checks its lengths once on entry (never inside a loop) and
+/// then runs without bounds checks.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Kernels
