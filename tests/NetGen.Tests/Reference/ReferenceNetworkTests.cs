@@ -44,7 +44,8 @@ public sealed class ReferenceNetworkTests
     public void Football_cost_at_iteration_0_is_the_published_one(double lambda, double published)
     {
         var r = new ReferenceNetwork(2, Loss.BinaryCrossEntropy,
-            new[] { new LayerSpec(20, Activation.Relu), new LayerSpec(3, Activation.Relu), new LayerSpec(1, Activation.Sigmoid) }, l2: lambda);
+            new LayerSpec(20, Activation.Relu) { L2 = lambda }, new LayerSpec(3, Activation.Relu) { L2 = lambda },
+            new LayerSpec(1, Activation.Sigmoid) { L2 = lambda });
         var (X, Y, m) = Table("football/football_train.csv");
         Assert.Equal(211, m);
         double J = r.Cost(Theta(r, "football/reg_W1.csv", "football/reg_W2.csv", "football/reg_W3.csv"), X, Y, m);
