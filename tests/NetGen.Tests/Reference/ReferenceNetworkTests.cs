@@ -94,4 +94,19 @@ public sealed class ReferenceNetworkTests
         double[] a = r.Forward(new double[] { 1, 0 }, new double[] { -2, 3 }, 2).A[1];
         Assert.Equal(new[] { -0.2, 3.0 }, a.Select(v => Math.Round(v, 12)).ToArray());
     }
+
+    /// <summary>The pairings DESIGN §3 has no formula for are refused when the reference is built, naming the rule,
+    /// so that a mistyped case fails there and not as a wrong number in a gradient test.</summary>
+    [Theory]
+    [InlineData("binary cross-entropy needs a sigmoid output", Loss.BinaryCrossEntropy, Activation.Linear, Activation.Linear, null)]
+    [InlineData("cross-entropy needs a softmax output", Loss.CrossEntropy, Activation.Relu, Activation.Sigmoid, null)]
+    [InlineData("softmax only on the output layer", Loss.MeanSquaredError, Activation.Softmax, Activation.Linear, null)]
+    [InlineData("no dropout on the output layer", Loss.MeanSquaredError, Activation.Tanh, Activation.Linear, 0.5)]
+    public void Construction_refuses_a_network_without_formulas(string rule, Loss loss, Activation hidden, Activation output,
+        double? outputKeep)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ReferenceNetwork(2, loss,
+            new LayerSpec(3, hidden), new LayerSpec(2, output) { Keep = outputKeep }));
+        Assert.Contains(rule, e.Message);
+    }
 }
