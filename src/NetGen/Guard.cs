@@ -3,7 +3,9 @@ using System.ComponentModel;
 
 namespace NetGen;
 
-/// <summary>The shape checks of the generated code: each names the expected and the actual shape and throws before anything changes.</summary>
+/// <summary>For generated code only, not for direct use: the shape checks of the generated code, each naming the expected
+/// and the actual shape and throwing before anything changes. Public because the code NetGen writes into your assembly
+/// calls them; hidden from IntelliSense.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {

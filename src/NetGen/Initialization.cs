@@ -1,8 +1,12 @@
 using System;
+using System.ComponentModel;
 
 namespace NetGen;
 
-/// <summary>Fills a weight matrix W[l] of shape (n[l], n[l-1]) as an <see cref="Init"/> asks.</summary>
+/// <summary>For generated code only, not for direct use: fills a weight matrix W[l] of shape (n[l], n[l-1]) as an
+/// <see cref="Init"/> asks. Public because a generated network's constructor calls it; hidden from IntelliSense (choose
+/// the initialisation with <see cref="DenseAttribute.Init"/> and the seed with <see cref="NetworkAttribute.Seed"/>).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Initialization
 {
     /// <summary>

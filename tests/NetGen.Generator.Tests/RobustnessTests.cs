@@ -64,8 +64,8 @@ public class RobustnessTests
         ["internal class in a namespace named System"] = new[] { "using NetGen;\nnamespace MyApp.System;\n[Network]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]\ninternal partial class Net;\npublic class Span<T> { }\npublic class Array { }" },
     };
 
-    /// <summary>Declarations on which the generator is known to misbehave; each has a skipped test below that
-    /// states the bug. Remove the Skip when the generator is fixed.</summary>
+    /// <summary>Declarations on which the generator once misbehaved (a crash, broken code, or silence); each has a
+    /// regression test below that checks what it does now.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> FormerBugs = new Dictionary<string, string[]>
     {
         ["Input(null)"] = new[] { "using NetGen;\n[Network]\n[Input(null)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class Net;" },
@@ -168,21 +168,39 @@ public class RobustnessTests
     [Fact]
     public void Dense_before_Input_gets_a_diagnostic()
     {
-        AssertCodeOrError(FormerBugs["Dense before Input"]);
-        AssertCodeOrError(FormerBugs["Dense and Network in one list, Input last"]);
+        AssertDiagnostic(FormerBugs["Dense before Input"], "NG0107", "[Input] comes after 1 [Dense] layer(s) of 'Net'");
+        AssertDiagnostic(FormerBugs["Dense and Network in one list, Input last"], "NG0107",
+            "[Input] comes after 1 [Dense] layer(s) of 'Net'");
     }
 
     [Fact]
     public void Class_named_like_a_generated_member_gets_a_diagnostic()
     {
-        AssertCodeOrError(FormerBugs["class named Input"]);
-        AssertCodeOrError(FormerBugs["class named Buffers"]);
+        AssertDiagnostic(FormerBugs["class named Input"], "NG0002", "'Input' is named like a member NetGen generates");
+        AssertDiagnostic(FormerBugs["class named Buffers"], "NG0002", "'Buffers' is named like a member NetGen generates");
     }
 
     [Fact]
-    public void Class_with_a_primary_constructor_gets_a_diagnostic() => AssertCodeOrError(FormerBugs["class with a primary constructor"]);
+    public void Class_with_a_primary_constructor_gets_a_diagnostic()
+        => AssertDiagnostic(FormerBugs["class with a primary constructor"], "NG0002", "primary constructor");
 
     // ---- the checks ----
+
+    /// <summary>
+    /// The generator reports <paramref name="id"/> as an error, on the user's source, with a message that contains
+    /// <paramref name="messagePart"/>; and (as for every declaration) it neither fails nor leaves broken code unreported.
+    /// </summary>
+    private static void AssertDiagnostic(string[] sources, string id, string messagePart)
+    {
+        AssertCodeOrError(sources);
+        GeneratorRun run = GeneratorHarness.Run(sources);
+        Diagnostic? found = run.GeneratorDiagnostics.FirstOrDefault(d => d.Id == id);
+        Assert.True(found is not null, "expected " + id + "; the generator reported:" + Environment.NewLine
+            + GeneratorRun.Describe(run.GeneratorDiagnostics));
+        Assert.Equal(DiagnosticSeverity.Error, found.Severity);
+        Assert.True(found.Location.IsInSource, id + " has no location in the user's source: " + found);
+        Assert.Contains(messagePart, found.GetMessage());
+    }
 
     private static void AssertNeverThrows(string[] sources)
     {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using NetGen.Tests.Regularization.Reference;
+using NetGen.Tests.Reference;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -32,7 +32,7 @@ public sealed class MaskedProblem
     public required float[] Y { get; init; }
     public required float[] Masks { get; init; }
 
-    public RegularizedReference R => Case.Reference;
+    public ReferenceNetwork R => Case.Reference;
     public double[] Theta => MaskedGradients.Widen(Net.Parameters);
     public double[] Xd => MaskedGradients.Widen(X);
     public double[] Yd => MaskedGradients.Widen(Y);
@@ -41,7 +41,7 @@ public sealed class MaskedProblem
     public static MaskedProblem Create(string name, int m, int seed)
     {
         RegularizationCase c = RegularizationCases.Get(name);
-        RegularizedReference r = c.Reference;
+        ReferenceNetwork r = c.Reference;
         INetwork net = c.Create();
         var rng = new Random(seed);
         Span<float> p = net.Parameters;
@@ -193,8 +193,8 @@ public sealed class DropoutGradientTests(ITestOutputHelper output)
         MaskedProblem p = MaskedProblem.Create("TanhDropoutL1", m, seed: 1000 * m + 13);
         var gradient = new float[p.Net.ParameterCount];
         MaskedGradients.ComputeGradients(p.Net, p.X, p.Y, m, gradient, p.Masks);
-        var doubled = new RegularizedReference(3, Loss.MeanSquaredError,
-            new RegLayer(5, Activation.Tanh, 0.75, 0, 0.6), new RegLayer(2, Activation.Linear, null, 0, 0.6));
+        var doubled = new ReferenceNetwork(3, Loss.MeanSquaredError,
+            new LayerSpec(5, Activation.Tanh) { Keep = 0.75, L1 = 0.6 }, new LayerSpec(2, Activation.Linear) { L1 = 0.6 });
         double[] fd = doubled.FiniteDifferenceGradient(p.Theta, p.Xd, p.Yd, m, p.Md, H);
         Assert.NotEmpty(Compare(p, gradient, fd, out _));
     }
@@ -643,7 +643,7 @@ public sealed class DropoutMaskArgumentTests
 /// The reference checks itself: its analytic gradient (used for the float64 football runs) against central
 /// differences of its own cost, with and without masks, on every dropout case. Both are double: 1e-7.
 /// </summary>
-public sealed class RegularizedReferenceTests
+public sealed class ReferenceBackpropagationTests
 {
     public static TheoryData<string> Names()
     {

@@ -1,5 +1,5 @@
 using System;
-using NetGen.Tests.Regularization.Reference;
+using NetGen.Tests.Reference;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -85,14 +85,15 @@ public static class FootballData
     }
 
     /// <summary>
-    /// The same run in double precision with <see cref="RegularizedReference"/>: θ from the weight files as printed,
+    /// The same run in double precision with <see cref="ReferenceNetwork"/>: θ from the weight files as printed,
     /// X as printed, plain gradient descent on its analytic gradient.
     /// </summary>
     public static Result RunReference(double l2, bool dropout)
     {
         double? keep = dropout ? 0.86 : null;
-        var r = new RegularizedReference(2, Loss.BinaryCrossEntropy,
-            new RegLayer(20, Activation.Relu, keep, l2), new RegLayer(3, Activation.Relu, keep, l2), new RegLayer(1, Activation.Sigmoid, null, l2));
+        var r = new ReferenceNetwork(2, Loss.BinaryCrossEntropy,
+            new LayerSpec(20, Activation.Relu) { Keep = keep, L2 = l2 }, new LayerSpec(3, Activation.Relu) { Keep = keep, L2 = l2 },
+            new LayerSpec(1, Activation.Sigmoid) { L2 = l2 });
         var theta = new double[127];
         TestData.ReadMatrix("football/reg_W1.csv").Values.CopyTo(theta, 0);
         TestData.ReadMatrix("football/reg_W2.csv").Values.CopyTo(theta, 60);
@@ -113,7 +114,7 @@ public static class FootballData
             CorrectReference(r, theta, Xt, Yt, mt), clock.ElapsedMilliseconds, trace);
     }
 
-    private static int CorrectReference(RegularizedReference r, double[] theta, double[] X, double[] Y, int m)
+    private static int CorrectReference(ReferenceNetwork r, double[] theta, double[] X, double[] Y, int m)
     {
         double[] a = r.Forward(theta, X, m, default).A[3];
         int correct = 0;
@@ -162,7 +163,7 @@ public static class FootballData
 //
 // What the numbers can and cannot promise (measured 2026-11-27 on two sets of kernels that order the float32 sums
 // differently: the scalar/TensorPrimitives kernels of commit 5d56065 and the register-blocked Vector512 ones of da0e36a):
-// - float64 (RegularizedReference) reproduces every published cost to its 10 printed digits and every accuracy exactly.
+// - float64 (ReferenceNetwork) reproduces every published cost to its 10 printed digits and every accuracy exactly.
 // - float32 tracks float64 to ≤ 3e-8 in cost through iteration 1000 in all three runs, on both kernels. Between
 //   iterations 1100 and 2000 a discrete event (presumably a ReLU unit changing side for some sample) turns the rounding into a
 //   jump of 3e-3 (no penalty), 2e-3 (dropout) or 3e-5 (L2), after which the trajectories stay apart.
@@ -305,8 +306,9 @@ public sealed class FootballDropoutTests(FootballDropoutRun run, ITestOutputHelp
 /// </summary>
 public sealed class FootballReferenceRegularizationTests
 {
-    private static RegularizedReference Reference(double l2, double? keep) => new(2, Loss.BinaryCrossEntropy,
-        new RegLayer(20, Activation.Relu, keep, l2), new RegLayer(3, Activation.Relu, keep, l2), new RegLayer(1, Activation.Sigmoid, null, l2));
+    private static ReferenceNetwork Reference(double l2, double? keep) => new(2, Loss.BinaryCrossEntropy,
+        new LayerSpec(20, Activation.Relu) { Keep = keep, L2 = l2 }, new LayerSpec(3, Activation.Relu) { Keep = keep, L2 = l2 },
+            new LayerSpec(1, Activation.Sigmoid) { L2 = l2 });
 
     private static double[] Widen(ReadOnlySpan<float> values)
     {

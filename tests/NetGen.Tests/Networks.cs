@@ -158,6 +158,9 @@ public static class NetCases
 
     private static LayerSpec D(int units, Activation activation, float leakySlope = 0.01f) => new(units, activation, leakySlope);
 
+    /// <summary>A layer with the network-wide L2 and L1 λ of its declaration (floats, as the attributes hold them).</summary>
+    private static LayerSpec D(int units, Activation activation, float l2, float l1) => new(units, activation) { L2 = l2, L1 = l1 };
+
     /// <summary>Every case.</summary>
     public static readonly NetCase[] All =
     {
@@ -189,10 +192,10 @@ public static class NetCases
         new("WideSoftmax", () => new WideSoftmaxNet(),
             Ref(70, Loss.CrossEntropy, D(40, Activation.Relu), D(17, Activation.Tanh), D(3, Activation.Softmax)), TargetKind.OneHot),
         new("L2", () => new L2Net(),
-            new ReferenceNetwork(3, Loss.BinaryCrossEntropy, new[] { D(4, Activation.Tanh), D(1, Activation.Sigmoid) }, l2: 0.7f),
+            Ref(3, Loss.BinaryCrossEntropy, D(4, Activation.Tanh, l2: 0.7f, l1: 0), D(1, Activation.Sigmoid, l2: 0.7f, l1: 0)),
             TargetKind.Binary),
         new("L1", () => new L1Net(),
-            new ReferenceNetwork(3, Loss.MeanSquaredError, new[] { D(4, Activation.Relu), D(2, Activation.Linear) }, l1: 0.3f),
+            Ref(3, Loss.MeanSquaredError, D(4, Activation.Relu, l2: 0, l1: 0.3f), D(2, Activation.Linear, l2: 0, l1: 0.3f)),
             TargetKind.Real),
     };
 

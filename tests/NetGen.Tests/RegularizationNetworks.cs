@@ -1,5 +1,5 @@
 using System;
-using NetGen.Tests.Regularization.Reference;
+using NetGen.Tests.Reference;
 
 namespace NetGen.Tests.Regularization;
 
@@ -197,7 +197,7 @@ public partial class MaskProbe50Net;
 public partial class MaskProbe7Net;
 
 /// <summary>A declared dropout network and its independent double description (targets follow from its loss).</summary>
-public sealed record RegularizationCase(string Name, Func<INetwork> Factory, RegularizedReference Reference)
+public sealed record RegularizationCase(string Name, Func<INetwork> Factory, ReferenceNetwork Reference)
 {
     /// <summary>A new instance, checked against the reference's sizes.</summary>
     public INetwork Create()
@@ -213,26 +213,26 @@ public sealed record RegularizationCase(string Name, Func<INetwork> Factory, Reg
     public override string ToString() => Name;
 }
 
-/// <summary>The dropout networks above, described again for <see cref="RegularizedReference"/> (per-layer λ spelled out).</summary>
+/// <summary>The dropout networks above, described again for <see cref="ReferenceNetwork"/> (per-layer λ spelled out).</summary>
 public static class RegularizationCases
 {
-    private static RegLayer D(int units, Activation g, double? keep = null, double l2 = 0, double l1 = 0, double slope = 0.01)
-        => new(units, g, keep, l2, l1, slope);
+    private static LayerSpec D(int units, Activation g, double? keep = null, double l2 = 0, double l1 = 0, double slope = 0.01)
+        => new(units, g, slope) { Keep = keep, L2 = l2, L1 = l1 };
 
     public static readonly RegularizationCase[] All =
     {
-        new("ReluDropoutL2", () => new ReluDropoutL2Net(), new RegularizedReference(3, Loss.BinaryCrossEntropy,
+        new("ReluDropoutL2", () => new ReluDropoutL2Net(), new ReferenceNetwork(3, Loss.BinaryCrossEntropy,
             D(6, Activation.Relu, keep: 0.7, l2: 0.6), D(4, Activation.Relu, keep: 0.8, l2: 0.6), D(1, Activation.Sigmoid, l2: 0.6))),
-        new("TanhDropoutL1", () => new TanhDropoutL1Net(), new RegularizedReference(3, Loss.MeanSquaredError,
+        new("TanhDropoutL1", () => new TanhDropoutL1Net(), new ReferenceNetwork(3, Loss.MeanSquaredError,
             D(5, Activation.Tanh, keep: 0.75, l1: 0.3), D(2, Activation.Linear, l1: 0.3))),
-        new("SigmoidTanhDropout", () => new SigmoidTanhDropoutNet(), new RegularizedReference(4, Loss.CrossEntropy,
+        new("SigmoidTanhDropout", () => new SigmoidTanhDropoutNet(), new ReferenceNetwork(4, Loss.CrossEntropy,
             D(5, Activation.Sigmoid, keep: 0.6, l2: 0.4, l1: 0.2), D(4, Activation.Tanh, keep: 0.9, l2: 0.4, l1: 0.2),
             D(3, Activation.Softmax, l2: 0.4, l1: 0.2))),
-        new("LeakyDropoutMixed", () => new LeakyDropoutMixedNet(), new RegularizedReference(3, Loss.BinaryCrossEntropy,
+        new("LeakyDropoutMixed", () => new LeakyDropoutMixedNet(), new ReferenceNetwork(3, Loss.BinaryCrossEntropy,
             D(6, Activation.LeakyRelu, keep: 0.5, l2: 0.3, l1: 0.5, slope: 0.1), D(2, Activation.Sigmoid, l2: 0.8))),
-        new("LinearTanhDropout", () => new LinearTanhDropoutNet(), new RegularizedReference(3, Loss.MeanSquaredError,
+        new("LinearTanhDropout", () => new LinearTanhDropoutNet(), new ReferenceNetwork(3, Loss.MeanSquaredError,
             D(4, Activation.Linear, keep: 0.8, l2: 0.2), D(3, Activation.Tanh, keep: 0.7, l2: 0.2), D(2, Activation.Linear, l2: 0.2))),
-        new("DropoutTwinL2L1", () => new DropoutTwinL2L1Net(), new RegularizedReference(3, Loss.BinaryCrossEntropy,
+        new("DropoutTwinL2L1", () => new DropoutTwinL2L1Net(), new ReferenceNetwork(3, Loss.BinaryCrossEntropy,
             D(6, Activation.Tanh, keep: 0.7, l2: 0.5, l1: 0.4), D(4, Activation.Relu, keep: 0.5, l2: 0.5, l1: 0.4),
             D(2, Activation.Sigmoid, l2: 0.5, l1: 0.4))),
     };

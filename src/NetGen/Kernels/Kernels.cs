@@ -7,10 +7,16 @@ using System.Runtime.Intrinsics;
 namespace NetGen;
 
 /// <summary>
-/// The operations the generated networks are made of, one per file, each with its formula as its summary.
-/// Matrices are row-major with samples as rows: A is m × n. Every kernel checks its lengths once on entry
-/// (never inside a loop) and then runs without bounds checks.
+/// For generated code only, not for direct use: the operations the generated networks are made of, one per file, each
+/// with its formula as its summary. Public because the code NetGen writes into your assembly calls them; hidden from
+/// IntelliSense, and their signatures change with the generator that calls them (use a network's own Predict,
+/// TrainStep and the like instead).
+/// Matrices are row-major. The row-layout kernels (DenseForward, DenseBackwardWeights, DenseBackwardInput, …) hold
+/// samples as rows, A is m × n; the column-layout kernels (the <c>…Columns</c> family, CopyMaskToColumns) hold them
+/// as columns, the notes' layout, A is n × m. Every kernel checks its lengths once on entry (never inside a loop) and
+/// then runs without bounds checks.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Kernels
 {
     /// <summary>A thread's scratch of floats that a kernel packs into: pinned, used from its first 64-byte boundary, grown

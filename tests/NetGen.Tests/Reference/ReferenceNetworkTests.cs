@@ -44,7 +44,8 @@ public sealed class ReferenceNetworkTests
     public void Football_cost_at_iteration_0_is_the_published_one(double lambda, double published)
     {
         var r = new ReferenceNetwork(2, Loss.BinaryCrossEntropy,
-            new[] { new LayerSpec(20, Activation.Relu), new LayerSpec(3, Activation.Relu), new LayerSpec(1, Activation.Sigmoid) }, l2: lambda);
+            new LayerSpec(20, Activation.Relu) { L2 = lambda }, new LayerSpec(3, Activation.Relu) { L2 = lambda },
+            new LayerSpec(1, Activation.Sigmoid) { L2 = lambda });
         var (X, Y, m) = Table("football/football_train.csv");
         Assert.Equal(211, m);
         double J = r.Cost(Theta(r, "football/reg_W1.csv", "football/reg_W2.csv", "football/reg_W3.csv"), X, Y, m);
@@ -92,5 +93,20 @@ public sealed class ReferenceNetworkTests
         var r = new ReferenceNetwork(1, Loss.MeanSquaredError, new[] { new LayerSpec(1, Activation.LeakyRelu, 0.1) });
         double[] a = r.Forward(new double[] { 1, 0 }, new double[] { -2, 3 }, 2).A[1];
         Assert.Equal(new[] { -0.2, 3.0 }, a.Select(v => Math.Round(v, 12)).ToArray());
+    }
+
+    /// <summary>The pairings DESIGN §3 has no formula for are refused when the reference is built, naming the rule,
+    /// so that a mistyped case fails there and not as a wrong number in a gradient test.</summary>
+    [Theory]
+    [InlineData("binary cross-entropy needs a sigmoid output", Loss.BinaryCrossEntropy, Activation.Linear, Activation.Linear, null)]
+    [InlineData("cross-entropy needs a softmax output", Loss.CrossEntropy, Activation.Relu, Activation.Sigmoid, null)]
+    [InlineData("softmax only on the output layer", Loss.MeanSquaredError, Activation.Softmax, Activation.Linear, null)]
+    [InlineData("no dropout on the output layer", Loss.MeanSquaredError, Activation.Tanh, Activation.Linear, 0.5)]
+    public void Construction_refuses_a_network_without_formulas(string rule, Loss loss, Activation hidden, Activation output,
+        double? outputKeep)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ReferenceNetwork(2, loss,
+            new LayerSpec(3, hidden), new LayerSpec(2, output) { Keep = outputKeep }));
+        Assert.Contains(rule, e.Message);
     }
 }
