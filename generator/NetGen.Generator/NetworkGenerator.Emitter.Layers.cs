@@ -12,16 +12,16 @@ public sealed partial class NetworkGenerator
         /// <summary>True where dZ[L] = A[L] − Y comes straight from the loss, with no g′ step.</summary>
         private static bool IsFusedOutput(NetworkSpec spec, LayerSpec layer)
             => layer.Index == spec.Layers.Count &&
-               ((spec.Loss == LossKind.BinaryCrossEntropy && layer.Activation == ActivationKind.Sigmoid) ||
-                (spec.Loss == LossKind.CrossEntropy && layer.Activation == ActivationKind.Softmax));
+               ((spec.Loss == Loss.BinaryCrossEntropy && layer.Activation == Activation.Sigmoid) ||
+                (spec.Loss == Loss.CrossEntropy && layer.Activation == Activation.Softmax));
 
         private static bool HasDerivativeStep(NetworkSpec spec, LayerSpec layer)
-            => layer.Activation != ActivationKind.Linear && !IsFusedOutput(spec, layer);
+            => layer.Activation != Activation.Linear && !IsFusedOutput(spec, layer);
 
         /// <summary>ReLU and leaky ReLU read g′ from Z; sigmoid, tanh and softmax from A — unless dropout has scaled A,
         /// in which case sigmoid and tanh take g′ from Z too.</summary>
         private static bool DerivativeReadsZ(LayerSpec layer)
-            => layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu || layer.HasDropout;
+            => layer.Activation is Activation.Relu or Activation.LeakyRelu || layer.HasDropout;
 
         /// <summary>Backward needs W[l] for dA[l-1] (every layer but the first) and for a penalty's gradient.</summary>
         private static bool BackwardReadsParameters(LayerSpec layer) => layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f;
@@ -32,7 +32,7 @@ public sealed partial class NetworkGenerator
         /// (the layout of X and Y), where the vectors run along a layer. Softmax, which works within one sample, keeps rows.
         /// </summary>
         internal static bool SamplesAsColumns(NetworkSpec spec)
-            => spec.InputSize <= ColumnsWidthLimit && spec.Layers.All(l => l.Units <= ColumnsWidthLimit && l.Activation != ActivationKind.Softmax);
+            => spec.InputSize <= ColumnsWidthLimit && spec.Layers.All(l => l.Units <= ColumnsWidthLimit && l.Activation != Activation.Softmax);
 
         /// <summary>The widest layer (or input) of a network whose batch buffers hold samples as columns.</summary>
         internal const int ColumnsWidthLimit = 64;
@@ -46,13 +46,13 @@ public sealed partial class NetworkGenerator
         /// than the one g would apply in the kernel.
         /// </summary>
         private static bool FusesActivation(NetworkSpec spec, LayerSpec layer)
-            => SamplesAsColumns(spec) && layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu;
+            => SamplesAsColumns(spec) && layer.Activation is Activation.Relu or Activation.LeakyRelu;
 
         private static void WriteLayerForward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
         {
             int l = layer.Index;
             string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l;
-            bool linear = layer.Activation == ActivationKind.Linear, columns = SamplesAsColumns(spec), fused = FusesActivation(spec, layer);
+            bool linear = layer.Activation == Activation.Linear, columns = SamplesAsColumns(spec), fused = FusesActivation(spec, layer);
             string product = columns ? "W" + l + "·" + aPrev + " + b" + l : aPrev + "·W" + l + "ᵀ + b" + l;
             w.WriteLine("// ───── Layer " + l + ": dense " + layer.Inputs + " → " + layer.Units + ", " + ActivationName(layer) + " ─────");
             w.WriteLine();
@@ -80,11 +80,11 @@ public sealed partial class NetworkGenerator
                         ", m, " + layer.Inputs + ", " + layer.Units + "); // " + z + " = " + product);
                     string call = layer.Activation switch
                     {
-                        ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ", " + a + ");",
-                        ActivationKind.Tanh => Kernels + ".Tanh(" + z + ", " + a + ");",
-                        ActivationKind.Relu => Kernels + ".Relu(" + z + ", " + a + ");",
-                        ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + a + ", " + FloatLiteral(layer.LeakySlope) + ");",
-                        ActivationKind.Softmax => Kernels + ".Softmax(" + z + ", " + a + ", m, " + layer.Units + ");",
+                        Activation.Sigmoid => Kernels + ".Sigmoid(" + z + ", " + a + ");",
+                        Activation.Tanh => Kernels + ".Tanh(" + z + ", " + a + ");",
+                        Activation.Relu => Kernels + ".Relu(" + z + ", " + a + ");",
+                        Activation.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + a + ", " + FloatLiteral(layer.LeakySlope) + ");",
+                        Activation.Softmax => Kernels + ".Softmax(" + z + ", " + a + ", m, " + layer.Units + ");",
                         _ => "",
                     };
                     if (call.Length > 0)
@@ -109,10 +109,10 @@ public sealed partial class NetworkGenerator
         /// <summary>The activation as the struct the fused kernels take (softmax: the identity, then softmax over the row).</summary>
         private static string ActivationFunction(LayerSpec layer) => layer.Activation switch
         {
-            ActivationKind.Sigmoid => "new " + Kernels + ".SigmoidFunction()",
-            ActivationKind.Tanh => "new " + Kernels + ".TanhFunction()",
-            ActivationKind.Relu => "new " + Kernels + ".ReluFunction()",
-            ActivationKind.LeakyRelu => "new " + Kernels + ".LeakyReluFunction(" + FloatLiteral(layer.LeakySlope) + ")",
+            Activation.Sigmoid => "new " + Kernels + ".SigmoidFunction()",
+            Activation.Tanh => "new " + Kernels + ".TanhFunction()",
+            Activation.Relu => "new " + Kernels + ".ReluFunction()",
+            Activation.LeakyRelu => "new " + Kernels + ".LeakyReluFunction(" + FloatLiteral(layer.LeakySlope) + ")",
             _ => "new " + Kernels + ".IdentityFunction()",
         };
 
@@ -120,8 +120,8 @@ public sealed partial class NetworkGenerator
         {
             int l = layer.Index;
             string aPrev = "A" + (l - 1), a = "A" + l;
-            bool softmax = layer.Activation == ActivationKind.Softmax;
-            string g = layer.Activation == ActivationKind.Linear || softmax ? "" : ActivationName(layer) + "(";
+            bool softmax = layer.Activation == Activation.Softmax;
+            string g = layer.Activation == Activation.Linear || softmax ? "" : ActivationName(layer) + "(";
             w.WriteLine("/// <summary>Layer " + l + " forward for one sample: " + a + " = " + (softmax ? "softmax(" : g) + "W" + l + "·" + aPrev + " + b" + l +
                 (g.Length > 0 || softmax ? ")" : "") + (softmax ? "" : ", g applied in registers as each group of 16 units is summed") + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
@@ -140,10 +140,10 @@ public sealed partial class NetworkGenerator
             string aPrev = "A" + (l - 1), a = "A" + l;
             // ReLU-like activations cost a compare, so they run inline; exponentials run as one vector call over the
             // row once it holds 8 or more units (and softmax always, since it needs the whole row).
-            bool rowActivation = layer.Activation == ActivationKind.Softmax ||
-                (layer.Activation is ActivationKind.Sigmoid or ActivationKind.Tanh && layer.Units >= 8);
+            bool rowActivation = layer.Activation == Activation.Softmax ||
+                (layer.Activation is Activation.Sigmoid or Activation.Tanh && layer.Units >= 8);
             w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: " + a + "[j] = g(Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j]), " +
-                (layer.Activation == ActivationKind.Linear ? "g the identity" : "g = " + ActivationName(layer)) + ".</summary>");
+                (layer.Activation == Activation.Linear ? "g the identity" : "g = " + ActivationName(layer)) + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
             {
                 w.WriteLine(ReadOnlySpan + " W = p.Slice(W" + l + "Offset, W" + l + "Length), b = p.Slice(B" + l + "Offset, B" + l + "Length);");
@@ -161,8 +161,8 @@ public sealed partial class NetworkGenerator
                 {
                     string call = layer.Activation switch
                     {
-                        ActivationKind.Sigmoid => Kernels + ".Sigmoid(y, y);",
-                        ActivationKind.Tanh => Kernels + ".Tanh(y, y);",
+                        Activation.Sigmoid => Kernels + ".Sigmoid(y, y);",
+                        Activation.Tanh => Kernels + ".Tanh(y, y);",
                         _ => Kernels + ".Softmax(y, y, 1, " + layer.Units + ");",
                     };
                     w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, "Z" + l));
@@ -183,10 +183,10 @@ public sealed partial class NetworkGenerator
         /// <summary>g applied to one value: the scalar twin of the layer's activation kernel (softmax runs after, over the row).</summary>
         private static string ScalarActivation(LayerSpec layer, string z) => layer.Activation switch
         {
-            ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ")",
-            ActivationKind.Tanh => Kernels + ".Tanh(" + z + ")",
-            ActivationKind.Relu => Kernels + ".Relu(" + z + ")",
-            ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + FloatLiteral(layer.LeakySlope) + ")",
+            Activation.Sigmoid => Kernels + ".Sigmoid(" + z + ")",
+            Activation.Tanh => Kernels + ".Tanh(" + z + ")",
+            Activation.Relu => Kernels + ".Relu(" + z + ")",
+            Activation.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + FloatLiteral(layer.LeakySlope) + ")",
             _ => z,
         };
 
@@ -247,12 +247,12 @@ public sealed partial class NetworkGenerator
                 {
                     string call = layer.Activation switch
                     {
-                        ActivationKind.Sigmoid when layer.HasDropout => Kernels + ".SigmoidBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Tanh when layer.HasDropout => Kernels + ".TanhBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Sigmoid => Kernels + ".SigmoidBackward(" + a + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Tanh => Kernels + ".TanhBackward(" + a + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Relu => Kernels + ".ReluBackward(" + z + ", " + dz + ", " + dz + ");",
-                        ActivationKind.LeakyRelu => Kernels + ".LeakyReluBackward(" + z + ", " + dz + ", " + dz + ", " + FloatLiteral(layer.LeakySlope) + ");",
+                        Activation.Sigmoid when layer.HasDropout => Kernels + ".SigmoidBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
+                        Activation.Tanh when layer.HasDropout => Kernels + ".TanhBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
+                        Activation.Sigmoid => Kernels + ".SigmoidBackward(" + a + ", " + dz + ", " + dz + ");",
+                        Activation.Tanh => Kernels + ".TanhBackward(" + a + ", " + dz + ", " + dz + ");",
+                        Activation.Relu => Kernels + ".ReluBackward(" + z + ", " + dz + ", " + dz + ");",
+                        Activation.LeakyRelu => Kernels + ".LeakyReluBackward(" + z + ", " + dz + ", " + dz + ", " + FloatLiteral(layer.LeakySlope) + ");",
                         _ => Kernels + ".SoftmaxBackward(" + a + ", " + dz + ", " + dz + ", m, " + layer.Units + ");",
                     };
                     w.WriteLine(call + " // " + dz + " = " + DerivativeFormula(layer));
@@ -276,11 +276,11 @@ public sealed partial class NetworkGenerator
 
         private static string ActivationFormula(LayerSpec layer, string z) => layer.Activation switch
         {
-            ActivationKind.Sigmoid => "σ(" + z + ")",
-            ActivationKind.Tanh => "tanh(" + z + ")",
-            ActivationKind.Relu => "max(0, " + z + ")",
-            ActivationKind.LeakyRelu => z + " > 0 ? " + z + " : " + Parser.Format(layer.LeakySlope) + "·" + z,
-            ActivationKind.Softmax => "softmax(" + z + "), row by row",
+            Activation.Sigmoid => "σ(" + z + ")",
+            Activation.Tanh => "tanh(" + z + ")",
+            Activation.Relu => "max(0, " + z + ")",
+            Activation.LeakyRelu => z + " > 0 ? " + z + " : " + Parser.Format(layer.LeakySlope) + "·" + z,
+            Activation.Softmax => "softmax(" + z + "), row by row",
             _ => z,
         };
 
@@ -290,13 +290,13 @@ public sealed partial class NetworkGenerator
             string da = "dA" + l, a = "A" + l, z = "Z" + l;
             return layer.Activation switch
             {
-                ActivationKind.Sigmoid when layer.HasDropout => da + " ⊙ σ(" + z + ") ⊙ (1 − σ(" + z + "))",
-                ActivationKind.Tanh when layer.HasDropout => da + " ⊙ (1 − tanh²(" + z + "))",
-                ActivationKind.Sigmoid => da + " ⊙ " + a + " ⊙ (1 − " + a + ")",
-                ActivationKind.Tanh => da + " ⊙ (1 − " + a + "²)",
-                ActivationKind.Relu => da + " ⊙ (" + z + " > 0)",
-                ActivationKind.LeakyRelu => da + " ⊙ (" + z + " > 0 ? 1 : " + Parser.Format(layer.LeakySlope) + ")",
-                ActivationKind.Softmax => a + " ⊙ (" + da + " − Σ " + da + " ⊙ " + a + "), row by row",
+                Activation.Sigmoid when layer.HasDropout => da + " ⊙ σ(" + z + ") ⊙ (1 − σ(" + z + "))",
+                Activation.Tanh when layer.HasDropout => da + " ⊙ (1 − tanh²(" + z + "))",
+                Activation.Sigmoid => da + " ⊙ " + a + " ⊙ (1 − " + a + ")",
+                Activation.Tanh => da + " ⊙ (1 − " + a + "²)",
+                Activation.Relu => da + " ⊙ (" + z + " > 0)",
+                Activation.LeakyRelu => da + " ⊙ (" + z + " > 0 ? 1 : " + Parser.Format(layer.LeakySlope) + ")",
+                Activation.Softmax => a + " ⊙ (" + da + " − Σ " + da + " ⊙ " + a + "), row by row",
                 _ => da,
             };
         }

@@ -13,7 +13,7 @@ public sealed partial class NetworkGenerator
 
         /// <summary>The arguments of layer l's forward call: its input, Z and (unless linear) A.</summary>
         private static string ForwardArguments(LayerSpec layer, string input, string z, string a)
-            => input + ", " + z + (layer.Activation == ActivationKind.Linear ? "" : ", " + a);
+            => input + ", " + z + (layer.Activation == Activation.Linear ? "" : ", " + a);
 
         private static void WritePredict(SourceWriter w, NetworkSpec spec)
         {
@@ -287,7 +287,7 @@ public sealed partial class NetworkGenerator
                 string dzL = "b.dZ" + output.Index;
                 if (IsFusedOutput(spec, output))
                     w.WriteLine(Kernels + ".OutputError(" + aL + ", Y, " + dzL + "); // dZ" + output.Index + " = A" + output.Index + " − Y (" +
-                        (spec.Loss == LossKind.CrossEntropy ? "softmax with cross-entropy" : "sigmoid with binary cross-entropy") + ")");
+                        (spec.Loss == Loss.CrossEntropy ? "softmax with cross-entropy" : "sigmoid with binary cross-entropy") + ")");
                 else
                     w.WriteLine(Kernels + ".OutputError(" + aL + ", Y, " + dzL + "); // dA" + output.Index + " = A" + output.Index + " − Y (mean squared error)");
                 for (int i = spec.Layers.Count - 1; i >= 0; i--)
@@ -330,8 +330,8 @@ public sealed partial class NetworkGenerator
             {
                 string sum = spec.Loss switch
                 {
-                    LossKind.BinaryCrossEntropy => Kernels + ".BinaryCrossEntropy(b.Z" + output.Index + ", Y)",
-                    LossKind.CrossEntropy => Kernels + ".CrossEntropy(b.Z" + output.Index + ", Y, m, " + output.Units + ")",
+                    Loss.BinaryCrossEntropy => Kernels + ".BinaryCrossEntropy(b.Z" + output.Index + ", Y)",
+                    Loss.CrossEntropy => Kernels + ".CrossEntropy(b.Z" + output.Index + ", Y, m, " + output.Units + ")",
                     _ => Kernels + ".MeanSquaredError(b.A" + output.Index + ", Y)",
                 };
                 if (!spec.HasPenalty)
@@ -375,7 +375,7 @@ public sealed partial class NetworkGenerator
                 string a = last && !transposesY ? "Y" : "b.A" + l;
                 string z = FusesActivation(spec, layer) ? "default" : a;
                 string product = "Z" + l + " = W" + l + "·A" + (l - 1) + " + b" + l;
-                string note = " // " + (layer.Activation == ActivationKind.Linear ? "A" + l + " = " + product
+                string note = " // " + (layer.Activation == Activation.Linear ? "A" + l + " = " + product
                     : "A" + l + " = " + ActivationFormula(layer, "Z" + l) + "; " + product + (FusesActivation(spec, layer) ? " is not kept" : " is computed in place"));
                 if (a == "Y") note += "; Y is A" + l + " (one output: m × 1 is 1 × m)";
                 w.WriteLine("Layer" + l + "Forward(p, " + ForwardArguments(layer, input, z, a) + ", m);" + note);
@@ -398,7 +398,7 @@ public sealed partial class NetworkGenerator
                 int l = layer.Index;
                 string input = l == 1 ? "X" : "b.A" + (l - 1);
                 string a = l == spec.Layers.Count ? "Y" : "b.A" + l;
-                bool softmax = layer.Activation == ActivationKind.Softmax;
+                bool softmax = layer.Activation == Activation.Softmax;
                 string product = "A" + (l - 1) + "·W" + l + "ᵀ + b" + l;
                 string parameters = input + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a + ", m, " + layer.Inputs + ", " + layer.Units;
                 if (softmax)
@@ -408,8 +408,8 @@ public sealed partial class NetworkGenerator
                     continue;
                 }
                 w.WriteLine(Kernels + ".DenseForward(" + parameters + ", " + ActivationFunction(layer) + "); // A" + l + " = " +
-                    (layer.Activation == ActivationKind.Linear ? "" : ActivationName(layer) + "(") + product +
-                    (layer.Activation == ActivationKind.Linear ? "" : ")") + (a == "Y" ? ", into Y" : ""));
+                    (layer.Activation == Activation.Linear ? "" : ActivationName(layer) + "(") + product +
+                    (layer.Activation == Activation.Linear ? "" : ")") + (a == "Y" ? ", into Y" : ""));
             }
         }
 
@@ -420,13 +420,13 @@ public sealed partial class NetworkGenerator
         {
             string formula = spec.Loss switch
             {
-                LossKind.BinaryCrossEntropy => "−(1/m) Σ [y·log a + (1 − y)·log(1 − a)]",
-                LossKind.CrossEntropy => "−(1/m) Σ y·log softmax(z)",
+                Loss.BinaryCrossEntropy => "−(1/m) Σ [y·log a + (1 − y)·log(1 − a)]",
+                Loss.CrossEntropy => "−(1/m) Σ y·log softmax(z)",
                 _ => "(1/m) Σ ½‖a − y‖²",
             };
             if (spec.Layers.Any(l => l.L2 > 0f)) formula += " + (λ/2m)·Σ‖W[l]‖²_F";
             if (spec.Layers.Any(l => l.L1 > 0f)) formula += " + (λ/2m)·Σ‖W[l]‖₁";
-            return spec.Loss == LossKind.MeanSquaredError ? formula : formula + " (the cross-entropy computed from Z, so that it stays finite)";
+            return spec.Loss == Loss.MeanSquaredError ? formula : formula + " (the cross-entropy computed from Z, so that it stays finite)";
         }
 
         private static void WriteWorkspace(SourceWriter w, NetworkSpec spec)
@@ -439,7 +439,7 @@ public sealed partial class NetworkGenerator
             foreach (LayerSpec layer in spec.Layers)
             {
                 blocks.Add(("Z" + layer.Index, layer.Units, null));
-                blocks.Add(("A" + layer.Index, layer.Units, layer.Activation == ActivationKind.Linear ? "Z" + layer.Index : null));
+                blocks.Add(("A" + layer.Index, layer.Units, layer.Activation == Activation.Linear ? "Z" + layer.Index : null));
                 blocks.Add(("dZ" + layer.Index, layer.Units, null));
                 if (layer.HasDropout) blocks.Add(("D" + layer.Index, layer.Units, null));
             }

@@ -48,7 +48,7 @@ public sealed partial class NetworkGenerator
                     WriteLayerInRegisters(w, layer);
                 LayerSpec output = Output(spec);
                 w.WriteLine(Registers + ".Store(y, 0, " + Part(output.Index, 0) + ");" + (output.Units > 16 ? " " + Registers + ".Store(y, 16, " + Part(output.Index, 1) + ");" : "") + " // y = A" + output.Index);
-                if (output.Activation == ActivationKind.Softmax)
+                if (output.Activation == Activation.Softmax)
                     w.WriteLine(Kernels + ".Softmax(y, y, 1, OutputSize); // y = " + ActivationFormula(output, "Z" + output.Index));
             }
             w.WriteLine();
@@ -59,7 +59,7 @@ public sealed partial class NetworkGenerator
             int l = layer.Index, nIn = layer.Inputs, nOut = layer.Units;
             bool packed = nIn is 1 or 2 or 4 or 8;
             string g = ActivationFunction(layer);
-            bool identity = layer.Activation is ActivationKind.Linear or ActivationKind.Softmax;
+            bool identity = layer.Activation is Activation.Linear or Activation.Softmax;
             w.WriteLine("// Layer " + l + ": dense " + nIn + " → " + nOut + ", " + ActivationName(layer) + (packed
                 ? "; rows of " + nIn + " input" + (nIn == 1 ? "" : "s") + ", " + 16 / nIn + " to a vector, against A" + (l - 1) + " repeated"
                 : "; one vector of products per row, folded sixteen rows at a time"));

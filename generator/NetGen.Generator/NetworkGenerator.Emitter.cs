@@ -202,14 +202,14 @@ public sealed partial class NetworkGenerator
             => spec.InputSize + "-" + string.Join("-", spec.Layers.Select(l => l.Units + ":" + ActivationName(l))) + "/" + spec.Loss;
 
         private static string ActivationName(LayerSpec layer)
-            => layer.Activation == ActivationKind.LeakyRelu ? "LeakyRelu(" + Parser.Format(layer.LeakySlope) + ")" : layer.Activation.ToString();
+            => layer.Activation == Activation.LeakyRelu ? "LeakyRelu(" + Parser.Format(layer.LeakySlope) + ")" : layer.Activation.ToString();
 
         private static string InitFormula(LayerSpec layer, float scale) => layer.Init switch
         {
-            InitKind.Zeros => "0",
-            InitKind.Normal => "randn × " + Parser.Format(scale),
-            InitKind.LeCun => "randn / √" + layer.Inputs,
-            InitKind.Glorot => "randn · √(2 / (" + layer.Inputs + " + " + layer.Units + "))",
+            Init.Zeros => "0",
+            Init.Normal => "randn × " + Parser.Format(scale),
+            Init.LeCun => "randn / √" + layer.Inputs,
+            Init.Glorot => "randn · √(2 / (" + layer.Inputs + " + " + layer.Units + "))",
             _ => "randn · √(2 / " + layer.Inputs + ")",
         };
 

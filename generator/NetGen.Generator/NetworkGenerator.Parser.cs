@@ -111,8 +111,8 @@ public sealed partial class NetworkGenerator
             // ---- [Network] ----
             // A broken attribute argument is the compiler's to report; generating from a guess would only add noise.
             bool brokenArgument = networkAttribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
-            var loss = LossKind.BinaryCrossEntropy;
-            var defaultInit = InitKind.He;
+            var loss = Loss.BinaryCrossEntropy;
+            var defaultInit = Init.He;
             float initScale = 0.01f;
             ulong seed = 1;
             foreach (KeyValuePair<string, TypedConstant> argument in networkAttribute.NamedArguments)
@@ -121,11 +121,11 @@ public sealed partial class NetworkGenerator
                 if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
                 switch (argument.Key)
                 {
-                    case "Loss" when TryEnum(value, "Loss", networkLocation, diagnostics, out LossKind parsedLoss):
+                    case "Loss" when TryEnum(value, "Loss", networkLocation, diagnostics, out Loss parsedLoss):
                         loss = parsedLoss;
                         break;
-                    case "Init" when TryEnum(value, "Init", networkLocation, diagnostics, out InitKind parsedInit):
-                        defaultInit = parsedInit == InitKind.Default ? InitKind.He : parsedInit;
+                    case "Init" when TryEnum(value, "Init", networkLocation, diagnostics, out Init parsedInit):
+                        defaultInit = parsedInit == Init.Default ? Init.He : parsedInit;
                         break;
                     case "InitScale":
                         initScale = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
@@ -233,9 +233,9 @@ public sealed partial class NetworkGenerator
                         }
                         int units = ArgumentAsInt(attribute, 0);
                         int activationValue = ArgumentAsInt(attribute, 1);
-                        var activation = ActivationKind.Linear;
-                        if (Enum.IsDefined(typeof(ActivationKind), activationValue))
-                            activation = (ActivationKind)activationValue;
+                        var activation = Activation.Linear;
+                        if (Enum.IsDefined(typeof(Activation), activationValue))
+                            activation = (Activation)activationValue;
                         else
                         {
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
@@ -243,7 +243,7 @@ public sealed partial class NetworkGenerator
                         }
                         int declaredInputs = 0;
                         float leakySlope = 0.01f;
-                        InitKind init = InitKind.Default;
+                        Init init = Init.Default;
                         float? l2Override = null, l1Override = null;
                         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
                         {
@@ -262,7 +262,7 @@ public sealed partial class NetworkGenerator
                                         shapesValid = false;
                                     }
                                     break;
-                                case "Init" when TryEnum(value, "Init", location, diagnostics, out InitKind parsedInit):
+                                case "Init" when TryEnum(value, "Init", location, diagnostics, out Init parsedInit):
                                     init = parsedInit;
                                     break;
                                 case "Init":
@@ -295,8 +295,8 @@ public sealed partial class NetworkGenerator
                             shapesValid = false;
                         }
 
-                        zerosDeclaredHere.Add(init == InitKind.Zeros);
-                        layers.Add(new LayerSpec(index, below, units, activation, leakySlope, init == InitKind.Default ? defaultInit : init));
+                        zerosDeclaredHere.Add(init == Init.Zeros);
+                        layers.Add(new LayerSpec(index, below, units, activation, leakySlope, init == Init.Default ? defaultInit : init));
                         layerLocations.Add(location);
                         layerL2.Add(l2Override);
                         layerL1.Add(l1Override);
@@ -360,7 +360,7 @@ public sealed partial class NetworkGenerator
             bool zerosInherited = false;
             for (int l = 0; l < layers.Count - 1; l++)
             {
-                if (layers[l].Init != InitKind.Zeros) continue;
+                if (layers[l].Init != Init.Zeros) continue;
                 if (zerosDeclaredHere[l])
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, layerLocations[l], "hidden layer " + layers[l].Index + " (W" + layers[l].Index + ")"));
                 else
@@ -392,7 +392,7 @@ public sealed partial class NetworkGenerator
             // ---- activations against the loss ----
             for (int l = 0; l < layers.Count - 1; l++)
             {
-                if (layers[l].Activation == ActivationKind.Softmax)
+                if (layers[l].Activation == Activation.Softmax)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotOnOutputLayer, layerLocations[l], layers[l].Index, symbol.Name, layers[l].Units));
                     shapesValid = false;
@@ -400,17 +400,17 @@ public sealed partial class NetworkGenerator
             }
             LayerSpec output = layers[layers.Count - 1];
             LocationInfo? outputLocation = layerLocations[layers.Count - 1];
-            if (loss == LossKind.BinaryCrossEntropy && output.Activation != ActivationKind.Sigmoid)
+            if (loss == Loss.BinaryCrossEntropy && output.Activation != Activation.Sigmoid)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "BinaryCrossEntropy", "Sigmoid", output.Index, output.Units, output.Activation));
                 shapesValid = false;
             }
-            else if (loss == LossKind.CrossEntropy && output.Activation != ActivationKind.Softmax)
+            else if (loss == Loss.CrossEntropy && output.Activation != Activation.Softmax)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "CrossEntropy", "Softmax", output.Index, output.Units, output.Activation));
                 shapesValid = false;
             }
-            else if (loss == LossKind.CrossEntropy && output.Units is > 0 and < 2)
+            else if (loss == Loss.CrossEntropy && output.Units is > 0 and < 2)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsTwoUnits, outputLocation, output.Index, output.Units));
                 shapesValid = false;

@@ -11,7 +11,7 @@ internal sealed record NetworkSpec(
     string ClassName,
     EquatableArray<int> InputShape,
     EquatableArray<LayerSpec> Layers,
-    LossKind Loss,
+    Loss Loss,
     ulong Seed,
     float InitScale)
 {
@@ -68,8 +68,8 @@ internal sealed record NetworkSpec(
         get
         {
             LayerSpec output = Layers[Layers.Count - 1];
-            return (output.Activation == ActivationKind.Softmax && output.Units >= 2) ||
-                   (output.Activation == ActivationKind.Sigmoid && output.Units == 1);
+            return (output.Activation == Activation.Softmax && output.Units >= 2) ||
+                   (output.Activation == Activation.Sigmoid && output.Units == 1);
         }
     }
 
