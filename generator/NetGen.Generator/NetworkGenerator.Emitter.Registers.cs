@@ -12,21 +12,12 @@ public sealed partial class NetworkGenerator
         private const string Registers = "global::NetGen.Kernels.InRegisters";
         private const string Vector = "global::System.Runtime.Intrinsics.Vector512<float>";
 
-        /// <summary>The widest input or layer whose A fits the two Vector512 the in-registers Predict gives each layer.</summary>
-        internal const int RegistersWidthLimit = 32;
-
-        /// <summary>
-        /// Small networks — input and every layer at most 32 wide — predict one sample with each layer's A held in one or
-        /// two Vector512 from input to output, every size and offset written in as a constant: no buffer, no loop, no call.
-        /// </summary>
-        internal static bool PredictsInRegisters(NetworkSpec spec)
-            => spec.InputSize <= RegistersWidthLimit && spec.Layers.All(l => l.Units <= RegistersWidthLimit);
-
         /// <summary>A[l] as its vectors: lanes 0-15 in A{l}_0, 16-31 in A{l}_1.</summary>
         private static string Part(int layer, int part) => "A" + layer + "_" + part;
 
-        private static void WritePredictInRegisters(SourceWriter w, NetworkSpec spec)
+        private static void WritePredictInRegisters(SourceWriter w, NetworkPlan plan)
         {
+            NetworkSpec spec = plan.Spec;
             w.WriteLine("/// <summary>");
             w.WriteLine("/// <see cref=\"Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> with each layer's A in registers (AVX-512): A{l}_0 holds");
             w.WriteLine("/// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into one vector");
@@ -44,23 +35,24 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("y = y.Slice(0, OutputSize);");
                 w.WriteLine(Vector + " " + Part(0, 0) + " = " + Registers + ".Load(x, 0, " + System.Math.Min(16, spec.InputSize) + ")" +
                     (spec.InputSize > 16 ? ", " + Part(0, 1) + " = " + Registers + ".Load(x, 16, " + (spec.InputSize - 16) + ")" : "") + "; // A0 = x");
-                foreach (LayerSpec layer in spec.Layers)
+                foreach (LayerPlan layer in plan.Layers)
                     WriteLayerInRegisters(w, layer);
-                LayerSpec output = Output(spec);
+                LayerPlan output = plan.Output;
                 w.WriteLine(Registers + ".Store(y, 0, " + Part(output.Index, 0) + ");" + (output.Units > 16 ? " " + Registers + ".Store(y, 16, " + Part(output.Index, 1) + ");" : "") + " // y = A" + output.Index);
-                if (output.Activation == Activation.Softmax)
-                    w.WriteLine(Kernels + ".Softmax(y, y, 1, OutputSize); // y = " + ActivationFormula(output, "Z" + output.Index));
+                if (output.G.RowWise)
+                    w.WriteLine(Kernels + "." + output.G.Forward + "(y, y, 1, OutputSize); // y = " + output.Formula("Z" + output.Index));
             }
             w.WriteLine();
         }
 
-        private static void WriteLayerInRegisters(SourceWriter w, LayerSpec layer)
+        private static void WriteLayerInRegisters(SourceWriter w, LayerPlan layerPlan)
         {
+            LayerSpec layer = layerPlan.Layer;
             int l = layer.Index, nIn = layer.Inputs, nOut = layer.Units;
             bool packed = nIn is 1 or 2 or 4 or 8;
-            string g = ActivationFunction(layer);
-            bool identity = layer.Activation is Activation.Linear or Activation.Softmax;
-            w.WriteLine("// Layer " + l + ": dense " + nIn + " → " + nOut + ", " + ActivationName(layer) + (packed
+            string g = ActivationFunction(layerPlan);
+            bool identity = layerPlan.G.IsLinear || layerPlan.G.RowWise;
+            w.WriteLine("// Layer " + l + ": dense " + nIn + " → " + nOut + ", " + layerPlan.ActivationName + (packed
                 ? "; rows of " + nIn + " input" + (nIn == 1 ? "" : "s") + ", " + 16 / nIn + " to a vector, against A" + (l - 1) + " repeated"
                 : "; one vector of products per row, folded sixteen rows at a time"));
             string repeated = "X" + l;
