@@ -65,9 +65,9 @@ public sealed partial class NetworkGenerator
             int l = layer.Index;
             string aPrev = "A" + (l - 1), a = "A" + l;
             bool softmax = layerPlan.G.RowWise;
-            string g = layerPlan.G.IsLinear || softmax ? "" : layerPlan.ActivationName + "(";
-            w.WriteLine("/// <summary>Layer " + l + " forward for one sample: " + a + " = " + (softmax ? "softmax(" : g) + "W" + l + "·" + aPrev + " + b" + l +
-                (g.Length > 0 || softmax ? ")" : "") + (softmax ? "" : ", g applied in registers as each group of 16 units is summed") + ".</summary>");
+            w.WriteLine("/// <summary>Layer " + l + " forward for one sample: Z" + l + " = W" + l + "·" + aPrev + " + b" + l + ", " +
+                (layerPlan.G.IsLinear ? a + " = Z" + l : a + " = " + layerPlan.Formula("Z" + l)) +
+                (softmax || layerPlan.G.IsLinear ? "" : ", g applied in registers as each group of 16 units is summed") + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
             {
                 w.WriteLine(Kernels + ".DenseForwardOne(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a + ", " +
@@ -85,8 +85,8 @@ public sealed partial class NetworkGenerator
             string aPrev = "A" + (l - 1), a = "A" + l;
             // g runs inline on each sum, its scalar kernel; softmax, which needs the whole row, runs after over it.
             bool rowActivation = layerPlan.G.RowWise;
-            w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: " + a + "[j] = g(Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j]), " +
-                (layerPlan.G.IsLinear ? "g the identity" : "g = " + layerPlan.ActivationName) + ".</summary>");
+            w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: Z" + l + "[j] = Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j], " +
+                (layerPlan.G.IsLinear ? a + " = Z" + l : a + " = " + layerPlan.Formula("Z" + l)) + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
             {
                 w.WriteLine(ReadOnlySpan + " W = p.Slice(W" + l + "Offset, W" + l + "Length), b = p.Slice(B" + l + "Offset, B" + l + "Length);");

@@ -42,10 +42,9 @@ public sealed partial class NetworkGenerator
         /// <summary>Predict without AVX-512, where the network predicts in registers with it.</summary>
         private static void WritePredictLayerByLayer(SourceWriter w, NetworkPlan plan)
         {
-            w.WriteLine("/// <summary>" + "<see cref=\"Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> one layer at a time, each A in a buffer (without AVX-512).</summary>");
+            w.WriteLine("/// <summary>" + "<see cref=\"Predict(" + CrefReadOnlySpan + ", " + CrefSpan + ")\"/> one layer at a time, each A in a buffer (without AVX-512).</summary>");
             using (w.Open("private void PredictLayerByLayer(" + ReadOnlySpan + " x, " + Span + " y)"))
                 WritePredictBody(w, plan);
-            w.WriteLine();
         }
 
         /// <summary>Predict(in Input), where the sample structs exist.</summary>
@@ -243,7 +242,7 @@ public sealed partial class NetworkGenerator
             List<LayerSpec> dropped = plan.Spec.Layers.Where(l => l.HasDropout).ToList();
             string maskShape = string.Join(" + ", dropped.Select(l => l.Units.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             int maskWidth = dropped.Sum(l => l.Units);
-            w.WriteLine("/// <summary>As <see cref=\"ComputeGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, int, global::System.Span{float})\"/>, with the dropout masks given, to reproduce a published run.</summary>");
+            w.WriteLine("/// <summary>As <see cref=\"ComputeGradients(" + CrefReadOnlySpan + ", " + CrefReadOnlySpan + ", int, " + CrefSpan + ")\"/>, with the dropout masks given, to reproduce a published run.</summary>");
             w.WriteLine(RowsDoc);
             w.WriteLine(TargetsDoc);
             w.WriteLine(MDoc);
@@ -322,7 +321,9 @@ public sealed partial class NetworkGenerator
                     arguments.Add("gradients");
                     if (layer.Index > 1) arguments.Add("b.dZ" + (layer.Index - 1));
                     arguments.Add("m");
-                    w.WriteLine("Layer" + layer.Index + "Backward(" + string.Join(", ", arguments) + ");");
+                    // dA[l-1] is written into dZ[l-1]'s buffer, which the layer below turns into dZ[l-1] in place.
+                    w.WriteLine("Layer" + layer.Index + "Backward(" + string.Join(", ", arguments) + ");" + (layer.Index > 1
+                        ? " // b.dZ" + (layer.Index - 1) + " receives dA" + (layer.Index - 1) : ""));
                 }
                 w.WriteLine("return cost;");
             }
@@ -437,12 +438,13 @@ public sealed partial class NetworkGenerator
                 if (softmax)
                 {
                     // The product and the softmax in one kernel: the logits Z stay in registers.
-                    w.WriteLine(Kernels + ".DenseForwardSoftmax(" + parameters + "); // A" + l + " = softmax(" + product + ")" + (a == "Y" ? ", into Y" : ""));
+                    w.WriteLine(Kernels + ".DenseForwardSoftmax(" + parameters + "); // Z" + l + " = " + product + ", A" + l + " = " +
+                        layerPlan.Formula("Z" + l) + (a == "Y" ? ", into Y" : ""));
                     continue;
                 }
-                w.WriteLine(Kernels + ".DenseForward(" + parameters + ", " + ActivationFunction(layerPlan) + "); // A" + l + " = " +
-                    (layerPlan.G.IsLinear ? "" : layerPlan.ActivationName + "(") + product +
-                    (layerPlan.G.IsLinear ? "" : ")") + (a == "Y" ? ", into Y" : ""));
+                w.WriteLine(Kernels + ".DenseForward(" + parameters + ", " + ActivationFunction(layerPlan) + "); // " +
+                    (layerPlan.G.IsLinear ? "A" + l + " = " + product : "Z" + l + " = " + product + ", A" + l + " = " + layerPlan.Formula("Z" + l)) +
+                    (a == "Y" ? ", into Y" : ""));
             }
         }
 
@@ -483,7 +485,9 @@ public sealed partial class NetworkGenerator
                 using (w.Open("if (needed > _workspace.Length)"))
                 {
                     w.WriteLine("if (needed > global::System.Array.MaxLength)");
-                    w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m, $\"a batch of {m} samples needs {needed} floats of workspace, more than one array can hold; split the batch\");");
+                    w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
+                    w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
+                    w.WriteLine("        \"more than one array can hold; split the batch\");");
                     w.WriteLine("_workspace = new float[needed];");
                 }
                 w.WriteLine("return _workspace;");

@@ -144,7 +144,7 @@ public sealed partial class NetworkGenerator
 
             string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, symbol.Name, declared.Input!.Shape.ToEquatableArray(), declared.Layers.ToEquatableArray(),
-                network.Loss, network.Seed, network.InitScale);
+                network.Loss, network.Seed, network.InitScale, !AliasesClash(symbol));
 
             // ---- what the generated half would clash with: the class name, the user's members, the base class ----
             List<GeneratedMember> generated = GeneratedMembers.Of(spec);
@@ -169,6 +169,22 @@ public sealed partial class NetworkGenerator
                     inputTooLarge ? spec.InputSize : spec.OutputSize, NetworkSpec.SampleStructLimit, symbol.Name));
             }
             return new NetworkModel(spec, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Whether a name of the generated file's aliases (Span, Kernels…) is taken where it would win over the alias:
+        /// by a member of the class or of a base class (any kind: a field named Guard hides Guard.Length), or by a type
+        /// or namespace in the class's own namespace (where an alias of that name is an error, CS0576).
+        /// </summary>
+        private static bool AliasesClash(INamedTypeSymbol symbol)
+        {
+            foreach ((string name, _) in Emitter.Aliases)
+            {
+                for (INamedTypeSymbol? type = symbol; type is not null; type = type.BaseType)
+                    if (!type.GetMembers(name).IsEmpty) return true;
+                if (symbol.ContainingNamespace.GetMembers(name).Any()) return true;
+            }
+            return false;
         }
 
         /// <summary>The layer attributes as the loop assembles them, in source order.</summary>
