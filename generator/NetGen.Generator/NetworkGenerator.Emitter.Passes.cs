@@ -64,8 +64,9 @@ public sealed partial class NetworkGenerator
 
         /// <summary>The class of one sample, by the rule of Dataset.ClassOf (which Split's stratification uses): one
         /// output is class 1 above 0.5, several are the index of the largest (the first of equal ones).</summary>
-        private static void WritePredictClass(SourceWriter w, NetworkSpec spec)
+        private static void WritePredictClass(SourceWriter w, NetworkPlan plan)
         {
+            NetworkSpec spec = plan.Spec;
             bool single = spec.OutputSize == 1;
             w.WriteLine("/// <summary>The class of one sample: " + (single
                 ? "1 when the output (the probability of class 1) is greater than 0.5, else 0"
@@ -76,7 +77,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"x\"/> does not hold <see cref=\"InputSize\"/> floats.</exception>");
             using (w.Open("public int PredictClass(" + ReadOnlySpan + " x)"))
             {
-                if (spec.OutputSize <= NetworkPlan.StackLimit)
+                if (plan.OutputOnStack)
                 {
                     w.WriteLine(Span + " y = stackalloc float[OutputSize];");
                     WriteClassOf(w, single);

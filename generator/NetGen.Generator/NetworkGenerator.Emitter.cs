@@ -122,7 +122,7 @@ public sealed partial class NetworkGenerator
                 if (spec.HasSampleStructs)
                     WritePredictSample(w);
                 if (spec.IsClassifier)
-                    WritePredictClass(w, spec);
+                    WritePredictClass(w, plan);
                 WritePredictBatch(w, plan);
                 WriteCost(w, plan);
                 WriteComputeGradients(w, plan);

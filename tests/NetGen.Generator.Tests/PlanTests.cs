@@ -133,6 +133,14 @@ public class PlanTests
         Assert.True(PlanOf("[Network] [Input(2)] [Dense(16384, Activation.Relu)] [Dense(1, Activation.Sigmoid)]").PredictOnStack);
     }
 
+    /// <summary>PredictClass keeps up to 16 384 outputs on the stack, and rents more.</summary>
+    [Theory]
+    [InlineData(16384, true)]
+    [InlineData(16385, false)]
+    public void PredictClass_rents_outputs_past_the_stack_limit(int outputs, bool onStack)
+        => Assert.Equal(onStack, PlanOf("[Network(Loss = Loss.CrossEntropy)] [Input(2)] [Dense(" + outputs + ", Activation.Softmax)]")
+            .OutputOnStack);
+
     /// <summary>A linear output under MSE: A is Z itself (an alias, no floats), and there is no g′ step.</summary>
     [Fact]
     public void Linear_output_aliases_A_to_Z()

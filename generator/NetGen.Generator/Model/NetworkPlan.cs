@@ -109,6 +109,9 @@ internal sealed record NetworkPlan(
     /// <summary>Predict's hidden activations fit the stack (else they are rented).</summary>
     public bool PredictOnStack => PredictHiddenFloats <= StackLimit;
 
+    /// <summary>PredictClass keeps the outputs of one sample on the stack (else it rents them).</summary>
+    public bool OutputOnStack => Spec.OutputSize <= StackLimit;
+
     public LayerPlan Output => Layers[Layers.Count - 1];
 
     public static NetworkPlan Of(NetworkSpec spec)
