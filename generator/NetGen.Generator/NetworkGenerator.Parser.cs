@@ -144,7 +144,7 @@ public sealed partial class NetworkGenerator
 
             string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, symbol.Name, declared.Input!.Shape.ToEquatableArray(), declared.Layers.ToEquatableArray(),
-                network.Loss, network.Seed, network.InitScale, !AliasesClash(symbol));
+                network.Loss, network.Seed, network.InitScale, !AliasesClash(symbol, context.SemanticModel, declaration));
 
             // ---- what the generated half would clash with: the class name, the user's members, the base class ----
             List<GeneratedMember> generated = GeneratedMembers.Of(spec);
@@ -173,16 +173,26 @@ public sealed partial class NetworkGenerator
 
         /// <summary>
         /// Whether a name of the generated file's aliases (Span, Kernels…) is taken where it would win over the alias:
-        /// by a member of the class or of a base class (any kind: a field named Guard hides Guard.Length), or by a type
-        /// or namespace in the class's own namespace (where an alias of that name is an error, CS0576).
+        /// by a member of the class or of a base class (any kind: a field named Guard hides Guard.Length), by a type or
+        /// namespace in the class's own namespace (where an alias of that name is an error, CS0576), or, for a class in
+        /// the global namespace, by a global using alias.
         /// </summary>
-        private static bool AliasesClash(INamedTypeSymbol symbol)
+        private static bool AliasesClash(INamedTypeSymbol symbol, SemanticModel model, TypeDeclarationSyntax declaration)
         {
             foreach ((string name, _) in Emitter.Aliases)
             {
                 for (INamedTypeSymbol? type = symbol; type is not null; type = type.BaseType)
                     if (!type.GetMembers(name).IsEmpty) return true;
                 if (symbol.ContainingNamespace.GetMembers(name).Any()) return true;
+                // In the global namespace the file's aliases sit at its top level, beside the project's global using
+                // aliases: one of the same name would be an error there.
+                if (symbol.ContainingNamespace.IsGlobalNamespace)
+                {
+                    foreach (ISymbol found in model.LookupNamespacesAndTypes(declaration.SpanStart, name: name))
+                        if (found is IAliasSymbol alias && alias.DeclaringSyntaxReferences.Any(r =>
+                                r.GetSyntax() is UsingDirectiveSyntax { GlobalKeyword.RawKind: not 0 }))
+                            return true;
+                }
             }
             return false;
         }

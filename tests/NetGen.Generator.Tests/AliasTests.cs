@@ -79,4 +79,16 @@ public class AliasTests
     public void A_type_named_Kernels_in_an_enclosing_namespace_does_not_matter()
         => AssertAliases(Generate("using NetGen;\nnamespace Outer { public static class Kernels { } }\nnamespace Outer.Inner\n{\n" + Layers +
             "\npublic partial class Net;\n}", "Outer.Inner.Net.g.cs"));
+
+    /// <summary>A project-wide alias of the same name (global using) would collide with the file's own at the top
+    /// level of a network in the global namespace.</summary>
+    [Fact]
+    public void A_global_using_alias_named_Kernels_beside_a_global_network()
+        => AssertFullNames(Generate("global using Kernels = System.Math;\nusing NetGen;\n" + Layers + "\npublic partial class Net;", "Net.g.cs"));
+
+    /// <summary>Inside a namespace the file's own aliases come first: a global using alias of the same name is fine.</summary>
+    [Fact]
+    public void A_global_using_alias_named_Kernels_does_not_matter_to_a_network_in_a_namespace()
+        => AssertAliases(Generate("global using Kernels = System.Math;\nusing NetGen;\nnamespace App;\n" + Layers + "\npublic partial class Net;",
+            "App.Net.g.cs"));
 }
