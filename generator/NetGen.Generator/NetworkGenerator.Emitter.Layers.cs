@@ -9,61 +9,26 @@ public sealed partial class NetworkGenerator
 {
     internal static partial class Emitter
     {
-        /// <summary>True where dZ[L] = A[L] − Y comes straight from the loss, with no g′ step.</summary>
-        private static bool IsFusedOutput(NetworkSpec spec, LayerSpec layer)
-            => layer.Index == spec.Layers.Count &&
-               ((spec.Loss == LossKind.BinaryCrossEntropy && layer.Activation == ActivationKind.Sigmoid) ||
-                (spec.Loss == LossKind.CrossEntropy && layer.Activation == ActivationKind.Softmax));
-
-        private static bool HasDerivativeStep(NetworkSpec spec, LayerSpec layer)
-            => layer.Activation != ActivationKind.Linear && !IsFusedOutput(spec, layer);
-
-        /// <summary>ReLU and leaky ReLU read g′ from Z; sigmoid, tanh and softmax from A — unless dropout has scaled A,
-        /// in which case sigmoid and tanh take g′ from Z too.</summary>
-        private static bool DerivativeReadsZ(LayerSpec layer)
-            => layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu || layer.HasDropout;
-
-        /// <summary>Backward needs W[l] for dA[l-1] (every layer but the first) and for a penalty's gradient.</summary>
-        private static bool BackwardReadsParameters(LayerSpec layer) => layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f;
-
-        /// <summary>
-        /// Narrow networks keep their batch buffers with samples as columns — the notes' own layout, n[l] × m — so that
-        /// the vectors run across samples where a layer is too narrow to fill them; wider ones keep samples as rows
-        /// (the layout of X and Y), where the vectors run along a layer. Softmax, which works within one sample, keeps rows.
-        /// </summary>
-        internal static bool SamplesAsColumns(NetworkSpec spec)
-            => spec.InputSize <= ColumnsWidthLimit && spec.Layers.All(l => l.Units <= ColumnsWidthLimit && l.Activation != ActivationKind.Softmax);
-
-        /// <summary>The widest layer (or input) of a network whose batch buffers hold samples as columns.</summary>
-        internal const int ColumnsWidthLimit = 64;
-
         /// <summary>"m × n" or, with samples as columns, "n × m".</summary>
-        private static string Shape(NetworkSpec spec, int width) => SamplesAsColumns(spec) ? width + " × m" : "m × " + width;
+        private static string Shape(NetworkPlan plan, int width) => plan.SamplesAsColumns ? width + " × m" : "m × " + width;
 
-        /// <summary>
-        /// With samples as columns, a ReLU-like layer applies g inside the product kernel (one pass, Z kept only when
-        /// asked for); a sigmoid or tanh layer keeps its own pass after the product, whose vector exponential is faster
-        /// than the one g would apply in the kernel.
-        /// </summary>
-        private static bool FusesActivation(NetworkSpec spec, LayerSpec layer)
-            => SamplesAsColumns(spec) && layer.Activation is ActivationKind.Relu or ActivationKind.LeakyRelu;
-
-        private static void WriteLayerForward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
+        private static void WriteLayerForward(SourceWriter w, NetworkPlan plan, LayerPlan layerPlan)
         {
+            LayerSpec layer = layerPlan.Layer;
             int l = layer.Index;
             string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l;
-            bool linear = layer.Activation == ActivationKind.Linear, columns = SamplesAsColumns(spec), fused = FusesActivation(spec, layer);
+            bool linear = layerPlan.G.IsLinear, columns = plan.SamplesAsColumns, fused = layerPlan.FusedActivation;
             string product = columns ? "W" + l + "·" + aPrev + " + b" + l : aPrev + "·W" + l + "ᵀ + b" + l;
-            w.WriteLine("// ───── Layer " + l + ": dense " + layer.Inputs + " → " + layer.Units + ", " + ActivationName(layer) + " ─────");
+            w.WriteLine("// ───── Layer " + l + ": dense " + layer.Inputs + " → " + layer.Units + ", " + layerPlan.ActivationName + " ─────");
             w.WriteLine();
             w.WriteLine("/// <summary>Layer " + l + " forward: " + z + " = " + product + (columns ? "" : " (the notes' W" + l + "·" + aPrev + " + b" + l + ")") + ", " +
-                (linear ? a + " = " + z : a + " = " + ActivationFormula(layer, z)) + ".</summary>");
+                (linear ? a + " = " + z : a + " = " + layerPlan.Formula(z)) + ".</summary>");
             w.WriteLine("/// <param name=\"p\">The parameters.</param>");
-            w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(spec, layer.Inputs) + ": the layer's input.</param>");
-            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(spec, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." :
+            w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(plan, layer.Inputs) + ": the layer's input.</param>");
+            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(plan, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." :
                 fused ? " unless empty (a prediction keeps " + a + " alone)." : ".") + "</param>");
             if (!linear)
-                w.WriteLine("/// <param name=\"" + a + "\">" + Shape(spec, layer.Units) + ": written; may be " + z + " itself.</param>");
+                w.WriteLine("/// <param name=\"" + a + "\">" + Shape(plan, layer.Units) + ": written; may be " + z + " itself.</param>");
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
             string signature = "private static void Layer" + l + "Forward(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + z +
                 (linear ? "" : ", " + Span + " " + a) + ", int m)";
@@ -72,78 +37,56 @@ public sealed partial class NetworkGenerator
                 if (fused)
                 {
                     w.WriteLine(Kernels + ".DenseForwardColumns(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z + ", " + a +
-                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layer) + "); // " + z + " = " + product + ", " + a + " = " + ActivationFormula(layer, z) + " in the same pass");
+                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " + z + " = " + product + ", " + a + " = " + layerPlan.Formula(z) + " in the same pass");
                 }
                 else
                 {
                     w.WriteLine(Kernels + ".DenseForward" + (columns ? "Columns(" : "(") + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z +
                         ", m, " + layer.Inputs + ", " + layer.Units + "); // " + z + " = " + product);
-                    string call = layer.Activation switch
-                    {
-                        ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ", " + a + ");",
-                        ActivationKind.Tanh => Kernels + ".Tanh(" + z + ", " + a + ");",
-                        ActivationKind.Relu => Kernels + ".Relu(" + z + ", " + a + ");",
-                        ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + a + ", " + FloatLiteral(layer.LeakySlope) + ");",
-                        ActivationKind.Softmax => Kernels + ".Softmax(" + z + ", " + a + ", m, " + layer.Units + ");",
-                        _ => "",
-                    };
-                    if (call.Length > 0)
-                        w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, z));
+                    if (layerPlan.G.Forward is { } g)
+                        w.WriteLine(Kernels + "." + g + "(" + z + ", " + a + ActivationArguments(layerPlan, "m") + "); // " + a + " = " + layerPlan.Formula(z));
                 }
             }
             w.WriteLine();
-            if (IsUnrolled(layer))
-                WriteLayerForwardOne(w, layer);
-            else
-                WriteLayerForwardOneKernel(w, layer);
         }
 
-        /// <summary>Layers of fewer than 8 units get a one-sample forward with every multiply written out: no loop, no
-        /// call, no bounds check once the slices are taken, and each sum as a balanced tree so that its adds overlap.
-        /// (Wider ones fill a vector with their outputs, and the kernel wins.)</summary>
-        internal static bool IsUnrolled(LayerSpec layer) => layer.Units < 8 && layer.WeightCount <= UnrollLimit && layer.Inputs <= 64;
-
-        /// <summary>The largest W[l] (in weights) whose one-sample forward is written out in full.</summary>
-        internal const int UnrollLimit = 256;
+        /// <summary>The arguments a g kernel takes after its buffers: the leaky slope, or (softmax) m and n[l].</summary>
+        private static string ActivationArguments(LayerPlan layer, string m)
+            => layer.G.TakesSlope ? ", " + FloatLiteral(layer.Layer.LeakySlope)
+             : layer.G.RowWise ? ", " + m + ", " + layer.Layer.Units : "";
 
         /// <summary>The activation as the struct the fused kernels take (softmax: the identity, then softmax over the row).</summary>
-        private static string ActivationFunction(LayerSpec layer) => layer.Activation switch
-        {
-            ActivationKind.Sigmoid => "new " + Kernels + ".SigmoidFunction()",
-            ActivationKind.Tanh => "new " + Kernels + ".TanhFunction()",
-            ActivationKind.Relu => "new " + Kernels + ".ReluFunction()",
-            ActivationKind.LeakyRelu => "new " + Kernels + ".LeakyReluFunction(" + FloatLiteral(layer.LeakySlope) + ")",
-            _ => "new " + Kernels + ".IdentityFunction()",
-        };
+        private static string ActivationFunction(LayerPlan layer)
+            => "new " + Kernels + "." + layer.G.Function + "(" + (layer.G.TakesSlope ? FloatLiteral(layer.Layer.LeakySlope) : "") + ")";
 
-        private static void WriteLayerForwardOneKernel(SourceWriter w, LayerSpec layer)
+        private static void WriteLayerForwardOneKernel(SourceWriter w, LayerPlan layerPlan)
         {
+            LayerSpec layer = layerPlan.Layer;
             int l = layer.Index;
             string aPrev = "A" + (l - 1), a = "A" + l;
-            bool softmax = layer.Activation == ActivationKind.Softmax;
-            string g = layer.Activation == ActivationKind.Linear || softmax ? "" : ActivationName(layer) + "(";
-            w.WriteLine("/// <summary>Layer " + l + " forward for one sample: " + a + " = " + (softmax ? "softmax(" : g) + "W" + l + "·" + aPrev + " + b" + l +
-                (g.Length > 0 || softmax ? ")" : "") + (softmax ? "" : ", g applied in registers as each group of 16 units is summed") + ".</summary>");
+            bool softmax = layerPlan.G.RowWise;
+            w.WriteLine("/// <summary>Layer " + l + " forward for one sample: Z" + l + " = W" + l + "·" + aPrev + " + b" + l + ", " +
+                (layerPlan.G.IsLinear ? a + " = Z" + l : a + " = " + layerPlan.Formula("Z" + l)) +
+                (softmax || layerPlan.G.IsLinear ? "" : ", g applied in registers as each group of 16 units is summed") + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
             {
                 w.WriteLine(Kernels + ".DenseForwardOne(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a + ", " +
-                    ActivationFunction(layer) + "); // " + aPrev + ": 1 × " + layer.Inputs + " → " + a + ": 1 × " + layer.Units);
+                    ActivationFunction(layerPlan) + "); // " + aPrev + ": 1 × " + layer.Inputs + " → " + a + ": 1 × " + layer.Units);
                 if (softmax)
-                    w.WriteLine(Kernels + ".Softmax(" + a + ", " + a + ", 1, " + layer.Units + "); // " + a + " = " + ActivationFormula(layer, "Z" + l));
+                    w.WriteLine(Kernels + ".Softmax(" + a + ", " + a + ", 1, " + layer.Units + "); // " + a + " = " + layerPlan.Formula("Z" + l));
             }
             w.WriteLine();
         }
 
-        private static void WriteLayerForwardOne(SourceWriter w, LayerSpec layer)
+        private static void WriteLayerForwardOne(SourceWriter w, LayerPlan layerPlan)
         {
+            LayerSpec layer = layerPlan.Layer;
             int l = layer.Index;
             string aPrev = "A" + (l - 1), a = "A" + l;
-            // ReLU-like activations cost a compare, so they run inline; exponentials run as one vector call over the
-            // row once it holds 8 or more units (and softmax always, since it needs the whole row).
-            bool rowActivation = layer.Activation == ActivationKind.Softmax ||
-                (layer.Activation is ActivationKind.Sigmoid or ActivationKind.Tanh && layer.Units >= 8);
-            w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: " + a + "[j] = g(Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j]), " +
-                (layer.Activation == ActivationKind.Linear ? "g the identity" : "g = " + ActivationName(layer)) + ".</summary>");
+            // g runs inline on each sum, its scalar kernel; softmax, which needs the whole row, runs after over it.
+            bool rowActivation = layerPlan.G.RowWise;
+            w.WriteLine("/// <summary>Layer " + l + " forward for one sample, unrolled: Z" + l + "[j] = Σ_k W" + l + "[j, k]·" + aPrev + "[k] + b" + l + "[j], " +
+                (layerPlan.G.IsLinear ? a + " = Z" + l : a + " = " + layerPlan.Formula("Z" + l)) + ".</summary>");
             using (w.Open("private static void Layer" + l + "ForwardOne(" + ReadOnlySpan + " p, " + ReadOnlySpan + " " + aPrev + ", " + Span + " " + a + ")"))
             {
                 w.WriteLine(ReadOnlySpan + " W = p.Slice(W" + l + "Offset, W" + l + "Length), b = p.Slice(B" + l + "Offset, B" + l + "Length);");
@@ -155,18 +98,10 @@ public sealed partial class NetworkGenerator
                     for (int k = 0; k < layer.Inputs; k++)
                         terms[k] = "W[" + (j * layer.Inputs + k) + "] * x[" + k + "]";
                     string z = BalancedSum(terms, 0, terms.Length) + " + b[" + j + "]";
-                    w.WriteLine("y[" + j + "] = " + (rowActivation ? z : ScalarActivation(layer, z)) + ";");
+                    w.WriteLine("y[" + j + "] = " + (rowActivation ? z : ScalarActivation(layerPlan, z)) + ";");
                 }
                 if (rowActivation)
-                {
-                    string call = layer.Activation switch
-                    {
-                        ActivationKind.Sigmoid => Kernels + ".Sigmoid(y, y);",
-                        ActivationKind.Tanh => Kernels + ".Tanh(y, y);",
-                        _ => Kernels + ".Softmax(y, y, 1, " + layer.Units + ");",
-                    };
-                    w.WriteLine(call + " // " + a + " = " + ActivationFormula(layer, "Z" + l));
-                }
+                    w.WriteLine(Kernels + "." + layerPlan.G.Forward + "(y, y" + ActivationArguments(layerPlan, "1") + "); // " + a + " = " + layerPlan.Formula("Z" + l));
             }
             w.WriteLine();
         }
@@ -181,60 +116,56 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>g applied to one value: the scalar twin of the layer's activation kernel (softmax runs after, over the row).</summary>
-        private static string ScalarActivation(LayerSpec layer, string z) => layer.Activation switch
-        {
-            ActivationKind.Sigmoid => Kernels + ".Sigmoid(" + z + ")",
-            ActivationKind.Tanh => Kernels + ".Tanh(" + z + ")",
-            ActivationKind.Relu => Kernels + ".Relu(" + z + ")",
-            ActivationKind.LeakyRelu => Kernels + ".LeakyRelu(" + z + ", " + FloatLiteral(layer.LeakySlope) + ")",
-            _ => z,
-        };
+        private static string ScalarActivation(LayerPlan layer, string z)
+            => layer.G.Forward is null || layer.G.RowWise ? z
+             : Kernels + "." + layer.G.Forward + "(" + z + (layer.G.TakesSlope ? ", " + FloatLiteral(layer.Layer.LeakySlope) : "") + ")";
 
-        private static void WriteLayerBackward(SourceWriter w, NetworkSpec spec, LayerSpec layer)
+        private static void WriteLayerBackward(SourceWriter w, NetworkPlan plan, LayerPlan layerPlan)
         {
+            LayerSpec layer = layerPlan.Layer;
             int l = layer.Index;
             string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l, dz = "dZ" + l, daPrev = "dA" + (l - 1);
-            bool derivative = HasDerivativeStep(spec, layer);
+            bool derivative = layerPlan.GPrimeReads != GPrimeSource.None;
             bool first = l == 1;
 
             string d = "D" + l, keep = FloatLiteral(layer.KeepProbability);
-            bool columns = SamplesAsColumns(spec);
+            bool columns = plan.SamplesAsColumns;
             string weightProduct = columns ? dz + "·" + aPrev + "ᵀ" : dz + "ᵀ·" + aPrev;
             string inputProduct = columns ? "W" + l + "ᵀ·" + dz : dz + "·W" + l;
             var steps = new List<string>();
             if (layer.HasDropout) steps.Add("dA" + l + " = dA" + l + " ⊙ " + d + " / " + Parser.Format(layer.KeepProbability));
-            if (derivative) steps.Add(dz + " = " + DerivativeFormula(layer));
+            if (derivative) steps.Add(dz + " = " + layerPlan.DerivativeFormula());
             steps.Add("dW" + l + " = (1/m)·" + weightProduct + PenaltyGradientFormula(layer));
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
             if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
             var parameters = new List<string>();
-            if (BackwardReadsParameters(layer))
+            if (layerPlan.BackwardReadsParameters)
             {
                 w.WriteLine("/// <param name=\"p\">The parameters.</param>");
                 parameters.Add(ReadOnlySpan + " p");
             }
-            w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(spec, layer.Inputs) + ": the layer's input from the forward pass.</param>");
+            w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(plan, layer.Inputs) + ": the layer's input from the forward pass.</param>");
             parameters.Add(ReadOnlySpan + " " + aPrev);
             if (derivative)
             {
-                string kept = DerivativeReadsZ(layer) ? z : a;
-                w.WriteLine("/// <param name=\"" + kept + "\">" + Shape(spec, layer.Units) + ": from the forward pass, for g′.</param>");
+                string kept = layerPlan.GPrimeReads == GPrimeSource.Z ? z : a;
+                w.WriteLine("/// <param name=\"" + kept + "\">" + Shape(plan, layer.Units) + ": from the forward pass, for g′.</param>");
                 parameters.Add(ReadOnlySpan + " " + kept);
             }
             if (layer.HasDropout)
             {
-                w.WriteLine("/// <param name=\"" + d + "\">" + Shape(spec, layer.Units) + ": the forward pass's dropout mask.</param>");
+                w.WriteLine("/// <param name=\"" + d + "\">" + Shape(plan, layer.Units) + ": the forward pass's dropout mask.</param>");
                 parameters.Add(ReadOnlySpan + " " + d);
             }
             bool entersAsDa = derivative || layer.HasDropout;
-            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(spec, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
+            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(plan, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
             w.WriteLine("/// <param name=\"g\">The gradients, laid out like the parameters; dW" + l + " and db" + l + " are written.</param>");
             parameters.Add(Span + " " + dz);
             parameters.Add(Span + " g");
             if (!first)
             {
-                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(spec, layer.Inputs) + ": written.</param>");
+                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(plan, layer.Inputs) + ": written.</param>");
                 parameters.Add(Span + " " + daPrev);
             }
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -245,17 +176,10 @@ public sealed partial class NetworkGenerator
                     w.WriteLine(Kernels + ".Dropout(" + dz + ", " + d + ", " + keep + "); // dA" + l + " = dA" + l + " ⊙ " + d + " / " + Parser.Format(layer.KeepProbability) + ": only kept units pass their gradient");
                 if (derivative)
                 {
-                    string call = layer.Activation switch
-                    {
-                        ActivationKind.Sigmoid when layer.HasDropout => Kernels + ".SigmoidBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Tanh when layer.HasDropout => Kernels + ".TanhBackwardFromZ(" + z + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Sigmoid => Kernels + ".SigmoidBackward(" + a + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Tanh => Kernels + ".TanhBackward(" + a + ", " + dz + ", " + dz + ");",
-                        ActivationKind.Relu => Kernels + ".ReluBackward(" + z + ", " + dz + ", " + dz + ");",
-                        ActivationKind.LeakyRelu => Kernels + ".LeakyReluBackward(" + z + ", " + dz + ", " + dz + ", " + FloatLiteral(layer.LeakySlope) + ");",
-                        _ => Kernels + ".SoftmaxBackward(" + a + ", " + dz + ", " + dz + ", m, " + layer.Units + ");",
-                    };
-                    w.WriteLine(call + " // " + dz + " = " + DerivativeFormula(layer));
+                    bool fromZ = layerPlan.GPrimeReads == GPrimeSource.Z;
+                    string kernel = fromZ && layerPlan.G.BackwardFromZ is { } backwardFromZ ? backwardFromZ : layerPlan.G.Backward!;
+                    w.WriteLine(Kernels + "." + kernel + "(" + (fromZ ? z : a) + ", " + dz + ", " + dz + ActivationArguments(layerPlan, "m") +
+                        "); // " + dz + " = " + layerPlan.DerivativeFormula());
                 }
                 w.WriteLine(Kernels + ".DenseBackwardWeights" + (columns ? "Columns(" : "(") + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
                     layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + weightProduct + ", db" + l + " = (1/m)·Σ " + dz);
@@ -273,32 +197,5 @@ public sealed partial class NetworkGenerator
 
         private static string PenaltyGradientFormula(LayerSpec layer)
             => (layer.L2 > 0f ? " + (λ/m)·W" + layer.Index : "") + (layer.L1 > 0f ? " + (λ/2m)·sign(W" + layer.Index + ")" : "");
-
-        private static string ActivationFormula(LayerSpec layer, string z) => layer.Activation switch
-        {
-            ActivationKind.Sigmoid => "σ(" + z + ")",
-            ActivationKind.Tanh => "tanh(" + z + ")",
-            ActivationKind.Relu => "max(0, " + z + ")",
-            ActivationKind.LeakyRelu => z + " > 0 ? " + z + " : " + Parser.Format(layer.LeakySlope) + "·" + z,
-            ActivationKind.Softmax => "softmax(" + z + "), row by row",
-            _ => z,
-        };
-
-        private static string DerivativeFormula(LayerSpec layer)
-        {
-            string l = layer.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            string da = "dA" + l, a = "A" + l, z = "Z" + l;
-            return layer.Activation switch
-            {
-                ActivationKind.Sigmoid when layer.HasDropout => da + " ⊙ σ(" + z + ") ⊙ (1 − σ(" + z + "))",
-                ActivationKind.Tanh when layer.HasDropout => da + " ⊙ (1 − tanh²(" + z + "))",
-                ActivationKind.Sigmoid => da + " ⊙ " + a + " ⊙ (1 − " + a + ")",
-                ActivationKind.Tanh => da + " ⊙ (1 − " + a + "²)",
-                ActivationKind.Relu => da + " ⊙ (" + z + " > 0)",
-                ActivationKind.LeakyRelu => da + " ⊙ (" + z + " > 0 ? 1 : " + Parser.Format(layer.LeakySlope) + ")",
-                ActivationKind.Softmax => a + " ⊙ (" + da + " − Σ " + da + " ⊙ " + a + "), row by row",
-                _ => da,
-            };
-        }
     }
 }

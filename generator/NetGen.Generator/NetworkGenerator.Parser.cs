@@ -16,7 +16,7 @@ namespace NetGen.Generator;
 public sealed partial class NetworkGenerator
 {
     /// <summary>Turns one [Network] class into a <see cref="NetworkModel"/>: symbols in, plain data out.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         private const string InputAttributeName = "NetGen.InputAttribute";
         private const string DenseAttributeName = "NetGen.DenseAttribute";
@@ -88,88 +88,18 @@ public sealed partial class NetworkGenerator
 
             NetworkModel Fail() => new(null, diagnostics.ToEquatableArray());
 
-            // ---- the class itself ----
-            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkClassNotPartial, classLocation, symbol.Name));
+            if (!CheckClass(declaration, symbol, classLocation, diagnostics, cancellationToken))
                 return Fail();
-            }
-            string? unsupported =
-                symbol.ContainingType is not null ? "nested in '" + symbol.ContainingType.Name + "'" :
-                symbol.TypeParameters.Length > 0 ? "generic" :
-                symbol.IsStatic ? "static" :
-                symbol.IsAbstract ? "abstract" :
-                symbol.IsRecord ? "a record" :
-                HasPrimaryConstructor(symbol, cancellationToken) ? "declared with a primary constructor (NetGen writes the constructors)" :
-                symbol.IsFileLocal ? "file-local ('file'): the generated half, in a file of its own, would be another class" : null;
-            if (unsupported is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedNetworkClass, classLocation, symbol.Name, unsupported));
-                return Fail();
-            }
 
-            // ---- [Network] ----
             // A broken attribute argument is the compiler's to report; generating from a guess would only add noise.
             bool brokenArgument = networkAttribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
-            var loss = LossKind.BinaryCrossEntropy;
-            var defaultInit = InitKind.He;
-            float initScale = 0.01f;
-            ulong seed = 1;
-            foreach (KeyValuePair<string, TypedConstant> argument in networkAttribute.NamedArguments)
-            {
-                TypedConstant value = argument.Value;
-                if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
-                switch (argument.Key)
-                {
-                    case "Loss" when TryEnum(value, "Loss", networkLocation, diagnostics, out LossKind parsedLoss):
-                        loss = parsedLoss;
-                        break;
-                    case "Init" when TryEnum(value, "Init", networkLocation, diagnostics, out InitKind parsedInit):
-                        defaultInit = parsedInit == InitKind.Default ? InitKind.He : parsedInit;
-                        break;
-                    case "InitScale":
-                        initScale = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                        if (!(initScale > 0f) || float.IsInfinity(initScale))
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitScale, networkLocation, Format(initScale)));
-                        break;
-                    case "Seed":
-                        seed = Convert.ToUInt64(value.Value, CultureInfo.InvariantCulture);
-                        break;
-                }
-            }
+            NetworkArguments network = ParseNetwork(networkAttribute, networkLocation, diagnostics);
 
-            // ---- the layer attributes, in source order, all beside [Network] ----
-            var layerAttributes = new List<(AttributeData Data, SyntaxNode Syntax)>();
-            foreach (AttributeData attribute in symbol.GetAttributes())
-            {
-                string? name = attribute.AttributeClass?.ToDisplayString();
-                if (name is null || !LayerAttributeNames.Contains(name) || attribute.ApplicationSyntaxReference is null) continue;
-                SyntaxNode syntax = attribute.ApplicationSyntaxReference.GetSyntax(cancellationToken);
-                if (syntax.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(syntax.Span))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerAttributesSplitAcrossPartials,
-                        LocationInfo.From(syntax.GetLocation()), ShortName(name), symbol.Name));
-                    continue;
-                }
-                layerAttributes.Add((attribute, syntax));
-            }
-            if (diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.LayerAttributesSplitAcrossPartials))
+            List<(AttributeData Data, SyntaxNode Syntax)>? layerAttributes = LayerAttributesOf(symbol, declaration, diagnostics, cancellationToken);
+            if (layerAttributes is null)
                 return Fail(); // with layers missing from this declaration, any further check would report a phantom problem
-            layerAttributes.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
 
-            int[]? inputShape = null;
-            LocationInfo? inputLocation = null;
-            long inputSize = 0;
-            var layers = new List<LayerSpec>();
-            var layerLocations = new List<LocationInfo?>();
-            bool shapesValid = true;
-            var zerosDeclaredHere = new List<bool>(); // per layer: Init.Zeros set on its own [Dense]
-            // Regularization as declared: the network's λ (null when absent), each layer's override, each layer's keep.
-            float? networkL2 = null, networkL1 = null;
-            var layerL2 = new List<float?>();
-            var layerL1 = new List<float?>();
-            var keepOf = new Dictionary<int, (float Keep, LocationInfo? Location)>();
-
+            var declared = new Declared();
             foreach ((AttributeData attribute, SyntaxNode syntax) in layerAttributes)
             {
                 LocationInfo? location = LocationInfo.From(syntax.GetLocation());
@@ -182,261 +112,39 @@ public sealed partial class NetworkGenerator
                 switch (attribute.AttributeClass!.ToDisplayString())
                 {
                     case InputAttributeName:
-                    {
-                        int[] shape = ReadShape(attribute);
-                        if (inputShape is not null)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, location, symbol.Name, string.Join(", ", inputShape)));
-                            shapesValid = false;
-                            continue;
-                        }
-                        if (layers.Count > 0)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputAfterLayers, location, layers.Count, symbol.Name));
-                            shapesValid = false;
-                        }
-                        inputShape = shape;
-                        inputLocation = location;
-                        inputSize = 1;
-                        if (shape.Length == 0)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "[Input()] with no dimension", 0));
-                            shapesValid = false;
-                        }
-                        var exactSize = System.Numerics.BigInteger.One; // for the message: the product may pass any long
-                        for (int d = 0; d < shape.Length; d++)
-                        {
-                            exactSize *= Math.Max(shape[d], 1);
-                            if (shape[d] <= 0)
-                            {
-                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location,
-                                    shape.Length == 1 ? "The input" : "Dimension " + (d + 1) + " of the input (" + string.Join(" × ", shape) + ")", shape[d]));
-                                shapesValid = false;
-                            }
-                            inputSize = Math.Min(inputSize * Math.Max(shape[d], 1), MaxParameters + 1);
-                        }
-                        if (inputSize > MaxParameters)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location,
-                                "The input of '" + symbol.Name + "' (" + string.Join(" × ", shape) + ") has", exactSize, "", MaxParameters));
-                            shapesValid = false;
-                        }
+                        AddInput(declared, attribute, symbol.Name, location, diagnostics);
                         break;
-                    }
                     case DenseAttributeName:
-                    {
-                        int index = layers.Count + 1;
-                        if (inputShape is null)
-                        {
-                            // Reported below: as a missing input, or at an [Input] that comes after this layer.
-                            shapesValid = false;
-                        }
-                        int units = ArgumentAsInt(attribute, 0);
-                        int activationValue = ArgumentAsInt(attribute, 1);
-                        var activation = ActivationKind.Linear;
-                        if (Enum.IsDefined(typeof(ActivationKind), activationValue))
-                            activation = (ActivationKind)activationValue;
-                        else
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
-                            shapesValid = false;
-                        }
-                        int declaredInputs = 0;
-                        float leakySlope = 0.01f;
-                        InitKind init = InitKind.Default;
-                        float? l2Override = null, l1Override = null;
-                        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-                        {
-                            TypedConstant value = argument.Value;
-                            if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
-                            switch (argument.Key)
-                            {
-                                case "Inputs":
-                                    declaredInputs = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
-                                    break;
-                                case "LeakySlope":
-                                    leakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                                    if (float.IsNaN(leakySlope) || float.IsInfinity(leakySlope))
-                                    {
-                                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index, Format(leakySlope)));
-                                        shapesValid = false;
-                                    }
-                                    break;
-                                case "Init" when TryEnum(value, "Init", location, diagnostics, out InitKind parsedInit):
-                                    init = parsedInit;
-                                    break;
-                                case "Init":
-                                    shapesValid = false;
-                                    break;
-                                case "L2":
-                                case "L1":
-                                    float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                                    if (float.IsNaN(lambda)) break; // NaN is the attribute's "inherit"
-                                    if (!IsValidPenalty(lambda, argument.Key + " of layer " + index, location, diagnostics)) shapesValid = false;
-                                    if (argument.Key == "L2") l2Override = lambda; else l1Override = lambda;
-                                    break;
-                            }
-                        }
-
-                        int below = layers.Count == 0 ? (int)Math.Min(inputSize, int.MaxValue) : layers[layers.Count - 1].Units;
-                        if (units <= 0)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Layer " + index + " (n[" + index + "])", units));
-                            shapesValid = false;
-                        }
-                        if (declaredInputs < 0)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Inputs of layer " + index, declaredInputs));
-                            shapesValid = false;
-                        }
-                        else if (declaredInputs > 0 && inputShape is not null && declaredInputs != below && below > 0)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputsMismatch, location, index, declaredInputs, index - 1, below, Math.Max(units, 0)));
-                            shapesValid = false;
-                        }
-
-                        zerosDeclaredHere.Add(init == InitKind.Zeros);
-                        layers.Add(new LayerSpec(index, below, units, activation, leakySlope, init == InitKind.Default ? defaultInit : init));
-                        layerLocations.Add(location);
-                        layerL2.Add(l2Override);
-                        layerL1.Add(l1Override);
+                        AddDense(declared, ParseDense(attribute, declared.Layers.Count + 1, location, diagnostics), network, diagnostics);
                         break;
-                    }
                     case DropoutAttributeName:
-                    {
-                        float keep = ArgumentAsFloat(attribute, 0);
-                        if (!(keep > 0f && keep <= 1f))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeepProbability, location, Format(keep)));
-                            shapesValid = false;
-                        }
-                        if (layers.Count == 0)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, location, "comes before the first [Dense] layer, so there is no layer to drop from"));
-                            shapesValid = false;
-                        }
-                        else if (keepOf.ContainsKey(layers.Count))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, location, "is the second one on layer " + layers.Count));
-                            shapesValid = false;
-                        }
-                        else
-                            keepOf[layers.Count] = (keep, location);
+                        AddDropout(declared, ParseDropout(attribute, location, diagnostics), diagnostics);
                         break;
-                    }
                     case L2AttributeName:
                     case L1AttributeName:
-                    {
-                        bool isL2 = attribute.AttributeClass!.Name == "L2Attribute";
-                        string penalty = isL2 ? "L2" : "L1";
-                        float lambda = ArgumentAsFloat(attribute, 0);
-                        if ((isL2 ? networkL2 : networkL1) is not null)
+                        string penalty = attribute.AttributeClass!.Name == "L2Attribute" ? "L2" : "L1";
+                        if ((penalty == "L2" ? declared.L2 : declared.L1) is not null)
                         {
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicatePenalty, location, penalty, symbol.Name));
-                            shapesValid = false;
+                            declared.Valid = false;
                             break;
                         }
-                        if (!IsValidPenalty(lambda, "[" + penalty + "] λ", location, diagnostics)) shapesValid = false;
-                        if (isL2) networkL2 = lambda; else networkL1 = lambda;
+                        PenaltyArguments parsed = ParsePenalty(attribute, penalty, location, diagnostics);
+                        declared.Valid &= parsed.Valid;
+                        if (penalty == "L2") declared.L2 = parsed; else declared.L1 = parsed;
                         break;
-                    }
                 }
             }
 
             if (brokenArgument)
                 return Fail();
-            if (inputShape is null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, symbol.Name));
-                shapesValid = false;
-            }
-            if (layers.Count == 0)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLayers, networkLocation, symbol.Name));
-                return Fail();
-            }
-            // Zero weights only hurt hidden layers: there every unit would compute the same function. (An output layer,
-            // or logistic regression with no hidden layer, starts fine from zeros.)
-            bool zerosInherited = false;
-            for (int l = 0; l < layers.Count - 1; l++)
-            {
-                if (layers[l].Init != InitKind.Zeros) continue;
-                if (zerosDeclaredHere[l])
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, layerLocations[l], "hidden layer " + layers[l].Index + " (W" + layers[l].Index + ")"));
-                else
-                    zerosInherited = true;
-            }
-            if (zerosInherited)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, networkLocation, "the network '" + symbol.Name + "' (its hidden layers)"));
-
-            // ---- dropout belongs on hidden layers; penalties resolve per layer ----
-            foreach (KeyValuePair<int, (float Keep, LocationInfo? Location)> dropout in keepOf)
-            {
-                if (dropout.Key == layers.Count)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, dropout.Value.Location,
-                        "follows the output layer " + dropout.Key + " (n[" + dropout.Key + "] = " + layers[dropout.Key - 1].Units + "), whose units must never be dropped"));
-                    shapesValid = false;
-                }
-            }
-            for (int l = 0; l < layers.Count; l++)
-            {
-                layers[l] = layers[l] with
-                {
-                    L2 = layerL2[l] ?? networkL2 ?? 0f,
-                    L1 = layerL1[l] ?? networkL1 ?? 0f,
-                    KeepProbability = keepOf.TryGetValue(l + 1, out var dropout) ? dropout.Keep : 0f,
-                };
-            }
-
-            // ---- activations against the loss ----
-            for (int l = 0; l < layers.Count - 1; l++)
-            {
-                if (layers[l].Activation == ActivationKind.Softmax)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotOnOutputLayer, layerLocations[l], layers[l].Index, symbol.Name, layers[l].Units));
-                    shapesValid = false;
-                }
-            }
-            LayerSpec output = layers[layers.Count - 1];
-            LocationInfo? outputLocation = layerLocations[layers.Count - 1];
-            if (loss == LossKind.BinaryCrossEntropy && output.Activation != ActivationKind.Sigmoid)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "BinaryCrossEntropy", "Sigmoid", output.Index, output.Units, output.Activation));
-                shapesValid = false;
-            }
-            else if (loss == LossKind.CrossEntropy && output.Activation != ActivationKind.Softmax)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "CrossEntropy", "Softmax", output.Index, output.Units, output.Activation));
-                shapesValid = false;
-            }
-            else if (loss == LossKind.CrossEntropy && output.Units is > 0 and < 2)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsTwoUnits, outputLocation, output.Index, output.Units));
-                shapesValid = false;
-            }
-
-            // ---- the whole parameter block must fit one array ----
-            long parameterCount = 0;
-            for (int l = 0; l < layers.Count && shapesValid; l++)
-            {
-                LayerSpec layer = layers[l];
-                parameterCount += (long)layer.Units * layer.Inputs + layer.Units;
-                if (parameterCount > MaxParameters)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, layerLocations[l],
-                        "The parameters of '" + symbol.Name + "' add up to", parameterCount,
-                        " by layer " + layer.Index + " (W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs + ", b" + layer.Index + ": " + layer.Units + ")",
-                        MaxParameters));
-                    shapesValid = false;
-                }
-            }
-
-            if (!shapesValid || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+            if (!Validate(declared, network, symbol.Name, networkLocation, diagnostics)
+                || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
                 return Fail();
 
             string? ns = NamespaceOf(symbol);
-            var spec = new NetworkSpec(ns, symbol.Name, inputShape!.ToEquatableArray(), layers.ToEquatableArray(), loss, seed, initScale);
+            var spec = new NetworkSpec(ns, symbol.Name, declared.Input!.Shape.ToEquatableArray(), declared.Layers.ToEquatableArray(),
+                network.Loss, network.Seed, network.InitScale, !AliasesClash(symbol, context.SemanticModel, declaration));
 
             // ---- what the generated half would clash with: the class name, the user's members, the base class ----
             List<GeneratedMember> generated = GeneratedMembers.Of(spec);
@@ -454,12 +162,257 @@ public sealed partial class NetworkGenerator
             if (!spec.HasSampleStructs)
             {
                 bool inputTooLarge = spec.InputSize > NetworkSpec.SampleStructLimit;
+                LayerSpec output = spec.Layers[spec.Layers.Count - 1];
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampleStructs,
-                    inputTooLarge ? inputLocation : outputLocation,
+                    inputTooLarge ? declared.Input!.Location : declared.Dense[declared.Dense.Count - 1].Location,
                     inputTooLarge ? "The input of '" + symbol.Name + "'" : "The output of '" + symbol.Name + "' (layer " + output.Index + ")",
                     inputTooLarge ? spec.InputSize : spec.OutputSize, NetworkSpec.SampleStructLimit, symbol.Name));
             }
             return new NetworkModel(spec, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Whether a name of the generated file's aliases (Span, Kernels…) is taken where it would win over the alias:
+        /// by a member of the class or of a base class (any kind: a field named Guard hides Guard.Length), by a type or
+        /// namespace in the class's own namespace (where an alias of that name is an error, CS0576), or, for a class in
+        /// the global namespace, by a global using alias.
+        /// </summary>
+        private static bool AliasesClash(INamedTypeSymbol symbol, SemanticModel model, TypeDeclarationSyntax declaration)
+        {
+            foreach ((string name, _) in Emitter.Aliases)
+            {
+                for (INamedTypeSymbol? type = symbol; type is not null; type = type.BaseType)
+                    if (!type.GetMembers(name).IsEmpty) return true;
+                if (symbol.ContainingNamespace.GetMembers(name).Any()) return true;
+                // In the global namespace the file's aliases sit at its top level, beside the project's global using
+                // aliases: one of the same name would be an error there.
+                if (symbol.ContainingNamespace.IsGlobalNamespace)
+                {
+                    foreach (ISymbol found in model.LookupNamespacesAndTypes(declaration.SpanStart, name: name))
+                        if (found is IAliasSymbol alias && alias.DeclaringSyntaxReferences.Any(r =>
+                                r.GetSyntax() is UsingDirectiveSyntax { GlobalKeyword.RawKind: not 0 }))
+                            return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The layer attributes as the loop assembles them, in source order.</summary>
+        private sealed class Declared
+        {
+            public InputArguments? Input;
+            /// <summary>Per layer, from its [Dense]: sizes and activation resolved, penalties and dropout not yet.</summary>
+            public readonly List<LayerSpec> Layers = new();
+            /// <summary>Per layer, its [Dense] as written.</summary>
+            public readonly List<DenseArguments> Dense = new();
+            /// <summary>By layer index l: the [Dropout] that follows layer l's [Dense].</summary>
+            public readonly Dictionary<int, DropoutArguments> Dropouts = new();
+            public PenaltyArguments? L2, L1;
+            /// <summary>False once something was reported that leaves the shapes unknown or wrong.</summary>
+            public bool Valid = true;
+        }
+
+        /// <summary>NG0001/NG0003: a class NetGen cannot complete. False when reported.</summary>
+        private static bool CheckClass(TypeDeclarationSyntax declaration, INamedTypeSymbol symbol, LocationInfo? classLocation,
+            List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkClassNotPartial, classLocation, symbol.Name));
+                return false;
+            }
+            string? unsupported =
+                symbol.ContainingType is not null ? "nested in '" + symbol.ContainingType.Name + "'" :
+                symbol.TypeParameters.Length > 0 ? "generic" :
+                symbol.IsStatic ? "static" :
+                symbol.IsAbstract ? "abstract" :
+                symbol.IsRecord ? "a record" :
+                HasPrimaryConstructor(symbol, cancellationToken) ? "declared with a primary constructor (NetGen writes the constructors)" :
+                symbol.IsFileLocal ? "file-local ('file'): the generated half, in a file of its own, would be another class" : null;
+            if (unsupported is null) return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedNetworkClass, classLocation, symbol.Name, unsupported));
+            return false;
+        }
+
+        /// <summary>The layer attributes in source order, all beside [Network]; null when some are on another partial
+        /// declaration (reported).</summary>
+        private static List<(AttributeData Data, SyntaxNode Syntax)>? LayerAttributesOf(INamedTypeSymbol symbol,
+            TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var layerAttributes = new List<(AttributeData Data, SyntaxNode Syntax)>();
+            bool split = false;
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                if (name is null || !LayerAttributeNames.Contains(name) || attribute.ApplicationSyntaxReference is null) continue;
+                SyntaxNode syntax = attribute.ApplicationSyntaxReference.GetSyntax(cancellationToken);
+                if (syntax.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(syntax.Span))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerAttributesSplitAcrossPartials,
+                        LocationInfo.From(syntax.GetLocation()), ShortName(name), symbol.Name));
+                    split = true;
+                    continue;
+                }
+                layerAttributes.Add((attribute, syntax));
+            }
+            if (split) return null;
+            layerAttributes.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
+            return layerAttributes;
+        }
+
+        /// <summary>[Input]: once, before every [Dense].</summary>
+        private static void AddInput(Declared declared, AttributeData attribute, string className, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics)
+        {
+            if (declared.Input is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, location, className, string.Join(", ", declared.Input.Shape)));
+                declared.Valid = false;
+                return;
+            }
+            if (declared.Layers.Count > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputAfterLayers, location, declared.Layers.Count, className));
+                declared.Valid = false;
+            }
+            declared.Input = ParseInput(attribute, className, location, diagnostics);
+            declared.Valid &= declared.Input.Valid;
+        }
+
+        /// <summary>[Dense]: layer l reads the layer below it (or the input), and a declared Inputs must say so.</summary>
+        private static void AddDense(Declared declared, DenseArguments dense, NetworkArguments network, List<DiagnosticInfo> diagnostics)
+        {
+            int index = declared.Layers.Count + 1;
+            // Without an input, reported in Validate: as a missing input, or at an [Input] that comes after this layer.
+            declared.Valid &= dense.Valid && declared.Input is not null;
+            int below = declared.Layers.Count == 0 ? (int)Math.Min(declared.Input?.Size ?? 0, int.MaxValue) : declared.Layers[declared.Layers.Count - 1].Units;
+            if (dense.DeclaredInputs > 0 && declared.Input is not null && dense.DeclaredInputs != below && below > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputsMismatch, dense.Location, index, dense.DeclaredInputs,
+                    index - 1, below, Math.Max(dense.Units, 0)));
+                declared.Valid = false;
+            }
+            declared.Layers.Add(new LayerSpec(index, below, dense.Units, dense.Activation, dense.LeakySlope,
+                dense.Init == Init.Default ? network.DefaultInit : dense.Init));
+            declared.Dense.Add(dense);
+        }
+
+        /// <summary>[Dropout]: after a [Dense], at most one per layer.</summary>
+        private static void AddDropout(Declared declared, DropoutArguments dropout, List<DiagnosticInfo> diagnostics)
+        {
+            declared.Valid &= dropout.Valid;
+            int layer = declared.Layers.Count;
+            string? misplaced = layer == 0 ? "comes before the first [Dense] layer, so there is no layer to drop from" :
+                declared.Dropouts.ContainsKey(layer) ? "is the second one on layer " + layer : null;
+            if (misplaced is null)
+            {
+                declared.Dropouts[layer] = dropout;
+                return;
+            }
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, dropout.Location, misplaced));
+            declared.Valid = false;
+        }
+
+        /// <summary>
+        /// The checks that need the whole declaration: an input and a layer at least, zero weights on hidden layers,
+        /// dropout on hidden layers only, softmax on the output only, the loss against the output, and a parameter
+        /// block that fits one array. Resolves each layer's penalties and dropout. False when the shapes are invalid.
+        /// </summary>
+        private static bool Validate(Declared declared, NetworkArguments network, string className, LocationInfo? networkLocation,
+            List<DiagnosticInfo> diagnostics)
+        {
+            List<LayerSpec> layers = declared.Layers;
+            bool valid = declared.Valid;
+            if (declared.Input is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, className));
+                valid = false;
+            }
+            if (layers.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLayers, networkLocation, className));
+                return false;
+            }
+            // Zero weights only hurt hidden layers: there every unit would compute the same function. (An output layer,
+            // or logistic regression with no hidden layer, starts fine from zeros.)
+            bool zerosInherited = false;
+            for (int l = 0; l < layers.Count - 1; l++)
+            {
+                if (layers[l].Init != Init.Zeros) continue;
+                if (declared.Dense[l].Init == Init.Zeros)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, declared.Dense[l].Location,
+                        "hidden layer " + layers[l].Index + " (W" + layers[l].Index + ")"));
+                else
+                    zerosInherited = true;
+            }
+            if (zerosInherited)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, networkLocation,
+                    "the network '" + className + "' (its hidden layers)"));
+
+            // ---- dropout belongs on hidden layers; penalties resolve per layer ----
+            if (declared.Dropouts.TryGetValue(layers.Count, out DropoutArguments? onOutput))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedDropout, onOutput.Location,
+                    "follows the output layer " + layers.Count + " (n[" + layers.Count + "] = " + layers[layers.Count - 1].Units +
+                    "), whose units must never be dropped"));
+                valid = false;
+            }
+            for (int l = 0; l < layers.Count; l++)
+            {
+                layers[l] = layers[l] with
+                {
+                    L2 = declared.Dense[l].L2 ?? declared.L2?.Lambda ?? 0f,
+                    L1 = declared.Dense[l].L1 ?? declared.L1?.Lambda ?? 0f,
+                    KeepProbability = declared.Dropouts.TryGetValue(l + 1, out DropoutArguments? dropout) ? dropout.Keep : 0f,
+                };
+            }
+
+            // ---- activations against the loss ----
+            for (int l = 0; l < layers.Count - 1; l++)
+            {
+                if (layers[l].Activation == Activation.Softmax)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotOnOutputLayer, declared.Dense[l].Location,
+                        layers[l].Index, className, layers[l].Units));
+                    valid = false;
+                }
+            }
+            LayerSpec output = layers[layers.Count - 1];
+            LocationInfo? outputLocation = declared.Dense[layers.Count - 1].Location;
+            if (network.Loss == Loss.BinaryCrossEntropy && output.Activation != Activation.Sigmoid)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "BinaryCrossEntropy", "Sigmoid",
+                    output.Index, output.Units, output.Activation));
+                valid = false;
+            }
+            else if (network.Loss == Loss.CrossEntropy && output.Activation != Activation.Softmax)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "CrossEntropy", "Softmax",
+                    output.Index, output.Units, output.Activation));
+                valid = false;
+            }
+            else if (network.Loss == Loss.CrossEntropy && output.Units is > 0 and < 2)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsTwoUnits, outputLocation, output.Index, output.Units));
+                valid = false;
+            }
+
+            // ---- the whole parameter block must fit one array ----
+            long parameterCount = 0;
+            for (int l = 0; l < layers.Count && valid; l++)
+            {
+                LayerSpec layer = layers[l];
+                parameterCount += (long)layer.Units * layer.Inputs + layer.Units;
+                if (parameterCount > MaxParameters)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, declared.Dense[l].Location,
+                        "The parameters of '" + className + "' add up to", parameterCount,
+                        " by layer " + layer.Index + " (W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs + ", b" + layer.Index + ": " + layer.Units + ")",
+                        MaxParameters));
+                    valid = false;
+                }
+            }
+            return valid;
         }
 
         private static bool TryEnum<TEnum>(TypedConstant value, string enumName, LocationInfo? location, List<DiagnosticInfo> diagnostics, out TEnum result)

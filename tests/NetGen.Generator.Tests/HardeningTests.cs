@@ -203,7 +203,7 @@ public class HardeningTests
         run.AssertGeneratorDidNotFail();
         string text = run.Source("Tests.Net.g.cs");
         Assert.True(run.OutputProblems().Count == 0, GeneratorRun.Describe(run.OutputProblems()));
-        Assert.Contains("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", text, StringComparison.Ordinal);
+        Assert.Contains("public void Predict(ReadOnlySpan x, Span y)", text, StringComparison.Ordinal);
         Assert.Equal(!tooLarge, text.Contains("public struct Input", StringComparison.Ordinal));
         Assert.Equal(!tooLarge, text.Contains("public struct Output", StringComparison.Ordinal));
         Assert.Equal(!tooLarge, text.Contains("public Output Predict(in Input x)", StringComparison.Ordinal));

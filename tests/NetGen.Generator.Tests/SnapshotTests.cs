@@ -140,4 +140,21 @@ public class SnapshotTests
 
         SnapshotAssert.Matches(fullName, text);
     }
+
+    /// <summary>A learner reads the snapshots without scrolling sideways: no line is longer than 120 characters.</summary>
+    [Fact]
+    public void Every_snapshot_line_is_at_most_120_characters()
+    {
+        string[] files = System.IO.Directory.GetFiles(SnapshotAssert.SnapshotDirectory, "*.g.cs");
+        Assert.True(files.Length >= 6, "Expected the 6 snapshots, found " + files.Length + ".");
+        var longLines = new System.Collections.Generic.List<string>();
+        foreach (string file in files)
+        {
+            string[] lines = System.IO.File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+                if (lines[i].Length > 120)
+                    longLines.Add(System.IO.Path.GetFileName(file) + ":" + (i + 1) + " (" + lines[i].Length + "): " + lines[i].Trim());
+        }
+        Assert.True(longLines.Count == 0, longLines.Count + " lines longer than 120:" + Environment.NewLine + string.Join(Environment.NewLine, longLines));
+    }
 }

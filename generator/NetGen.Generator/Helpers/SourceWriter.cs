@@ -3,10 +3,18 @@ using System.Text;
 
 namespace NetGen.Generator.Helpers;
 
-/// <summary>Writes C# text with indentation (like System.Text.Json's generator's SourceWriter).</summary>
+/// <summary>
+/// Writes C# text with indentation (like System.Text.Json's generator's SourceWriter), in lines of at most
+/// <see cref="MaxLineLength"/> characters: a longer comment wraps at its spaces, a longer line's trailing comment moves
+/// to a line of its own above it, and longer code breaks after its commas, continued 4 columns further in. Nothing
+/// breaks inside a string literal or a quoted attribute value.
+/// </summary>
 internal sealed class SourceWriter
 {
     private const string IndentUnit = "    ";
+
+    /// <summary>The longest line written, where it can be broken.</summary>
+    public const int MaxLineLength = 120;
     private readonly StringBuilder _builder = new();
 
     public int Indentation { get; set; }
@@ -20,11 +28,140 @@ internal sealed class SourceWriter
         }
         foreach (string line in text.Split('\n'))
         {
-            if (line.Length > 0)
-                for (int i = 0; i < Indentation; i++) _builder.Append(IndentUnit);
-            _builder.Append(line.TrimEnd('\r')).Append('\n');
+            string content = line.TrimEnd('\r');
+            if (content.Length == 0)
+            {
+                _builder.Append('\n');
+                continue;
+            }
+            var indent = new StringBuilder();
+            for (int i = 0; i < Indentation; i++) indent.Append(IndentUnit);
+            WriteWrapped(indent.ToString(), content);
         }
         return this;
+    }
+
+    private void WriteWrapped(string indent, string content)
+    {
+        if (indent.Length + content.Length <= MaxLineLength)
+        {
+            _builder.Append(indent).Append(content).Append('\n');
+            return;
+        }
+        string trimmed = content.TrimStart();
+        if (trimmed.StartsWith("//", StringComparison.Ordinal))
+        {
+            string prefix = trimmed.StartsWith("/// ", StringComparison.Ordinal) ? "/// " : "// ";
+            WrapWords(indent + prefix, trimmed.Substring(prefix.Length), indent + prefix);
+            return;
+        }
+        int comment = TrailingComment(content);
+        if (comment > 0)
+        {
+            WriteWrapped(indent, content.Substring(comment + 1).TrimStart());
+            WriteWrapped(indent, content.Substring(0, comment).TrimEnd());
+            return;
+        }
+        // Code: continued one level in from the line's own start.
+        string rest = indent + content.Substring(0, content.Length - trimmed.Length) + IndentUnit;
+        // A call whose arguments fit one line of their own: break after its opening parenthesis.
+        int open = FirstOpenParenthesis(content);
+        if (open > 0 && indent.Length + open + 1 <= MaxLineLength && rest.Length + content.Length - open - 1 <= MaxLineLength)
+        {
+            _builder.Append(indent).Append(content, 0, open + 1).Append('\n');
+            _builder.Append(rest).Append(content, open + 1, content.Length - open - 1).Append('\n');
+            return;
+        }
+        // Else break after a comma or an opening parenthesis, or before a + or |, outside literals, filling each line.
+        int start = 0, lastBreak = -1;
+        string current = indent;
+        for (int i = 0, quote = 0; i <= content.Length; i++)
+        {
+            int breakAt = -1; // where the next line would start
+            if (i == content.Length) breakAt = i;
+            else
+            {
+                char c = content[i];
+                if (c == '\\' && quote != 0) { i++; continue; }
+                if (c == '"') quote = quote == 0 ? 1 : 0;
+                if (quote != 0) continue;
+                if (c == ',' && i + 1 < content.Length && content[i + 1] == ' ') breakAt = i + 2;
+                else if (c == '(' && i + 1 < content.Length && content[i + 1] != ')') breakAt = i + 1;
+                else if (c == ' ' && i + 2 < content.Length && (content[i + 1] == '+' || content[i + 1] == '|') && content[i + 2] == ' ')
+                    breakAt = i + 1;
+            }
+            if (breakAt < 0) continue;
+            // The piece up to this break point: if it no longer fits, end the line at the previous break point.
+            int pieceEnd = breakAt == content.Length ? breakAt : (content[breakAt - 1] == ' ' ? breakAt - 1 : breakAt);
+            if (current.Length + (pieceEnd - start) > MaxLineLength && lastBreak > start)
+            {
+                int lineEnd = content[lastBreak - 1] == ' ' ? lastBreak - 1 : lastBreak;
+                _builder.Append(current).Append(content, start, lineEnd - start).Append('\n');
+                start = lastBreak;
+                current = rest;
+            }
+            lastBreak = breakAt;
+        }
+        _builder.Append(current).Append(content, start, content.Length - start).Append('\n');
+    }
+
+    /// <summary>Words (split at spaces outside quotes) filled into lines that each start with a prefix.</summary>
+    private void WrapWords(string firstPrefix, string text, string prefix)
+    {
+        var words = new System.Collections.Generic.List<string>();
+        int start = 0;
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '"') quoted = !quoted;
+            if (text[i] == ' ' && !quoted)
+            {
+                if (i > start) words.Add(text.Substring(start, i - start));
+                start = i + 1;
+            }
+        }
+        if (start < text.Length) words.Add(text.Substring(start));
+        var line = new StringBuilder(firstPrefix);
+        int lineStart = firstPrefix.Length;
+        foreach (string word in words)
+        {
+            if (line.Length > lineStart && line.Length + 1 + word.Length > MaxLineLength)
+            {
+                _builder.Append(line).Append('\n');
+                line.Clear().Append(prefix);
+                lineStart = prefix.Length;
+            }
+            if (line.Length > lineStart) line.Append(' ');
+            line.Append(word);
+        }
+        _builder.Append(line).Append('\n');
+    }
+
+    /// <summary>The first "(" outside string literals that opens a non-empty argument list, or -1.</summary>
+    private static int FirstOpenParenthesis(string content)
+    {
+        for (int i = 0, quote = 0; i + 1 < content.Length; i++)
+        {
+            char c = content[i];
+            if (c == '\\' && quote != 0) { i++; continue; }
+            if (c == '"') quote = quote == 0 ? 1 : 0;
+            if (quote == 0 && c == '(' && content[i + 1] != ')') return i;
+        }
+        return -1;
+    }
+
+    /// <summary>The index of the "//" that starts a trailing comment outside string literals, or -1.</summary>
+    private static int TrailingComment(string content)
+    {
+        for (int i = 0, quote = 0; i + 1 < content.Length; i++)
+        {
+            char c = content[i];
+            if (c == '\\' && quote != 0) { i++; continue; }
+            if (c == '"') quote = quote == 0 ? 1 : 0;
+            if (quote == 0 && c == '/' && content[i + 1] == '/' && i > 0 && content[i - 1] == ' ')
+                return i - 1;
+        }
+        return -1;
     }
 
     public SourceWriter WriteLine() => WriteLine("");

@@ -66,7 +66,7 @@ internal static class GeneratedMembers
             Method("Predict", "in " + TypeKeyOfNested(spec, "Input"));
         }
         if (spec.IsClassifier) Method("PredictClass", ReadOnlySpan);
-        if (NetworkGenerator.Emitter.PredictsInRegisters(spec))
+        if (NetworkPlan.Of(spec).PredictsInRegisters)
         {
             Add("PredictInRegisters", "the private method");
             Add("PredictLayerByLayer", "the private method");

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Model;
 /// <param name="L2">λ of the L2 penalty on W[l]; 0 for none.</param>
 /// <param name="L1">λ of the L1 penalty on W[l]; 0 for none.</param>
 /// <param name="KeepProbability">The keep probability of inverted dropout on A[l]; 0 for no dropout.</param>
-internal sealed record LayerSpec(int Index, int Inputs, int Units, ActivationKind Activation, float LeakySlope, InitKind Init,
+internal sealed record LayerSpec(int Index, int Inputs, int Units, Activation Activation, float LeakySlope, Init Init,
     float L2 = 0f, float L1 = 0f, float KeepProbability = 0f)
 {
     public int WeightCount => Units * Inputs;

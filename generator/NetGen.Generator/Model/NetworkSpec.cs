@@ -6,14 +6,17 @@ namespace NetGen.Generator.Model;
 /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
 /// <param name="ClassName">The partial class.</param>
 /// <param name="InputShape">The declared input shape; the network sees its product, n[0].</param>
+/// <param name="UsesAliases">Whether the generated file may name Span, Kernels… through its own using aliases: false
+/// when the class (or a base class) or its namespace has a member of such a name, which would win over the alias.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
     EquatableArray<int> InputShape,
     EquatableArray<LayerSpec> Layers,
-    LossKind Loss,
+    Loss Loss,
     ulong Seed,
-    float InitScale)
+    float InitScale,
+    bool UsesAliases = true)
 {
     public int InputSize => Layers[0].Inputs;
 
@@ -68,8 +71,8 @@ internal sealed record NetworkSpec(
         get
         {
             LayerSpec output = Layers[Layers.Count - 1];
-            return (output.Activation == ActivationKind.Softmax && output.Units >= 2) ||
-                   (output.Activation == ActivationKind.Sigmoid && output.Units == 1);
+            return (output.Activation == Activation.Softmax && output.Units >= 2) ||
+                   (output.Activation == Activation.Sigmoid && output.Units == 1);
         }
     }
 

@@ -1,0 +1,196 @@
+using System.Collections.Generic;
+using NetGen.Generator.Helpers;
+
+namespace NetGen.Generator.Model;
+
+/// <summary>Where a batch's buffers keep their samples.</summary>
+internal enum Layout
+{
+    /// <summary>m × n[l], one sample per row: the layout of X and Y; vectors run along a layer.</summary>
+    SamplesAsRows,
+    /// <summary>n[l] × m, one sample per column: the notes' layout; vectors run across samples.</summary>
+    SamplesAsColumns,
+}
+
+/// <summary>The buffer the backward pass reads g′ from.</summary>
+internal enum GPrimeSource
+{
+    /// <summary>No g′ step: a linear layer, or an output whose dZ comes straight from the loss.</summary>
+    None,
+    Z,
+    A,
+}
+
+/// <summary>How Predict computes one layer for one sample (when the network does not predict in registers).</summary>
+internal enum OneSampleStrategy
+{
+    /// <summary>Every multiply written out, each sum as a balanced tree: no loop, no call.</summary>
+    Unrolled,
+    /// <summary>Kernels.DenseForwardOne, g applied in registers.</summary>
+    Kernel,
+}
+
+/// <summary>One buffer of the batch workspace: <paramref name="Width"/> floats per sample, or another buffer itself.</summary>
+internal sealed record BufferPlan(string Name, int Width, string? AliasOf = null);
+
+/// <summary>The decisions about one layer, made once: what the emitter then writes, it only spells out.</summary>
+/// <param name="FusedActivation">The batch forward applies g inside the product kernel (one pass, Z kept only when
+/// asked for).</param>
+/// <param name="FusedOutput">dZ[L] = A[L] − Y comes straight from the loss, with no g′ step.</param>
+/// <param name="GPrimeReads">Which forward buffer the g′ step reads.</param>
+/// <param name="BackwardReadsParameters">Backward needs W[l]: for dA[l-1] (every layer but the first) or a penalty.</param>
+/// <param name="Buffers">The layer's blocks of the batch workspace: Z, A (Z itself when linear), dZ, and D with dropout.</param>
+internal sealed record LayerPlan(
+    LayerSpec Layer,
+    ActivationForm G,
+    bool FusedActivation,
+    bool FusedOutput,
+    GPrimeSource GPrimeReads,
+    OneSampleStrategy OneSample,
+    bool BackwardReadsParameters,
+    EquatableArray<BufferPlan> Buffers)
+{
+    public int Index => Layer.Index;
+
+    public int Units => Layer.Units;
+
+    /// <summary>"Relu", "LeakyRelu(0.01)": the activation as the Architecture string names it.</summary>
+    public string ActivationName => G.TakesSlope
+        ? G.Kind + "(" + NetworkGenerator.Parser.Format(Layer.LeakySlope) + ")"
+        : G.Kind.ToString();
+
+    /// <summary>A[l] = g(<paramref name="z"/>) in the notes' notation.</summary>
+    public string Formula(string z) => ActivationForm.Fill(G.Formula, z, "A" + Index, "dA" + Index, Slope);
+
+    /// <summary>dZ[l] = dA[l] ⊙ g′ in the notes' notation, read from the buffer the plan chose.</summary>
+    public string DerivativeFormula()
+    {
+        string template = GPrimeReads == GPrimeSource.Z && G.DerivativeFromZ is not null ? G.DerivativeFromZ : G.Derivative;
+        return ActivationForm.Fill(template, "Z" + Index, "A" + Index, "dA" + Index, Slope);
+    }
+
+    private string Slope => NetworkGenerator.Parser.Format(Layer.LeakySlope);
+}
+
+/// <summary>
+/// The plan of a network: the layout of its batches, how it predicts one sample, and per layer what its passes do and
+/// which buffers they need. Computed once from the spec (<see cref="Of"/>) before any text is written.
+/// </summary>
+/// <param name="TransposesX">With samples as columns and more than one feature, X turns into A0 = Xᵀ at the start.</param>
+/// <param name="TransposesY">With samples as columns and more than one output, Y turns into Yᵀ (and A[L] back into Y).</param>
+/// <param name="Buffers">The batch workspace, in order: A0 and Yt when transposed, then each layer's.</param>
+/// <param name="WorkspacePerSample">The floats of the workspace per sample: the buffers that are not aliases.</param>
+/// <param name="PredictHiddenFloats">The hidden activations of one sample, which Predict keeps.</param>
+internal sealed record NetworkPlan(
+    NetworkSpec Spec,
+    Layout Layout,
+    bool PredictsInRegisters,
+    bool TransposesX,
+    bool TransposesY,
+    EquatableArray<LayerPlan> Layers,
+    EquatableArray<BufferPlan> Buffers,
+    int WorkspacePerSample,
+    int PredictHiddenFloats)
+{
+    /// <summary>The widest layer (or input) of a network whose batch buffers hold samples as columns.</summary>
+    public const int ColumnsWidthLimit = 64;
+
+    /// <summary>The widest input or layer whose A fits the two Vector512 the in-registers Predict gives each layer.</summary>
+    public const int RegistersWidthLimit = 32;
+
+    /// <summary>The largest W[l] (in weights) whose one-sample forward is written out in full.</summary>
+    public const int UnrollLimit = 256;
+
+    /// <summary>Predict keeps its activations on the stack up to this many floats, and rents them beyond.</summary>
+    public const int StackLimit = 16 * 1024;
+
+    public bool SamplesAsColumns => Layout == Layout.SamplesAsColumns;
+
+    /// <summary>Predict's hidden activations fit the stack (else they are rented).</summary>
+    public bool PredictOnStack => PredictHiddenFloats <= StackLimit;
+
+    /// <summary>PredictClass keeps the outputs of one sample on the stack (else it rents them).</summary>
+    public bool OutputOnStack => Spec.OutputSize <= StackLimit;
+
+    public LayerPlan Output => Layers[Layers.Count - 1];
+
+    public static NetworkPlan Of(NetworkSpec spec)
+    {
+        Layout layout = ChooseLayout(spec);
+        bool columns = layout == Layout.SamplesAsColumns;
+        bool transposesX = columns && spec.InputSize > 1, transposesY = columns && spec.OutputSize > 1;
+        var buffers = new List<BufferPlan>();
+        if (transposesX) buffers.Add(new BufferPlan("A0", spec.InputSize));
+        if (transposesY) buffers.Add(new BufferPlan("Yt", spec.OutputSize));
+        var layers = new List<LayerPlan>();
+        int hidden = 0;
+        foreach (LayerSpec layer in spec.Layers)
+        {
+            LayerPlan plan = PlanLayer(spec, layer, columns);
+            layers.Add(plan);
+            buffers.AddRange(plan.Buffers);
+            if (layer.Index < spec.Layers.Count) hidden += layer.Units;
+        }
+        int perSample = 0;
+        foreach (BufferPlan buffer in buffers)
+            if (buffer.AliasOf is null) perSample += buffer.Width;
+        return new NetworkPlan(spec, layout, FitsRegisters(spec), transposesX, transposesY, layers.ToEquatableArray(),
+            buffers.ToEquatableArray(), perSample, hidden);
+    }
+
+    /// <summary>
+    /// Narrow networks keep their batch buffers with samples as columns — the notes' own layout, n[l] × m — so that
+    /// the vectors run across samples where a layer is too narrow to fill them; wider ones keep samples as rows
+    /// (the layout of X and Y), where the vectors run along a layer. Softmax, which works within one sample, keeps rows.
+    /// </summary>
+    private static Layout ChooseLayout(NetworkSpec spec)
+    {
+        if (spec.InputSize > ColumnsWidthLimit) return Layout.SamplesAsRows;
+        foreach (LayerSpec layer in spec.Layers)
+            if (layer.Units > ColumnsWidthLimit || ActivationForm.Of(layer.Activation).RowWise) return Layout.SamplesAsRows;
+        return Layout.SamplesAsColumns;
+    }
+
+    /// <summary>
+    /// Small networks — input and every layer at most 32 wide — predict one sample with each layer's A held in one or
+    /// two Vector512 from input to output, every size and offset written in as a constant: no buffer, no loop, no call.
+    /// </summary>
+    private static bool FitsRegisters(NetworkSpec spec)
+    {
+        if (spec.InputSize > RegistersWidthLimit) return false;
+        foreach (LayerSpec layer in spec.Layers)
+            if (layer.Units > RegistersWidthLimit) return false;
+        return true;
+    }
+
+    private static LayerPlan PlanLayer(NetworkSpec spec, LayerSpec layer, bool columns)
+    {
+        ActivationForm g = ActivationForm.Of(layer.Activation);
+        bool last = layer.Index == spec.Layers.Count;
+        bool fusedOutput = last &&
+            ((spec.Loss == Loss.BinaryCrossEntropy && g.Kind == Activation.Sigmoid) ||
+             (spec.Loss == Loss.CrossEntropy && g.Kind == Activation.Softmax));
+        // ReLU and leaky ReLU read g′ from Z; sigmoid, tanh and softmax from A — unless dropout has scaled A, in which
+        // case sigmoid and tanh take g′ from Z too.
+        GPrimeSource gPrime = g.IsLinear || fusedOutput ? GPrimeSource.None
+            : g.GPrimeReadsZ || layer.HasDropout ? GPrimeSource.Z : GPrimeSource.A;
+        // With samples as columns, a ReLU-like layer applies g inside the product kernel; a sigmoid or tanh layer keeps
+        // its own pass after the product, whose vector exponential is faster than the one g would apply in the kernel.
+        bool fusedActivation = columns && g.Kind is Activation.Relu or Activation.LeakyRelu;
+        // Layers of fewer than 8 units get a one-sample forward with every multiply written out: no loop, no call, no
+        // bounds check once the slices are taken, and each sum as a balanced tree so that its adds overlap. (Wider
+        // ones fill a vector with their outputs, and the kernel wins.)
+        OneSampleStrategy oneSample = layer.Units < 8 && layer.WeightCount <= UnrollLimit && layer.Inputs <= 64
+            ? OneSampleStrategy.Unrolled : OneSampleStrategy.Kernel;
+        string l = layer.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var buffers = new List<BufferPlan>
+        {
+            new("Z" + l, layer.Units),
+            new("A" + l, layer.Units, g.IsLinear ? "Z" + l : null),
+            new("dZ" + l, layer.Units),
+        };
+        if (layer.HasDropout) buffers.Add(new BufferPlan("D" + l, layer.Units));
+        return new LayerPlan(layer, g, fusedActivation, fusedOutput, gPrime, oneSample,
+            layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f, buffers.ToEquatableArray());
+    }
+}

@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Helpers;
+
+namespace NetGen.Generator;
+
+public sealed partial class NetworkGenerator
+{
+    // One parser per attribute: each reads its attribute's arguments into a record and reports what is wrong with
+    // the attribute on its own. What depends on the other attributes (order, duplicates, the sizes of the layer below,
+    // the loss against the output) is checked where the declaration is assembled and in Parser.Validate.
+    internal static partial class Parser
+    {
+        /// <summary>[Network]'s arguments, with the defaults of an argument left out.</summary>
+        /// <param name="DefaultInit">The layers' initialisation when their [Dense] names none (never Default).</param>
+        internal sealed record NetworkArguments(Loss Loss, Init DefaultInit, float InitScale, ulong Seed);
+
+        /// <summary>[Input(shape)]: the shape, and n[0] (its product, capped above <see cref="MaxParameters"/>).</summary>
+        internal sealed record InputArguments(int[] Shape, long Size, bool Valid, LocationInfo? Location);
+
+        /// <summary>[Dense(units, activation, …)] as declared: <paramref name="Init"/> may be Default (inherit) and the
+        /// penalties are null when the layer inherits the network's.</summary>
+        internal sealed record DenseArguments(int Units, Activation Activation, int DeclaredInputs, float LeakySlope, Init Init,
+            float? L2, float? L1, bool Valid, LocationInfo? Location);
+
+        /// <summary>[Dropout(keep)] on the layer above it.</summary>
+        internal sealed record DropoutArguments(float Keep, bool Valid, LocationInfo? Location);
+
+        /// <summary>[L2(λ)] or [L1(λ)] for the whole network.</summary>
+        /// <param name="Name">"L2" or "L1".</param>
+        internal sealed record PenaltyArguments(string Name, float Lambda, bool Valid, LocationInfo? Location);
+
+        private static NetworkArguments ParseNetwork(AttributeData attribute, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            var loss = Loss.BinaryCrossEntropy;
+            var defaultInit = Init.He;
+            float initScale = 0.01f;
+            ulong seed = 1;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                TypedConstant value = argument.Value;
+                if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
+                switch (argument.Key)
+                {
+                    case "Loss" when TryEnum(value, "Loss", location, diagnostics, out Loss parsedLoss):
+                        loss = parsedLoss;
+                        break;
+                    case "Init" when TryEnum(value, "Init", location, diagnostics, out Init parsedInit):
+                        defaultInit = parsedInit == Init.Default ? Init.He : parsedInit;
+                        break;
+                    case "InitScale":
+                        initScale = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (!(initScale > 0f) || float.IsInfinity(initScale))
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitScale, location, Format(initScale)));
+                        break;
+                    case "Seed":
+                        seed = Convert.ToUInt64(value.Value, CultureInfo.InvariantCulture);
+                        break;
+                }
+            }
+            return new NetworkArguments(loss, defaultInit, initScale, seed);
+        }
+
+        private static InputArguments ParseInput(AttributeData attribute, string className, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics)
+        {
+            int[] shape = ReadShape(attribute);
+            bool valid = true;
+            long size = 1;
+            if (shape.Length == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "[Input()] with no dimension", 0));
+                valid = false;
+            }
+            var exactSize = System.Numerics.BigInteger.One; // for the message: the product may pass any long
+            for (int d = 0; d < shape.Length; d++)
+            {
+                exactSize *= Math.Max(shape[d], 1);
+                if (shape[d] <= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location,
+                        shape.Length == 1 ? "The input" : "Dimension " + (d + 1) + " of the input (" + string.Join(" × ", shape) + ")", shape[d]));
+                    valid = false;
+                }
+                size = Math.Min(size * Math.Max(shape[d], 1), MaxParameters + 1);
+            }
+            if (size > MaxParameters)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, location,
+                    "The input of '" + className + "' (" + string.Join(" × ", shape) + ") has", exactSize, "", MaxParameters));
+                valid = false;
+            }
+            return new InputArguments(shape, size, valid, location);
+        }
+
+        /// <param name="index">l, the layer this [Dense] declares, for the messages.</param>
+        private static DenseArguments ParseDense(AttributeData attribute, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            bool valid = true;
+            int units = ArgumentAsInt(attribute, 0);
+            int activationValue = ArgumentAsInt(attribute, 1);
+            var activation = Activation.Linear;
+            if (Enum.IsDefined(typeof(Activation), activationValue))
+                activation = (Activation)activationValue;
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
+                valid = false;
+            }
+            int declaredInputs = 0;
+            float leakySlope = 0.01f;
+            Init init = Init.Default;
+            float? l2 = null, l1 = null;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                TypedConstant value = argument.Value;
+                if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
+                switch (argument.Key)
+                {
+                    case "Inputs":
+                        declaredInputs = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
+                        break;
+                    case "LeakySlope":
+                        leakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (float.IsNaN(leakySlope) || float.IsInfinity(leakySlope))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index, Format(leakySlope)));
+                            valid = false;
+                        }
+                        break;
+                    case "Init" when TryEnum(value, "Init", location, diagnostics, out Init parsedInit):
+                        init = parsedInit;
+                        break;
+                    case "Init":
+                        valid = false;
+                        break;
+                    case "L2":
+                    case "L1":
+                        float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (float.IsNaN(lambda)) break; // NaN is the attribute's "inherit"
+                        if (!IsValidPenalty(lambda, argument.Key + " of layer " + index, location, diagnostics)) valid = false;
+                        if (argument.Key == "L2") l2 = lambda; else l1 = lambda;
+                        break;
+                }
+            }
+            if (units <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Layer " + index + " (n[" + index + "])", units));
+                valid = false;
+            }
+            if (declaredInputs < 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Inputs of layer " + index, declaredInputs));
+                valid = false;
+            }
+            return new DenseArguments(units, activation, declaredInputs, leakySlope, init, l2, l1, valid, location);
+        }
+
+        private static DropoutArguments ParseDropout(AttributeData attribute, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            float keep = ArgumentAsFloat(attribute, 0);
+            bool valid = keep > 0f && keep <= 1f;
+            if (!valid)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeepProbability, location, Format(keep)));
+            return new DropoutArguments(keep, valid, location);
+        }
+
+        private static PenaltyArguments ParsePenalty(AttributeData attribute, string name, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics)
+        {
+            float lambda = ArgumentAsFloat(attribute, 0);
+            bool valid = IsValidPenalty(lambda, "[" + name + "] λ", location, diagnostics);
+            return new PenaltyArguments(name, lambda, valid, location);
+        }
+    }
+}
