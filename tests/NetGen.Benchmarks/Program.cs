@@ -15,6 +15,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains(Restrictions.ChildArgument))
+            return Restrictions.RunChild(Console.Out);
         if (args.Contains("--quick"))
         {
             if (args.Length > 1)

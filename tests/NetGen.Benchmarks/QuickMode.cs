@@ -102,6 +102,8 @@ public static class QuickMode
         });
 
         int met = PrintTables(w, rows, fma, out int targets);
+        if (!Restrictions.Print(w, Time))
+            failures.Add("net A under a restriction of the instruction sets: a child failed or disagreed with ONNX Runtime");
 
         w.WriteLine();
         if (failures.Count == 0)
@@ -272,7 +274,7 @@ public static class QuickMode
         w.WriteLine(new string('!', 100));
     }
 
-    private static void TryRaisePriority()
+    internal static void TryRaisePriority()
     {
         try { Process.GetCurrentProcess().PriorityClass = ProcessPriorityClass.High; } catch { /* not allowed: fine */ }
         try { Thread.CurrentThread.Priority = ThreadPriority.Highest; } catch { /* not allowed: fine */ }

@@ -122,7 +122,8 @@ public class ColumnsKernelTests
         float[] a = TestData.Uniform(nIn * m, 21, 2), w = TestData.Uniform(nOut * nIn, 22, 2), b = TestData.Uniform(nOut, 23, 2);
         var z = new float[nOut * m];
         var y = new float[nOut * m];
-        Kernels.ColumnsActivatedScalar(ref a[0], ref w[0], ref b[0], ref z[0], ref y[0], true, m, nIn, nOut, new Kernels.ReluFunction());
+        Kernels.ColumnsScalar<Kernels.StoreBoth, Kernels.ReluFunction>(ref w[0], nIn, 1, ref a[0], ref b[0], true, ref z[0], ref y[0],
+            nOut, nIn, m, default);
         for (int j = 0; j < nOut; j++)
             for (int i = 0; i < m; i++)
             {

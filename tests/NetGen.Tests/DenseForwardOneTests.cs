@@ -177,10 +177,13 @@ public class DenseForwardOneTests
         Assert.True(float.IsNaN(new Kernels.ReluFunction().Apply(nan)[0]));
     }
 
-    /// <summary>The shared exponential within 2 ulp wherever e^x is a normal float.</summary>
+    /// <summary>The shared exponential within 2 ulp wherever e^x is a normal float; 3 where the machine has no fused
+    /// multiply-add (x86 without FMA, as in the Vector128 and scalar hosts: each step of the polynomial rounds twice).</summary>
     [Fact]
     public void Exp_is_within_two_ulps()
     {
+        bool fused = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+        double allowed = fused ? 2 : 3;
         var lanes = new float[16];
         for (double start = -87.3; start < 88.3; start += 16 * 0.00731)
         {
@@ -190,7 +193,7 @@ public class DenseForwardOneTests
             {
                 double exact = Math.Exp(lanes[i]);
                 double ulp = Math.Pow(2, Math.Floor(Math.Log2(exact)) - 23);
-                Assert.True(Math.Abs(e[i] - exact) <= 2 * ulp, $"e^{lanes[i]} = {e[i]}, exactly {exact} ({Math.Abs(e[i] - exact) / ulp:0.00} ulp)");
+                Assert.True(Math.Abs(e[i] - exact) <= allowed * ulp, $"e^{lanes[i]} = {e[i]}, exactly {exact} ({Math.Abs(e[i] - exact) / ulp:0.00} ulp)");
             }
         }
     }

@@ -12,6 +12,12 @@ public interface IActivationFunction
     /// <summary>g(z) for one value.</summary>
     float Apply(float z);
 
+    /// <summary>g(z) for 4 values at once; equal to <see cref="Apply(float)"/> in every lane to within an ulp or two.</summary>
+    Vector128<float> Apply(Vector128<float> z);
+
+    /// <summary>g(z) for 8 values at once; equal to <see cref="Apply(float)"/> in every lane to within an ulp or two.</summary>
+    Vector256<float> Apply(Vector256<float> z);
+
     /// <summary>g(z) for 16 values at once; equal to <see cref="Apply(float)"/> in every lane to within an ulp or two.</summary>
     Vector512<float> Apply(Vector512<float> z);
 }
@@ -23,6 +29,12 @@ public static partial class Kernels
     {
         /// <inheritdoc/>
         public float Apply(float z) => z;
+
+        /// <inheritdoc/>
+        public Vector128<float> Apply(Vector128<float> z) => z;
+
+        /// <inheritdoc/>
+        public Vector256<float> Apply(Vector256<float> z) => z;
 
         /// <inheritdoc/>
         public Vector512<float> Apply(Vector512<float> z) => z;

@@ -18,6 +18,7 @@ public static partial class Kernels
         RequireMatrix(W.Length, nOut, nIn, nameof(W));
         RequireMatrix(dA.Length, nIn, m, nameof(dA));
         float none = 0f;
-        ColumnsProduct(ref Ref(W), 1, nIn, ref Ref(dZ), ref Ref(dA), ref none, false, nIn, nOut, m);
+        ColumnsProduct<StoreZ, IdentityFunction>(ref Ref(W), 1, nIn, ref Ref(dZ), ref none, false, ref Ref(dA), ref Ref(dA), nIn, nOut, m,
+            default);
     }
 }

@@ -14,13 +14,14 @@ public static partial class Kernels
     /// dZ is nOut × m, A is nIn × m; dW (nOut × nIn) and db (nOut) are overwritten.
     /// </summary>
     /// <remarks>
-    /// With Vector512, the register-blocked dense forward kernel runs on the rows. Without AVX-512 but with AVX2 and FMA,
-    /// tiles of four rows of dZ times two rows of A keep 8 Vector256 sums over the samples (6 loads for 8 FMAs), the last
-    /// 8 samples masked as in <see cref="Dot"/>; the last tile of each direction overlaps the previous one and writes
-    /// the same values again. Fewer than four rows of dZ or a single row of A take one dot product per element.
+    /// With Vector512, the register-blocked dense forward kernel runs on the rows. Otherwise, at the widest accelerated
+    /// width, tiles of four rows of dZ times two rows of A keep 8 sums over the samples (6 loads for 8 FMAs), the last
+    /// vector masked; the last tile of each direction overlaps the previous one and writes the same values again
+    /// (<see cref="RowDots{TVec}"/>). Fewer than four rows of dZ or a single row of A take one dot product per element.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void DenseBackwardWeightsColumns(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
+    public static void DenseBackwardWeightsColumns(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db,
+        int m, int nIn, int nOut)
     {
         RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
         RequireMatrix(dZ.Length, nOut, m, nameof(dZ));
@@ -35,25 +36,29 @@ public static partial class Kernels
         // Each dW[j, k] is the dot product dZ[j, ·]·A[k, ·]: the dense forward kernel's own shape (rows of dZ against
         // rows of A, both of length m), without a bias.
         float none = 0f;
+        bool tiles = nOut >= 4 && nIn >= 2;
         if (Vector512.IsHardwareAccelerated && Sse3.IsSupported && m >= 16)
             DenseForwardBlocked(ref Ref(dZ), ref Ref(A), ref none, false, ref Ref(dW), nOut, m, nIn);
-        else if (!Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && Fma.IsSupported && m >= 8 && nOut >= 4 && nIn >= 2)
-            RowDots256(ref Ref(dZ), ref Ref(A), ref Ref(dW), m, nIn, nOut);
+        else if (tiles && Width256.IsAccelerated && m >= Width256.Count)
+            RowDots<Width256>(ref Ref(dZ), ref Ref(A), ref Ref(dW), m, nIn, nOut);
+        else if (tiles && Width128.IsAccelerated && m >= Width128.Count)
+            RowDots<Width128>(ref Ref(dZ), ref Ref(A), ref Ref(dW), m, nIn, nOut);
         else
             DenseForwardDots(ref Ref(dZ), ref Ref(A), ref none, false, ref Ref(dW), nOut, m, nIn);
         TensorPrimitives.Multiply(dW.Slice(0, nOut * nIn), scale, dW.Slice(0, nOut * nIn));
     }
 
     /// <summary>
-    /// Out[j, k] = Σ_i P[j, i]·Q[k, i] (P is rows × m, Q is columns × m, Out is rows × columns) in tiles of 4 × 2 with
-    /// Vector256. Needs m ≥ 8, rows ≥ 4, columns ≥ 2.
+    /// Out[j, k] = Σ_i P[j, i]·Q[k, i] (P is rows × m, Q is columns × m, Out is rows × columns) in tiles of 4 × 2.
+    /// Needs m ≥ one vector, rows ≥ 4, columns ≥ 2.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowDots256(ref float p0, ref float q0, ref float out0, int m, int columns, int rows)
+    internal static void RowDots<TVec>(ref float p0, ref float q0, ref float out0, int m, int columns, int rows)
+        where TVec : struct, IVector<TVec>
     {
-        int full = m & ~7;
-        Vector256<float> mask = TailMask(m - full); // the lanes of the last full vector not yet summed (none when m % 8 = 0)
-        nuint last = (nuint)(m - 8);
+        int n = TVec.Count, full = m - m % n;
+        TVec mask = TVec.TailMask(m - full); // the lanes of the last full vector not yet summed (none when m % n = 0)
+        nuint last = (nuint)(m - n), row = (nuint)m;
         for (int j = 0; ; j += 4)
         {
             if (j > rows - 4) j = rows - 4; // the last tile overlaps the previous one: same values, stored again
@@ -62,50 +67,41 @@ public static partial class Kernels
             {
                 if (k > columns - 2) k = columns - 2;
                 ref float q = ref Unsafe.Add(ref q0, (nint)k * m);
-                Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
-                Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
-                for (int i = 0; i < full; i += 8)
+                TVec c00 = default, c01 = default, c10 = default, c11 = default;
+                TVec c20 = default, c21 = default, c30 = default, c31 = default;
+                for (nuint i = 0; ; i += (nuint)n)
                 {
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref q, (nuint)i), x1 = Vector256.LoadUnsafe(ref q, (nuint)(i + m));
-                    Vector256<float> y = Vector256.LoadUnsafe(ref p, (nuint)i);
-                    c00 = Vector256.FusedMultiplyAdd(y, x0, c00);
-                    c01 = Vector256.FusedMultiplyAdd(y, x1, c01);
-                    y = Vector256.LoadUnsafe(ref p, (nuint)(i + m));
-                    c10 = Vector256.FusedMultiplyAdd(y, x0, c10);
-                    c11 = Vector256.FusedMultiplyAdd(y, x1, c11);
-                    y = Vector256.LoadUnsafe(ref p, (nuint)(i + 2 * m));
-                    c20 = Vector256.FusedMultiplyAdd(y, x0, c20);
-                    c21 = Vector256.FusedMultiplyAdd(y, x1, c21);
-                    y = Vector256.LoadUnsafe(ref p, (nuint)(i + 3 * m));
-                    c30 = Vector256.FusedMultiplyAdd(y, x0, c30);
-                    c31 = Vector256.FusedMultiplyAdd(y, x1, c31);
-                }
-                if (full < m)
-                {
-                    // Masked tail: the last full vector again, only its lanes not yet summed.
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref q, last) & mask, x1 = Vector256.LoadUnsafe(ref q, last + (nuint)m) & mask;
-                    Vector256<float> y = Vector256.LoadUnsafe(ref p, last);
-                    c00 = Vector256.FusedMultiplyAdd(y, x0, c00);
-                    c01 = Vector256.FusedMultiplyAdd(y, x1, c01);
-                    y = Vector256.LoadUnsafe(ref p, last + (nuint)m);
-                    c10 = Vector256.FusedMultiplyAdd(y, x0, c10);
-                    c11 = Vector256.FusedMultiplyAdd(y, x1, c11);
-                    y = Vector256.LoadUnsafe(ref p, last + (nuint)(2 * m));
-                    c20 = Vector256.FusedMultiplyAdd(y, x0, c20);
-                    c21 = Vector256.FusedMultiplyAdd(y, x1, c21);
-                    y = Vector256.LoadUnsafe(ref p, last + (nuint)(3 * m));
-                    c30 = Vector256.FusedMultiplyAdd(y, x0, c30);
-                    c31 = Vector256.FusedMultiplyAdd(y, x1, c31);
+                    bool tail = i >= (nuint)full;
+                    if (tail)
+                    {
+                        if (full == m) break;
+                        i = last; // masked tail: the last full vector again, only its lanes not yet summed
+                    }
+                    TVec x0 = TVec.Load(ref q, i), x1 = TVec.Load(ref q, i + row);
+                    if (tail) { x0 &= mask; x1 &= mask; }
+                    TVec y = TVec.Load(ref p, i);
+                    c00 = TVec.MultiplyAdd(y, x0, c00);
+                    c01 = TVec.MultiplyAdd(y, x1, c01);
+                    y = TVec.Load(ref p, i + row);
+                    c10 = TVec.MultiplyAdd(y, x0, c10);
+                    c11 = TVec.MultiplyAdd(y, x1, c11);
+                    y = TVec.Load(ref p, i + 2 * row);
+                    c20 = TVec.MultiplyAdd(y, x0, c20);
+                    c21 = TVec.MultiplyAdd(y, x1, c21);
+                    y = TVec.Load(ref p, i + 3 * row);
+                    c30 = TVec.MultiplyAdd(y, x0, c30);
+                    c31 = TVec.MultiplyAdd(y, x1, c31);
+                    if (tail) break;
                 }
                 ref float o = ref Unsafe.Add(ref out0, (nint)j * columns + k);
-                o = Vector256.Sum(c00);
-                Unsafe.Add(ref o, 1) = Vector256.Sum(c01);
-                Unsafe.Add(ref o, columns) = Vector256.Sum(c10);
-                Unsafe.Add(ref o, columns + 1) = Vector256.Sum(c11);
-                Unsafe.Add(ref o, 2 * columns) = Vector256.Sum(c20);
-                Unsafe.Add(ref o, 2 * columns + 1) = Vector256.Sum(c21);
-                Unsafe.Add(ref o, 3 * columns) = Vector256.Sum(c30);
-                Unsafe.Add(ref o, 3 * columns + 1) = Vector256.Sum(c31);
+                o = TVec.Sum(c00);
+                Unsafe.Add(ref o, 1) = TVec.Sum(c01);
+                Unsafe.Add(ref o, columns) = TVec.Sum(c10);
+                Unsafe.Add(ref o, columns + 1) = TVec.Sum(c11);
+                Unsafe.Add(ref o, 2 * columns) = TVec.Sum(c20);
+                Unsafe.Add(ref o, 2 * columns + 1) = TVec.Sum(c21);
+                Unsafe.Add(ref o, 3 * columns) = TVec.Sum(c30);
+                Unsafe.Add(ref o, 3 * columns + 1) = TVec.Sum(c31);
                 if (k + 2 >= columns) break;
             }
             if (j + 4 >= rows) break;

@@ -44,6 +44,15 @@ public static partial class Kernels
         public float Apply(float z) => LeakyRelu(z, _slope);
 
         /// <inheritdoc/>
-        public Vector512<float> Apply(Vector512<float> z) => Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<float>.Zero), z, z * Vector512.Create(_slope));
+        public Vector128<float> Apply(Vector128<float> z)
+            => Vector128.ConditionalSelect(Vector128.GreaterThan(z, Vector128<float>.Zero), z, z * Vector128.Create(_slope));
+
+        /// <inheritdoc/>
+        public Vector256<float> Apply(Vector256<float> z)
+            => Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<float>.Zero), z, z * Vector256.Create(_slope));
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z)
+            => Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<float>.Zero), z, z * Vector512.Create(_slope));
     }
 }

@@ -38,6 +38,15 @@ public static partial class Kernels
         public float Apply(float z) => Relu(z);
 
         /// <inheritdoc/>
-        public Vector512<float> Apply(Vector512<float> z) => Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512<float>.Zero), Vector512<float>.Zero, z);
+        public Vector128<float> Apply(Vector128<float> z)
+            => Vector128.ConditionalSelect(Vector128.LessThan(z, Vector128<float>.Zero), Vector128<float>.Zero, z);
+
+        /// <inheritdoc/>
+        public Vector256<float> Apply(Vector256<float> z)
+            => Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256<float>.Zero), Vector256<float>.Zero, z);
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z)
+            => Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512<float>.Zero), Vector512<float>.Zero, z);
     }
 }

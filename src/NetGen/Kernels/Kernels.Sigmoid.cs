@@ -22,6 +22,12 @@ public static partial class Kernels
         public float Apply(float z) => Sigmoid(z);
 
         /// <inheritdoc/>
-        public Vector512<float> Apply(Vector512<float> z) => Vector512<float>.One / (Vector512<float>.One + Exp(-z));
+        public Vector128<float> Apply(Vector128<float> z) => Sigmoid(new Width128(z)).V;
+
+        /// <inheritdoc/>
+        public Vector256<float> Apply(Vector256<float> z) => Sigmoid(new Width256(z)).V;
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z) => Sigmoid(new Width512(z)).V;
     }
 }

@@ -23,11 +23,12 @@ public static partial class Kernels
         public float Apply(float z) => Tanh(z);
 
         /// <inheritdoc/>
-        public Vector512<float> Apply(Vector512<float> z)
-        {
-            Vector512<float> e = Exp(Vector512.Create(-2f) * Vector512.Abs(z)) - Vector512<float>.One;
-            Vector512<uint> sign = z.AsUInt32() & Vector512.Create(0x8000_0000u);
-            return (sign ^ (-e / (e + Vector512.Create(2f))).AsUInt32()).AsSingle();
-        }
+        public Vector128<float> Apply(Vector128<float> z) => Tanh(new Width128(z)).V;
+
+        /// <inheritdoc/>
+        public Vector256<float> Apply(Vector256<float> z) => Tanh(new Width256(z)).V;
+
+        /// <inheritdoc/>
+        public Vector512<float> Apply(Vector512<float> z) => Tanh(new Width512(z)).V;
     }
 }

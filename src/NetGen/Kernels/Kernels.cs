@@ -14,7 +14,9 @@ namespace NetGen;
 /// Matrices are row-major. The row-layout kernels (DenseForward, DenseBackwardWeights, DenseBackwardInput, …) hold
 /// samples as rows, A is m × n; the column-layout kernels (the <c>…Columns</c> family, CopyMaskToColumns) hold them
 /// as columns, the notes' layout, A is n × m. Every kernel checks its lengths once on entry (never inside a loop) and
-/// then runs without bounds checks.
+/// then runs without bounds checks. The vector kernels that are written once for every width
+/// (<see cref="IVector{TSelf}"/>) run at the widest width this machine accelerates: Vector512, Vector256, or Vector128
+/// (SSE, and NEON on ARM64).
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Kernels
@@ -40,30 +42,37 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>Σ_k x[k]·y[k] over n elements, with Vector256 and a masked tail.</summary>
+    /// <summary>Σ_k x[k]·y[k] over n elements, with Vector256 (else Vector128) and a masked tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Dot(ref float x, ref float y, int n)
     {
-        if (!Vector256.IsHardwareAccelerated || n < Vector256<float>.Count)
+        if (Width256.IsAccelerated)
         {
-            float s = 0f;
-            for (int k = 0; k < n; k++)
-                s += Unsafe.Add(ref x, k) * Unsafe.Add(ref y, k);
-            return s;
+            if (n >= Width256.Count) return Dot<Width256>(ref x, ref y, n);
         }
+        else if (Width128.IsAccelerated && n >= Width128.Count)
+            return Dot<Width128>(ref x, ref y, n);
+        float s = 0f;
+        for (int k = 0; k < n; k++)
+            s += Unsafe.Add(ref x, k) * Unsafe.Add(ref y, k);
+        return s;
+    }
 
-        Vector256<float> acc = Vector256<float>.Zero;
+    /// <summary><see cref="Dot(ref float, ref float, int)"/> at one width; needs n ≥ one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot<TVec>(ref float x, ref float y, int n) where TVec : struct, IVector<TVec>
+    {
+        TVec acc = default;
         int i = 0;
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), acc);
+        for (; i <= n - TVec.Count; i += TVec.Count)
+            acc = TVec.MultiplyAdd(TVec.Load(ref x, (nuint)i), TVec.Load(ref y, (nuint)i), acc);
         if (i < n)
         {
             // Masked tail: reload the last full vector and keep only the lanes not yet summed.
-            nuint last = (nuint)(n - Vector256<float>.Count);
-            Vector256<float> mask = TailMask(n - i);
-            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, last) & mask, Vector256.LoadUnsafe(ref y, last), acc);
+            nuint last = (nuint)(n - TVec.Count);
+            acc = TVec.MultiplyAdd(TVec.Load(ref x, last) & TVec.TailMask(n - i), TVec.Load(ref y, last), acc);
         }
-        return Vector256.Sum(acc);
+        return TVec.Sum(acc);
     }
 
     /// <summary>y[k] += a·x[k] over n elements.</summary>

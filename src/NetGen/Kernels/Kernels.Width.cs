@@ -1,0 +1,149 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// A vector of floats of one width, as a type: the kernels generic over it (the column family, Exp, σ, tanh) are
+    /// written once and compiled once per width, with every member inlined to its one instruction. The structs wrap the
+    /// cross-platform Vector128/256/512 APIs, so ARM64 (NEON) runs <see cref="Width128"/>.
+    /// </summary>
+    internal interface IVector<TSelf> where TSelf : struct, IVector<TSelf>
+    {
+        /// <summary>Floats per vector.</summary>
+        static abstract int Count { get; }
+
+        /// <summary>Whether this width runs as real vector instructions on this machine (else it is emulated: slow).</summary>
+        static abstract bool IsAccelerated { get; }
+
+        /// <summary>Whether the machine has 32 vector registers at this width (AVX-512 or NEON) rather than 16.</summary>
+        static abstract bool HasManyRegisters { get; }
+
+        static abstract TSelf Broadcast(float x);
+        static abstract TSelf Load(ref float p, nuint i);
+        static abstract void Store(TSelf v, ref float p, nuint i);
+
+        /// <summary>a·b + c, one fused instruction where the hardware has one (x86 FMA, NEON), else a multiply and an add
+        /// (an exact software fma per lane would cost more than the vectors save).</summary>
+        static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+        static abstract float Sum(TSelf v);
+
+        /// <summary>A mask whose last <paramref name="count"/> lanes are all ones.</summary>
+        static abstract TSelf TailMask(int count);
+
+        /// <summary>g applied to every lane.</summary>
+        static abstract TSelf Apply<TActivation>(TSelf z, TActivation g) where TActivation : struct, IActivationFunction;
+
+        /// <summary>max(lo, min(hi, x)) with the native min/max, whose second operand (x) wins on NaN: NaN stays NaN.</summary>
+        static abstract TSelf Clamp(TSelf x, float lo, float hi);
+
+        /// <summary>The float whose bits are those of <paramref name="x"/> shifted left by 23 (into the exponent field).</summary>
+        static abstract TSelf ShiftIntoExponent(TSelf x);
+
+        static abstract TSelf Abs(TSelf x);
+
+        /// <summary><paramref name="x"/> with the sign bit of <paramref name="sign"/> toggled into it (x ≥ 0: copysign).</summary>
+        static abstract TSelf XorSign(TSelf x, TSelf sign);
+
+        static abstract TSelf operator +(TSelf a, TSelf b);
+        static abstract TSelf operator -(TSelf a, TSelf b);
+        static abstract TSelf operator *(TSelf a, TSelf b);
+        static abstract TSelf operator /(TSelf a, TSelf b);
+        static abstract TSelf operator -(TSelf a);
+        static abstract TSelf operator &(TSelf a, TSelf b);
+    }
+
+    /// <summary>Four floats: SSE, and NEON on ARM64.</summary>
+    internal readonly struct Width128(Vector128<float> v) : IVector<Width128>
+    {
+        public readonly Vector128<float> V = v;
+        public static int Count => Vector128<float>.Count;
+        public static bool IsAccelerated => Vector128.IsHardwareAccelerated;
+        public static bool HasManyRegisters => !System.Runtime.Intrinsics.X86.Sse.IsSupported;
+        public static Width128 Broadcast(float x) => new(Vector128.Create(x));
+        public static Width128 Load(ref float p, nuint i) => new(Vector128.LoadUnsafe(ref p, i));
+        public static void Store(Width128 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        public static Width128 MultiplyAdd(Width128 a, Width128 b, Width128 c) => new(Vector128.MultiplyAddEstimate(a.V, b.V, c.V));
+        public static float Sum(Width128 v) => Vector128.Sum(v.V);
+        public static Width128 TailMask(int count)
+            => new(Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(Count - count)).AsSingle());
+        public static Width128 Apply<TActivation>(Width128 z, TActivation g) where TActivation : struct, IActivationFunction
+            => new(g.Apply(z.V));
+        public static Width128 Clamp(Width128 x, float lo, float hi)
+            => new(Vector128.MaxNative(Vector128.Create(lo), Vector128.MinNative(Vector128.Create(hi), x.V)));
+        public static Width128 ShiftIntoExponent(Width128 x) => new((x.V.AsUInt32() << 23).AsSingle());
+        public static Width128 Abs(Width128 x) => new(Vector128.Abs(x.V));
+        public static Width128 XorSign(Width128 x, Width128 sign)
+            => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector128.Create(0x8000_0000u))).AsSingle());
+        public static Width128 operator +(Width128 a, Width128 b) => new(a.V + b.V);
+        public static Width128 operator -(Width128 a, Width128 b) => new(a.V - b.V);
+        public static Width128 operator *(Width128 a, Width128 b) => new(a.V * b.V);
+        public static Width128 operator /(Width128 a, Width128 b) => new(a.V / b.V);
+        public static Width128 operator -(Width128 a) => new(-a.V);
+        public static Width128 operator &(Width128 a, Width128 b) => new(a.V & b.V);
+    }
+
+    /// <summary>Eight floats: AVX.</summary>
+    internal readonly struct Width256(Vector256<float> v) : IVector<Width256>
+    {
+        public readonly Vector256<float> V = v;
+        public static int Count => Vector256<float>.Count;
+        public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
+        public static bool HasManyRegisters => false;
+        public static Width256 Broadcast(float x) => new(Vector256.Create(x));
+        public static Width256 Load(ref float p, nuint i) => new(Vector256.LoadUnsafe(ref p, i));
+        public static void Store(Width256 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        public static Width256 MultiplyAdd(Width256 a, Width256 b, Width256 c) => new(Vector256.MultiplyAddEstimate(a.V, b.V, c.V));
+        public static float Sum(Width256 v) => Vector256.Sum(v.V);
+        public static Width256 TailMask(int count)
+            => new(Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(Count - count)).AsSingle());
+        public static Width256 Apply<TActivation>(Width256 z, TActivation g) where TActivation : struct, IActivationFunction
+            => new(g.Apply(z.V));
+        public static Width256 Clamp(Width256 x, float lo, float hi)
+            => new(Vector256.MaxNative(Vector256.Create(lo), Vector256.MinNative(Vector256.Create(hi), x.V)));
+        public static Width256 ShiftIntoExponent(Width256 x) => new((x.V.AsUInt32() << 23).AsSingle());
+        public static Width256 Abs(Width256 x) => new(Vector256.Abs(x.V));
+        public static Width256 XorSign(Width256 x, Width256 sign)
+            => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector256.Create(0x8000_0000u))).AsSingle());
+        public static Width256 operator +(Width256 a, Width256 b) => new(a.V + b.V);
+        public static Width256 operator -(Width256 a, Width256 b) => new(a.V - b.V);
+        public static Width256 operator *(Width256 a, Width256 b) => new(a.V * b.V);
+        public static Width256 operator /(Width256 a, Width256 b) => new(a.V / b.V);
+        public static Width256 operator -(Width256 a) => new(-a.V);
+        public static Width256 operator &(Width256 a, Width256 b) => new(a.V & b.V);
+    }
+
+    /// <summary>Sixteen floats: AVX-512.</summary>
+    internal readonly struct Width512(Vector512<float> v) : IVector<Width512>
+    {
+        public readonly Vector512<float> V = v;
+        public static int Count => Vector512<float>.Count;
+        public static bool IsAccelerated => Vector512.IsHardwareAccelerated;
+        public static bool HasManyRegisters => true;
+        public static Width512 Broadcast(float x) => new(Vector512.Create(x));
+        public static Width512 Load(ref float p, nuint i) => new(Vector512.LoadUnsafe(ref p, i));
+        public static void Store(Width512 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        public static Width512 MultiplyAdd(Width512 a, Width512 b, Width512 c) => new(Vector512.MultiplyAddEstimate(a.V, b.V, c.V));
+        public static float Sum(Width512 v) => Vector512.Sum(v.V);
+        public static Width512 TailMask(int count)
+            => new(Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(Count - count)).AsSingle());
+        public static Width512 Apply<TActivation>(Width512 z, TActivation g) where TActivation : struct, IActivationFunction
+            => new(g.Apply(z.V));
+        public static Width512 Clamp(Width512 x, float lo, float hi)
+            => new(Vector512.MaxNative(Vector512.Create(lo), Vector512.MinNative(Vector512.Create(hi), x.V)));
+        public static Width512 ShiftIntoExponent(Width512 x) => new((x.V.AsUInt32() << 23).AsSingle());
+        public static Width512 Abs(Width512 x) => new(Vector512.Abs(x.V));
+        public static Width512 XorSign(Width512 x, Width512 sign)
+            => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector512.Create(0x8000_0000u))).AsSingle());
+        public static Width512 operator +(Width512 a, Width512 b) => new(a.V + b.V);
+        public static Width512 operator -(Width512 a, Width512 b) => new(a.V - b.V);
+        public static Width512 operator *(Width512 a, Width512 b) => new(a.V * b.V);
+        public static Width512 operator /(Width512 a, Width512 b) => new(a.V / b.V);
+        public static Width512 operator -(Width512 a) => new(-a.V);
+        public static Width512 operator &(Width512 a, Width512 b) => new(a.V & b.V);
+    }
+}
