@@ -104,7 +104,7 @@ public static class Trainer
             double trainCost = net.Cost(x, y, m);
             // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
             // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
-            if (!double.IsFinite(trainCost) || !AllFinite(parameters))
+            if (!double.IsFinite(trainCost) || Dataset.FirstNonFinite(parameters) >= 0)
                 throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, trainCost, afterEpoch: true);
             history.TrainCostList.Add(trainCost);
             bool isBest = false;
@@ -186,14 +186,11 @@ public static class Trainer
     }
 
     /// <summary>True when no value is NaN or ∞ (TensorPrimitives answers false for an empty span).</summary>
-    private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
-
     /// <summary>Refuses a network whose parameters are not all finite: training would only spread the NaN.</summary>
     private static void RequireFinite(ReadOnlySpan<float> parameters, INetwork net)
     {
-        if (AllFinite(parameters)) return;
-        int i = 0;
-        while (float.IsFinite(parameters[i])) i++;
+        int i = Dataset.FirstNonFinite(parameters);
+        if (i < 0) return;
         throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
             $"The network's parameter [{i}] is {parameters[i]} ({net.Architecture}): training needs finite parameters to "
             + $"start from; initialise the network again or load finite ones."), nameof(net));
