@@ -44,3 +44,10 @@ public enum Init
     /// <summary>W = randn · √(2 / n[l-1]).</summary>
     He = 5,
 }
+
+/// <summary>What a layer computes, as <see cref="LayerDescription.Kind"/> reports it.</summary>
+public enum LayerKind
+{
+    /// <summary>Fully connected: Z[l] = W[l]·A[l-1] + b[l], A[l] = g(Z[l]).</summary>
+    Dense = 0,
+}

@@ -25,7 +25,7 @@ public sealed class PublicSurfaceTests
         "NetGen.Activation", "NetGen.Loss", "NetGen.Init",
         "NetGen.NetworkAttribute", "NetGen.InputAttribute", "NetGen.DenseAttribute", "NetGen.DropoutAttribute",
         "NetGen.L2Attribute", "NetGen.L1Attribute",
-        "NetGen.INetwork", "NetGen.Rng",
+        "NetGen.INetwork", "NetGen.LayerDescription", "NetGen.LayerKind", "NetGen.Rng",
         "NetGen.Dataset", "NetGen.CsvOptions", "NetGen.CsvHeader", "NetGen.Standardizer", "NetGen.Augmentation",
         "NetGen.Trainer", "NetGen.TrainingOptions", "NetGen.Optimizer", "NetGen.EarlyStopping", "NetGen.EpochReport", "NetGen.TrainingHistory",
         "NetGen.TrainingDivergedException", "NetGen.Metrics", "NetGen.BiasVariance", "NetGen.Verdict", "NetGen.Diagnosis",
