@@ -127,6 +127,21 @@ public sealed class DataHardeningTests
             Assert.Equal(0f, scaled.X[2 * i]);
     }
 
+    [Fact]
+    public void Apply_with_a_deviation_far_below_the_spread_names_the_value_instead_of_an_infinity()
+    {
+        // σ = 1e-40 is positive and finite, so the constructor takes it; (3 − 0)/1e-40 = 3e40 is past float's
+        // 3.4e38. Before, Apply cast it to +∞ and the new Dataset refused "x" with no word of σ.
+        var s = new Standardizer([0.0, 0.0], [1.0, 1e-40]);
+        float[] x = [1f, 0f, 2f, 3f];
+        var data = new Dataset(x, new float[2], 2, 1);
+        var e = Assert.Throws<ArgumentException>(() => s.Apply(data));
+        Assert.Contains("sample 1, feature 1", e.Message);
+        Assert.Contains("1E-40", e.Message);
+        Assert.Contains("beyond float's range", e.Message);
+        Assert.Equal([1f, 0f, 2f, 3f], x); // the source is untouched
+    }
+
     // ---------------------------------------------------------------- one-hot labels
 
     [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace NetGen;
 
@@ -95,7 +96,8 @@ public sealed class Standardizer
     /// A new data set with the inputs of <paramref name="data"/> standardised by this standardizer's μ and σ (not refitted)
     /// and a copy of its targets; <paramref name="data"/> is left unchanged.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="data"/> has a different number of inputs.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has a different number of inputs, or a standardised
+    /// value is beyond float's range (a deviation far smaller than the data's spread): the message names it.</exception>
     public Dataset Apply(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -107,6 +109,19 @@ public sealed class Standardizer
         for (int i = 0; i < data.Count; i++)
             for (int j = 0; j < n; j++)
                 x[i * n + j] = (float)((source[i * n + j] - _mean[j]) / _deviation[j]);
+        // A deviation far below the data's spread (one given to the constructor, or fitted on another data set)
+        // can send (x − μ)/σ past float's range: name the value here instead of letting the data set refuse an ∞.
+        int bad = Dataset.FirstNonFinite(x);
+        if (bad >= 0)
+        {
+            int feature = bad % n;
+            throw new ArgumentException(
+                $"sample {bad / n}, feature {feature}: (x − μ)/σ = ({Dataset.Describe(source[bad])} − "
+                + $"{_mean[feature].ToString(CultureInfo.InvariantCulture)}) / "
+                + $"{_deviation[feature].ToString(CultureInfo.InvariantCulture)} is beyond float's range "
+                + $"(±{float.MaxValue.ToString(CultureInfo.InvariantCulture)}); expected a deviation of the data's "
+                + "scale. Nothing was changed.", nameof(data));
+        }
         return new Dataset(x, data.Y.ToArray(), data.InputSize, data.OutputSize) { InputNames = data.InputNames, OutputNames = data.OutputNames };
     }
 }
