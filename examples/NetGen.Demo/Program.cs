@@ -34,8 +34,8 @@ public static class Program
             config.AddExample("--data", "iris", "--seed", "7");
             // An unknown option is an error, not an extra argument quietly ignored.
             config.UseStrictParsing();
-            // Parse and validation errors come here (below) to be told in one line with the usage; the demo's own
-            // failures keep their stack trace.
+            // Parse and validation errors come here (below) to be told in one line with the usage; a failed run is
+            // told in one line too, and the demo's own bugs keep their stack trace.
             config.PropagateExceptions();
         });
         try
@@ -49,7 +49,18 @@ public static class Program
             app.Run(["--help"]);
             return UsageError;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TrainingDivergedException)
+        {
+            // Expected failures of a run (an output folder that cannot be written, a training run that diverged):
+            // one line that says what, no stack trace. Anything else is a bug and keeps its trace.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RunError;
+        }
     }
+
+    /// <summary>The exit code of a run that failed for a reason outside the demo's code: the output folder cannot be
+    /// written, or a training run diverged (its message says at which epoch and step).</summary>
+    public const int RunError = 1;
 
     /// <summary>The one line for a command line that does not parse: Spectre's message ("Unknown option 'bogus'."), or for a
     /// value that does not convert, the converter's, which names the option and what it takes.</summary>
@@ -165,7 +176,15 @@ public sealed class DemoCommand : Command<DemoSettings>
     public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         string output = Path.GetFullPath(settings.Output);
-        Directory.CreateDirectory(output);
+        try
+        {
+            Directory.CreateDirectory(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"the output folder {output} cannot be created ({e.Message.TrimEnd('.')}); "
+                + "name a writable folder with --output.", e);
+        }
         bool live = !settings.NoProgress && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var demos = new Demos(output, live);
 
