@@ -204,8 +204,8 @@ internal sealed class Demos(string output, bool live)
         string binary = OutputFile("breast-cancer.ngparams"), safetensors = OutputFile("breast-cancer.safetensors");
         net.SaveParameters(binary);
         Wrote(binary, $"parameters, NetGen binary format, {new FileInfo(binary).Length} bytes");
-        net.SaveSafetensors(safetensors);
-        Wrote(safetensors, $"parameters, safetensors (layers.0.weight, layers.0.bias, …), {new FileInfo(safetensors).Length} bytes");
+        net.SaveSafetensors(safetensors, standardizer); // with μ and σ: the file alone serves raw features
+        Wrote(safetensors, $"parameters and input scaling, safetensors (layers.0.weight, layers.0.bias, …, scaling.mean, scaling.deviation), {new FileInfo(safetensors).Length} bytes");
         INetwork fromBinary = create(), fromSafetensors = create();
         fromBinary.LoadParameters(binary);
         fromSafetensors.LoadSafetensors(safetensors);

@@ -89,7 +89,29 @@ public sealed class PackageFixture : IDisposable
         string text = File.ReadAllText(project);
         Assert.Contains("$NETGEN_VERSION$", text);
         File.WriteAllText(project, text.Replace("$NETGEN_VERSION$", Version));
+        WriteNuGetConfig(target);
+        return target;
+    }
 
+    /// <summary>Copies examples/<paramref name="name"/> to <c>TempRoot/name</c> with the nuget.config of
+    /// <see cref="CreateConsumer"/>: an example that takes the package when built with
+    /// <c>-p:NetGenVersion=</c><see cref="Version"/> (its project references apply without it).</summary>
+    public string CreateConsumerFromExample(string name)
+    {
+        _ = Package;
+        string source = Path.Combine(RepoRoot, "examples", name);
+        Assert.True(Directory.Exists(source), $"missing example {source}");
+        string target = Path.Combine(TempRoot, name);
+        if (Directory.Exists(target))
+            Directory.Delete(target, recursive: true);
+        CopyTree(source, target);
+        WriteNuGetConfig(target);
+        return target;
+    }
+
+    /// <summary>A nuget.config that restores NetGen from the temporary feed only and everything else from nuget.org.</summary>
+    void WriteNuGetConfig(string target)
+    {
         File.WriteAllText(Path.Combine(target, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -108,7 +130,6 @@ public sealed class PackageFixture : IDisposable
               </packageSourceMapping>
             </configuration>
             """);
-        return target;
     }
 
     public void Dispose()
