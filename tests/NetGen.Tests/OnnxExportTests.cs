@@ -71,9 +71,9 @@ public partial class OnnxWideNet;
 public partial class OnnxIrisNet;
 
 /// <summary>
-/// <c>SaveOnnx</c> against ONNX Runtime: the saved model is loaded by ORT and run on batches, and its outputs must agree
-/// with <see cref="INetwork.PredictBatch"/> for every activation and loss; the file's header fields are read back with a
-/// protobuf decoder of the test's own; bad paths and unexportable networks throw and leave no file.
+/// <c>SaveOnnx</c> against ONNX Runtime: the saved model is loaded by ORT and run on batches, and its outputs must
+/// agree with <see cref="INetwork.PredictBatch"/> for every activation and loss; the file's header fields are read back
+/// with a protobuf decoder of the test's own; bad paths and unexportable networks throw and leave no file.
 /// </summary>
 /// <remarks>Left out of the restricted-intrinsics projects (tests/NetGen.Tests.Restricted.props): they do not
 /// reference ONNX Runtime, and the export itself has no vector code.</remarks>
@@ -126,7 +126,8 @@ public sealed class OnnxExportTests : IDisposable
         }
         Assert.Equal(Enum.GetValues<Activation>().Order(), activations.Order());
         Assert.Equal(Enum.GetValues<Loss>().Order(), losses.Order());
-        Assert.Contains(Onnx.LayersOf(Networks["Leaky"]()), l => l.Activation == Activation.LeakyRelu && l.LeakySlope == 0.3f);
+        Assert.Contains(Onnx.LayersOf(Networks["Leaky"]()),
+            l => l.Activation == Activation.LeakyRelu && l.LeakySlope == 0.3f);
     }
 
     [Theory]
@@ -215,7 +216,8 @@ public sealed class OnnxExportTests : IDisposable
         Assert.Equal(["x", "layers.0.weight", "layers.0.bias"], nodes[0].Where(f => f.Field == 1).Select(f => f.Text));
         Assert.Equal("y", Single(nodes[5], 2).Text);
         var transB = Decode(Single(nodes[0], 5).Bytes!);
-        Assert.Equal(("transB", 1UL, 2UL), (Single(transB, 1).Text, Single(transB, 3).Number, Single(transB, 20).Number));
+        Assert.Equal(("transB", 1UL, 2UL),
+            (Single(transB, 1).Text, Single(transB, 3).Number, Single(transB, 20).Number)); // INT attribute = 2
         var alpha = Decode(Single(nodes[1], 5).Bytes!);
         Assert.Equal("alpha", Single(alpha, 1).Text);
         Assert.Equal((ulong)BitConverter.SingleToUInt32Bits(0.3f), Single(alpha, 2).Number); // fixed32, bit for bit
@@ -301,7 +303,8 @@ public sealed class OnnxExportTests : IDisposable
         string path = _folder.File("model.onnx");
         byte[] old = [9, 9];
         File.WriteAllBytes(path, old);
-        var net = new ForeignNetwork("3-4:Swish-1:Sigmoid/BinaryCrossEntropy", inputs: 3, outputs: 1, layers: 2, parameters: 21);
+        var net = new ForeignNetwork("3-4:Swish-1:Sigmoid/BinaryCrossEntropy", inputs: 3, outputs: 1, layers: 2,
+            parameters: 21);
         var error = Assert.Throws<NotSupportedException>(() => net.SaveOnnx(path));
         Assert.Contains(typeof(ForeignNetwork).FullName!, error.Message);
         Assert.Contains("\"Swish\"", error.Message);
@@ -346,7 +349,8 @@ public sealed class OnnxExportTests : IDisposable
         Assert.Equal([24, 60, 80], layers.Select(l => l.BiasOffset));
         Assert.Equal(["layers.0", "layers.1", "layers.2"], layers.Select(l => l.Name));
         Assert.Equal([0.3f, 0.01f], layers.Take(2).Select(l => l.LeakySlope));
-        Assert.Equal([Activation.LeakyRelu, Activation.LeakyRelu, Activation.Softmax], layers.Select(l => l.Activation));
+        Assert.Equal([Activation.LeakyRelu, Activation.LeakyRelu, Activation.Softmax],
+            layers.Select(l => l.Activation));
         Assert.Equal(83, OnnxLeakyNet.ParameterCount);
     }
 
@@ -359,11 +363,13 @@ public sealed class OnnxExportTests : IDisposable
         return new InferenceSession(path, options);
     }
 
-    /// <summary>Runs the model at <paramref name="path"/> in ORT on <paramref name="x"/> (m rows) and checks each output
-    /// against PredictBatch (and, for m = 1, Predict): |ort − netgen| ≤ 1e-5·|netgen| + 1e-6. The absolute floor is for
-    /// outputs near 0: ORT's Gemm sums a row's products in another order than NetGen's kernels, so both carry rounding
-    /// of about ε·Σ|w·a| (ε = 1.2e-7, the terms here of order 1), which is not small relative to a sum that cancels
-    /// to nearly 0 (a linear or tanh unit), while 1e-6 stays far below any real disagreement. Returns ORT's outputs.</summary>
+    /// <summary>Runs the model at <paramref name="path"/> in ORT on <paramref name="x"/> (m rows) and checks each
+    /// output against PredictBatch (and, for m = 1, Predict): |ort − netgen| ≤ 1e-5·|netgen| + 1e-6. The absolute
+    /// floor is for outputs near 0: ORT's Gemm sums a row's products in another order than NetGen's kernels, so each
+    /// carries a rounding of about ε·Σ|w·a| (ε = 1.2e-7, the terms here of order 1), which is not small relative
+    /// to a sum that cancels to nearly 0. Seen here: a tanh output of −0.0049750 on which the two differ by 1.3e-7,
+    /// 2.7e-5 relative. 1e-6 stays far below the error of a wrong slope, softmax axis or activation, each of which
+    /// these tests were seen to catch. Returns ORT's outputs.</summary>
     private static float[] AssertAgrees(INetwork net, string path, float[] x, int m)
     {
         var expected = new float[m * net.OutputSize];
@@ -406,10 +412,12 @@ public sealed class OnnxExportTests : IDisposable
     /// <summary>One protobuf field: its number, a varint or fixed32 value, or a length-delimited payload.</summary>
     private sealed record ProtoField(int Field, ulong Number, byte[]? Bytes)
     {
-        public string Text => Encoding.UTF8.GetString(Bytes ?? throw new InvalidDataException($"field {Field} is not length-delimited"));
+        public string Text => Encoding.UTF8.GetString(
+            Bytes ?? throw new InvalidDataException($"field {Field} is not length-delimited"));
     }
 
-    /// <summary>Splits a protobuf message into its fields (wire types 0, 2 and 5, all that ONNX export writes).</summary>
+    /// <summary>Splits a protobuf message into its fields (wire types 0, 2 and 5, all that ONNX export
+    /// writes).</summary>
     private static List<ProtoField> Decode(byte[] message)
     {
         var fields = new List<ProtoField>();
@@ -429,7 +437,8 @@ public sealed class OnnxExportTests : IDisposable
                     i += length;
                     break;
                 case 5:
-                    fields.Add(new ProtoField(field, BinaryPrimitives.ReadUInt32LittleEndian(message.AsSpan(i, 4)), null));
+                    uint bits = BinaryPrimitives.ReadUInt32LittleEndian(message.AsSpan(i, 4));
+                    fields.Add(new ProtoField(field, bits, null));
                     i += 4;
                     break;
                 default:
@@ -450,7 +459,8 @@ public sealed class OnnxExportTests : IDisposable
         }
     }
 
-    private static ProtoField Single(List<ProtoField> fields, int number) => Assert.Single(fields, f => f.Field == number);
+    private static ProtoField Single(List<ProtoField> fields, int number)
+        => Assert.Single(fields, f => f.Field == number);
 
     /// <summary>An INetwork that no generator wrote: its Architecture is whatever the test gives.</summary>
     private sealed class ForeignNetwork(string architecture, int inputs, int outputs, int layers, int parameters,

@@ -28,10 +28,10 @@ namespace NetGen;
 /// and is not exported.
 /// </para>
 /// <para>
-/// The protobuf encoding is written here by hand (the package has no dependency), and the file is written atomically like
-/// <see cref="ParameterFile.SaveParameters(INetwork, string)"/>: on any failure nothing is written and an existing file
-/// stays as it was. A model is one protobuf message, which protobuf limits to 2 GiB: a network whose parameters do not
-/// fit is refused.
+/// The protobuf encoding is written here by hand (the package has no dependency), and the file is written atomically
+/// like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>: on any failure nothing is written and an existing
+/// file stays as it was. A model is one protobuf message, which protobuf limits to 2 GiB: a network whose parameters do
+/// not fit is refused.
 /// </para>
 /// </remarks>
 public static class Onnx
@@ -59,33 +59,36 @@ public static class Onnx
     private const long MaxModelBytes = int.MaxValue;
     private const long Margin = 1 << 20;
 
-    /// <summary>Writes <paramref name="net"/> to <paramref name="path"/> as an ONNX model (the layout is in the remarks of
-    /// <see cref="Onnx"/>), atomically.</summary>
+    /// <summary>Writes <paramref name="net"/> to <paramref name="path"/> as an ONNX model (the layout is in the
+    /// remarks of <see cref="Onnx"/>), atomically.</summary>
     /// <param name="net">The network to export.</param>
     /// <param name="path">The file to write (by convention *.onnx).</param>
     /// <exception cref="ArgumentNullException"><paramref name="net"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or only white space.</exception>
-    /// <exception cref="NotSupportedException">The network's layers cannot be read, a layer is of a kind ONNX export does
-    /// not know, or its parameters do not fit in one protobuf message (2 GiB); nothing is written.</exception>
-    /// <exception cref="IOException">The file cannot be written (a missing folder, a full disk); nothing is written and
-    /// an existing file is left as it was.</exception>
+    /// <exception cref="NotSupportedException">The network's layers cannot be read, a layer is of a kind ONNX export
+    /// does not know, or its parameters do not fit in one protobuf message (2 GiB); nothing is written.</exception>
+    /// <exception cref="IOException">The file cannot be written (a missing folder, a full disk); nothing is written
+    /// and an existing file is left as it was.</exception>
     public static void SaveOnnx(this INetwork net, string path) => Save(net, path, wrap: null);
 
-    /// <summary>As <see cref="SaveOnnx(INetwork, string)"/>; <paramref name="wrap"/> wraps the temporary file's stream
-    /// (tests: a failure midway).</summary>
+    /// <summary>As <see cref="SaveOnnx(INetwork, string)"/>; <paramref name="wrap"/> wraps the temporary file's
+    /// stream (tests: a failure midway).</summary>
     internal static void Save(INetwork net, string path, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(path);
         if (string.IsNullOrWhiteSpace(path))
-            throw new ArgumentException($"Expected the path of the .onnx file to write, found \"{path}\".", nameof(path));
+            throw new ArgumentException($"Expected the path of the .onnx file to write, found \"{path}\".",
+                nameof(path));
         // Encoded whole before the file is touched: a network that cannot be exported leaves nothing behind.
-        byte[] model = Encode(net);
-        AtomicFile.Write(path, model, wrap);
+        ReadOnlyMemory<byte> model = Encode(net);
+        AtomicFile.Write(path, model.Span, wrap);
     }
 
-    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx"/> writes.</summary>
-    internal static byte[] Encode(INetwork net)
+    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx"/> writes. The parameters
+    /// are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
+    /// its length is known before it is written.</summary>
+    internal static ReadOnlyMemory<byte> Encode(INetwork net)
     {
         ArgumentNullException.ThrowIfNull(net);
         IReadOnlyList<LayerDescription> layers = LayersOf(net);
@@ -95,68 +98,93 @@ public static class Onnx
             throw new NotSupportedException($"{net.GetType().FullName} has {parameters.Length} parameters where its " +
                 $"ParameterCount says {net.ParameterCount}.");
 
-        var graph = new ProtoWriter(checked((int)Math.Min(MaxModelBytes, (long)parameters.Length * 4 + Margin)));
+        // GraphProto: node = 1 and name = 2 first, then initializer = 5, input = 11, output = 12.
+        var head = new ProtoWriter();
         string previous = InputName;
         for (int i = 0; i < layers.Count; i++)
         {
             LayerDescription layer = layers[i];
             bool last = i == layers.Count - 1;
-            string weight = layer.Name + ".weight", bias = layer.Name + ".bias";
             bool hasActivation = layer.Activation != Activation.Linear;
             string z = last && !hasActivation ? OutputName : layer.Name + ".z";
-            WriteNode(graph, layer.Name + ".Gemm", "Gemm", [previous, weight, bias], z,
+            WriteNode(head, layer.Name + ".Gemm", "Gemm", [previous, layer.Name + ".weight", layer.Name + ".bias"], z,
                 attributes => WriteIntAttribute(attributes, "transB", 1));
             previous = z;
             if (hasActivation)
             {
                 string a = last ? OutputName : layer.Name + ".a";
-                WriteActivation(graph, layer, z, a);
+                WriteActivation(head, layer, z, a);
                 previous = a;
             }
         }
-        WriteGraphName(graph, net);
+        head.WriteString(2, net.GetType().Name);
+        var tensors = new List<(ProtoWriter Header, int Offset, int Length)>();
         foreach (LayerDescription layer in layers)
         {
-            WriteInitializer(graph, layer.Name + ".weight", layer.WeightShape,
-                parameters.Slice(layer.WeightOffset, layer.WeightLength));
-            WriteInitializer(graph, layer.Name + ".bias", [layer.BiasLength],
-                parameters.Slice(layer.BiasOffset, layer.BiasLength));
+            tensors.Add((TensorHeader(layer.Name + ".weight", layer.WeightShape), layer.WeightOffset,
+                layer.WeightLength));
+            tensors.Add((TensorHeader(layer.Name + ".bias", [layer.BiasLength]), layer.BiasOffset, layer.BiasLength));
         }
-        WriteValueInfo(graph, GraphInput, InputName, net.InputSize);
-        WriteValueInfo(graph, GraphOutput, OutputName, net.OutputSize);
+        var tail = new ProtoWriter();
+        WriteValueInfo(tail, 11, InputName, net.InputSize);
+        WriteValueInfo(tail, 12, OutputName, net.OutputSize);
 
-        var model = new ProtoWriter(graph.Written.Length + 1024);
-        model.WriteInt64(1, IrVersion);                          // ModelProto.ir_version
-        model.WriteString(2, ProducerName);                      // ModelProto.producer_name
-        model.WriteString(3, ProducerVersion);                   // ModelProto.producer_version
-        model.WriteString(6, $"{net.GetType().Name} ({net.Architecture}), exported by NetGen"); // ModelProto.doc_string
-        model.WriteMessage(7, graph);                            // ModelProto.graph
+        long graphLength = head.Written.Length + tail.Written.Length;
+        foreach (var (header, _, length) in tensors)
+        {
+            long tensorLength = TensorLength(header, length);
+            graphLength += ProtoWriter.MessageLength(5, tensorLength);
+        }
+
+        var model = new ProtoWriter(checked((int)Math.Min(MaxModelBytes, graphLength + 4096)));
+        model.WriteInt64(1, IrVersion);                                   // ModelProto.ir_version
+        model.WriteString(2, ProducerName);                               // ModelProto.producer_name
+        model.WriteString(3, ProducerVersion);                            // ModelProto.producer_version
+        model.WriteString(6, $"{net.GetType().Name} ({net.Architecture}), exported by NetGen"); // doc_string
+        model.WriteMessageStart(7, graphLength);                          // ModelProto.graph
+        long graphStart = model.Length;
+        model.WriteRaw(head.Written);
+        foreach (var (header, offset, length) in tensors)
+        {
+            model.WriteMessageStart(5, TensorLength(header, length));     // GraphProto.initializer
+            model.WriteRaw(header.Written);
+            model.WriteFloatsLittleEndian(9, parameters.Slice(offset, length)); // TensorProto.raw_data
+        }
+        model.WriteRaw(tail.Written);
+        // The length prefix was computed ahead: a mismatch would make a file that no reader can parse.
+        if (model.Length - graphStart != graphLength)
+            throw new InvalidOperationException($"ONNX export: the graph took {model.Length - graphStart} bytes, " +
+                $"not the {graphLength} announced.");
         var opset = new ProtoWriter();
-        opset.WriteString(1, "");                                // OperatorSetIdProto.domain: "" is the default domain
-        opset.WriteInt64(2, OpsetVersion);                       // OperatorSetIdProto.version
-        model.WriteMessage(8, opset);                            // ModelProto.opset_import
+        opset.WriteString(1, "");                    // OperatorSetIdProto.domain: "" is the default domain
+        opset.WriteInt64(2, OpsetVersion);           // OperatorSetIdProto.version
+        model.WriteMessage(8, opset);                // ModelProto.opset_import
         var entry = new ProtoWriter();
-        entry.WriteString(1, Safetensors.ArchitectureKey);       // StringStringEntryProto.key
-        entry.WriteString(2, net.Architecture);                  // StringStringEntryProto.value
-        model.WriteMessage(14, entry);                           // ModelProto.metadata_props
-        return model.Written.ToArray();
+        entry.WriteString(1, Safetensors.ArchitectureKey);                // StringStringEntryProto.key
+        entry.WriteString(2, net.Architecture);                           // StringStringEntryProto.value
+        model.WriteMessage(14, entry);                                    // ModelProto.metadata_props
+        return model.WrittenMemory;
+
+        static long TensorLength(ProtoWriter header, int floats)
+            => header.Written.Length + ProtoWriter.FloatsFieldLength(9, floats);
     }
 
     /// <summary>
-    /// The network's layers. A stand-in until <c>INetwork.Layers</c> exists (issue 13, being added in parallel): it reads
-    /// them from <see cref="INetwork.Architecture"/> ("2-20:Relu-3:LeakyRelu(0.01)-1:Sigmoid/BinaryCrossEntropy"), with
-    /// the parameters laid out W1, b1, W2, b2, … and the default names <c>layers.{l-1}</c>; dropout is not in that text,
-    /// so every keep probability is 1 (export ignores it anyway). Kept isolated on purpose: at merge its body becomes
-    /// <c>return net.Layers;</c>.
+    /// The network's layers. A stand-in until <c>INetwork.Layers</c> exists (issue 13, being added in parallel): it
+    /// reads them from <see cref="INetwork.Architecture"/>
+    /// ("2-20:Relu-3:LeakyRelu(0.01)-1:Sigmoid/BinaryCrossEntropy"), with the parameters laid out W1, b1, W2, b2, …
+    /// and the default names <c>layers.{l-1}</c>; dropout is not in that text, so every keep probability is 1 (export
+    /// ignores it anyway). Kept isolated on purpose: at merge its body becomes <c>return net.Layers;</c>.
     /// </summary>
-    /// <exception cref="NotSupportedException">The text is not in that form, or disagrees with the network's sizes.</exception>
+    /// <exception cref="NotSupportedException">The text is not in that form, or disagrees with the network's
+    /// sizes.</exception>
     internal static IReadOnlyList<LayerDescription> LayersOf(INetwork net)
     {
         string architecture = net.Architecture ?? "";
         NotSupportedException Unsupported(string found) => new(
             $"Cannot read the layers of {net.GetType().FullName} from its architecture \"{architecture}\": expected " +
-            "the generated form \"2-20:Relu-3:LeakyRelu(0.01)-1:Sigmoid/BinaryCrossEntropy\" agreeing with its sizes, " +
-            $"found {found}.");
+            "the generated form \"2-20:Relu-3:LeakyRelu(0.01)-1:Sigmoid/BinaryCrossEntropy\" agreeing with its " +
+            $"sizes, found {found}.");
 
         int slash = architecture.LastIndexOf('/');
         if (slash < 0) throw Unsupported("no \"/loss\" at the end");
@@ -202,9 +230,9 @@ public static class Onnx
         if (layers.Count == 0) throw Unsupported("no layer");
         if (layers.Count != net.LayerCount || layers[0].InputSize != net.InputSize
             || layers[^1].OutputSize != net.OutputSize || offset != net.ParameterCount || loss != net.Loss)
-            throw Unsupported($"{layers.Count} layers, {layers[0].InputSize} inputs, {layers[^1].OutputSize} outputs, " +
-                $"{offset} parameters and loss {loss} where the network has {net.LayerCount}, {net.InputSize}, " +
-                $"{net.OutputSize}, {net.ParameterCount} and {net.Loss}");
+            throw Unsupported($"{layers.Count} layers, {layers[0].InputSize} inputs, {layers[^1].OutputSize} " +
+                $"outputs, {offset} parameters and loss {loss} where the network has {net.LayerCount}, " +
+                $"{net.InputSize}, {net.OutputSize}, {net.ParameterCount} and {net.Loss}");
         return layers;
 
         static int ReadSize(string s, ref int i)
@@ -249,22 +277,18 @@ public static class Onnx
                 throw new NotSupportedException($"{layer} of {network}: unknown activation {(int)layer.Activation}.");
             if ((long)layer.WeightOffset + layer.WeightLength > parameterCount
                 || (long)layer.BiasOffset + layer.BiasLength > parameterCount || layer.BiasLength != layer.OutputSize)
-                throw new NotSupportedException($"{layer} of {network}: W at {layer.WeightOffset} ({layer.WeightLength}" +
-                    $" floats) or b at {layer.BiasOffset} ({layer.BiasLength}) lies outside the {parameterCount} " +
-                    "parameters.");
+                throw new NotSupportedException($"{layer} of {network}: W at {layer.WeightOffset} " +
+                    $"({layer.WeightLength} floats) or b at {layer.BiasOffset} ({layer.BiasLength}) lies outside " +
+                    $"the {parameterCount} parameters.");
             bytes += ((long)layer.WeightLength + layer.BiasLength) * sizeof(float);
         }
         if (bytes > MaxModelBytes - Margin)
-            throw new NotSupportedException($"{network} has {bytes} bytes of parameters; an ONNX model is one protobuf " +
-                $"message, limited to {MaxModelBytes} bytes.");
+            throw new NotSupportedException($"{network} has {bytes} bytes of parameters; an ONNX model is one " +
+                $"protobuf message, limited to {MaxModelBytes} bytes.");
     }
 
-    // GraphProto fields.
-    private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;
     // TensorProto.DataType.FLOAT, also TypeProto.Tensor.elem_type.
     private const int Float32 = 1;
-
-    private static void WriteGraphName(ProtoWriter graph, INetwork net) => graph.WriteString(GraphName, net.GetType().Name);
 
     private static void WriteActivation(ProtoWriter graph, LayerDescription layer, string input, string output)
     {
@@ -275,7 +299,8 @@ public static class Onnx
             case Activation.Tanh: WriteNode(graph, name, "Tanh", [input], output, null); break;
             case Activation.Relu: WriteNode(graph, name, "Relu", [input], output, null); break;
             case Activation.LeakyRelu:
-                WriteNode(graph, name, "LeakyRelu", [input], output, a => WriteFloatAttribute(a, "alpha", layer.LeakySlope));
+                WriteNode(graph, name, "LeakyRelu", [input], output,
+                    a => WriteFloatAttribute(a, "alpha", layer.LeakySlope));
                 break;
             case Activation.Softmax:
                 // Over the units of one sample: the last axis of [batch, n].
@@ -297,7 +322,7 @@ public static class Onnx
         node.WriteString(3, name);
         node.WriteString(4, opType);
         attributes?.Invoke(node);
-        graph.WriteMessage(GraphNode, node);
+        graph.WriteMessage(1, node);               // GraphProto.node
     }
 
     /// <summary>An AttributeProto of type INT (2): name = 1, i = 3, type = 20.</summary>
@@ -320,16 +345,15 @@ public static class Onnx
         node.WriteMessage(5, attribute);
     }
 
-    /// <summary>A TensorProto: dims = 1 (one varint each, unpacked as proto2 declares them), data_type = 2, name = 8,
-    /// raw_data = 9.</summary>
-    private static void WriteInitializer(ProtoWriter graph, string name, ReadOnlySpan<int> shape, ReadOnlySpan<float> values)
+    /// <summary>A TensorProto of float32 without its data: dims = 1 (one varint each, unpacked as proto2 declares
+    /// them), data_type = 2, name = 8. The caller appends raw_data = 9.</summary>
+    private static ProtoWriter TensorHeader(string name, ReadOnlySpan<int> shape)
     {
-        var tensor = new ProtoWriter(values.Length * sizeof(float) + 64);
+        var tensor = new ProtoWriter();
         foreach (int n in shape) tensor.WriteInt64(1, n);
         tensor.WriteInt64(2, Float32);
         tensor.WriteString(8, name);
-        tensor.WriteFloatsLittleEndian(9, values);
-        graph.WriteMessage(GraphInitializer, tensor);
+        return tensor;
     }
 
     /// <summary>A ValueInfoProto (name = 1, type = 2) of a float32 tensor [batch, <paramref name="width"/>]: TypeProto

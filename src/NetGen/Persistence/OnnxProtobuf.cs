@@ -7,8 +7,9 @@ namespace NetGen;
 /// <summary>
 /// The few pieces of the protobuf wire format that an ONNX model needs, written by hand so that the package keeps no
 /// dependency: varints (wire type 0), 32-bit fixed values (wire type 5) and length-delimited fields (wire type 2:
-/// strings, bytes, nested messages). A nested message is written into a writer of its own and then appended whole,
-/// since its length prefix must come before it.
+/// strings, bytes, nested messages). A small nested message is written into a writer of its own and then appended
+/// whole, since its length prefix must come before it; a tensor's float data, the bulk of a model, is written once,
+/// straight into its place (<see cref="WriteMessageStart"/>, <see cref="FloatsFieldLength"/>).
 /// </summary>
 internal sealed class ProtoWriter
 {
@@ -22,8 +23,14 @@ internal sealed class ProtoWriter
     /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
-    /// <summary>An int64, int32 or enum field. A negative value takes ten bytes: protobuf encodes it as its 64-bit two's
-    /// complement (so Softmax's axis = −1 is nine 0xFF bytes and a final 0x01).</summary>
+    /// <summary>The number of bytes written so far.</summary>
+    public int Length => _length;
+
+    /// <summary>The bytes written so far, without a copy.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>An int64, int32 or enum field. A negative value takes ten bytes: protobuf encodes it as its 64-bit
+    /// two's complement (so Softmax's axis = −1 is nine 0xFF bytes and a final 0x01).</summary>
     public void WriteInt64(int field, long value)
     {
         WriteTag(field, Varint);
@@ -51,7 +58,26 @@ internal sealed class ProtoWriter
     /// <summary>A nested message.</summary>
     public void WriteMessage(int field, ProtoWriter message) => WriteBytes(field, message.Written);
 
-    /// <summary>A bytes field holding <paramref name="values"/> as float32 little-endian, with no intermediate copy.</summary>
+    /// <summary>The tag and length of a nested message of <paramref name="length"/> bytes whose fields the caller
+    /// writes next, into this writer.</summary>
+    public void WriteMessageStart(int field, long length)
+    {
+        WriteTag(field, LengthDelimited);
+        WriteRawVarint(checked((ulong)length));
+    }
+
+    /// <summary>The bytes of a nested message field whose content is <paramref name="length"/> bytes.</summary>
+    public static long MessageLength(int field, long length)
+        => VarintLength(((ulong)(uint)field << 3) | LengthDelimited) + VarintLength((ulong)length) + length;
+
+    /// <summary>Appends bytes as they are (fields encoded elsewhere).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+
+    /// <summary>The bytes that <see cref="WriteFloatsLittleEndian"/> writes for <paramref name="count"/>
+    /// floats.</summary>
+    public static long FloatsFieldLength(int field, int count) => MessageLength(field, (long)count * sizeof(float));
+
+    /// <summary>A bytes field holding <paramref name="values"/> as float32 little-endian, converted in place.</summary>
     public void WriteFloatsLittleEndian(int field, ReadOnlySpan<float> values)
     {
         WriteTag(field, LengthDelimited);
@@ -62,6 +88,17 @@ internal sealed class ProtoWriter
     }
 
     private void WriteTag(int field, int wireType) => WriteRawVarint((ulong)(((uint)field << 3) | (uint)wireType));
+
+    private static int VarintLength(ulong value)
+    {
+        int n = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            n++;
+        }
+        return n;
+    }
 
     private void WriteRawVarint(ulong value)
     {
@@ -76,7 +113,8 @@ internal sealed class ProtoWriter
         bytes.Slice(0, n).CopyTo(Reserve(n));
     }
 
-    /// <summary>Grows the buffer if needed and returns the next <paramref name="count"/> bytes, counted as written.</summary>
+    /// <summary>Grows the buffer if needed and returns the next <paramref name="count"/> bytes, counted as
+    /// written.</summary>
     private Span<byte> Reserve(int count)
     {
         int needed = checked(_length + count);
