@@ -255,7 +255,7 @@ public static class Onnx
     /// <summary>Checks what the graph is built from, so that a wrong description fails here, named, and not in the
     /// runtime that loads the file; reads only sizes, so that a network too large to export is refused before its
     /// parameters are touched.</summary>
-    private static void CheckLayers(INetwork net, IReadOnlyList<LayerDescription> layers)
+    internal static void CheckLayers(INetwork net, IReadOnlyList<LayerDescription> layers)
     {
         string network = net.GetType().FullName ?? net.GetType().Name;
         int parameterCount = net.ParameterCount;
