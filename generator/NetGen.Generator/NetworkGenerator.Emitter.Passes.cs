@@ -45,6 +45,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <summary>" + "<see cref=\"Predict(" + CrefReadOnlySpan + ", " + CrefSpan + ")\"/> one layer at a time, each A in a buffer (without AVX-512).</summary>");
             using (w.Open("private void PredictLayerByLayer(" + ReadOnlySpan + " x, " + Span + " y)"))
                 WritePredictBody(w, plan);
+            w.WriteLine();
         }
 
         /// <summary>Predict(in Input), where the sample structs exist.</summary>
