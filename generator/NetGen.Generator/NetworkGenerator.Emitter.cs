@@ -179,7 +179,7 @@ public sealed partial class NetworkGenerator
             var w = new SourceWriter();
             WriteFileTop(w, spec, "// Speed only: the one-sample forwards that Predict calls" + (plan.PredictsInRegisters
                 ? " and Predict with every A in AVX-512 registers" : "") + ". The notes' passes, the public API and the " +
-                "workspace are in the other part of " + spec.ClassName + ".");
+                "workspace are in the other part of " + spec.ClassName + ", " + spec.FullName + ".g.cs.");
             // The main part carries the attributes, the base list and the docs: a part may repeat none of them.
             using (w.Open("partial class " + Identifier(spec.ClassName)))
             {

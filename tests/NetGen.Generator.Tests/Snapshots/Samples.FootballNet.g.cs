@@ -230,6 +230,8 @@ partial class FootballNet : global::NetGen.INetwork
     {
         Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        // With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); else one layer
+        // at a time, below.
         if (Kernels.InRegisters.IsSupported)
         {
             PredictInRegisters(x, y);
