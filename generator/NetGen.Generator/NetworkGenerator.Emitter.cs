@@ -47,7 +47,8 @@ public sealed partial class NetworkGenerator
                 text = text.Replace(marker, useAliases ? name : target);
                 text = text.Replace(crefMarker, useAliases ? name : target.Replace('<', '{').Replace('>', '}'));
             }
-            string aliases = declared.Length == 0 ? "" : "// Short names for this file (every span here holds floats).\n" + declared + "\n";
+            string aliases = declared.Length == 0 ? ""
+                : "// Short names for this file (every span here holds floats).\n" + declared + "\n";
             return text.Replace(AliasesMark + "\n", aliases);
         }
 
@@ -68,7 +69,8 @@ public sealed partial class NetworkGenerator
         /// sorts right after a main file named "…Class.Fast" and is never taken for it).</summary>
         private const string FastKey = ".Fast*";
 
-        private static string FileName(string key) => key.EndsWith("*", System.StringComparison.Ordinal) ? key.Substring(0, key.Length - 1) : key;
+        private static string FileName(string key)
+            => key.EndsWith("*", System.StringComparison.Ordinal) ? key.Substring(0, key.Length - 1) : key;
 
         private static string HintNameOf(string key, EquatableArray<string> caseCollisions)
         {
@@ -92,8 +94,10 @@ public sealed partial class NetworkGenerator
                 keys.Add(name + FastKey);
             }
             var counts = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
-            foreach (string key in keys) counts[FileName(key)] = counts.TryGetValue(FileName(key), out int count) ? count + 1 : 1;
-            return keys.Where(k => counts[FileName(k)] > 1).OrderBy(k => k, System.StringComparer.Ordinal).ToEquatableArray();
+            foreach (string key in keys)
+                counts[FileName(key)] = counts.TryGetValue(FileName(key), out int count) ? count + 1 : 1;
+            return keys.Where(k => counts[FileName(k)] > 1).OrderBy(k => k, System.StringComparer.Ordinal)
+                .ToEquatableArray();
         }
 
         /// <summary>The top of either file: the auto-generated mark, what it holds, the namespace and the aliases.</summary>
