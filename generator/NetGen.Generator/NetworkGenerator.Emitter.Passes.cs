@@ -28,6 +28,8 @@ public sealed partial class NetworkGenerator
                 {
                     // The layer-by-layer path lives in a method of its own: its stack buffers, here, made the JIT keep
                     // x and y in memory, and reading them back cost more than the whole in-registers pass.
+                    w.WriteLine("// With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); " +
+                        "else one layer at a time, below.");
                     using (w.Open("if (" + Registers + ".IsSupported)"))
                         w.WriteLine("PredictInRegisters(x, y);");
                     using (w.Open("else"))
@@ -45,6 +47,7 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <summary>" + "<see cref=\"Predict(" + CrefReadOnlySpan + ", " + CrefSpan + ")\"/> one layer at a time, each A in a buffer (without AVX-512).</summary>");
             using (w.Open("private void PredictLayerByLayer(" + ReadOnlySpan + " x, " + Span + " y)"))
                 WritePredictBody(w, plan);
+            w.WriteLine();
         }
 
         /// <summary>Predict(in Input), where the sample structs exist.</summary>

@@ -31,58 +31,82 @@ public sealed partial class NetworkGenerator
             ("Guard", "global::NetGen.Guard"),
         };
 
-        /// <summary>Turns the markers into the aliases' names, or their targets when the network cannot use aliases.</summary>
+        /// <summary>Where <see cref="ResolveAliases"/> puts the using aliases the file needs.</summary>
+        private const string AliasesMark = "⟦aliases⟧";
+
+        /// <summary>Turns the markers into the aliases' names, or their targets when the network cannot use aliases, and
+        /// declares at <see cref="AliasesMark"/> the aliases the file uses (an unused one would be noise).</summary>
         private static string ResolveAliases(string text, bool useAliases)
         {
+            var declared = new System.Text.StringBuilder();
             foreach ((string name, string target) in Aliases)
             {
-                text = text.Replace("⟦" + name + "⟧", useAliases ? name : target);
-                text = text.Replace("⟦cref:" + name + "⟧", useAliases ? name : target.Replace('<', '{').Replace('>', '}'));
+                string marker = "⟦" + name + "⟧", crefMarker = "⟦cref:" + name + "⟧";
+                if (useAliases && (text.Contains(marker) || text.Contains(crefMarker)))
+                    declared.Append("using ").Append(name).Append(" = ").Append(target).Append(";\n");
+                text = text.Replace(marker, useAliases ? name : target);
+                text = text.Replace(crefMarker, useAliases ? name : target.Replace('<', '{').Replace('>', '}'));
             }
-            return text;
-        }
-
-        private static void WriteAliases(SourceWriter w, NetworkSpec spec)
-        {
-            if (!spec.UsesAliases) return;
-            w.WriteLine("// Short names for this file (every span here holds floats).");
-            foreach ((string name, string target) in Aliases)
-                w.WriteLine("using " + name + " = " + target + ";");
-            w.WriteLine();
+            string aliases = declared.Length == 0 ? ""
+                : "// Short names for this file (every span here holds floats).\n" + declared + "\n";
+            return text.Replace(AliasesMark + "\n", aliases);
         }
 
         /// <summary>
         /// "Namespace.Class.g.cs". Hint names must be unique whatever their letter case (they become file names): among
-        /// full names that differ only in case, the first in ordinal order keeps that name and the others get "-2", "-3"…
-        /// (no C# name holds a '-', so the result cannot meet another network's name).
+        /// the names of the files that differ only in case, the first in ordinal order keeps its name and the others get
+        /// "-2", "-3"… (no C# name holds a '-', so the result cannot meet another network's name).
         /// </summary>
         public static string HintName(NetworkSpec spec, EquatableArray<string> caseCollisions)
+            => HintNameOf(spec.FullName, caseCollisions);
+
+        /// <summary>"Namespace.Class.Fast.g.cs", unique as <see cref="HintName"/> is: it may meet the main file of a
+        /// class named Fast in a namespace that differs from Namespace.Class only in case.</summary>
+        public static string FastHintName(NetworkSpec spec, EquatableArray<string> caseCollisions)
+            => HintNameOf(spec.FullName + FastKey, caseCollisions);
+
+        /// <summary>The fast file's name as the collision list holds it: "…Class.Fast*" (no C# name holds a '*', so it
+        /// sorts right after a main file named "…Class.Fast" and is never taken for it).</summary>
+        private const string FastKey = ".Fast*";
+
+        private static string FileName(string key)
+            => key.EndsWith("*", System.StringComparison.Ordinal) ? key.Substring(0, key.Length - 1) : key;
+
+        private static string HintNameOf(string key, EquatableArray<string> caseCollisions)
         {
             int rank = 0;
-            foreach (string name in caseCollisions)
+            foreach (string other in caseCollisions)
             {
-                if (name == spec.FullName) break;
-                if (string.Equals(name, spec.FullName, System.StringComparison.OrdinalIgnoreCase)) rank++;
+                if (other == key) break;
+                if (string.Equals(FileName(other), FileName(key), System.StringComparison.OrdinalIgnoreCase)) rank++;
             }
-            return spec.FullName + (rank == 0 ? "" : "-" + (rank + 1)) + ".g.cs";
+            return FileName(key) + (rank == 0 ? "" : "-" + (rank + 1)) + ".g.cs";
         }
 
-        /// <summary>The full names that equal another one but for letter case, in ordinal order (usually none).</summary>
+        /// <summary>The files' names (each network's full name, and the same followed by <see cref="FastKey"/>) that
+        /// equal another one but for letter case, in ordinal order (usually none).</summary>
         public static EquatableArray<string> CaseCollisions(System.Collections.Immutable.ImmutableArray<string> names)
         {
+            var keys = new System.Collections.Generic.List<string>();
+            foreach (string name in names.Distinct())
+            {
+                keys.Add(name);
+                keys.Add(name + FastKey);
+            }
             var counts = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
-            foreach (string name in names) counts[name] = counts.TryGetValue(name, out int count) ? count + 1 : 1;
-            return names.Where(n => counts[n] > 1).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray();
+            foreach (string key in keys)
+                counts[FileName(key)] = counts.TryGetValue(FileName(key), out int count) ? count + 1 : 1;
+            return keys.Where(k => counts[FileName(k)] > 1).OrderBy(k => k, System.StringComparer.Ordinal)
+                .ToEquatableArray();
         }
 
-        public static string Emit(NetworkSpec spec)
+        /// <summary>The top of either file: the auto-generated mark, what it holds, the namespace and the aliases.</summary>
+        private static void WriteFileTop(SourceWriter w, NetworkSpec spec, string holds)
         {
-            NetworkPlan plan = NetworkPlan.Of(spec);
-            var w = new SourceWriter();
             w.WriteLine("// <auto-generated/>");
             w.WriteLine("// Generated by NetGen from the attributes of " + spec.ClassName + ". Edit the attributes, not this file.");
             w.WriteLine("//");
-            WriteTable(w, plan);
+            w.WriteLine(holds);
             w.WriteLine("#nullable enable");
             w.WriteLine();
             if (spec.Namespace is not null)
@@ -91,7 +115,18 @@ public sealed partial class NetworkGenerator
                 w.WriteLine();
             }
             // Inside the namespace: there, an alias comes before any type of that name in an enclosing namespace.
-            WriteAliases(w, spec);
+            w.WriteLine(AliasesMark);
+        }
+
+        /// <summary>The main file: the network's table, each layer's forward with its backward below it (the notes'
+        /// formulas), the public API, the passes over a batch and the workspace.</summary>
+        public static string Emit(NetworkPlan plan)
+        {
+            NetworkSpec spec = plan.Spec;
+            var w = new SourceWriter();
+            var table = new SourceWriter();
+            WriteTable(table, plan);
+            WriteFileTop(w, spec, table.ToString().TrimEnd('\n'));
             w.WriteLine("/// <remarks>");
             w.WriteLine("/// <para>" + Escape(Describe(spec)) + "</para>");
             w.WriteLine("/// <para>Parameters (" + spec.ParameterCount + " floats, in this order): " +
@@ -106,10 +141,6 @@ public sealed partial class NetworkGenerator
                 {
                     WriteLayerForward(w, plan, layer);
                     WriteLayerBackward(w, plan, layer);
-                    if (layer.OneSample == OneSampleStrategy.Unrolled)
-                        WriteLayerForwardOne(w, layer);
-                    else
-                        WriteLayerForwardOneKernel(w, layer);
                 }
                 // Then the public API that calls them.
                 w.WriteLine("// ───── The public API: construction, parameters, prediction, training ─────");
@@ -119,6 +150,8 @@ public sealed partial class NetworkGenerator
                 if (spec.HasSampleStructs)
                     WriteSampleStructs(w, spec);
                 WritePredict(w, plan);
+                if (plan.PredictsInRegisters)
+                    WritePredictLayerByLayer(w, plan);
                 if (spec.HasSampleStructs)
                     WritePredictSample(w);
                 if (spec.IsClassifier)
@@ -135,14 +168,39 @@ public sealed partial class NetworkGenerator
                 WriteForward(w, plan);
                 WriteCostOf(w, plan);
                 WriteWorkspace(w, plan);
+            }
+            return ResolveAliases(w.ToString(), spec.UsesAliases);
+        }
+
+        /// <summary>
+        /// The fast file: the members that exist only for speed, which a learner need not read — each layer's forward
+        /// for one sample (Predict's, written out or one kernel call instead of the batch pass with m = 1) and, for a
+        /// network that fits, Predict with every A in AVX-512 registers.
+        /// </summary>
+        public static string EmitFast(NetworkPlan plan)
+        {
+            NetworkSpec spec = plan.Spec;
+            var w = new SourceWriter();
+            WriteFileTop(w, spec, "// Speed only: the one-sample forwards that Predict calls" + (plan.PredictsInRegisters
+                ? " and Predict with every A in AVX-512 registers" : "") + ". The notes' passes, the public API and the " +
+                "workspace are in the other part of " + spec.ClassName + ", " + spec.FullName + ".g.cs.");
+            // The main part carries the attributes, the base list and the docs: a part may repeat none of them.
+            using (w.Open("partial class " + Identifier(spec.ClassName)))
+            {
+                w.WriteLine("// ───── One sample, layer by layer: what Predict calls ─────");
+                w.WriteLine();
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    if (layer.OneSample == OneSampleStrategy.Unrolled)
+                        WriteLayerForwardOne(w, layer);
+                    else
+                        WriteLayerForwardOneKernel(w, layer);
+                }
                 if (plan.PredictsInRegisters)
                 {
-                    // Speed only, last: the same Predict with every A in AVX-512 registers, and its fallback.
-                    w.WriteLine();
-                    w.WriteLine("// ───── Speed only: Predict with each layer's A in AVX-512 registers ─────");
+                    w.WriteLine("// ───── Predict with each layer's A in AVX-512 registers ─────");
                     w.WriteLine();
                     WritePredictInRegisters(w, plan);
-                    WritePredictLayerByLayer(w, plan);
                 }
             }
             return ResolveAliases(w.ToString(), spec.UsesAliases);
@@ -169,7 +227,9 @@ public sealed partial class NetworkGenerator
             w.WriteLine("// Loss: " + spec.Loss + ". A batch of m samples keeps them as " + (plan.SamplesAsColumns
                 ? "columns, n[l] × m (the notes' layout: the vectors run across samples)."
                 : "rows, m × n[l] (the layout of X and Y: the vectors run along a layer)."));
-            w.WriteLine("// Below: each layer's forward with its backward right under it, then the public API that calls them.");
+            w.WriteLine("// Below: each layer's forward with its backward right under it, then the public API that calls them. The code " +
+                "that exists only for speed (the one-sample forwards" + (plan.PredictsInRegisters ? ", Predict in AVX-512 registers" : "") +
+                ") is in the class's other part, " + spec.FullName + ".Fast.g.cs.");
         }
 
         private static void WriteConstants(SourceWriter w, NetworkSpec spec)

@@ -8,7 +8,8 @@ namespace NetGen.Generator;
 
 /// <summary>
 /// The pipeline only: find each [Network] class, parse it once into a value-equal model, report its diagnostics on
-/// one branch and emit its source on another. Parsing lives in NetworkGenerator.Parser.cs, writing in the Emitter files.
+/// one branch and, on another, plan it once and emit its two files from the plan. Parsing lives in
+/// NetworkGenerator.Parser.cs, planning in Model/NetworkPlan.cs, writing in the Emitter files.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class NetworkGenerator : IIncrementalGenerator
@@ -54,20 +55,30 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Where(static model => model.Spec is not null)
             .Select(static (model, _) => model.Spec!)
             .WithTrackingName(TrackingNames.Spec);
-        // Hint names must differ in more than letter case: the full names that collide so are gathered once (an empty
-        // list almost always, equal from one edit to the next, so that no file is emitted again for it).
+        // Hint names must differ in more than letter case: the full names whose main or fast file would collide so are
+        // gathered once (an empty list almost always, equal from one edit to the next, so that no file is emitted again
+        // for it).
         IncrementalValueProvider<EquatableArray<string>> collisions = specs
             .Select(static (spec, _) => spec.FullName)
             .Collect()
             .Select(static (names, _) => Emitter.CaseCollisions(names))
             .WithTrackingName(TrackingNames.CaseCollisions);
-        IncrementalValuesProvider<(NetworkSpec Spec, string HintName)> files = specs
+        // One plan per network, and both of its files written from it: the notes' passes and the public API in
+        // "Namespace.Class.g.cs", the code that exists only for speed in "Namespace.Class.Fast.g.cs".
+        IncrementalValuesProvider<NetworkFiles> files = specs
             .Combine(collisions)
-            .Select(static (pair, _) => (pair.Left, Emitter.HintName(pair.Left, pair.Right)))
+            .Select(static (pair, _) => new NetworkFiles(NetworkPlan.Of(pair.Left),
+                Emitter.HintName(pair.Left, pair.Right), Emitter.FastHintName(pair.Left, pair.Right)))
             .WithTrackingName(TrackingNames.File);
         context.RegisterSourceOutput(files, static (context, file) =>
-            context.AddSource(file.HintName, Emitter.Emit(file.Spec)));
+            context.AddSource(file.HintName, Emitter.Emit(file.Plan)));
+        context.RegisterSourceOutput(files, static (context, file) =>
+            context.AddSource(file.FastHintName, Emitter.EmitFast(file.Plan)));
     }
+
+    /// <summary>The two files of one network, from one plan: value-equal, so that an edit elsewhere emits neither
+    /// again.</summary>
+    private sealed record NetworkFiles(NetworkPlan Plan, string HintName, string FastHintName);
 
     /// <summary>Reports the diagnostics located in the compilation's own syntax trees, so that #pragma and .editorconfig
     /// apply to them; pairing with the compilation re-runs only this cheap reporting step, never a parse or an emit.</summary>

@@ -102,6 +102,13 @@ internal sealed class GeneratorRun
     /// <summary>The diagnostics of the compilation with the generated sources added.</summary>
     public ImmutableArray<Diagnostic> OutputDiagnostics => Output.GetDiagnostics();
 
+    /// <summary>The hint names of the generated sources, in ordinal order.</summary>
+    public string[] HintNames => GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The two files of each network named (full names): "N.g.cs" and "N.Fast.g.cs", in ordinal order.</summary>
+    public static string[] FilesOf(params string[] fullNames)
+        => fullNames.SelectMany(n => new[] { n + ".g.cs", n + ".Fast.g.cs" }).OrderBy(h => h, StringComparer.Ordinal).ToArray();
+
     /// <summary>The generated source with the given hint name.</summary>
     public string Source(string hintName)
     {

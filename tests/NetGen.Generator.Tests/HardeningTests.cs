@@ -70,11 +70,36 @@ public class HardeningTests
         GeneratorRun run = GeneratorHarness.Run("using NetGen;\n" + declarations);
         run.AssertGeneratorDidNotFail();
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Equal(new[] { firstHint, secondHint }.OrderBy(h => h, StringComparer.Ordinal),
-            run.GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
+        // Each network's fast file ranks as its main file does: "Net.Fast.g.cs", "Net.Fast-2.g.cs".
+        static string Fast(string hint) => hint.EndsWith("-2.g.cs", StringComparison.Ordinal)
+            ? hint.Replace("-2.g.cs", ".Fast-2.g.cs", StringComparison.Ordinal) : hint.Replace(".g.cs", ".Fast.g.cs", StringComparison.Ordinal);
+        Assert.Equal(new[] { firstHint, secondHint, Fast(firstHint), Fast(secondHint) }.OrderBy(h => h, StringComparer.Ordinal),
+            run.HintNames);
         Assert.Contains(firstMark, run.Source(firstHint), StringComparison.Ordinal);
         Assert.Contains(secondMark, run.Source(secondHint), StringComparison.Ordinal);
         Assert.True(run.OutputProblems().Count == 0, GeneratorRun.Describe(run.OutputProblems()));
+    }
+
+    [Theory]
+    // A class named Fast in a namespace that is another network's full name but for case: its main file would meet the
+    // other's fast file, "A.B.Fast.g.cs" against "a.b.Fast.g.cs" (hint names compare ignoring case).
+    [InlineData("namespace A { [Network] " + Layers + " public partial class B; }\nnamespace a.b { [Network] " + Layers + " public partial class Fast; }",
+        "A.B.Fast.g.cs,A.B.g.cs,a.b.Fast-2.g.cs,a.b.Fast.Fast.g.cs", "a.b.Fast-2.g.cs", true)]
+    // The same with equal case: C# refuses the namespace A.B beside the class A.B (CS0101), yet the generator must not
+    // throw on the duplicate hint name "A.B.Fast.g.cs" (before: CS8785, and no code for either network).
+    [InlineData("namespace A { [Network] " + Layers + " public partial class B; }\nnamespace A.B { [Network] " + Layers + " public partial class Fast; }",
+        "A.B.Fast-2.g.cs,A.B.Fast.Fast.g.cs,A.B.Fast.g.cs,A.B.g.cs", "A.B.Fast.g.cs", false)]
+    public void A_fast_file_and_a_main_file_of_the_same_name_both_get_their_code(string declarations, string hints, string classFastFile, bool compiles)
+    {
+        GeneratorRun run = GeneratorHarness.Run("using NetGen;\n" + declarations);
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(hints.Split(','), run.HintNames);
+        if (compiles)
+            Assert.True(run.OutputProblems().Count == 0, GeneratorRun.Describe(run.OutputProblems()));
+        // The main file named like the other network's fast file is the class Fast's own.
+        Assert.Contains("partial class Fast : global::NetGen.INetwork", run.Source(classFastFile), StringComparison.Ordinal);
+        Assert.Contains("partial class B : global::NetGen.INetwork", run.Source(hints.Split(',').Single(h => h.EndsWith("B.g.cs", StringComparison.OrdinalIgnoreCase))), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,7 +109,7 @@ public class HardeningTests
         string b = "namespace a { [Network] " + Layers + " public partial class Net; }\n";
         string[] Hints(params string[] sources) => GeneratorHarness.Run(sources).GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray();
         Assert.Equal(Hints("using NetGen;\n" + a, "using NetGen;\n" + b), Hints("using NetGen;\n" + b, "using NetGen;\n" + a));
-        Assert.Equal(new[] { "A.Net.g.cs", "a.Net-2.g.cs" }, Hints("using NetGen;\n" + a + b));
+        Assert.Equal(new[] { "A.Net.Fast.g.cs", "A.Net.g.cs", "a.Net-2.g.cs", "a.Net.Fast-2.g.cs" }, Hints("using NetGen;\n" + a + b));
     }
 
     // ---- generated code that did not compile ----
@@ -181,7 +206,7 @@ public class HardeningTests
         GeneratorRun run = GeneratorHarness.Run(Net(declaration));
         run.AssertGeneratorDidNotFail();
         Assert.True(run.GeneratorDiagnostics.IsEmpty, GeneratorRun.Describe(run.GeneratorDiagnostics));
-        Assert.Single(run.GeneratedSources);
+        Assert.Equal(2, run.GeneratedSources.Length); // the network's two files
         List<Diagnostic> errors = run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, GeneratorRun.Describe(errors));
         Assert.True(run.ProblemsInGeneratedCode().Count == 0, GeneratorRun.Describe(run.ProblemsInGeneratedCode()));

@@ -66,7 +66,7 @@ public class IncrementalityTests
     {
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(NetworkFile);
         GeneratorRun first = GeneratorHarness.Run(compilation);
-        string before = first.Source("Inc.IncNet.g.cs");
+        string before = first.Source("Inc.IncNet.g.cs"), fastBefore = first.Source("Inc.IncNet.Fast.g.cs");
 
         CSharpCompilation edited = compilation.AddSyntaxTrees(
             GeneratorHarness.Parse("namespace Other;\n\npublic class Unrelated { public int Value => 42; }\n", "Unrelated.cs"));
@@ -74,6 +74,7 @@ public class IncrementalityTests
 
         AssertReused(second);
         Assert.Equal(before, second.Source("Inc.IncNet.g.cs"));
+        Assert.Equal(fastBefore, second.Source("Inc.IncNet.Fast.g.cs"));
     }
 
     [Fact]
@@ -106,9 +107,11 @@ public class IncrementalityTests
         Assert.All(Outputs(second, Model), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.All(Outputs(second, Spec), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         List<IncrementalGeneratorRunStep> emits = SourceOutputSteps(second, fedBy: File);
-        Assert.NotEmpty(emits);
+        Assert.Equal(2, emits.Count); // the main file and the fast one, both written again
         Assert.All(emits.SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
         Assert.Contains("private const int W1Offset = 0, W1Length = 15; // W1: 5 × 3", second.Source("Inc.IncNet.g.cs"));
+        Assert.Contains("Kernels.InRegisters.Load(p, B1Offset, 4)", first.Source("Inc.IncNet.Fast.g.cs"));
+        Assert.Contains("Kernels.InRegisters.Load(p, B1Offset, 5)", second.Source("Inc.IncNet.Fast.g.cs"));
     }
 
     [Fact]
@@ -149,7 +152,7 @@ public class IncrementalityTests
         Assert.Equal(2, files.Count);
         Assert.Single(files, o => o.Reason == IncrementalStepRunReason.New);
         Assert.Single(files, o => Reused.Contains(o.Reason));
-        Assert.Equal(new[] { "Inc.IncNet.g.cs", "Inc.Other.g.cs" }, second.GeneratedSources.Select(s => s.HintName).OrderBy(n => n));
+        Assert.Equal(GeneratorRun.FilesOf("Inc.IncNet", "Inc.Other"), second.HintNames);
     }
 
     [Fact]
@@ -234,12 +237,13 @@ public class IncrementalityTests
         foreach (string name in new[] { Model, Spec, Diagnostics, File, CaseCollisions, WithoutNetwork })
             foreach ((object _, IncrementalStepRunReason reason) in Outputs(run, name))
                 if (!Reused.Contains(reason)) notReused.Add((name, reason));
-        // Every output step: the one that emits the source (fed by Spec) and the one that reports the diagnostics.
+        // Every output step: the two that emit the network's files (both fed by File: the main file and the fast one,
+        // written from one plan) and the one that reports the diagnostics.
         foreach (IncrementalGeneratorRunStep step in SourceOutputSteps(run))
             foreach ((object _, IncrementalStepRunReason reason) in step.Outputs)
                 if (!Reused.Contains(reason)) notReused.Add(("SourceOutput of " + string.Join("+", step.Inputs.Select(i => i.Source.Name)), reason));
         Assert.NotEmpty(Outputs(run, Model));
-        Assert.NotEmpty(SourceOutputSteps(run, fedBy: File));
+        Assert.Equal(2, SourceOutputSteps(run, fedBy: File).Count);
         Assert.True(notReused.Count == 0, "Steps that ran again with a new result: " + string.Join(", ", notReused));
     }
 

@@ -149,4 +149,53 @@ public class InRegistersPredictTests
         Kernels.InRegisters.Store(target.AsSpan(3, 5), 5, System.Runtime.Intrinsics.Vector512.Create(9f));
         Assert.DoesNotContain(9f, target);
     }
+    /// <summary>Row r's vector: lane k holds (r + 1)·(k + 1), so that row r sums to (r + 1)·136 (1 + 2 + … + 16).</summary>
+    private static System.Runtime.Intrinsics.Vector512<float> Row(int r)
+    {
+        var lanes = new float[16];
+        for (int k = 0; k < 16; k++) lanes[k] = (r + 1) * (k + 1);
+        return System.Runtime.Intrinsics.Vector512.Create(lanes);
+    }
+
+    /// <summary>The generated code passes a fold only the rows its layer has (FoldRows(r0, r1, r2) for 3 units): lane j
+    /// holds row j's sum, by hand (r + 1)·136, and every lane past the last row is 0 — as when the sixteen were given
+    /// with zeros, the form it replaces.</summary>
+    [Avx512Fact]
+    public void A_fold_of_the_rows_a_layer_has_sums_them_and_leaves_zeros_after()
+    {
+        var three = Kernels.InRegisters.FoldRows(Row(0), Row(1), Row(2));
+        var sixteen = Kernels.InRegisters.FoldRows(Row(0), Row(1), Row(2), Row(3), Row(4), Row(5), Row(6), Row(7), Row(8), Row(9),
+            Row(10), Row(11), Row(12), Row(13), Row(14), Row(15));
+        for (int j = 0; j < 16; j++)
+        {
+            Assert.Equal(j < 3 ? (j + 1) * 136f : 0f, three[j]);
+            Assert.Equal((j + 1) * 136f, sixteen[j]);
+        }
+        // Rows of 2 packed 8 to a vector: one vector given is rows 0-7; lane j of the vector p is 2 × j.
+        var packed = System.Runtime.Intrinsics.Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var pairs = Kernels.InRegisters.FoldPairs(packed);
+        for (int j = 0; j < 16; j++)
+            Assert.Equal(j < 8 ? 4f * j + 1 : 0f, pairs[j]); // (2j) + (2j + 1)
+        // Rows of 8 packed 2 to a vector: one vector given is rows 0 and 1 (0 + … + 7 = 28, 8 + … + 15 = 92).
+        var eights = Kernels.InRegisters.FoldEights(packed);
+        Assert.Equal(new[] { 28f, 92f, 0f }, new[] { eights[0], eights[1], eights[2] });
+        var fours = Kernels.InRegisters.FoldFours(packed); // rows 0-3 of 4 inputs: 6, 22, 38, 54
+        Assert.Equal(new[] { 6f, 22f, 38f, 54f, 0f }, new[] { fours[0], fours[1], fours[2], fours[3], fours[4] });
+    }
+
+    /// <summary>One row of 20 inputs against A held in two vectors: lane k is W[k]·A[k] + W[16 + k]·A[16 + k], lanes
+    /// 4-15 of the second half zero (the row has 4 floats there); the weights after the row are not read.</summary>
+    [Avx512Fact]
+    public void Products_of_a_row_wider_than_16_join_its_two_halves()
+    {
+        float[] w = new float[40];
+        for (int i = 0; i < w.Length; i++) w[i] = i < 20 ? i + 1 : 1000; // the row, then the next row's weights
+        var a0 = System.Runtime.Intrinsics.Vector512.Create(2f);
+        var a1 = System.Runtime.Intrinsics.Vector512.Create(3f);
+        var products = Kernels.InRegisters.Products(w, 0, 20, a0, a1);
+        for (int k = 0; k < 16; k++)
+            Assert.Equal(2f * (k + 1) + (k < 4 ? 3f * (17 + k) : 0f), products[k]);
+        // Summed, the row's dot product: 2·(1 + … + 16) + 3·(17 + 18 + 19 + 20) = 272 + 222.
+        Assert.Equal(494f, System.Runtime.Intrinsics.Vector512.Sum(products));
+    }
 }

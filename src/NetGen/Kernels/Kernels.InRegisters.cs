@@ -13,7 +13,8 @@ public static partial class Kernels
     /// The building blocks of the one-sample forward of a small network (input and every layer at most 32 wide), which
     /// the generator writes out layer by layer with every size a constant: each layer's A is one or two Vector512 held
     /// in registers from the input to the output — no buffer, no loop, no call. A row of W times A is a vector of
-    /// products; <see cref="FoldRows"/> folds sixteen such rows into one vector of their sums, and rows of 1, 2, 4 or 8
+    /// products (<see cref="Products"/> where A takes two vectors); <see cref="FoldRows"/> folds up to sixteen such rows
+    /// — those the layer has — into one vector of their sums, and rows of 1, 2, 4 or 8
     /// inputs are packed 16/n to a vector against A <see cref="Repeat">repeated</see>, then folded by
     /// <see cref="FoldPairs"/>, <see cref="FoldFours"/> or <see cref="FoldEights"/>.
     /// </summary>
@@ -121,19 +122,26 @@ public static partial class Kernels
             _ => Avx512F.Shuffle4x128(a, a, 0b01_00_01_00),
         };
 
-        /// <summary>Rows of 2 packed 8 to a vector (p: rows 0-7, q: rows 8-15) → the 16 rows' sums.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> FoldPairs(Vector512<float> p, Vector512<float> q) => AdjacentPairSums(p, q);
+        // The folds take the vectors a layer has: those it leaves out are the rows past its last unit, zeros.
 
-        /// <summary>Rows of 4 packed 4 to a vector (p0: rows 0-3, …, p3: rows 12-15) → the 16 rows' sums.</summary>
+        /// <summary>Rows of 2 packed 8 to a vector (p: rows 0-7, q: rows 8-15, zeros when left out) → the 16 rows'
+        /// sums.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> FoldFours(Vector512<float> p0, Vector512<float> p1, Vector512<float> p2, Vector512<float> p3)
+        public static Vector512<float> FoldPairs(Vector512<float> p, Vector512<float> q = default) => AdjacentPairSums(p, q);
+
+        /// <summary>Rows of 4 packed 4 to a vector (p0: rows 0-3, …, p3: rows 12-15; zeros when left out) → the 16
+        /// rows' sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> FoldFours(Vector512<float> p0, Vector512<float> p1 = default,
+            Vector512<float> p2 = default, Vector512<float> p3 = default)
             => Avx512F.PermuteVar16x32(RowsOfFour(p0, p1, p2, p3), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
 
-        /// <summary>Rows of 8 packed 2 to a vector (p0: rows 0-1, …, p7: rows 14-15) → the 16 rows' sums.</summary>
+        /// <summary>Rows of 8 packed 2 to a vector (p0: rows 0-1, …, p7: rows 14-15; zeros when left out) → the 16
+        /// rows' sums.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> FoldEights(Vector512<float> p0, Vector512<float> p1, Vector512<float> p2, Vector512<float> p3,
-                                                  Vector512<float> p4, Vector512<float> p5, Vector512<float> p6, Vector512<float> p7)
+        public static Vector512<float> FoldEights(Vector512<float> p0, Vector512<float> p1 = default,
+            Vector512<float> p2 = default, Vector512<float> p3 = default, Vector512<float> p4 = default,
+            Vector512<float> p5 = default, Vector512<float> p6 = default, Vector512<float> p7 = default)
         {
             Vector512<float> u0 = RowsOfFour(p0, p1, p2, p3), u1 = RowsOfFour(p4, p5, p6, p7);
             // u0's 128-bit lanes: rows 0 2 4 6 (first halves), their second halves, then rows 1 3 5 7 likewise; u1: rows 8-15.
@@ -141,12 +149,23 @@ public static partial class Kernels
             return Avx512F.PermuteVar16x32(halves, Vector512.Create(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15));
         }
 
-        /// <summary>Sixteen rows of products (one vector per row, zeros for rows that do not exist) → lane j holds row j's sum.</summary>
+        /// <summary>Up to sixteen rows of products (one vector per row; the rows left out are zeros) → lane j holds row j's
+        /// sum. A layer of n &lt; 16 units passes its n rows: <c>FoldRows(r0, r1, r2)</c>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> FoldRows(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
-                                                Vector512<float> r4, Vector512<float> r5, Vector512<float> r6, Vector512<float> r7,
-                                                Vector512<float> r8, Vector512<float> r9, Vector512<float> r10, Vector512<float> r11,
-                                                Vector512<float> r12, Vector512<float> r13, Vector512<float> r14, Vector512<float> r15)
+        public static Vector512<float> FoldRows(Vector512<float> r0, Vector512<float> r1 = default,
+            Vector512<float> r2 = default, Vector512<float> r3 = default, Vector512<float> r4 = default,
+            Vector512<float> r5 = default, Vector512<float> r6 = default, Vector512<float> r7 = default,
+            Vector512<float> r8 = default, Vector512<float> r9 = default, Vector512<float> r10 = default,
+            Vector512<float> r11 = default, Vector512<float> r12 = default, Vector512<float> r13 = default,
+            Vector512<float> r14 = default, Vector512<float> r15 = default)
             => LaneSums(RowsOfFour(r0, r1, r2, r3), RowsOfFour(r4, r5, r6, r7), RowsOfFour(r8, r9, r10, r11), RowsOfFour(r12, r13, r14, r15));
+
+        /// <summary>One row of W times A where A is held in two vectors (a0: units 0-15, a1: units 16-31): the row is
+        /// count (17 to 32) floats of w from start, and lane k of the result is W[k]·A[k] + W[16 + k]·A[16 + k] — the row's
+        /// vector of products, which <see cref="FoldRows"/> sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Products(ReadOnlySpan<float> w, int start, int count, Vector512<float> a0,
+                                                Vector512<float> a1)
+            => Vector512.FusedMultiplyAdd(Load(w, start, 16), a0, Load(w, start + 16, count - 16) * a1);
     }
 }

@@ -8,7 +8,9 @@
 //
 // Loss: MeanSquaredError. A batch of m samples keeps them as columns, n[l] × m (the notes' layout: the vectors run
 // across samples).
-// Below: each layer's forward with its backward right under it, then the public API that calls them.
+// Below: each layer's forward with its backward right under it, then the public API that calls them. The code that
+// exists only for speed (the one-sample forwards, Predict in AVX-512 registers) is in the class's other part,
+// HousePrice.Fast.g.cs.
 #nullable enable
 
 // Short names for this file (every span here holds floats).
@@ -88,15 +90,6 @@ partial class HousePrice : global::NetGen.INetwork
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 8, 16);
     }
 
-    /// <summary>Layer 1 forward for one sample: Z1 = W1·A0 + b1, A1 = tanh(Z1), g applied in registers as each group of
-    /// 16 units is summed.</summary>
-    private static void Layer1ForwardOne(ReadOnlySpan p, ReadOnlySpan A0, Span A1)
-    {
-        // A0: 1 × 8 → A1: 1 × 16
-        Kernels.DenseForwardOne(
-            A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new Kernels.TanhFunction());
-    }
-
     // ───── Layer 2: dense 16 → 1, Linear ─────
 
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = Z2.</summary>
@@ -123,17 +116,6 @@ partial class HousePrice : global::NetGen.INetwork
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 16, 1);
         Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 16, 1); // dA1 = W2ᵀ·dZ2
-    }
-
-    /// <summary>Layer 2 forward for one sample, unrolled: Z2[j] = Σ_k W2[j, k]·A1[k] + b2[j], A2 = Z2.</summary>
-    private static void Layer2ForwardOne(ReadOnlySpan p, ReadOnlySpan A1, Span A2)
-    {
-        ReadOnlySpan W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        ReadOnlySpan x = A1.Slice(0, 16); // A1: 1 × 16
-        Span y = A2.Slice(0, 1); // A2: 1 × 1
-        y[0] = (((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (
-            W[6] * x[6] + W[7] * x[7]))) + (((W[8] * x[8] + W[9] * x[9]) + (W[10] * x[10] + W[11] * x[11])) + ((
-            W[12] * x[12] + W[13] * x[13]) + (W[14] * x[14] + W[15] * x[15]))) + b[0];
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -185,6 +167,8 @@ partial class HousePrice : global::NetGen.INetwork
     {
         Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        // With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); else one layer
+        // at a time, below.
         if (Kernels.InRegisters.IsSupported)
         {
             PredictInRegisters(x, y);
@@ -193,6 +177,16 @@ partial class HousePrice : global::NetGen.INetwork
         {
             PredictLayerByLayer(x, y);
         }
+    }
+
+    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
+    /// (without AVX-512).</summary>
+    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
+    {
+        ReadOnlySpan p = _parameters;
+        Span A1 = stackalloc float[16]; // A1: 1 × 16 (Z1 is computed in place)
+        Layer1ForwardOne(p, x, A1);
+        Layer2ForwardOne(p, A1, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many
@@ -345,56 +339,5 @@ partial class HousePrice : global::NetGen.INetwork
             A2 = Z2;
             dZ2 = new(workspace, 57 * m, 1 * m);
         }
-    }
-
-    // ───── Speed only: Predict with each layer's A in AVX-512 registers ─────
-
-    /// <summary>
-    /// <see cref="Predict(ReadOnlySpan, Span)"/> with each layer's A in registers (AVX-512): A{l}_0 holds
-    /// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into
-    /// one vector of their sums; rows of 1, 2, 4 or 8 inputs are packed 16/n to a vector against A repeated.
-    /// Lanes past a layer's width hold g(0), which the next layer's loads of W (zero past each row) cancel.
-    /// </summary>
-    // Compiled once, fully optimized, and never inlined into Predict: there, the JIT's inlining budget ran out and left
-    // the loads and folds as calls that pass vectors through memory.
-    [global::System.Runtime.CompilerServices.MethodImpl(
-        global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
-        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void PredictInRegisters(ReadOnlySpan x, Span y)
-    {
-        // Spans of constant length: every load's bounds decision below folds away when this is compiled.
-        ReadOnlySpan p = new(_parameters, 0, ParameterCount);
-        x = x.Slice(0, InputSize);
-        y = y.Slice(0, OutputSize);
-        global::System.Runtime.Intrinsics.Vector512<float> A0_0 = Kernels.InRegisters.Load(x, 0, 8); // A0 = x
-        // Layer 1: dense 8 → 16, Tanh; rows of 8 inputs, 2 to a vector, against A0 repeated
-        var X1 = Kernels.InRegisters.Repeat(A0_0, 8);
-        // A1[0..16)
-        var A1_0 = new Kernels.TanhFunction().Apply(Kernels.InRegisters.FoldEights(
-            Kernels.InRegisters.Load(p, W1Offset, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 16, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 32, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 48, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 64, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 80, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 96, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 112, 16) * X1) + Kernels.InRegisters.Load(p, B1Offset, 16));
-        // Layer 2: dense 16 → 1, Linear; one vector of products per row, folded sixteen rows at a time
-        // A2[0..1)
-        var A2_0 = Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W2Offset, 16) * A1_0,
-            default, default, default, default, default, default, default, default, default, default, default, default,
-                default, default, default) + Kernels.InRegisters.Load(p, B2Offset, 1);
-        Kernels.InRegisters.Store(y, 0, A2_0); // y = A2
-    }
-
-    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
-    /// (without AVX-512).</summary>
-    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
-    {
-        ReadOnlySpan p = _parameters;
-        Span A1 = stackalloc float[16]; // A1: 1 × 16 (Z1 is computed in place)
-        Layer1ForwardOne(p, x, A1);
-        Layer2ForwardOne(p, A1, y);
     }
 }

@@ -8,7 +8,9 @@
 //
 // Loss: CrossEntropy. A batch of m samples keeps them as rows, m × n[l] (the layout of X and Y: the vectors run along a
 // layer).
-// Below: each layer's forward with its backward right under it, then the public API that calls them.
+// Below: each layer's forward with its backward right under it, then the public API that calls them. The code that
+// exists only for speed (the one-sample forwards, Predict in AVX-512 registers) is in the class's other part,
+// Samples.Classifiers.IrisClassifier.Fast.g.cs.
 #nullable enable
 
 namespace Samples.Classifiers;
@@ -89,15 +91,6 @@ partial class IrisClassifier : global::NetGen.INetwork
         Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 4, 8);
     }
 
-    /// <summary>Layer 1 forward for one sample: Z1 = W1·A0 + b1, A1 = max(0, Z1), g applied in registers as each group
-    /// of 16 units is summed.</summary>
-    private static void Layer1ForwardOne(ReadOnlySpan p, ReadOnlySpan A0, Span A1)
-    {
-        // A0: 1 × 4 → A1: 1 × 8
-        Kernels.DenseForwardOne(
-            A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new Kernels.ReluFunction());
-    }
-
     // ───── Layer 2: dense 8 → 3, Softmax ─────
 
     /// <summary>Layer 2 forward: Z2 = A1·W2ᵀ + b2 (the notes' W2·A1 + b2), A2 = softmax(Z2), row by row.</summary>
@@ -125,22 +118,6 @@ partial class IrisClassifier : global::NetGen.INetwork
         // dW2 = (1/m)·dZ2ᵀ·A1, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeights(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 8, 3);
         Kernels.DenseBackwardInput(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 8, 3); // dA1 = dZ2·W2
-    }
-
-    /// <summary>Layer 2 forward for one sample, unrolled: Z2[j] = Σ_k W2[j, k]·A1[k] + b2[j], A2 = softmax(Z2), row by
-    /// row.</summary>
-    private static void Layer2ForwardOne(ReadOnlySpan p, ReadOnlySpan A1, Span A2)
-    {
-        ReadOnlySpan W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        ReadOnlySpan x = A1.Slice(0, 8); // A1: 1 × 8
-        Span y = A2.Slice(0, 3); // A2: 1 × 3
-        y[0] = ((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4] + W[5] * x[5]) + (W[6] * x[6]
-            + W[7] * x[7])) + b[0];
-        y[1] = ((W[8] * x[0] + W[9] * x[1]) + (W[10] * x[2] + W[11] * x[3])) + ((W[12] * x[4] + W[13] * x[5]) + (
-            W[14] * x[6] + W[15] * x[7])) + b[1];
-        y[2] = ((W[16] * x[0] + W[17] * x[1]) + (W[18] * x[2] + W[19] * x[3])) + ((W[20] * x[4] + W[21] * x[5]) + (
-            W[22] * x[6] + W[23] * x[7])) + b[2];
-        Kernels.Softmax(y, y, 1, 3); // A2 = softmax(Z2), row by row
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -194,6 +171,8 @@ partial class IrisClassifier : global::NetGen.INetwork
     {
         Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        // With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); else one layer
+        // at a time, below.
         if (Kernels.InRegisters.IsSupported)
         {
             PredictInRegisters(x, y);
@@ -202,6 +181,16 @@ partial class IrisClassifier : global::NetGen.INetwork
         {
             PredictLayerByLayer(x, y);
         }
+    }
+
+    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
+    /// (without AVX-512).</summary>
+    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
+    {
+        ReadOnlySpan p = _parameters;
+        Span A1 = stackalloc float[8]; // A1: 1 × 8 (Z1 is computed in place)
+        Layer1ForwardOne(p, x, A1);
+        Layer2ForwardOne(p, A1, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many
@@ -369,53 +358,5 @@ partial class IrisClassifier : global::NetGen.INetwork
             A2 = new(workspace, 27 * m, 3 * m);
             dZ2 = new(workspace, 30 * m, 3 * m);
         }
-    }
-
-    // ───── Speed only: Predict with each layer's A in AVX-512 registers ─────
-
-    /// <summary>
-    /// <see cref="Predict(ReadOnlySpan, Span)"/> with each layer's A in registers (AVX-512): A{l}_0 holds
-    /// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into
-    /// one vector of their sums; rows of 1, 2, 4 or 8 inputs are packed 16/n to a vector against A repeated.
-    /// Lanes past a layer's width hold g(0), which the next layer's loads of W (zero past each row) cancel.
-    /// </summary>
-    // Compiled once, fully optimized, and never inlined into Predict: there, the JIT's inlining budget ran out and left
-    // the loads and folds as calls that pass vectors through memory.
-    [global::System.Runtime.CompilerServices.MethodImpl(
-        global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
-        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void PredictInRegisters(ReadOnlySpan x, Span y)
-    {
-        // Spans of constant length: every load's bounds decision below folds away when this is compiled.
-        ReadOnlySpan p = new(_parameters, 0, ParameterCount);
-        x = x.Slice(0, InputSize);
-        y = y.Slice(0, OutputSize);
-        global::System.Runtime.Intrinsics.Vector512<float> A0_0 = Kernels.InRegisters.Load(x, 0, 4); // A0 = x
-        // Layer 1: dense 4 → 8, Relu; rows of 4 inputs, 4 to a vector, against A0 repeated
-        var X1 = Kernels.InRegisters.Repeat(A0_0, 4);
-        // A1[0..8)
-        var A1_0 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldFours(
-            Kernels.InRegisters.Load(p, W1Offset, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 16, 16) * X1,
-            default, default) + Kernels.InRegisters.Load(p, B1Offset, 8));
-        // Layer 2: dense 8 → 3, Softmax; rows of 8 inputs, 2 to a vector, against A1 repeated
-        var X2 = Kernels.InRegisters.Repeat(A1_0, 8);
-        // A2[0..3)
-        var A2_0 = Kernels.InRegisters.FoldEights(
-            Kernels.InRegisters.Load(p, W2Offset, 16) * X2,
-            Kernels.InRegisters.Load(p, W2Offset + 16, 8) * X2,
-            default, default, default, default, default, default) + Kernels.InRegisters.Load(p, B2Offset, 3);
-        Kernels.InRegisters.Store(y, 0, A2_0); // y = A2
-        Kernels.Softmax(y, y, 1, OutputSize); // y = softmax(Z2), row by row
-    }
-
-    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
-    /// (without AVX-512).</summary>
-    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
-    {
-        ReadOnlySpan p = _parameters;
-        Span A1 = stackalloc float[8]; // A1: 1 × 8 (Z1 is computed in place)
-        Layer1ForwardOne(p, x, A1);
-        Layer2ForwardOne(p, A1, y);
     }
 }

@@ -10,7 +10,9 @@
 //
 // Loss: BinaryCrossEntropy. A batch of m samples keeps them as columns, n[l] × m (the notes' layout: the vectors run
 // across samples).
-// Below: each layer's forward with its backward right under it, then the public API that calls them.
+// Below: each layer's forward with its backward right under it, then the public API that calls them. The code that
+// exists only for speed (the one-sample forwards, Predict in AVX-512 registers) is in the class's other part,
+// Samples.DeepNet.Fast.g.cs.
 #nullable enable
 
 namespace Samples;
@@ -96,20 +98,6 @@ partial class DeepNet : global::NetGen.INetwork
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 5);
     }
 
-    /// <summary>Layer 1 forward for one sample, unrolled: Z1[j] = Σ_k W1[j, k]·A0[k] + b1[j], A1 = max(0,
-    /// Z1).</summary>
-    private static void Layer1ForwardOne(ReadOnlySpan p, ReadOnlySpan A0, Span A1)
-    {
-        ReadOnlySpan W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        ReadOnlySpan x = A0.Slice(0, 3); // A0: 1 × 3
-        Span y = A1.Slice(0, 5); // A1: 1 × 5
-        y[0] = Kernels.Relu(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
-        y[1] = Kernels.Relu(W[3] * x[0] + (W[4] * x[1] + W[5] * x[2]) + b[1]);
-        y[2] = Kernels.Relu(W[6] * x[0] + (W[7] * x[1] + W[8] * x[2]) + b[2]);
-        y[3] = Kernels.Relu(W[9] * x[0] + (W[10] * x[1] + W[11] * x[2]) + b[3]);
-        y[4] = Kernels.Relu(W[12] * x[0] + (W[13] * x[1] + W[14] * x[2]) + b[4]);
-    }
-
     // ───── Layer 2: dense 5 → 5, Relu ─────
 
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
@@ -142,20 +130,6 @@ partial class DeepNet : global::NetGen.INetwork
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 5, 5);
         Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 5, 5); // dA1 = W2ᵀ·dZ2
-    }
-
-    /// <summary>Layer 2 forward for one sample, unrolled: Z2[j] = Σ_k W2[j, k]·A1[k] + b2[j], A2 = max(0,
-    /// Z2).</summary>
-    private static void Layer2ForwardOne(ReadOnlySpan p, ReadOnlySpan A1, Span A2)
-    {
-        ReadOnlySpan W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        ReadOnlySpan x = A1.Slice(0, 5); // A1: 1 × 5
-        Span y = A2.Slice(0, 5); // A2: 1 × 5
-        y[0] = Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4])) + b[0]);
-        y[1] = Kernels.Relu((W[5] * x[0] + W[6] * x[1]) + (W[7] * x[2] + (W[8] * x[3] + W[9] * x[4])) + b[1]);
-        y[2] = Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
-        y[3] = Kernels.Relu((W[15] * x[0] + W[16] * x[1]) + (W[17] * x[2] + (W[18] * x[3] + W[19] * x[4])) + b[3]);
-        y[4] = Kernels.Relu((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + (W[23] * x[3] + W[24] * x[4])) + b[4]);
     }
 
     // ───── Layer 3: dense 5 → 3, Relu ─────
@@ -192,18 +166,6 @@ partial class DeepNet : global::NetGen.INetwork
         Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 5, 3); // dA2 = W3ᵀ·dZ3
     }
 
-    /// <summary>Layer 3 forward for one sample, unrolled: Z3[j] = Σ_k W3[j, k]·A2[k] + b3[j], A3 = max(0,
-    /// Z3).</summary>
-    private static void Layer3ForwardOne(ReadOnlySpan p, ReadOnlySpan A2, Span A3)
-    {
-        ReadOnlySpan W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
-        ReadOnlySpan x = A2.Slice(0, 5); // A2: 1 × 5
-        Span y = A3.Slice(0, 3); // A3: 1 × 3
-        y[0] = Kernels.Relu((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4])) + b[0]);
-        y[1] = Kernels.Relu((W[5] * x[0] + W[6] * x[1]) + (W[7] * x[2] + (W[8] * x[3] + W[9] * x[4])) + b[1]);
-        y[2] = Kernels.Relu((W[10] * x[0] + W[11] * x[1]) + (W[12] * x[2] + (W[13] * x[3] + W[14] * x[4])) + b[2]);
-    }
-
     // ───── Layer 4: dense 3 → 1, Sigmoid ─────
 
     /// <summary>Layer 4 forward: Z4 = W4·A3 + b4, A4 = σ(Z4).</summary>
@@ -232,15 +194,6 @@ partial class DeepNet : global::NetGen.INetwork
         Kernels.DenseBackwardWeightsColumns(
             dZ4, A3, g.Slice(W4Offset, W4Length), g.Slice(B4Offset, B4Length), m, 3, 1);
         Kernels.DenseBackwardInputColumns(dZ4, p.Slice(W4Offset, W4Length), dA3, m, 3, 1); // dA3 = W4ᵀ·dZ4
-    }
-
-    /// <summary>Layer 4 forward for one sample, unrolled: Z4[j] = Σ_k W4[j, k]·A3[k] + b4[j], A4 = σ(Z4).</summary>
-    private static void Layer4ForwardOne(ReadOnlySpan p, ReadOnlySpan A3, Span A4)
-    {
-        ReadOnlySpan W = p.Slice(W4Offset, W4Length), b = p.Slice(B4Offset, B4Length);
-        ReadOnlySpan x = A3.Slice(0, 3); // A3: 1 × 3
-        Span y = A4.Slice(0, 1); // A4: 1 × 1
-        y[0] = Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -308,6 +261,8 @@ partial class DeepNet : global::NetGen.INetwork
     {
         Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        // With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); else one layer
+        // at a time, below.
         if (Kernels.InRegisters.IsSupported)
         {
             PredictInRegisters(x, y);
@@ -316,6 +271,20 @@ partial class DeepNet : global::NetGen.INetwork
         {
             PredictLayerByLayer(x, y);
         }
+    }
+
+    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
+    /// (without AVX-512).</summary>
+    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
+    {
+        ReadOnlySpan p = _parameters;
+        Span A1 = stackalloc float[5]; // A1: 1 × 5 (Z1 is computed in place)
+        Span A2 = stackalloc float[5]; // A2: 1 × 5 (Z2 is computed in place)
+        Span A3 = stackalloc float[3]; // A3: 1 × 3 (Z3 is computed in place)
+        Layer1ForwardOne(p, x, A1);
+        Layer2ForwardOne(p, A1, A2);
+        Layer3ForwardOne(p, A2, A3);
+        Layer4ForwardOne(p, A3, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many
@@ -503,76 +472,5 @@ partial class DeepNet : global::NetGen.INetwork
             A4 = new(workspace, 43 * m, 1 * m);
             dZ4 = new(workspace, 44 * m, 1 * m);
         }
-    }
-
-    // ───── Speed only: Predict with each layer's A in AVX-512 registers ─────
-
-    /// <summary>
-    /// <see cref="Predict(ReadOnlySpan, Span)"/> with each layer's A in registers (AVX-512): A{l}_0 holds
-    /// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into
-    /// one vector of their sums; rows of 1, 2, 4 or 8 inputs are packed 16/n to a vector against A repeated.
-    /// Lanes past a layer's width hold g(0), which the next layer's loads of W (zero past each row) cancel.
-    /// </summary>
-    // Compiled once, fully optimized, and never inlined into Predict: there, the JIT's inlining budget ran out and left
-    // the loads and folds as calls that pass vectors through memory.
-    [global::System.Runtime.CompilerServices.MethodImpl(
-        global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
-        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void PredictInRegisters(ReadOnlySpan x, Span y)
-    {
-        // Spans of constant length: every load's bounds decision below folds away when this is compiled.
-        ReadOnlySpan p = new(_parameters, 0, ParameterCount);
-        x = x.Slice(0, InputSize);
-        y = y.Slice(0, OutputSize);
-        global::System.Runtime.Intrinsics.Vector512<float> A0_0 = Kernels.InRegisters.Load(x, 0, 3); // A0 = x
-        // Layer 1: dense 3 → 5, Relu; one vector of products per row, folded sixteen rows at a time
-        // A1[0..5)
-        var A1_0 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W1Offset, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 3, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 6, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 9, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 12, 3) * A0_0,
-            default, default, default, default, default, default, default, default, default, default, default)
-                + Kernels.InRegisters.Load(p, B1Offset, 5));
-        // Layer 2: dense 5 → 5, Relu; one vector of products per row, folded sixteen rows at a time
-        // A2[0..5)
-        var A2_0 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W2Offset, 5) * A1_0,
-            Kernels.InRegisters.Load(p, W2Offset + 5, 5) * A1_0,
-            Kernels.InRegisters.Load(p, W2Offset + 10, 5) * A1_0,
-            Kernels.InRegisters.Load(p, W2Offset + 15, 5) * A1_0,
-            Kernels.InRegisters.Load(p, W2Offset + 20, 5) * A1_0,
-            default, default, default, default, default, default, default, default, default, default, default)
-                + Kernels.InRegisters.Load(p, B2Offset, 5));
-        // Layer 3: dense 5 → 3, Relu; one vector of products per row, folded sixteen rows at a time
-        // A3[0..3)
-        var A3_0 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W3Offset, 5) * A2_0,
-            Kernels.InRegisters.Load(p, W3Offset + 5, 5) * A2_0,
-            Kernels.InRegisters.Load(p, W3Offset + 10, 5) * A2_0,
-            default, default, default, default, default, default, default, default, default, default, default, default,
-                default) + Kernels.InRegisters.Load(p, B3Offset, 3));
-        // Layer 4: dense 3 → 1, Sigmoid; one vector of products per row, folded sixteen rows at a time
-        // A4[0..1)
-        var A4_0 = new Kernels.SigmoidFunction().Apply(Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W4Offset, 3) * A3_0,
-            default, default, default, default, default, default, default, default, default, default, default, default,
-                default, default, default) + Kernels.InRegisters.Load(p, B4Offset, 1));
-        Kernels.InRegisters.Store(y, 0, A4_0); // y = A4
-    }
-
-    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
-    /// (without AVX-512).</summary>
-    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
-    {
-        ReadOnlySpan p = _parameters;
-        Span A1 = stackalloc float[5]; // A1: 1 × 5 (Z1 is computed in place)
-        Span A2 = stackalloc float[5]; // A2: 1 × 5 (Z2 is computed in place)
-        Span A3 = stackalloc float[3]; // A3: 1 × 3 (Z3 is computed in place)
-        Layer1ForwardOne(p, x, A1);
-        Layer2ForwardOne(p, A1, A2);
-        Layer3ForwardOne(p, A2, A3);
-        Layer4ForwardOne(p, A3, y);
     }
 }

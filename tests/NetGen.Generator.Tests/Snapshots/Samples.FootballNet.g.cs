@@ -9,7 +9,9 @@
 //
 // Loss: BinaryCrossEntropy. A batch of m samples keeps them as columns, n[l] × m (the notes' layout: the vectors run
 // across samples).
-// Below: each layer's forward with its backward right under it, then the public API that calls them.
+// Below: each layer's forward with its backward right under it, then the public API that calls them. The code that
+// exists only for speed (the one-sample forwards, Predict in AVX-512 registers) is in the class's other part,
+// Samples.FootballNet.Fast.g.cs.
 #nullable enable
 
 namespace Samples;
@@ -102,15 +104,6 @@ partial class FootballNet : global::NetGen.INetwork
         Kernels.L2Gradient(p.Slice(W1Offset, W1Length), g.Slice(W1Offset, W1Length), 0.7f / m);
     }
 
-    /// <summary>Layer 1 forward for one sample: Z1 = W1·A0 + b1, A1 = max(0, Z1), g applied in registers as each group
-    /// of 16 units is summed.</summary>
-    private static void Layer1ForwardOne(ReadOnlySpan p, ReadOnlySpan A0, Span A1)
-    {
-        // A0: 1 × 2 → A1: 1 × 20
-        Kernels.DenseForwardOne(
-            A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new Kernels.ReluFunction());
-    }
-
     // ───── Layer 2: dense 20 → 3, Relu ─────
 
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
@@ -147,27 +140,6 @@ partial class FootballNet : global::NetGen.INetwork
         Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 20, 3); // dA1 = W2ᵀ·dZ2
     }
 
-    /// <summary>Layer 2 forward for one sample, unrolled: Z2[j] = Σ_k W2[j, k]·A1[k] + b2[j], A2 = max(0,
-    /// Z2).</summary>
-    private static void Layer2ForwardOne(ReadOnlySpan p, ReadOnlySpan A1, Span A2)
-    {
-        ReadOnlySpan W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        ReadOnlySpan x = A1.Slice(0, 20); // A1: 1 × 20
-        Span y = A2.Slice(0, 3); // A2: 1 × 3
-        y[0] = Kernels.Relu((((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + (W[3] * x[3] + W[4] * x[4]))) + ((
-            W[5] * x[5] + W[6] * x[6]) + (W[7] * x[7] + (W[8] * x[8] + W[9] * x[9])))) + (((W[10] * x[10]
-            + W[11] * x[11]) + (W[12] * x[12] + (W[13] * x[13] + W[14] * x[14]))) + ((W[15] * x[15] + W[16] * x[16]) + (
-            W[17] * x[17] + (W[18] * x[18] + W[19] * x[19])))) + b[0]);
-        y[1] = Kernels.Relu((((W[20] * x[0] + W[21] * x[1]) + (W[22] * x[2] + (W[23] * x[3] + W[24] * x[4]))) + ((
-            W[25] * x[5] + W[26] * x[6]) + (W[27] * x[7] + (W[28] * x[8] + W[29] * x[9])))) + (((W[30] * x[10]
-            + W[31] * x[11]) + (W[32] * x[12] + (W[33] * x[13] + W[34] * x[14]))) + ((W[35] * x[15] + W[36] * x[16]) + (
-            W[37] * x[17] + (W[38] * x[18] + W[39] * x[19])))) + b[1]);
-        y[2] = Kernels.Relu((((W[40] * x[0] + W[41] * x[1]) + (W[42] * x[2] + (W[43] * x[3] + W[44] * x[4]))) + ((
-            W[45] * x[5] + W[46] * x[6]) + (W[47] * x[7] + (W[48] * x[8] + W[49] * x[9])))) + (((W[50] * x[10]
-            + W[51] * x[11]) + (W[52] * x[12] + (W[53] * x[13] + W[54] * x[14]))) + ((W[55] * x[15] + W[56] * x[16]) + (
-            W[57] * x[17] + (W[58] * x[18] + W[59] * x[19])))) + b[2]);
-    }
-
     // ───── Layer 3: dense 3 → 1, Sigmoid ─────
 
     /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = σ(Z3).</summary>
@@ -198,15 +170,6 @@ partial class FootballNet : global::NetGen.INetwork
         // dW3 += (λ/m)·W3 (L2, λ = 0.7)
         Kernels.L2Gradient(p.Slice(W3Offset, W3Length), g.Slice(W3Offset, W3Length), 0.7f / m);
         Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 3, 1); // dA2 = W3ᵀ·dZ3
-    }
-
-    /// <summary>Layer 3 forward for one sample, unrolled: Z3[j] = Σ_k W3[j, k]·A2[k] + b3[j], A3 = σ(Z3).</summary>
-    private static void Layer3ForwardOne(ReadOnlySpan p, ReadOnlySpan A2, Span A3)
-    {
-        ReadOnlySpan W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
-        ReadOnlySpan x = A2.Slice(0, 3); // A2: 1 × 3
-        Span y = A3.Slice(0, 1); // A3: 1 × 1
-        y[0] = Kernels.Sigmoid(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -267,6 +230,8 @@ partial class FootballNet : global::NetGen.INetwork
     {
         Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        // With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); else one layer
+        // at a time, below.
         if (Kernels.InRegisters.IsSupported)
         {
             PredictInRegisters(x, y);
@@ -275,6 +240,18 @@ partial class FootballNet : global::NetGen.INetwork
         {
             PredictLayerByLayer(x, y);
         }
+    }
+
+    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
+    /// (without AVX-512).</summary>
+    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
+    {
+        ReadOnlySpan p = _parameters;
+        Span A1 = stackalloc float[20]; // A1: 1 × 20 (Z1 is computed in place)
+        Span A2 = stackalloc float[3]; // A2: 1 × 3 (Z2 is computed in place)
+        Layer1ForwardOne(p, x, A1);
+        Layer2ForwardOne(p, A1, A2);
+        Layer3ForwardOne(p, A2, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many
@@ -481,67 +458,5 @@ partial class FootballNet : global::NetGen.INetwork
             A3 = new(workspace, 92 * m, 1 * m);
             dZ3 = new(workspace, 93 * m, 1 * m);
         }
-    }
-
-    // ───── Speed only: Predict with each layer's A in AVX-512 registers ─────
-
-    /// <summary>
-    /// <see cref="Predict(ReadOnlySpan, Span)"/> with each layer's A in registers (AVX-512): A{l}_0 holds
-    /// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into
-    /// one vector of their sums; rows of 1, 2, 4 or 8 inputs are packed 16/n to a vector against A repeated.
-    /// Lanes past a layer's width hold g(0), which the next layer's loads of W (zero past each row) cancel.
-    /// </summary>
-    // Compiled once, fully optimized, and never inlined into Predict: there, the JIT's inlining budget ran out and left
-    // the loads and folds as calls that pass vectors through memory.
-    [global::System.Runtime.CompilerServices.MethodImpl(
-        global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
-        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void PredictInRegisters(ReadOnlySpan x, Span y)
-    {
-        // Spans of constant length: every load's bounds decision below folds away when this is compiled.
-        ReadOnlySpan p = new(_parameters, 0, ParameterCount);
-        x = x.Slice(0, InputSize);
-        y = y.Slice(0, OutputSize);
-        global::System.Runtime.Intrinsics.Vector512<float> A0_0 = Kernels.InRegisters.Load(x, 0, 2); // A0 = x
-        // Layer 1: dense 2 → 20, Relu; rows of 2 inputs, 8 to a vector, against A0 repeated
-        var X1 = Kernels.InRegisters.Repeat(A0_0, 2);
-        // A1[0..16)
-        var A1_0 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldPairs(
-            Kernels.InRegisters.Load(p, W1Offset, 16) * X1,
-            Kernels.InRegisters.Load(p, W1Offset + 16, 16) * X1) + Kernels.InRegisters.Load(p, B1Offset, 16));
-        // A1[16..20)
-        var A1_1 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldPairs(
-            Kernels.InRegisters.Load(p, W1Offset + 32, 8) * X1,
-            default) + Kernels.InRegisters.Load(p, B1Offset + 16, 4));
-        // Layer 2: dense 20 → 3, Relu; one vector of products per row, folded sixteen rows at a time
-        // A2[0..3)
-        var A2_0 = new Kernels.ReluFunction().Apply(Kernels.InRegisters.FoldRows(
-            global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(Kernels.InRegisters.Load(p, W2Offset, 16),
-                A1_0, Kernels.InRegisters.Load(p, W2Offset + 16, 4) * A1_1),
-            global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(Kernels.InRegisters.Load(p, W2Offset + 20,
-                16), A1_0, Kernels.InRegisters.Load(p, W2Offset + 36, 4) * A1_1),
-            global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(Kernels.InRegisters.Load(p, W2Offset + 40,
-                16), A1_0, Kernels.InRegisters.Load(p, W2Offset + 56, 4) * A1_1),
-            default, default, default, default, default, default, default, default, default, default, default, default,
-                default) + Kernels.InRegisters.Load(p, B2Offset, 3));
-        // Layer 3: dense 3 → 1, Sigmoid; one vector of products per row, folded sixteen rows at a time
-        // A3[0..1)
-        var A3_0 = new Kernels.SigmoidFunction().Apply(Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W3Offset, 3) * A2_0,
-            default, default, default, default, default, default, default, default, default, default, default, default,
-                default, default, default) + Kernels.InRegisters.Load(p, B3Offset, 1));
-        Kernels.InRegisters.Store(y, 0, A3_0); // y = A3
-    }
-
-    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
-    /// (without AVX-512).</summary>
-    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
-    {
-        ReadOnlySpan p = _parameters;
-        Span A1 = stackalloc float[20]; // A1: 1 × 20 (Z1 is computed in place)
-        Span A2 = stackalloc float[3]; // A2: 1 × 3 (Z2 is computed in place)
-        Layer1ForwardOne(p, x, A1);
-        Layer2ForwardOne(p, A1, A2);
-        Layer3ForwardOne(p, A2, y);
     }
 }

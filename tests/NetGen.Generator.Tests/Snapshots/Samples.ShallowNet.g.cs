@@ -8,7 +8,9 @@
 //
 // Loss: BinaryCrossEntropy. A batch of m samples keeps them as columns, n[l] × m (the notes' layout: the vectors run
 // across samples).
-// Below: each layer's forward with its backward right under it, then the public API that calls them.
+// Below: each layer's forward with its backward right under it, then the public API that calls them. The code that
+// exists only for speed (the one-sample forwards, Predict in AVX-512 registers) is in the class's other part,
+// Samples.ShallowNet.Fast.g.cs.
 #nullable enable
 
 namespace Samples;
@@ -90,18 +92,6 @@ partial class ShallowNet : global::NetGen.INetwork
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 4);
     }
 
-    /// <summary>Layer 1 forward for one sample, unrolled: Z1[j] = Σ_k W1[j, k]·A0[k] + b1[j], A1 = tanh(Z1).</summary>
-    private static void Layer1ForwardOne(ReadOnlySpan p, ReadOnlySpan A0, Span A1)
-    {
-        ReadOnlySpan W = p.Slice(W1Offset, W1Length), b = p.Slice(B1Offset, B1Length);
-        ReadOnlySpan x = A0.Slice(0, 3); // A0: 1 × 3
-        Span y = A1.Slice(0, 4); // A1: 1 × 4
-        y[0] = Kernels.Tanh(W[0] * x[0] + (W[1] * x[1] + W[2] * x[2]) + b[0]);
-        y[1] = Kernels.Tanh(W[3] * x[0] + (W[4] * x[1] + W[5] * x[2]) + b[1]);
-        y[2] = Kernels.Tanh(W[6] * x[0] + (W[7] * x[1] + W[8] * x[2]) + b[2]);
-        y[3] = Kernels.Tanh(W[9] * x[0] + (W[10] * x[1] + W[11] * x[2]) + b[3]);
-    }
-
     // ───── Layer 2: dense 4 → 1, Sigmoid ─────
 
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = σ(Z2).</summary>
@@ -130,15 +120,6 @@ partial class ShallowNet : global::NetGen.INetwork
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 4, 1);
         Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 4, 1); // dA1 = W2ᵀ·dZ2
-    }
-
-    /// <summary>Layer 2 forward for one sample, unrolled: Z2[j] = Σ_k W2[j, k]·A1[k] + b2[j], A2 = σ(Z2).</summary>
-    private static void Layer2ForwardOne(ReadOnlySpan p, ReadOnlySpan A1, Span A2)
-    {
-        ReadOnlySpan W = p.Slice(W2Offset, W2Length), b = p.Slice(B2Offset, B2Length);
-        ReadOnlySpan x = A1.Slice(0, 4); // A1: 1 × 4
-        Span y = A2.Slice(0, 1); // A2: 1 × 1
-        y[0] = Kernels.Sigmoid((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3]) + b[0]);
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -190,6 +171,8 @@ partial class ShallowNet : global::NetGen.INetwork
     {
         Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         Guard.Length(y.Length, OutputSize, nameof(y), "OutputSize");
+        // With AVX-512, every layer's A stays in registers (PredictInRegisters, in the Fast.g.cs part); else one layer
+        // at a time, below.
         if (Kernels.InRegisters.IsSupported)
         {
             PredictInRegisters(x, y);
@@ -198,6 +181,16 @@ partial class ShallowNet : global::NetGen.INetwork
         {
             PredictLayerByLayer(x, y);
         }
+    }
+
+    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
+    /// (without AVX-512).</summary>
+    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
+    {
+        ReadOnlySpan p = _parameters;
+        Span A1 = stackalloc float[4]; // A1: 1 × 4 (Z1 is computed in place)
+        Layer1ForwardOne(p, x, A1);
+        Layer2ForwardOne(p, A1, y);
     }
 
     /// <summary>One sample with inline arrays: <c>var y = net.Predict(x);</c>. Allocates nothing; safe from many
@@ -367,53 +360,5 @@ partial class ShallowNet : global::NetGen.INetwork
             A2 = new(workspace, 16 * m, 1 * m);
             dZ2 = new(workspace, 17 * m, 1 * m);
         }
-    }
-
-    // ───── Speed only: Predict with each layer's A in AVX-512 registers ─────
-
-    /// <summary>
-    /// <see cref="Predict(ReadOnlySpan, Span)"/> with each layer's A in registers (AVX-512): A{l}_0 holds
-    /// units 0-15, A{l}_1 units 16-31. A row of W times A is a vector of products, and sixteen rows fold into
-    /// one vector of their sums; rows of 1, 2, 4 or 8 inputs are packed 16/n to a vector against A repeated.
-    /// Lanes past a layer's width hold g(0), which the next layer's loads of W (zero past each row) cancel.
-    /// </summary>
-    // Compiled once, fully optimized, and never inlined into Predict: there, the JIT's inlining budget ran out and left
-    // the loads and folds as calls that pass vectors through memory.
-    [global::System.Runtime.CompilerServices.MethodImpl(
-        global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
-        global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void PredictInRegisters(ReadOnlySpan x, Span y)
-    {
-        // Spans of constant length: every load's bounds decision below folds away when this is compiled.
-        ReadOnlySpan p = new(_parameters, 0, ParameterCount);
-        x = x.Slice(0, InputSize);
-        y = y.Slice(0, OutputSize);
-        global::System.Runtime.Intrinsics.Vector512<float> A0_0 = Kernels.InRegisters.Load(x, 0, 3); // A0 = x
-        // Layer 1: dense 3 → 4, Tanh; one vector of products per row, folded sixteen rows at a time
-        // A1[0..4)
-        var A1_0 = new Kernels.TanhFunction().Apply(Kernels.InRegisters.FoldRows(
-            Kernels.InRegisters.Load(p, W1Offset, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 3, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 6, 3) * A0_0,
-            Kernels.InRegisters.Load(p, W1Offset + 9, 3) * A0_0,
-            default, default, default, default, default, default, default, default, default, default, default, default)
-                + Kernels.InRegisters.Load(p, B1Offset, 4));
-        // Layer 2: dense 4 → 1, Sigmoid; rows of 4 inputs, 4 to a vector, against A1 repeated
-        var X2 = Kernels.InRegisters.Repeat(A1_0, 4);
-        // A2[0..1)
-        var A2_0 = new Kernels.SigmoidFunction().Apply(Kernels.InRegisters.FoldFours(
-            Kernels.InRegisters.Load(p, W2Offset, 4) * X2,
-            default, default, default) + Kernels.InRegisters.Load(p, B2Offset, 1));
-        Kernels.InRegisters.Store(y, 0, A2_0); // y = A2
-    }
-
-    /// <summary><see cref="Predict(ReadOnlySpan, Span)"/> one layer at a time, each A in a buffer
-    /// (without AVX-512).</summary>
-    private void PredictLayerByLayer(ReadOnlySpan x, Span y)
-    {
-        ReadOnlySpan p = _parameters;
-        Span A1 = stackalloc float[4]; // A1: 1 × 4 (Z1 is computed in place)
-        Layer1ForwardOne(p, x, A1);
-        Layer2ForwardOne(p, A1, y);
     }
 }

@@ -9,7 +9,8 @@
 //
 // Loss: BinaryCrossEntropy. A batch of m samples keeps them as columns, n[l] × m (the notes' layout: the vectors run
 // across samples).
-// Below: each layer's forward with its backward right under it, then the public API that calls them.
+// Below: each layer's forward with its backward right under it, then the public API that calls them. The code that
+// exists only for speed (the one-sample forwards) is in the class's other part, Samples.Vision.TinyImageNet.Fast.g.cs.
 #nullable enable
 
 namespace Samples.Vision;
@@ -30,8 +31,8 @@ partial class TinyImageNet : global::NetGen.INetwork
 {
     /// <summary>n[0]: the features of one sample (the input 8 × 8 × 1, flattened row-major).</summary>
     public const int InputSize = 64;
-    /// <summary>The declared input shape, [8, 8, 1]; a sample is this array flattened row-major (the last index
-    /// fastest) into <see cref="InputSize"/> floats.</summary>
+    /// <summary>The declared input shape, [8, 8, 1]; a sample is this array flattened row-major
+    /// (the last index fastest) into <see cref="InputSize"/> floats.</summary>
     public static global::System.ReadOnlySpan<int> InputShape => s_inputShape;
     private static readonly int[] s_inputShape = { 8, 8, 1 };
     /// <summary>Image rows: the first dimension of the input (height × width × channels, HWC).</summary>
@@ -100,15 +101,6 @@ partial class TinyImageNet : global::NetGen.INetwork
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 64, 16);
     }
 
-    /// <summary>Layer 1 forward for one sample: Z1 = W1·A0 + b1, A1 = Z1 > 0 ? Z1 : 0.2·Z1, g applied in registers as
-    /// each group of 16 units is summed.</summary>
-    private static void Layer1ForwardOne(ReadOnlySpan p, ReadOnlySpan A0, Span A1)
-    {
-        // A0: 1 × 64 → A1: 1 × 16
-        Kernels.DenseForwardOne(
-            A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, new Kernels.LeakyReluFunction(0.2f));
-    }
-
     // ───── Layer 2: dense 16 → 8, LeakyRelu(0.01) ─────
 
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = Z2 > 0 ? Z2 : 0.01·Z2.</summary>
@@ -143,15 +135,6 @@ partial class TinyImageNet : global::NetGen.INetwork
         Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 16, 8); // dA1 = W2ᵀ·dZ2
     }
 
-    /// <summary>Layer 2 forward for one sample: Z2 = W2·A1 + b2, A2 = Z2 > 0 ? Z2 : 0.01·Z2, g applied in registers as
-    /// each group of 16 units is summed.</summary>
-    private static void Layer2ForwardOne(ReadOnlySpan p, ReadOnlySpan A1, Span A2)
-    {
-        // A1: 1 × 16 → A2: 1 × 8
-        Kernels.DenseForwardOne(
-            A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), A2, new Kernels.LeakyReluFunction(0.01f));
-    }
-
     // ───── Layer 3: dense 8 → 1, Sigmoid ─────
 
     /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = σ(Z3).</summary>
@@ -180,16 +163,6 @@ partial class TinyImageNet : global::NetGen.INetwork
         Kernels.DenseBackwardWeightsColumns(
             dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 8, 1);
         Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 8, 1); // dA2 = W3ᵀ·dZ3
-    }
-
-    /// <summary>Layer 3 forward for one sample, unrolled: Z3[j] = Σ_k W3[j, k]·A2[k] + b3[j], A3 = σ(Z3).</summary>
-    private static void Layer3ForwardOne(ReadOnlySpan p, ReadOnlySpan A2, Span A3)
-    {
-        ReadOnlySpan W = p.Slice(W3Offset, W3Length), b = p.Slice(B3Offset, B3Length);
-        ReadOnlySpan x = A2.Slice(0, 8); // A2: 1 × 8
-        Span y = A3.Slice(0, 1); // A3: 1 × 1
-        y[0] = Kernels.Sigmoid(((W[0] * x[0] + W[1] * x[1]) + (W[2] * x[2] + W[3] * x[3])) + ((W[4] * x[4]
-            + W[5] * x[5]) + (W[6] * x[6] + W[7] * x[7])) + b[0]);
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
