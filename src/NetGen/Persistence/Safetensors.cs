@@ -23,13 +23,13 @@ namespace NetGen;
 /// start of the data.
 /// </para>
 /// <para>
-/// <b>Tensor names.</b> Dense layer l = 1…L (the notes' W[l], b[l]) is the Linear module number l − 1:
-/// <c>"layers.{l-1}.weight"</c> with shape [n[l], n[l-1]] (row-major, PyTorch's <c>Linear.weight</c>) and
-/// <c>"layers.{l-1}.bias"</c> with shape [n[l]], both F32. These are the names of a PyTorch
-/// <c>self.layers = nn.ModuleList([nn.Linear(n0, n1), nn.Linear(n1, n2), …])</c>; the indices count the Linear modules
-/// only, so for an <c>nn.Sequential</c> that interleaves activations (whose Linear modules are at 0, 2, 4, …) rename
-/// the keys, e.g. <c>{k.replace(f"layers.{i}.", f"{2*i}."): v}</c>. The layer tensors are stored in the order of
-/// <see cref="INetwork.Parameters"/> (W1, b1, W2, b2, …), so the last 4·P bytes of the data are exactly that block.
+/// <b>Tensor names.</b> Each layer of <see cref="INetwork.Layers"/> is saved as <c>"{Name}.weight"</c>, W[l] with its
+/// <see cref="LayerDescription.WeightShape"/> (a dense layer's [n[l], n[l-1]], row-major, PyTorch's
+/// <c>Linear.weight</c>), and <c>"{Name}.bias"</c>, b[l] with shape [n[l]], both F32. Name is the layer's declared
+/// <c>[Dense(…, Name = "fc1")]</c>, or NetGen's <c>"layers.{l-1}"</c>: the names of a PyTorch
+/// <c>self.layers = nn.ModuleList([nn.Linear(n0, n1), nn.Linear(n1, n2), …])</c>. The layer tensors are stored in the
+/// order of <see cref="INetwork.Parameters"/> (W1, b1, W2, b2, …), so the last 4·P bytes of the data are exactly that
+/// block.
 /// </para>
 /// <para>
 /// <b>Scaling.</b> Saved with a <see cref="Standardizer"/>, the file also holds <c>"scaling.mean"</c> (μ) and
@@ -52,13 +52,19 @@ namespace NetGen;
 /// file: an object whose <c>__metadata__</c> (at most one) maps strings to strings, and whose other entries (each name
 /// once) are tensors with a string dtype, a shape of non-negative integers and data_offsets [begin, end] of
 /// non-negative integers, as the safetensors reference library demands; the tensors' byte ranges must lie in the data
-/// section, must not overlap, and must cover it without a gap. The tensors must be exactly the layers above, each F32
-/// with the network's shape and the right byte length, plus either both scaling tensors (F64 [n[0]], finite, σ &gt; 0)
-/// or neither; a <c>"netgen.architecture"</c> entry, when present, must equal the network's fingerprint (files from
-/// PyTorch usually have none, and are then matched on shapes alone — the activations are not recorded), and a
-/// <c>"netgen.scaling"</c> entry, when present, must be the one above with both scaling tensors. Any mismatch throws an
-/// <see cref="InvalidDataException"/> naming the file, the expected and the found tensors, and the parameters stay
-/// unchanged. Export is atomic like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>.
+/// section, must not overlap, and must cover it without a gap. Each layer's tensors are found by the first of these
+/// schemes that names any of them: the layers' names (<c>{Name}.weight</c>, <c>{Name}.bias</c>); NetGen's
+/// <c>layers.{l-1}</c> (for a network whose layers are named otherwise); a PyTorch <c>nn.Sequential</c> state dict,
+/// whose modules with a weight (<c>0.weight</c>, <c>2.weight</c>, <c>4.weight</c>, …, whatever gaps the activation
+/// modules leave) are the network's layers in increasing index order. Each must have the layer's shape and the byte
+/// length of its dtype: F32 is read as is, F16 and BF16 exactly and F64 rounded to float32. Tensors that no layer uses
+/// (optimizer state, buffers such as <c>1.running_mean</c>) are ignored. Then either both scaling tensors
+/// (F64 [n[0]], finite, σ &gt; 0) or neither; a <c>"netgen.architecture"</c> entry, when present, must equal the
+/// network's fingerprint (files from PyTorch usually have none, and are then matched on shapes alone — the activations
+/// are not recorded), and a <c>"netgen.scaling"</c> entry, when present, must be the one above with both scaling
+/// tensors. Any mismatch throws an <see cref="InvalidDataException"/> naming the file, the tensor, the shape found and
+/// the shape needed (e.g. "0.weight is [8, 4] in iris.safetensors, but layer 1 needs W1: 16 × 4"), and the parameters
+/// stay unchanged. Export is atomic like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>.
 /// </para>
 /// </remarks>
 public static class Safetensors
@@ -80,17 +86,18 @@ public static class Safetensors
 
     private const int MaxHeaderLength = 100 << 20;
 
-    /// <summary>The name of W[l] (l = 1…L): "layers.{l-1}.weight".</summary>
+    /// <summary>NetGen's name of W[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.weight".</summary>
     public static string WeightName(int layer) => $"layers.{layer - 1}.weight";
 
-    /// <summary>The name of b[l] (l = 1…L): "layers.{l-1}.bias".</summary>
+    /// <summary>NetGen's name of b[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.bias".</summary>
     public static string BiasName(int layer) => $"layers.{layer - 1}.bias";
 
 
     /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors, atomically.</summary>
     /// <param name="net">The network to export.</param>
     /// <param name="path">The file to write (by convention *.safetensors).</param>
-    /// <exception cref="NotSupportedException">The network's <see cref="INetwork.Architecture"/> is not in the generated form, so its layer shapes are unknown.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes (see
+    /// <see cref="INetwork.Layers"/>); nothing is written.</exception>
     public static void SaveSafetensors(this INetwork net, string path) => Save(net, path, scaling: null, wrap: null);
 
     /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors together with the
@@ -102,7 +109,8 @@ public static class Safetensors
     /// without it).</param>
     /// <exception cref="ArgumentException"><paramref name="scaling"/> has another number of features than the network
     /// has inputs; nothing is written.</exception>
-    /// <exception cref="NotSupportedException">The network's <see cref="INetwork.Architecture"/> is not in the generated form, so its layer shapes are unknown.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes (see
+    /// <see cref="INetwork.Layers"/>); nothing is written.</exception>
     public static void SaveSafetensors(this INetwork net, string path, Standardizer? scaling)
         => Save(net, path, scaling, wrap: null);
 
@@ -118,29 +126,24 @@ public static class Safetensors
         AtomicFile.Write(path, Encode(net, scaling), wrap);
     }
 
-    private static NetworkLayout LayoutOf(INetwork net)
-        => NetworkLayout.Of(net) ?? throw new NotSupportedException(
-            $"The layer shapes of {net.GetType().Name} cannot be read from its architecture \"{net.Architecture}\" (expected the form \"2-20:Relu-1:Sigmoid/BinaryCrossEntropy\" agreeing with its {net.ParameterCount} parameters).");
-
-    /// <summary>(name, shape, offset into Parameters, length) for each tensor, in the order of Parameters.</summary>
+    /// <summary>(name, shape, offset into Parameters, length) for each tensor, in the order of Parameters: per layer
+    /// <c>{Name}.weight</c> and <c>{Name}.bias</c> as <see cref="INetwork.Layers"/> names them.</summary>
     private static List<(string Name, int[] Shape, int Offset, int Length)> Tensors(NetworkLayout layout)
     {
-        var tensors = new List<(string, int[], int, int)>();
-        int offset = 0;
-        for (int l = 1; l <= layout.LayerCount; l++)
+        var tensors = new List<(string Name, int[] Shape, int Offset, int Length)>();
+        foreach (LayerDescription layer in layout.Layers!)
         {
-            int rows = layout.Sizes[l], columns = layout.Sizes[l - 1];
-            tensors.Add((WeightName(l), new[] { rows, columns }, offset, rows * columns));
-            offset += rows * columns;
-            tensors.Add((BiasName(l), new[] { rows }, offset, rows));
-            offset += rows;
+            tensors.Add((layer.Name + TensorNames.WeightSuffix, layer.WeightShape.ToArray(), layer.WeightOffset,
+                layer.WeightLength));
+            tensors.Add((layer.Name + TensorNames.BiasSuffix, [layer.BiasLength], layer.BiasOffset, layer.BiasLength));
         }
+        tensors.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         return tensors;
     }
 
     internal static byte[] Encode(INetwork net, Standardizer? scaling = null)
     {
-        NetworkLayout layout = LayoutOf(net);
+        NetworkLayout layout = NetworkLayout.Of(net);
         var tensors = Tensors(layout);
         // The scaling (F64) comes first in the data, so that both it and the F32 layers sit at multiples of their size.
         int features = scaling?.InputSize ?? 0;
@@ -206,7 +209,7 @@ public static class Safetensors
     /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, its header is malformed, or its
     /// tensors' names, dtypes or shapes are not the network's; the message names the file, what was expected and what
     /// was found, and the parameters are unchanged.</exception>
-    /// <exception cref="NotSupportedException">The network's layer shapes cannot be read from its architecture.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static void LoadSafetensors(this INetwork net, string path) => LoadSafetensors(net, path, out _);
 
@@ -219,13 +222,13 @@ public static class Safetensors
     /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, its header is malformed, its
     /// tensors' names, dtypes or shapes are not the network's, or its scaling is not F64 [n[0]] with finite values and
     /// σ &gt; 0; the message names the file, what was expected and what was found, and the parameters are unchanged.</exception>
-    /// <exception cref="NotSupportedException">The network's layer shapes cannot be read from its architecture.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static void LoadSafetensors(this INetwork net, string path, out Standardizer? scaling)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        NetworkLayout layout = LayoutOf(net);
+        NetworkLayout layout = NetworkLayout.Of(net);
         (float[] parameters, Standardizer? found) = Decode(net, layout, ParameterFile.ReadFile(net, path), path);
         parameters.CopyTo(net.Parameters);
         scaling = found;
@@ -239,14 +242,16 @@ public static class Safetensors
     /// <summary>Checks a safetensors file's bytes against <paramref name="net"/> and returns its parameters and its
     /// scaling (null when it has none); the network is not touched.</summary>
     internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
-        => Decode(net, LayoutOf(net), bytes, path);
+        => Decode(net, NetworkLayout.Of(net), bytes, path);
 
     private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, ReadOnlySpan<byte> bytes, string path)
     {
         var expected = Tensors(layout);
         int features = layout.Sizes[0];
-        string expectedList = string.Join(", ", expected.Select(t => $"{t.Name} F32 {Shape(t.Shape.Select(d => (long)d))}"))
-            + $" (and optionally {ScalingMeanName} F64 [{features}], {ScalingDeviationName} F64 [{features}])";
+        string file = Path.GetFileName(path);
+        string expectedList = string.Join(", ", expected.Select(t => $"{t.Name} {Shape(t.Shape.Select(d => (long)d))}"))
+            + $" (or the same shapes as a PyTorch nn.Sequential's 0.weight, 0.bias, 2.weight, …; F32, F16, BF16 or F64;"
+            + $" and optionally {ScalingMeanName} F64 [{features}], {ScalingDeviationName} F64 [{features}])";
         InvalidDataException Invalid(string reason) => ParameterFile.Invalid(net, path, reason.TrimEnd('.') + $"; expected the tensors {expectedList}.");
 
         if (bytes.Length < 8)
@@ -317,25 +322,18 @@ public static class Safetensors
                     + $"{ScalingMeanName} nor {ScalingDeviationName}; it holds the tensors {foundList}.");
         }
 
-        var expectedNames = expected.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        int layerTensors = found.Count - (hasMean ? 2 : 0);
-        foreach (string name in found.Keys)
-            if (!expectedNames.Contains(name) && name != ScalingMeanName && name != ScalingDeviationName)
-                throw Invalid($"the file holds the tensors {foundList}.");
-        if (layerTensors != expected.Count)
-            throw Invalid($"the file holds the tensors {foundList}.");
+        // The layers' tensors by the naming rules (shared with the generator); any other tensor is ignored.
+        var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        foreach (Entry e in entries) infos[e.Name] = new TensorInfo(e.Name, e.Dtype, e.Shape);
+        MatchedLayer[] matched = TensorNames.Match(layout.TensorLayers(), infos, file, out string? error)
+            ?? throw Invalid($"{error}. The file holds the tensors {foundList}.");
 
         var parameters = new float[net.ParameterCount];
-        foreach (var (name, shape, offset, length) in expected)
+        foreach (MatchedLayer m in matched)
         {
-            Entry t = found[name];
-            if (t.Dtype != "F32" || !t.Shape.SequenceEqual(shape.Select(d => (long)d)))
-                throw Invalid($"the tensor {name} is {t.Dtype} {Shape(t.Shape)}, not F32 {Shape(shape.Select(d => (long)d))}; the file holds the tensors {foundList}.");
-            if (t.End - t.Begin != 4L * length)
-                throw Invalid($"the tensor {name} F32 {Shape(t.Shape)} needs {4L * length} bytes, but its data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
-            ReadOnlySpan<byte> source = data.Slice((int)t.Begin, 4 * length);
-            for (int i = 0; i < length; i++)
-                parameters[offset + i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * i));
+            LayerDescription layer = layout.Layers![m.Layer.Index - 1];
+            ReadTensor(found[m.Weight.Name], data, parameters.AsSpan(layer.WeightOffset, layer.WeightLength), Invalid);
+            ReadTensor(found[m.Bias.Name], data, parameters.AsSpan(layer.BiasOffset, layer.BiasLength), Invalid);
         }
 
         Standardizer? scaling = null;
@@ -346,6 +344,37 @@ public static class Safetensors
             scaling = ParameterFile.ScalingFrom(mean, deviation, Invalid);
         }
         return (parameters, scaling);
+    }
+
+    /// <summary>A layer's tensor into <paramref name="destination"/>: F32 as is, F16, BF16 and F64 converted to float32
+    /// (a half or a bfloat16 exactly, a double rounded to the nearest float).</summary>
+    private static void ReadTensor(Entry t, ReadOnlySpan<byte> data, Span<float> destination,
+        Func<string, InvalidDataException> invalid)
+    {
+        int length = destination.Length;
+        int size = TensorNames.ElementSize(t.Dtype);
+        if (t.End - t.Begin != (long)size * length)
+            throw invalid($"the tensor {t.Name} {t.Dtype} {Shape(t.Shape)} needs {(long)size * length} bytes, but its "
+                + $"data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
+        ReadOnlySpan<byte> source = data.Slice((int)t.Begin, size * length);
+        switch (t.Dtype)
+        {
+            case "F32":
+                for (int i = 0; i < length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * i));
+                break;
+            case "F16":
+                for (int i = 0; i < length; i++)
+                    destination[i] = TensorNames.HalfToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(2 * i)));
+                break;
+            case "BF16":
+                for (int i = 0; i < length; i++)
+                    destination[i] = TensorNames.BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(2 * i)));
+                break;
+            default: // F64, the only other dtype TensorNames.Match accepts
+                for (int i = 0; i < length; i++)
+                    destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * i));
+                break;
+        }
     }
 
     /// <summary>The values of a scaling tensor, which must be F64 [<paramref name="features"/>].</summary>
