@@ -87,10 +87,14 @@ internal sealed class NetworkLayout
         }
         if (sizes[^1] != net.OutputSize)
             throw Wrong($"its last layer writes {sizes[^1]} outputs, but its OutputSize is {net.OutputSize}");
-        ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+        // By offset, ties in the order W1, b1, W2, b2, … so that a message names the same range every time.
+        var order = new int[ranges.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (x, y) => ranges[x].Begin != ranges[y].Begin ? ranges[x].Begin.CompareTo(ranges[y].Begin) : x.CompareTo(y));
         long covered = 0;
-        foreach (var (begin, end, what) in ranges)
+        foreach (int index in order)
         {
+            var (begin, end, what) = ranges[index];
             if (begin != covered)
                 throw Wrong(begin < covered
                     ? $"{what} [{begin}, {end}) overlaps the parameters before it, which end at {covered}"

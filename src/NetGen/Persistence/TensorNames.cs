@@ -161,8 +161,9 @@ internal static class TensorNames
         {
             TensorLayer layer = layers[l];
             TensorInfo? weight = Find(tensors, prefixes[l] + WeightSuffix, layer, true, file, scheme, ref error);
+            if (weight is null) return null;
             TensorInfo? bias = Find(tensors, prefixes[l] + BiasSuffix, layer, false, file, scheme, ref error);
-            if (weight is null || bias is null) return null;
+            if (bias is null) return null;
             matched[l] = new MatchedLayer(layer, weight, bias);
         }
         return matched;
@@ -216,8 +217,8 @@ internal static class TensorNames
             var looked = new StringBuilder();
             for (int l = 0; l < layers.Count && l < 3; l++)
                 looked.Append(l == 0 ? "" : ", ").Append(layers[l].Name).Append(WeightSuffix);
-            error = file + " holds no weight of layer 1: looked for " + looked + (layers.Count > 3 ? ", …" : "") +
-                (layers[0].Name != DefaultName(1) ? " or " + DefaultName(1) + WeightSuffix : "") +
+            error = file + " holds none of the layers' tensors: looked for " + looked + (layers.Count > 3 ? ", …" : "") +
+                (layers[0].Name != DefaultName(1) ? " (or " + DefaultName(1) + WeightSuffix + ", …)" : "") +
                 " and for a PyTorch nn.Sequential's 0.weight, 2.weight, …";
             return null;
         }
