@@ -220,23 +220,25 @@ public sealed partial class NetworkGenerator
         /// </summary>
         private static void WriteLayerDescriptions(SourceWriter w, NetworkPlan plan)
         {
-            const string List = "global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerDescription>";
+            const string Description = "global::NetGen.LayerDescription";
             w.WriteLine("/// <summary>The layers, in order: for each, its kind, sizes n[l-1] → n[l], activation g[l] (and leaky slope),");
             w.WriteLine("/// dropout keep probability (1 for none), where W[l] and b[l] start in <see cref=\"Parameters\"/>, and the prefix");
             w.WriteLine("/// of their tensor names in weight files. The same list on every call.</summary>");
-            w.WriteLine("public " + List + " Layers => s_layers;");
-            w.WriteLine("private static readonly " + List + " s_layers = global::System.Array.AsReadOnly(new[]");
-            w.WriteLine("{");
-            w.WriteLine("    // l, tensor name, n[l-1], n[l], g, leaky slope, dropout keep, offset of W[l], offset of b[l]");
+            w.WriteLine("public global::System.Collections.Generic.IReadOnlyList<" + Description + "> Layers => s_layers;");
+            w.WriteLine();
+            w.WriteLine("private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + Description + ">");
+            w.WriteLine("    s_layers = global::System.Array.AsReadOnly(new " + Description + "[]");
+            w.WriteLine("    {");
+            w.WriteLine("        // l, tensor name, n[l-1], n[l], g, leaky slope, dropout keep, offset of W[l], offset of b[l]");
             foreach (LayerPlan layer in plan.Layers)
             {
                 string l = layer.Index.ToString(CultureInfo.InvariantCulture);
-                w.WriteLine("    global::NetGen.LayerDescription.Dense(" + l + ", " + StringLiteral(layer.TensorName) + ", " +
+                w.WriteLine("        " + Description + ".Dense(" + l + ", " + StringLiteral(layer.TensorName) + ", " +
                     layer.Layer.Inputs + ", " + layer.Units + ", global::NetGen.Activation." + layer.G.Kind + ",");
-                w.WriteLine("        " + FloatLiteral(layer.Layer.LeakySlope) + ", " + FloatLiteral(layer.KeepProbability) +
+                w.WriteLine("            " + FloatLiteral(layer.Layer.LeakySlope) + ", " + FloatLiteral(layer.KeepProbability) +
                     ", W" + l + "Offset, B" + l + "Offset),");
             }
-            w.WriteLine("});");
+            w.WriteLine("    });");
             w.WriteLine();
         }
 
