@@ -5,8 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
-using System.Buffers;
 
 namespace NetGen;
 
@@ -84,7 +82,6 @@ public static class Safetensors
     /// <summary>The name of the scaling's σ, F64 [n[0]]: "scaling.deviation".</summary>
     public const string ScalingDeviationName = "scaling.deviation";
 
-    private const int MaxHeaderLength = 100 << 20;
 
     /// <summary>NetGen's name of W[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.weight".</summary>
     public static string WeightName(int layer) => $"layers.{layer - 1}.weight";
@@ -236,15 +233,13 @@ public static class Safetensors
 
     private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 
-    /// <summary>One entry of the header: a tensor's dtype, shape and byte range [Begin, End) in the data section.</summary>
-    private sealed record Entry(string Name, string Dtype, long[] Shape, long Begin, long End);
 
     /// <summary>Checks a safetensors file's bytes against <paramref name="net"/> and returns its parameters and its
     /// scaling (null when it has none); the network is not touched.</summary>
-    internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
+    internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, byte[] bytes, string path)
         => Decode(net, NetworkLayout.Of(net), bytes, path);
 
-    private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, ReadOnlySpan<byte> bytes, string path)
+    private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, byte[] bytes, string path)
     {
         var expected = Tensors(layout);
         int features = layout.Sizes[0];
@@ -254,55 +249,12 @@ public static class Safetensors
             + $" and optionally {ScalingMeanName} F64 [{features}], {ScalingDeviationName} F64 [{features}])";
         InvalidDataException Invalid(string reason) => ParameterFile.Invalid(net, path, reason.TrimEnd('.') + $"; expected the tensors {expectedList}.");
 
-        if (bytes.Length < 8)
-            throw Invalid($"the file has {bytes.Length} bytes, too few for the 8-byte header length of a safetensors file; it is truncated or not safetensors.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > (ulong)(bytes.Length - 8) || headerLength > MaxHeaderLength)
-            throw Invalid($"the first 8 bytes give a header of {headerLength} bytes, but the file has only {bytes.Length - 8} bytes after them; it is truncated or not safetensors.");
-        ReadOnlySpan<byte> header = bytes.Slice(8, (int)headerLength);
-        ReadOnlySpan<byte> data = bytes.Slice(8 + (int)headerLength);
-
-        // The JSON reader would only fail on bad UTF-8 when a string is decoded, with another exception type.
-        if (!Utf8.IsValid(header))
-        {
-            int bad = Math.Min(FirstInvalidUtf8(header), header.Length - 1);
-            throw Invalid($"the header is not valid UTF-8 (byte {8 + bad} of the file is 0x{header[bad]:X2}); it is corrupted or not safetensors.");
-        }
-
-        var entries = new List<Entry>();
-        var found = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        Dictionary<string, string>? metadata = null;
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(header.ToArray());
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw Invalid($"the header is JSON {doc.RootElement.ValueKind}, not an object; this is not safetensors.");
-            foreach (JsonProperty property in doc.RootElement.EnumerateObject())
-            {
-                if (property.Name == "__metadata__")
-                {
-                    if (metadata is not null)
-                        throw Invalid("the header has \"__metadata__\" twice; it is corrupted.");
-                    metadata = ReadMetadata(property.Value, Invalid);
-                    continue;
-                }
-                Entry entry = ReadEntry(property, Invalid);
-                if (!found.TryAdd(entry.Name, entry))
-                    throw Invalid($"the header names the tensor \"{entry.Name}\" twice.");
-                entries.Add(entry);
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw Invalid($"the header is not valid JSON ({ex.Message}); this is not safetensors or it is corrupted.");
-        }
-        catch (InvalidOperationException ex)
-        {
-            // E.g. an escaped lone surrogate ("\ud800") in a name: valid JSON syntax, but no text.
-            throw Invalid($"the header holds a string that is not valid text ({ex.Message}); it is corrupted.");
-        }
-
-        CheckRanges(entries, data.Length, Invalid);
+        SafetensorsHeader header = SafetensorsHeader.Read(bytes, out string? headerError) ?? throw Invalid(headerError!);
+        ReadOnlySpan<byte> data = bytes.AsSpan(header.DataStart, header.DataLength);
+        List<TensorEntry> entries = header.Entries;
+        Dictionary<string, string>? metadata = header.Metadata;
+        var found = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+        foreach (TensorEntry e in entries) found.Add(e.Name, e);
 
         string foundList = found.Count == 0 ? "none" : string.Join(", ", found.Select(kv => $"{kv.Key} {kv.Value.Dtype} {Shape(kv.Value.Shape)}"));
         string? architecture = metadata is not null && metadata.TryGetValue(ArchitectureKey, out string? a) ? a : null;
@@ -324,7 +276,7 @@ public static class Safetensors
 
         // The layers' tensors by the naming rules (shared with the generator); any other tensor is ignored.
         var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
-        foreach (Entry e in entries) infos[e.Name] = new TensorInfo(e.Name, e.Dtype, e.Shape);
+        foreach (TensorEntry e in entries) infos[e.Name] = new TensorInfo(e.Name, e.Dtype, e.Shape);
         MatchedLayer[] matched = TensorNames.Match(layout.TensorLayers(), infos, file, out string? error)
             ?? throw Invalid($"{error}. The file holds the tensors {foundList}.");
 
@@ -348,7 +300,7 @@ public static class Safetensors
 
     /// <summary>A layer's tensor into <paramref name="destination"/>: F32 as is, F16, BF16 and F64 converted to float32
     /// (a half or a bfloat16 exactly, a double rounded to the nearest float).</summary>
-    private static void ReadTensor(Entry t, ReadOnlySpan<byte> data, Span<float> destination,
+    private static void ReadTensor(TensorEntry t, ReadOnlySpan<byte> data, Span<float> destination,
         Func<string, InvalidDataException> invalid)
     {
         int length = destination.Length;
@@ -378,7 +330,7 @@ public static class Safetensors
     }
 
     /// <summary>The values of a scaling tensor, which must be F64 [<paramref name="features"/>].</summary>
-    private static double[] ReadScaling(Entry t, int features, ReadOnlySpan<byte> data, string what, Func<string, InvalidDataException> invalid)
+    private static double[] ReadScaling(TensorEntry t, int features, ReadOnlySpan<byte> data, string what, Func<string, InvalidDataException> invalid)
     {
         if (t.Dtype != "F64" || t.Shape.Length != 1 || t.Shape[0] != features)
             throw invalid($"the tensor {t.Name} is {t.Dtype} {Shape(t.Shape)}, not F64 [{features}] ({what} per input of the network).");
@@ -389,130 +341,5 @@ public static class Safetensors
         for (int j = 0; j < features; j++)
             values[j] = BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * j));
         return values;
-    }
-
-    /// <summary>The header's <c>__metadata__</c>: an object mapping strings to strings, each key once.</summary>
-    private static Dictionary<string, string> ReadMetadata(JsonElement value, Func<string, InvalidDataException> invalid)
-    {
-        if (value.ValueKind != JsonValueKind.Object)
-            throw invalid($"the header's \"__metadata__\" is JSON {value.ValueKind}, not an object of strings.");
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (JsonProperty entry in value.EnumerateObject())
-        {
-            if (entry.Value.ValueKind != JsonValueKind.String)
-                throw invalid($"the metadata entry \"{entry.Name}\" is JSON {entry.Value.ValueKind}, not a string (safetensors metadata maps strings to strings).");
-            if (!metadata.TryAdd(entry.Name, entry.Value.GetString()!))
-                throw invalid($"the metadata names \"{entry.Name}\" twice.");
-        }
-        return metadata;
-    }
-
-    /// <summary>One tensor entry: an object with a string dtype, a shape of non-negative integers and data_offsets
-    /// [begin, end] of non-negative integers, each given once (other keys are ignored, as safetensors does).</summary>
-    private static Entry ReadEntry(JsonProperty property, Func<string, InvalidDataException> invalid)
-    {
-        string name = property.Name;
-        JsonElement t = property.Value;
-        const string Form = "a tensor is {\"dtype\": string, \"shape\": [non-negative integers], \"data_offsets\": [begin, end]}";
-        if (t.ValueKind != JsonValueKind.Object)
-            throw invalid($"the header's entry \"{name}\" is JSON {t.ValueKind}, not a tensor; {Form}.");
-        string? dtype = null;
-        long[]? shape = null, offsets = null;
-        foreach (JsonProperty field in t.EnumerateObject())
-        {
-            switch (field.Name)
-            {
-                case "dtype":
-                    if (dtype is not null) throw invalid($"the tensor \"{name}\" gives its dtype twice.");
-                    if (field.Value.ValueKind != JsonValueKind.String)
-                        throw invalid($"the tensor \"{name}\" has the dtype {Raw(field.Value)}, not a string; {Form}.");
-                    dtype = field.Value.GetString()!;
-                    break;
-                case "shape":
-                    if (shape is not null) throw invalid($"the tensor \"{name}\" gives its shape twice.");
-                    shape = Integers(field.Value)
-                        ?? throw invalid($"the tensor \"{name}\" has the shape {Raw(field.Value)}, not an array of non-negative integers; {Form}.");
-                    break;
-                case "data_offsets":
-                    if (offsets is not null) throw invalid($"the tensor \"{name}\" gives its data_offsets twice.");
-                    offsets = Integers(field.Value);
-                    if (offsets is null || offsets.Length != 2)
-                        throw invalid($"the tensor \"{name}\" has the data_offsets {Raw(field.Value)}, not [begin, end] with non-negative integers; {Form}.");
-                    break;
-            }
-        }
-        if (dtype is null || shape is null || offsets is null)
-            throw invalid($"the header's entry \"{name}\" has no {(dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets")}; {Form}.");
-        return new Entry(name, dtype, shape, offsets[0], offsets[1]);
-    }
-
-    /// <summary>The elements of a JSON array of non-negative integers, or null when it is something else.</summary>
-    private static long[]? Integers(JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Array) return null;
-        var numbers = new long[value.GetArrayLength()];
-        int i = 0;
-        foreach (JsonElement item in value.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long v) || v < 0) return null;
-            numbers[i++] = v;
-        }
-        return numbers;
-    }
-
-    /// <summary>A JSON value as written, shortened for a message.</summary>
-    private static string Raw(JsonElement value)
-    {
-        string raw = value.GetRawText();
-        return raw.Length <= 40 ? raw : raw.Substring(0, 40) + "…";
-    }
-
-    /// <summary>The tensors' byte ranges must lie in the data section and tile it: sorted by offset, each begins where the
-    /// previous one ends (no overlap, no gap) and the last ends with the file — the rule of the safetensors library.</summary>
-    private static void CheckRanges(List<Entry> entries, int dataLength, Func<string, InvalidDataException> invalid)
-    {
-        foreach (Entry t in entries)
-        {
-            if (t.Begin > t.End)
-                throw invalid($"the tensor \"{t.Name}\" has the data_offsets [{t.Begin}, {t.End}), which end before they begin; "
-                    + "the file is corrupted.");
-            if (t.End > dataLength)
-                throw invalid($"the tensor \"{t.Name}\" has the data_offsets [{t.Begin}, {t.End}), outside the data section "
-                    + $"[0, {dataLength}) that follows the header; the file is truncated or corrupted.");
-        }
-        // By offsets, ties in header order, so that a message names the tensors the same way every time.
-        var sorted = entries.ToArray();
-        var order = new int[sorted.Length];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, (x, y) => sorted[x].Begin != sorted[y].Begin ? sorted[x].Begin.CompareTo(sorted[y].Begin)
-            : sorted[x].End != sorted[y].End ? sorted[x].End.CompareTo(sorted[y].End) : x.CompareTo(y));
-        long covered = 0;
-        Entry? previous = null;
-        foreach (int index in order)
-        {
-            Entry t = sorted[index];
-            if (t.Begin < covered)
-                throw invalid($"the tensors \"{previous!.Name}\" [{previous.Begin}, {previous.End}) and \"{t.Name}\" "
-                    + $"[{t.Begin}, {t.End}) overlap in the data section; the file is corrupted.");
-            if (t.Begin > covered)
-                throw invalid($"the data section's bytes [{covered}, {t.Begin}) belong to no tensor; the file is corrupted.");
-            covered = t.End;
-            previous = t;
-        }
-        if (covered != dataLength)
-            throw invalid($"the data section has {dataLength} bytes, but its tensors end at byte {covered}; "
-                + $"{dataLength - covered} bytes belong to no tensor, so the file is corrupted.");
-    }
-
-    /// <summary>The index of the first byte that does not start a valid UTF-8 sequence.</summary>
-    private static int FirstInvalidUtf8(ReadOnlySpan<byte> text)
-    {
-        int at = 0;
-        while (at < text.Length)
-        {
-            if (Rune.DecodeFromUtf8(text.Slice(at), out _, out int consumed) != OperationStatus.Done) return at;
-            at += consumed;
-        }
-        return text.Length;
     }
 }
