@@ -67,8 +67,9 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>The prefix of this layer's tensor names in weight files: <c>Name = "fc1"</c> reads and writes
     /// <c>fc1.weight</c> and <c>fc1.bias</c>. Unset, the layer is NetGen's <c>layers.{l-1}</c>. The generator checks
-    /// that it is not empty, holds no whitespace, quote, backslash or control character, and is unique in the network
-    /// (and not another layer's default name).</summary>
+    /// that it is not empty, holds no whitespace, quote, backslash or control character, does not start or end with
+    /// '.' (NG0109), is unique in the network (NG0110) and is not another layer's default name (NG0111). Dots inside
+    /// are fine: <c>"encoder.fc1"</c> matches a nested PyTorch module.</summary>
     public string? Name { get; set; }
 }
 

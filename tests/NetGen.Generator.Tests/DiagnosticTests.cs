@@ -97,6 +97,12 @@ public class DiagnosticTests
         ["NG0005 Architecture as a constant"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public const string Architecture = \"mine\";\n}"),
             "NG0005", "Architecture =", "Architecture", "constant 'Architecture'", "the public constant Architecture"),
+        ["NG0005 a Layers property of the user's"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public string[] Layers => new[] { \"mine\" };\n}"),
+            "NG0005", "public string[] Layers", "Layers", "property 'Layers'", "the public property Layers"),
+        ["NG0005 a field named like the layers' list"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    private static int s_layers;\n}"),
+            "NG0005", "private static int s_layers", "s_layers", "field 's_layers'", "the private field s_layers"),
         ["NG0005 parameterless constructor"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public Net() { }\n}"),
             "NG0005", "public Net()", "Net", "constructor 'Net()'", "the public constructor Net()"),

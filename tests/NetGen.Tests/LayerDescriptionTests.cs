@@ -136,6 +136,21 @@ public sealed class LayerDescriptionTests
     }
 
     [Fact]
+    public void The_factory_refuses_what_no_layer_can_be()
+    {
+        LayerDescription Make(int index = 1, int inputs = 3, float keep = 1f, int weightOffset = 0, string name = "fc")
+            => LayerDescription.Dense(index, name, inputs, 2, Activation.Relu, 0.01f, keep, weightOffset, 6);
+        Assert.Equal(1f, Make().KeepProbability);
+        Assert.Equal(0.5f, Make(keep: 0.5f).KeepProbability);
+        foreach (float keep in new[] { 0f, -0.5f, 1.5f, float.NaN })
+            Assert.Equal("keepProbability", Assert.Throws<ArgumentOutOfRangeException>(() => Make(keep: keep)).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => Make(index: 0)).ParamName);
+        Assert.Equal("inputSize", Assert.Throws<ArgumentOutOfRangeException>(() => Make(inputs: 0)).ParamName);
+        Assert.Equal("weightOffset", Assert.Throws<ArgumentOutOfRangeException>(() => Make(weightOffset: -1)).ParamName);
+        Assert.Throws<ArgumentNullException>(() => Make(name: null!));
+    }
+
+    [Fact]
     public void ToString_names_the_layer()
         => Assert.Equal("layer 2 (encoder.fc2): dense 6 → 4, Tanh", new MixedNamesNet(1).Layers[1].ToString());
 }
