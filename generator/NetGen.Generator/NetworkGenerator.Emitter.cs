@@ -136,6 +136,7 @@ public sealed partial class NetworkGenerator
             using (w.Open("partial class " + Identifier(spec.ClassName) + " : global::NetGen.INetwork"))
             {
                 WriteConstants(w, spec);
+                WriteLayerDescriptions(w, plan);
                 // The notes' passes first, layer by layer: each forward, its backward right below it.
                 foreach (LayerPlan layer in plan.Layers)
                 {
@@ -272,6 +273,39 @@ public sealed partial class NetworkGenerator
             w.WriteLine("global::NetGen.Loss global::NetGen.INetwork.Loss => Loss;");
             w.WriteLine();
         }
+
+        /// <summary>
+        /// INetwork.Layers: one LayerDescription per layer, from the plan (sizes, g, dropout keep, parameter offsets,
+        /// tensor name), in a read-only list built once when the class is first used, so that a get allocates nothing.
+        /// </summary>
+        private static void WriteLayerDescriptions(SourceWriter w, NetworkPlan plan)
+        {
+            const string Description = "global::NetGen.LayerDescription";
+            w.WriteLine("/// <summary>The layers, in order: for each, its kind, sizes n[l-1] → n[l], activation g[l] (and leaky slope),");
+            w.WriteLine("/// dropout keep probability (1 for none), where W[l] and b[l] start in <see cref=\"Parameters\"/>, and the prefix");
+            w.WriteLine("/// of their tensor names in weight files. The same list on every call.</summary>");
+            w.WriteLine("public global::System.Collections.Generic.IReadOnlyList<" + Description + "> Layers => s_layers;");
+            w.WriteLine();
+            w.WriteLine("private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + Description + ">");
+            w.WriteLine("    s_layers = global::System.Array.AsReadOnly(new " + Description + "[]");
+            w.WriteLine("    {");
+            w.WriteLine("        // l, tensor name, n[l-1], n[l], g, leaky slope, dropout keep, offset of W[l], offset of b[l]");
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                string l = layer.Index.ToString(CultureInfo.InvariantCulture);
+                w.WriteLine("        " + Description + ".Dense(" + l + ", " + StringLiteral(layer.TensorName) + ", " +
+                    layer.Layer.Inputs + ", " + layer.Units + ", global::NetGen.Activation." + layer.G.Kind + ",");
+                w.WriteLine("            " + FloatLiteral(layer.Layer.LeakySlope) + ", " + FloatLiteral(layer.KeepProbability) +
+                    ", W" + l + "Offset, B" + l + "Offset),");
+            }
+            w.WriteLine("    });");
+            w.WriteLine();
+        }
+
+        /// <summary>A C# string literal; the parser has refused names with quotes, backslashes or control characters,
+        /// and these are escaped anyway.</summary>
+        private static string StringLiteral(string text)
+            => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
         /// <summary>The declared input shape as a span, and for images (rank 2 or 3, HWC) as named constants.</summary>
         private static void WriteInputShape(SourceWriter w, NetworkSpec spec)

@@ -23,8 +23,9 @@ public sealed partial class NetworkGenerator
 
         /// <summary>[Dense(units, activation, …)] as declared: <paramref name="Init"/> may be Default (inherit) and the
         /// penalties are null when the layer inherits the network's.</summary>
+        /// <param name="Name">The declared tensor-name prefix, or null for NetGen's <c>layers.{l-1}</c>.</param>
         internal sealed record DenseArguments(int Units, Activation Activation, int DeclaredInputs, float LeakySlope, Init Init,
-            float? L2, float? L1, bool Valid, LocationInfo? Location);
+            float? L2, float? L1, bool Valid, LocationInfo? Location, string? Name = null);
 
         /// <summary>[Dropout(keep)] on the layer above it.</summary>
         internal sealed record DropoutArguments(float Keep, bool Valid, LocationInfo? Location);
@@ -114,6 +115,7 @@ public sealed partial class NetworkGenerator
             float leakySlope = 0.01f;
             Init init = Init.Default;
             float? l2 = null, l1 = null;
+            string? name = null;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 TypedConstant value = argument.Value;
@@ -137,6 +139,14 @@ public sealed partial class NetworkGenerator
                     case "Init":
                         valid = false;
                         break;
+                    case "Name":
+                        name = value.Value as string;
+                        if (NetGen.TensorNames.CheckPrefix(name) is { } why)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, index, Quote(name ?? ""), why));
+                            valid = false;
+                        }
+                        break;
                     case "L2":
                     case "L1":
                         float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
@@ -156,7 +166,7 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Inputs of layer " + index, declaredInputs));
                 valid = false;
             }
-            return new DenseArguments(units, activation, declaredInputs, leakySlope, init, l2, l1, valid, location);
+            return new DenseArguments(units, activation, declaredInputs, leakySlope, init, l2, l1, valid, location, name);
         }
 
         private static DropoutArguments ParseDropout(AttributeData attribute, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -293,7 +293,7 @@ public sealed partial class NetworkGenerator
                 declared.Valid = false;
             }
             declared.Layers.Add(new LayerSpec(index, below, dense.Units, dense.Activation, dense.LeakySlope,
-                dense.Init == Init.Default ? network.DefaultInit : dense.Init));
+                dense.Init == Init.Default ? network.DefaultInit : dense.Init, Name: dense.Name));
             declared.Dense.Add(dense);
         }
 
@@ -367,6 +367,8 @@ public sealed partial class NetworkGenerator
                 };
             }
 
+            valid &= CheckLayerNames(declared, diagnostics);
+
             // ---- activations against the loss ----
             for (int l = 0; l < layers.Count - 1; l++)
             {
@@ -413,6 +415,54 @@ public sealed partial class NetworkGenerator
                 }
             }
             return valid;
+        }
+
+        /// <summary>
+        /// NG0110/NG0111: each layer's tensors need names of their own in a weight file: no two layers may declare the
+        /// same Name, and no layer may take NetGen's default name <c>layers.{j-1}</c> of another layer j. False when
+        /// reported.
+        /// </summary>
+        private static bool CheckLayerNames(Declared declared, List<DiagnosticInfo> diagnostics)
+        {
+            bool valid = true;
+            var first = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int l = 0; l < declared.Layers.Count; l++)
+            {
+                string? name = declared.Layers[l].Name;
+                if (name is null || NetGen.TensorNames.CheckPrefix(name) is not null) continue; // NG0109 said it
+                int index = declared.Layers[l].Index;
+                if (first.TryGetValue(name, out int other))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, declared.Dense[l].Location,
+                        index, Quote(name), other));
+                    valid = false;
+                    continue;
+                }
+                first[name] = index;
+                for (int j = 0; j < declared.Layers.Count; j++)
+                {
+                    int owner = declared.Layers[j].Index;
+                    if (owner == index || NetGen.TensorNames.DefaultName(owner) != name) continue;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNameIsAnotherLayersDefault,
+                        declared.Dense[l].Location, index, Quote(name), owner));
+                    valid = false;
+                }
+            }
+            return valid;
+        }
+
+        /// <summary>A name as a C# literal would show it, with what cannot be seen escaped: "fc 1", "a\tb".</summary>
+        internal static string Quote(string text)
+        {
+            var quoted = new System.Text.StringBuilder("\"");
+            foreach (char c in text)
+            {
+                if (c == '"' || c == '\\') quoted.Append('\\').Append(c);
+                else if (char.IsControl(c) || (char.IsWhiteSpace(c) && c != ' '))
+                    quoted.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                else quoted.Append(c);
+            }
+            return quoted.Append('"').ToString();
         }
 
         private static bool TryEnum<TEnum>(TypedConstant value, string enumName, LocationInfo? location, List<DiagnosticInfo> diagnostics, out TEnum result)

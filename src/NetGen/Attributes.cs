@@ -64,6 +64,13 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="L1Attribute"/> λ for this layer's weights (0 turns it off here); NaN inherits.</summary>
     public float L1 { get; set; } = float.NaN;
+
+    /// <summary>The prefix of this layer's tensor names in weight files: <c>Name = "fc1"</c> reads and writes
+    /// <c>fc1.weight</c> and <c>fc1.bias</c>. Unset, the layer is NetGen's <c>layers.{l-1}</c>. The generator checks
+    /// that it is not empty, holds no whitespace, quote, backslash or control character, does not start or end with
+    /// '.' (NG0109), is unique in the network (NG0110) and is not another layer's default name (NG0111). Dots inside
+    /// are fine: <c>"encoder.fc1"</c> matches a nested PyTorch module.</summary>
+    public string? Name { get; set; }
 }
 
 /// <summary>Inverted dropout on the activation of the dense layer just above: during training each unit is kept with

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace NetGen;
 
@@ -26,6 +27,14 @@ public interface INetwork
 
     /// <summary>The cost the network is trained on.</summary>
     Loss Loss { get; }
+
+    /// <summary>The layers with parameters, in order from the input (layer 1) to the output (layer L): for each, what it
+    /// computes, its sizes n[l-1] → n[l], its activation (and leaky slope), its dropout keep probability, where W[l] and
+    /// b[l] sit in <see cref="Parameters"/>, and the prefix of their tensor names in weight files. Saving, loading and
+    /// export read this instead of parsing <see cref="Architecture"/>; it must agree with <see cref="InputSize"/>,
+    /// <see cref="OutputSize"/>, <see cref="LayerCount"/> and <see cref="ParameterCount"/>. A generated network returns
+    /// the same read-only list on every call (built once, nothing allocated).</summary>
+    IReadOnlyList<LayerDescription> Layers { get; }
 
     /// <summary>Every parameter in one block: W1, b1, W2, b2, …; W[l] row-major with shape (n[l], n[l-1]).</summary>
     Span<float> Parameters { get; }

@@ -42,6 +42,9 @@ public sealed class LayerDescription
     /// <param name="weightOffset">Where W[l] starts in the parameters.</param>
     /// <param name="biasOffset">Where b[l] starts in the parameters.</param>
     /// <returns>The description.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the index is below 1, an offset is negative, or the keep
+    /// probability is not in (0, 1].</exception>
     public static LayerDescription Dense(int index, string name, int inputSize, int outputSize, Activation activation,
         float leakySlope, float keepProbability, int weightOffset, int biasOffset)
     {
@@ -51,6 +54,9 @@ public sealed class LayerDescription
         ArgumentOutOfRangeException.ThrowIfLessThan(outputSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(weightOffset);
         ArgumentOutOfRangeException.ThrowIfNegative(biasOffset);
+        if (!(keepProbability > 0f && keepProbability <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(keepProbability), keepProbability,
+                "The keep probability of a dropout must be in (0, 1]; 1 means no dropout.");
         return new LayerDescription(LayerKind.Dense, index, name, inputSize, outputSize, activation, leakySlope,
             keepProbability, weightOffset, [outputSize, inputSize], biasOffset, outputSize);
     }

@@ -97,6 +97,12 @@ public class DiagnosticTests
         ["NG0005 Architecture as a constant"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public const string Architecture = \"mine\";\n}"),
             "NG0005", "Architecture =", "Architecture", "constant 'Architecture'", "the public constant Architecture"),
+        ["NG0005 a Layers property of the user's"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public string[] Layers => new[] { \"mine\" };\n}"),
+            "NG0005", "public string[] Layers", "Layers", "property 'Layers'", "the public property Layers"),
+        ["NG0005 a field named like the layers' list"] = Error(
+            Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    private static int s_layers;\n}"),
+            "NG0005", "private static int s_layers", "s_layers", "field 's_layers'", "the private field s_layers"),
         ["NG0005 parameterless constructor"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public Net() { }\n}"),
             "NG0005", "public Net()", "Net", "constructor 'Net()'", "the public constructor Net()"),
@@ -164,6 +170,32 @@ public class DiagnosticTests
             new[] { Net("[Network(Loss = Loss.MeanSquaredError)]\n[Input(3)]\n[Dense(20000, Activation.Linear)]", "public partial class Decoder;") },
             "NG0108", DiagnosticSeverity.Info, 0, "[Dense(", "Dense(20000, Activation.Linear)",
             new[] { "The output of 'Decoder' (layer 1) has 20000 floats", "16384" }),
+        ["NG0109 layer name with a space"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Name = \"fc 1\")]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0109", "[Dense(4", "Dense(4, Activation.Relu, Name = \"fc 1\")", "Layer 1 has Name = \"fc 1\"",
+            "holds whitespace (U+0020) at position 3", "<name>.weight, <name>.bias"),
+        ["NG0109 empty layer name"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid, Name = \"\")]"),
+            "NG0109", "[Dense(1", "Dense(1, Activation.Sigmoid, Name = \"\")", "Layer 2 has Name = \"\", which is empty"),
+        ["NG0109 layer name with a quote"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Name = \"a\\\"b\")]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0109", "[Dense(4", "Dense(4, Activation.Relu, Name = ", "Layer 1 has Name = \"a\\\"b\"", "holds a quote (U+0022) at position 2"),
+        ["NG0109 layer name with a tab"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Name = \"a\\tb\")]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0109", "[Dense(4", "Dense(4, Activation.Relu, Name = ", "Name = \"a\\u0009b\"", "holds whitespace (U+0009) at position 2"),
+        ["NG0109 layer name ending with a dot"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Name = \"fc1.\")]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0109", "[Dense(4", "Dense(4, Activation.Relu, Name = \"fc1.\")", "starts or ends with '.'"),
+        ["NG0110 two layers with one name"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Name = \"fc\")]\n[Dense(1, Activation.Sigmoid, Name = \"fc\")]"),
+            "NG0110", "[Dense(1", "Dense(1, Activation.Sigmoid, Name = \"fc\")", "Layer 2 has Name = \"fc\", the name of layer 1 already"),
+        ["NG0111 a name that is another layer's default"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid, Name = \"layers.0\")]"),
+            "NG0111", "[Dense(1", "Dense(1, Activation.Sigmoid, Name = \"layers.0\")",
+            "Layer 2 has Name = \"layers.0\", NetGen's default name of layer 1 (layers.{l-1})"),
+        ["NG0111 a name that is a later layer's default"] = Error(
+            Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu, Name = \"layers.1\")]\n[Dense(1, Activation.Sigmoid, Name = \"out\")]"),
+            "NG0111", "[Dense(4", "Dense(4, Activation.Relu, Name = \"layers.1\")", "Layer 1 has Name = \"layers.1\", NetGen's default name of layer 2"),
 
         // ---- NG02xx: activations and losses ----
         ["NG0201 hidden softmax"] = Error(

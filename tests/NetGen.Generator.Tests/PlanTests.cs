@@ -233,4 +233,47 @@ public class PlanTests
             ActivationForm.LeakyRelu, ActivationForm.Softmax })
             Assert.Same(form, ActivationForm.Of(form.Kind));
     }
+    /// <summary>Issue 12 item 5: what INetwork.Layers reports comes from the plan — per layer the tensor name, the keep
+    /// probability (1 without dropout) and where W[l] and b[l] start — against hand counts of W1, b1, W2, b2, … for two
+    /// snapshot networks, and against the W{l}Offset/B{l}Offset constants and the Layers block of their snapshots.</summary>
+    [Theory]
+    [InlineData("Samples.FootballNet",
+        "[Network(Loss = Loss.BinaryCrossEntropy)] [Input(2)] [Dense(20, Activation.Relu)] [Dropout(0.86f)] [Dense(3, Activation.Relu)] [Dense(1, Activation.Sigmoid)] [L2(0.7f)]",
+        // W1 20×2 at 0, b1 at 40; W2 3×20 at 60, b2 at 120; W3 1×3 at 123, b3 at 126.
+        new[] { 0, 40, 60, 120, 123, 126 }, new[] { 0.86f, 1f, 1f }, "0.01f, 0.86f, W1Offset, B1Offset),")]
+    [InlineData("Samples.Vision.TinyImageNet",
+        "[Network(Loss = Loss.BinaryCrossEntropy)] [Input(8, 8, 1)] [Dense(16, Activation.LeakyRelu, LeakySlope = 0.2f)] [Dense(8, Activation.LeakyRelu)] [Dense(1, Activation.Sigmoid)]",
+        // W1 16×64 at 0, b1 at 1024; W2 8×16 at 1040, b2 at 1168; W3 1×8 at 1176, b3 at 1184.
+        new[] { 0, 1024, 1040, 1168, 1176, 1184 }, new[] { 1f, 1f, 1f }, "0.2f, 1f, W1Offset, B1Offset),")]
+    public void Layer_descriptions_come_from_the_plan(string snapshot, string attributes, int[] offsets, float[] keep,
+        string firstSlopeAndKeep)
+    {
+        NetworkPlan plan = PlanOf(attributes);
+        string text = SnapshotAssert.Read(snapshot);
+        for (int l = 0; l < plan.Layers.Count; l++)
+        {
+            LayerPlan layer = plan.Layers[l];
+            int index = l + 1;
+            Assert.Equal("layers." + l, layer.TensorName);
+            Assert.Equal(offsets[2 * l], layer.WeightOffset);
+            Assert.Equal(offsets[2 * l + 1], layer.BiasOffset);
+            Assert.Equal(keep[l], layer.KeepProbability);
+            Assert.Contains("private const int W" + index + "Offset = " + offsets[2 * l] + ",", text);
+            Assert.Contains("private const int B" + index + "Offset = " + offsets[2 * l + 1] + ",", text);
+            Assert.Contains("global::NetGen.LayerDescription.Dense(" + index + ", \"layers." + l + "\", " + layer.Layer.Inputs + ", " +
+                layer.Units + ", global::NetGen.Activation." + layer.G.Kind + ",", text);
+        }
+        Assert.Contains("            " + firstSlopeAndKeep + "\n", text); // leaky slope (the default 0.01 when unused), keep
+    }
+
+    /// <summary>A declared Name is the tensor name; a layer may take its own default name, layers.{l-1}.</summary>
+    [Fact]
+    public void Declared_names_are_the_tensor_names()
+    {
+        NetworkPlan plan = PlanOf("[Network(Loss = Loss.CrossEntropy)] [Input(4)] [Dense(16, Activation.Relu, Name = \"layers.0\")] "
+            + "[Dense(8, Activation.Tanh, Name = \"encoder.fc2\")] [Dense(3, Activation.Softmax)]");
+        Assert.Equal(new[] { "layers.0", "encoder.fc2", "layers.2" }, plan.Layers.Select(l => l.TensorName).ToArray());
+        Assert.Equal("layers.0", plan.Layers[0].Layer.Name);
+        Assert.Null(plan.Layers[2].Layer.Name);
+    }
 }

@@ -141,6 +141,33 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0108.md");
 
+    public static readonly DiagnosticDescriptor InvalidLayerName = new(
+        id: "NG0109",
+        title: "Layer name cannot prefix tensor names",
+        messageFormat: "Layer {0} has Name = {1}, which {2}; the name prefixes the layer's tensor names in weight files (<name>.weight, <name>.bias), so it must be non-empty, hold no whitespace, quote, backslash or control character, and not start or end with '.'",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0109.md");
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = new(
+        id: "NG0110",
+        title: "Two layers have the same name",
+        messageFormat: "Layer {0} has Name = {1}, the name of layer {2} already; each layer's tensors in a weight file need names of their own",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0110.md");
+
+    public static readonly DiagnosticDescriptor LayerNameIsAnotherLayersDefault = new(
+        id: "NG0111",
+        title: "Layer name is another layer's default name",
+        messageFormat: "Layer {0} has Name = {1}, NetGen's default name of layer {2} (layers.{{l-1}}); a weight file could not tell the two layers apart, so choose another name",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0111.md");
+
     // ---- NG02xx: activations and losses ----
     public static readonly DiagnosticDescriptor SoftmaxNotOnOutputLayer = new(
         id: "NG0201",

@@ -50,6 +50,8 @@ internal static class GeneratedMembers
         Add("_gradients", "the private field");
         if (spec.HasDropout) Add("_dropoutRng", "the private field");
         Add("Parameters", "the public property");
+        Add("Layers", "the public property");
+        Add("s_layers", "the private field");
         foreach (string name in new[] { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Architecture", "Loss" })
             members.Add(new GeneratedMember("NetGen.INetwork." + name, "the explicit implementation of INetwork." + name));
 

@@ -8,9 +8,14 @@ namespace NetGen.Generator.Model;
 /// <param name="L2">λ of the L2 penalty on W[l]; 0 for none.</param>
 /// <param name="L1">λ of the L1 penalty on W[l]; 0 for none.</param>
 /// <param name="KeepProbability">The keep probability of inverted dropout on A[l]; 0 for no dropout.</param>
+/// <param name="Name">The declared <c>[Dense(Name = …)]</c>, the prefix of the layer's tensor names; null for NetGen's
+/// <c>layers.{l-1}</c>.</param>
 internal sealed record LayerSpec(int Index, int Inputs, int Units, Activation Activation, float LeakySlope, Init Init,
-    float L2 = 0f, float L1 = 0f, float KeepProbability = 0f)
+    float L2 = 0f, float L1 = 0f, float KeepProbability = 0f, string? Name = null)
 {
+    /// <summary>The prefix of the layer's tensor names in weight files: the declared name or <c>layers.{l-1}</c>.</summary>
+    public string TensorName => Name ?? NetGen.TensorNames.DefaultName(Index);
+
     public int WeightCount => Units * Inputs;
 
     public bool HasDropout => KeepProbability > 0f;

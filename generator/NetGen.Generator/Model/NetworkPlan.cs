@@ -40,6 +40,8 @@ internal sealed record BufferPlan(string Name, int Width, string? AliasOf = null
 /// <param name="GPrimeReads">Which forward buffer the g′ step reads.</param>
 /// <param name="BackwardReadsParameters">Backward needs W[l]: for dA[l-1] (every layer but the first) or a penalty.</param>
 /// <param name="Buffers">The layer's blocks of the batch workspace: Z, A (Z itself when linear), dZ, and D with dropout.</param>
+/// <param name="WeightOffset">Where W[l] starts in the parameter block.</param>
+/// <param name="BiasOffset">Where b[l] starts in the parameter block.</param>
 internal sealed record LayerPlan(
     LayerSpec Layer,
     ActivationForm G,
@@ -48,8 +50,16 @@ internal sealed record LayerPlan(
     GPrimeSource GPrimeReads,
     OneSampleStrategy OneSample,
     bool BackwardReadsParameters,
-    EquatableArray<BufferPlan> Buffers)
+    EquatableArray<BufferPlan> Buffers,
+    int WeightOffset = 0,
+    int BiasOffset = 0)
 {
+    /// <summary>The prefix of the layer's tensor names in weight files: the declared name or <c>layers.{l-1}</c>.</summary>
+    public string TensorName => Layer.TensorName;
+
+    /// <summary>The keep probability of the dropout on A[l] as <c>LayerDescription</c> reports it: 1 without dropout.</summary>
+    public float KeepProbability => Layer.HasDropout ? Layer.KeepProbability : 1f;
+
     public int Index => Layer.Index;
 
     public int Units => Layer.Units;
@@ -123,10 +133,16 @@ internal sealed record NetworkPlan(
         if (transposesX) buffers.Add(new BufferPlan("A0", spec.InputSize));
         if (transposesY) buffers.Add(new BufferPlan("Yt", spec.OutputSize));
         var layers = new List<LayerPlan>();
-        int hidden = 0;
+        int hidden = 0, offset = 0;
         foreach (LayerSpec layer in spec.Layers)
         {
-            LayerPlan plan = PlanLayer(spec, layer, columns);
+            // The parameter block is W1, b1, W2, b2, …: each layer's W then its b.
+            LayerPlan plan = PlanLayer(spec, layer, columns) with
+            {
+                WeightOffset = offset,
+                BiasOffset = offset + layer.WeightCount,
+            };
+            offset += layer.WeightCount + layer.Units;
             layers.Add(plan);
             buffers.AddRange(plan.Buffers);
             if (layer.Index < spec.Layers.Count) hidden += layer.Units;

@@ -6,16 +6,23 @@ using System.Text;
 namespace NetGen;
 
 /// <summary>
-/// The layer sizes n[0], n[1], …, n[L] of a network, read from its <see cref="INetwork.Architecture"/> fingerprint
-/// (e.g. "2-20:Relu-3:Relu-1:Sigmoid/BinaryCrossEntropy": the input size, then units:activation per dense layer,
-/// then /loss; a leaky ReLU reads "LeakyRelu(0.01)"). Parameters are laid out W1 (n1 × n0, row-major), b1 (n1), W2, b2, ….
+/// The layers of a network as persistence sees them: from its <see cref="INetwork.Layers"/> (checked against its
+/// sizes), or the sizes n[0], n[1], …, n[L] of a parameter file's layer list. Parameters are laid out W1 (n1 × n0,
+/// row-major), b1 (n1), W2, b2, … in a generated network; <see cref="LayerDescription"/> gives the offsets.
 /// </summary>
 internal sealed class NetworkLayout
 {
-    private NetworkLayout(int[] sizes) => Sizes = sizes;
+    private NetworkLayout(int[] sizes, IReadOnlyList<LayerDescription>? layers)
+    {
+        Sizes = sizes;
+        Layers = layers;
+    }
 
     /// <summary>n[0] … n[L].</summary>
     public int[] Sizes { get; }
+
+    /// <summary>The network's own descriptions; null for a layout read from a file.</summary>
+    public IReadOnlyList<LayerDescription>? Layers { get; }
 
     /// <summary>L.</summary>
     public int LayerCount => Sizes.Length - 1;
@@ -36,20 +43,83 @@ internal sealed class NetworkLayout
     {
         if (sizes.Length < 2) return null;
         foreach (int n in sizes) if (n <= 0) return null;
-        return new NetworkLayout(sizes);
+        return new NetworkLayout(sizes, null);
     }
 
-    /// <summary>The layout of <paramref name="net"/>, checked against its sizes; null when its fingerprint is not in the
-    /// generated form or does not agree with <see cref="INetwork.ParameterCount"/> and the other sizes.</summary>
-    public static NetworkLayout? Of(INetwork net)
+    /// <summary>The layout of <paramref name="net"/> from its <see cref="INetwork.Layers"/>, checked against its
+    /// <see cref="INetwork.LayerCount"/>, <see cref="INetwork.InputSize"/>, <see cref="INetwork.OutputSize"/> and
+    /// <see cref="INetwork.ParameterCount"/>: the layers must chain from the input to the output, their parameters
+    /// must lie in <see cref="INetwork.Parameters"/> without overlap and cover it, and their names must be valid and
+    /// distinct.</summary>
+    /// <exception cref="ArgumentException">The layers disagree with the network; the message says where.</exception>
+    public static NetworkLayout Of(INetwork net)
     {
-        int[]? sizes = ParseSizes(net.Architecture);
-        if (sizes is null) return null;
-        var layout = new NetworkLayout(sizes);
-        if (layout.LayerCount != net.LayerCount || sizes[0] != net.InputSize || sizes[^1] != net.OutputSize
-            || layout.ParameterCount != net.ParameterCount)
-            return null;
-        return layout;
+        ArgumentNullException.ThrowIfNull(net);
+        IReadOnlyList<LayerDescription>? layers = net.Layers;
+        string who = net.GetType().Name;
+        ArgumentException Wrong(string reason) => new(
+            $"{who} describes its layers inconsistently: {reason}. Persistence reads the layers' shapes and offsets from "
+            + "INetwork.Layers, so they must agree with InputSize, OutputSize, LayerCount and ParameterCount.", nameof(net));
+
+        if (layers is null || layers.Count == 0)
+            throw Wrong("its Layers are " + (layers is null ? "null" : "empty"));
+        if (layers.Count != net.LayerCount)
+            throw Wrong($"it has {layers.Count} Layers but a LayerCount of {net.LayerCount}");
+        var sizes = new int[layers.Count + 1];
+        sizes[0] = net.InputSize;
+        var ranges = new List<(long Begin, long End, string What)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int l = 0; l < layers.Count; l++)
+        {
+            LayerDescription? layer = layers[l];
+            if (layer is null) throw Wrong($"Layers[{l}] is null");
+            string at = $"Layers[{l}] ({layer})";
+            if (layer.Index != l + 1) throw Wrong($"{at} has the index {layer.Index}, not {l + 1}");
+            if (layer.Kind != LayerKind.Dense) throw Wrong($"{at} is a {layer.Kind} layer, which persistence cannot store");
+            if (layer.InputSize != sizes[l])
+                throw Wrong($"{at} reads {layer.InputSize} inputs, but " + (l == 0
+                    ? $"the network's InputSize is {net.InputSize}" : $"the layer below writes {sizes[l]}"));
+            sizes[l + 1] = layer.OutputSize;
+            if (TensorNames.CheckPrefix(layer.Name) is { } bad) throw Wrong($"the name \"{layer.Name}\" of {at} {bad}");
+            if (!names.Add(layer.Name)) throw Wrong($"two layers are named \"{layer.Name}\"");
+            ranges.Add((layer.WeightOffset, (long)layer.WeightOffset + layer.WeightLength, $"W{l + 1}"));
+            ranges.Add((layer.BiasOffset, (long)layer.BiasOffset + layer.BiasLength, $"b{l + 1}"));
+        }
+        if (sizes[^1] != net.OutputSize)
+            throw Wrong($"its last layer writes {sizes[^1]} outputs, but its OutputSize is {net.OutputSize}");
+        // By offset, ties in the order W1, b1, W2, b2, … so that a message names the same range every time.
+        var order = new int[ranges.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (x, y) => ranges[x].Begin != ranges[y].Begin ? ranges[x].Begin.CompareTo(ranges[y].Begin) : x.CompareTo(y));
+        long covered = 0;
+        foreach (int index in order)
+        {
+            var (begin, end, what) = ranges[index];
+            if (begin != covered)
+                throw Wrong(begin < covered
+                    ? $"{what} [{begin}, {end}) overlaps the parameters before it, which end at {covered}"
+                    : $"the parameters [{covered}, {begin}) before {what} belong to no layer");
+            covered = end;
+        }
+        if (covered != net.ParameterCount)
+            throw Wrong($"its layers' parameters add up to {covered} floats, but its ParameterCount is {net.ParameterCount}");
+        return new NetworkLayout(sizes, layers);
+    }
+
+    /// <summary>As <see cref="Of"/>, or null when the network's layers disagree with it (for messages).</summary>
+    public static NetworkLayout? TryOf(INetwork net)
+    {
+        try { return Of(net); }
+        catch (ArgumentException) { return null; }
+    }
+
+    /// <summary>The layers as weight files name them.</summary>
+    public List<TensorLayer> TensorLayers()
+    {
+        var result = new List<TensorLayer>(Layers!.Count);
+        foreach (LayerDescription layer in Layers)
+            result.Add(new TensorLayer(layer.Index, layer.Name, layer.WeightShape.ToArray(), layer.BiasLength));
+        return result;
     }
 
     /// <summary>n[0] … n[L] from a fingerprint, or null when it is not in the generated form.</summary>

@@ -18,7 +18,8 @@ namespace NetGen;
 /// <item><term>4</term><description>the format version, uint32: 1 without a scaling, 2 with one</description></item>
 /// <item><term>4 + A</term><description>the architecture fingerprint (<see cref="INetwork.Architecture"/>): its byte length A as int32, then its UTF-8 bytes</description></item>
 /// <item><term>4 + 8·L</term><description>the layer count L as int32, then for each layer l = 1…L the shape of W[l]: n[l] and n[l-1] as int32
-/// (b[l] has n[l] entries); L is 0 only for a network whose fingerprint is not in the generated form</description></item>
+/// (b[l] has n[l] entries), from <see cref="INetwork.Layers"/>; files of earlier versions have L = 0 for a network
+/// whose fingerprint was not in the generated form</description></item>
 /// <item><term>4 + 4·P</term><description>the parameter count P as int32, then the P parameters as float32 in the order of
 /// <see cref="INetwork.Parameters"/>: W1 (row-major), b1, W2, b2, …</description></item>
 /// <item><term>4 + 16·S</term><description>version 2 only: the scaling's feature count S as int32 (S = n[0], the
@@ -52,6 +53,8 @@ public static class ParameterFile
     /// (temporary file, flush to disk, rename); an existing file is replaced only once the new one is complete.</summary>
     /// <param name="net">The network whose parameters to save.</param>
     /// <param name="path">The file to write.</param>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes; nothing is
+    /// written.</exception>
     /// <exception cref="IOException">The file could not be written; any previous file at <paramref name="path"/> is left as it was.</exception>
     public static void SaveParameters(this INetwork net, string path) => Save(net, path, scaling: null, wrap: null);
 
@@ -64,6 +67,8 @@ public static class ParameterFile
     /// its training set), saved as float64 bit for bit; null saves none (a version 1 file, as the overload without it).</param>
     /// <exception cref="ArgumentException"><paramref name="scaling"/> has another number of features than the network
     /// has inputs; nothing is written.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes; nothing is
+    /// written.</exception>
     /// <exception cref="IOException">The file could not be written; any previous file at <paramref name="path"/> is left as it was.</exception>
     public static void SaveParameters(this INetwork net, string path, Standardizer? scaling)
         => Save(net, path, scaling, wrap: null);
@@ -91,10 +96,10 @@ public static class ParameterFile
     /// <summary>The bytes of a parameter file for <paramref name="net"/> (version 1, or 2 with a scaling).</summary>
     internal static byte[] Encode(INetwork net, Standardizer? scaling = null)
     {
-        NetworkLayout? layout = NetworkLayout.Of(net);
+        NetworkLayout layout = NetworkLayout.Of(net);
         byte[] architecture = Encoding.UTF8.GetBytes(net.Architecture);
         ReadOnlySpan<float> parameters = net.Parameters;
-        int layers = layout?.LayerCount ?? 0;
+        int layers = layout.LayerCount;
         int features = scaling?.InputSize ?? 0;
         long length = 8 + 4 + 4 + architecture.Length + 4 + 8L * layers + 4 + 4L * parameters.Length
             + (scaling is null ? 0 : 4 + 16L * features) + 4;
@@ -110,7 +115,7 @@ public static class ParameterFile
         w.Int32(layers);
         for (int l = 1; l <= layers; l++)
         {
-            w.Int32(layout!.Sizes[l]);
+            w.Int32(layout.Sizes[l]);
             w.Int32(layout.Sizes[l - 1]);
         }
         w.Int32(parameters.Length);
@@ -248,8 +253,10 @@ public static class ParameterFile
                 if (columns[l] != sizes[l]) chained = false;
             }
             NetworkLayout? fileLayout = chained ? NetworkLayout.FromSizes(sizes) : null;
+            // A fingerprint in the generated form must give the same sizes; another text (a network written by hand) is
+            // an identity only.
             int[]? declared = NetworkLayout.ParseSizes(architecture);
-            if (fileLayout is null || fileLayout.ParameterCount != count || declared is null || !declared.AsSpan().SequenceEqual(sizes))
+            if (fileLayout is null || fileLayout.ParameterCount != count || (declared is not null && !declared.AsSpan().SequenceEqual(sizes)))
                 throw Invalid(net, path, $"the file's shapes ({ShapeList(rows, columns)}) do not agree with its architecture \"{architecture}\" and its {count} parameters; the file is inconsistent.");
             if (version == 2 && features != sizes[0])
                 throw Invalid(net, path, $"the file's scaling has {features} features, but its architecture \"{architecture}\" "
@@ -259,6 +266,9 @@ public static class ParameterFile
 
         if (!string.Equals(architecture, net.Architecture, StringComparison.Ordinal) || count != net.ParameterCount)
             throw Invalid(net, path, $"the file holds a network \"{architecture}\" with {fileShapes}, which is not this network's architecture.");
+        if (layers > 0 && NetworkLayout.TryOf(net) is { } own && !own.Sizes.AsSpan().SequenceEqual(ChainedSizes(rows, columns)))
+            throw Invalid(net, path, $"the file holds a network \"{architecture}\" with {fileShapes}, but this network's "
+                + $"layers are {own}.");
 
         Standardizer? scaling = null;
         if (version == 2)
@@ -299,6 +309,14 @@ public static class ParameterFile
         return new Standardizer(mean, deviation);
     }
 
+    private static int[] ChainedSizes(int[] rows, int[] columns)
+    {
+        var sizes = new int[rows.Length + 1];
+        sizes[0] = columns[0];
+        rows.CopyTo(sizes, 1);
+        return sizes;
+    }
+
     private static string ShapeList(int[] rows, int[] columns)
     {
         var sb = new StringBuilder();
@@ -310,7 +328,7 @@ public static class ParameterFile
     /// <summary>"ShallowNet (3-4:Tanh-1:Sigmoid/BinaryCrossEntropy: W1 4×3, b1 4, W2 1×4, b2 1 (21 parameters))".</summary>
     internal static string Describe(INetwork net)
     {
-        NetworkLayout? layout = NetworkLayout.Of(net);
+        NetworkLayout? layout = NetworkLayout.TryOf(net);
         return $"{net.GetType().Name} (\"{net.Architecture}\": {(layout is null ? $"{net.ParameterCount} parameters" : layout.ToString())})";
     }
 

@@ -5,8 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
-using System.Buffers;
 
 namespace NetGen;
 
@@ -23,13 +21,13 @@ namespace NetGen;
 /// start of the data.
 /// </para>
 /// <para>
-/// <b>Tensor names.</b> Dense layer l = 1…L (the notes' W[l], b[l]) is the Linear module number l − 1:
-/// <c>"layers.{l-1}.weight"</c> with shape [n[l], n[l-1]] (row-major, PyTorch's <c>Linear.weight</c>) and
-/// <c>"layers.{l-1}.bias"</c> with shape [n[l]], both F32. These are the names of a PyTorch
-/// <c>self.layers = nn.ModuleList([nn.Linear(n0, n1), nn.Linear(n1, n2), …])</c>; the indices count the Linear modules
-/// only, so for an <c>nn.Sequential</c> that interleaves activations (whose Linear modules are at 0, 2, 4, …) rename
-/// the keys, e.g. <c>{k.replace(f"layers.{i}.", f"{2*i}."): v}</c>. The layer tensors are stored in the order of
-/// <see cref="INetwork.Parameters"/> (W1, b1, W2, b2, …), so the last 4·P bytes of the data are exactly that block.
+/// <b>Tensor names.</b> Each layer of <see cref="INetwork.Layers"/> is saved as <c>"{Name}.weight"</c>, W[l] with its
+/// <see cref="LayerDescription.WeightShape"/> (a dense layer's [n[l], n[l-1]], row-major, PyTorch's
+/// <c>Linear.weight</c>), and <c>"{Name}.bias"</c>, b[l] with shape [n[l]], both F32. Name is the layer's declared
+/// <c>[Dense(…, Name = "fc1")]</c>, or NetGen's <c>"layers.{l-1}"</c>: the names of a PyTorch
+/// <c>self.layers = nn.ModuleList([nn.Linear(n0, n1), nn.Linear(n1, n2), …])</c>. The layer tensors are stored in the
+/// order of <see cref="INetwork.Parameters"/> (W1, b1, W2, b2, …), so the last 4·P bytes of the data are exactly that
+/// block.
 /// </para>
 /// <para>
 /// <b>Scaling.</b> Saved with a <see cref="Standardizer"/>, the file also holds <c>"scaling.mean"</c> (μ) and
@@ -52,13 +50,19 @@ namespace NetGen;
 /// file: an object whose <c>__metadata__</c> (at most one) maps strings to strings, and whose other entries (each name
 /// once) are tensors with a string dtype, a shape of non-negative integers and data_offsets [begin, end] of
 /// non-negative integers, as the safetensors reference library demands; the tensors' byte ranges must lie in the data
-/// section, must not overlap, and must cover it without a gap. The tensors must be exactly the layers above, each F32
-/// with the network's shape and the right byte length, plus either both scaling tensors (F64 [n[0]], finite, σ &gt; 0)
-/// or neither; a <c>"netgen.architecture"</c> entry, when present, must equal the network's fingerprint (files from
-/// PyTorch usually have none, and are then matched on shapes alone — the activations are not recorded), and a
-/// <c>"netgen.scaling"</c> entry, when present, must be the one above with both scaling tensors. Any mismatch throws an
-/// <see cref="InvalidDataException"/> naming the file, the expected and the found tensors, and the parameters stay
-/// unchanged. Export is atomic like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>.
+/// section, must not overlap, and must cover it without a gap. Each layer's tensors are found by the first of these
+/// schemes that names any of them: the layers' names (<c>{Name}.weight</c>, <c>{Name}.bias</c>); NetGen's
+/// <c>layers.{l-1}</c> (for a network whose layers are named otherwise); a PyTorch <c>nn.Sequential</c> state dict,
+/// whose modules with a weight (<c>0.weight</c>, <c>2.weight</c>, <c>4.weight</c>, …, whatever gaps the activation
+/// modules leave) are the network's layers in increasing index order. Each must have the layer's shape and the byte
+/// length of its dtype: F32 is read as is, F16 and BF16 exactly and F64 rounded to float32. Tensors that no layer uses
+/// (optimizer state, buffers such as <c>1.running_mean</c>) are ignored. Then either both scaling tensors
+/// (F64 [n[0]], finite, σ &gt; 0) or neither; a <c>"netgen.architecture"</c> entry, when present, must equal the
+/// network's fingerprint (files from PyTorch usually have none, and are then matched on shapes alone — the activations
+/// are not recorded), and a <c>"netgen.scaling"</c> entry, when present, must be the one above with both scaling
+/// tensors. Any mismatch throws an <see cref="InvalidDataException"/> naming the file, the tensor, the shape found and
+/// the shape needed (e.g. "0.weight is [8, 4] in iris.safetensors, but layer 1 needs W1: 16 × 4"), and the parameters
+/// stay unchanged. Export is atomic like <see cref="ParameterFile.SaveParameters(INetwork, string)"/>.
 /// </para>
 /// </remarks>
 public static class Safetensors
@@ -78,19 +82,19 @@ public static class Safetensors
     /// <summary>The name of the scaling's σ, F64 [n[0]]: "scaling.deviation".</summary>
     public const string ScalingDeviationName = "scaling.deviation";
 
-    private const int MaxHeaderLength = 100 << 20;
 
-    /// <summary>The name of W[l] (l = 1…L): "layers.{l-1}.weight".</summary>
+    /// <summary>NetGen's name of W[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.weight".</summary>
     public static string WeightName(int layer) => $"layers.{layer - 1}.weight";
 
-    /// <summary>The name of b[l] (l = 1…L): "layers.{l-1}.bias".</summary>
+    /// <summary>NetGen's name of b[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.bias".</summary>
     public static string BiasName(int layer) => $"layers.{layer - 1}.bias";
 
 
     /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors, atomically.</summary>
     /// <param name="net">The network to export.</param>
     /// <param name="path">The file to write (by convention *.safetensors).</param>
-    /// <exception cref="NotSupportedException">The network's <see cref="INetwork.Architecture"/> is not in the generated form, so its layer shapes are unknown.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes (see
+    /// <see cref="INetwork.Layers"/>); nothing is written.</exception>
     public static void SaveSafetensors(this INetwork net, string path) => Save(net, path, scaling: null, wrap: null);
 
     /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors together with the
@@ -102,7 +106,8 @@ public static class Safetensors
     /// without it).</param>
     /// <exception cref="ArgumentException"><paramref name="scaling"/> has another number of features than the network
     /// has inputs; nothing is written.</exception>
-    /// <exception cref="NotSupportedException">The network's <see cref="INetwork.Architecture"/> is not in the generated form, so its layer shapes are unknown.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes (see
+    /// <see cref="INetwork.Layers"/>); nothing is written.</exception>
     public static void SaveSafetensors(this INetwork net, string path, Standardizer? scaling)
         => Save(net, path, scaling, wrap: null);
 
@@ -118,29 +123,24 @@ public static class Safetensors
         AtomicFile.Write(path, Encode(net, scaling), wrap);
     }
 
-    private static NetworkLayout LayoutOf(INetwork net)
-        => NetworkLayout.Of(net) ?? throw new NotSupportedException(
-            $"The layer shapes of {net.GetType().Name} cannot be read from its architecture \"{net.Architecture}\" (expected the form \"2-20:Relu-1:Sigmoid/BinaryCrossEntropy\" agreeing with its {net.ParameterCount} parameters).");
-
-    /// <summary>(name, shape, offset into Parameters, length) for each tensor, in the order of Parameters.</summary>
+    /// <summary>(name, shape, offset into Parameters, length) for each tensor, in the order of Parameters: per layer
+    /// <c>{Name}.weight</c> and <c>{Name}.bias</c> as <see cref="INetwork.Layers"/> names them.</summary>
     private static List<(string Name, int[] Shape, int Offset, int Length)> Tensors(NetworkLayout layout)
     {
-        var tensors = new List<(string, int[], int, int)>();
-        int offset = 0;
-        for (int l = 1; l <= layout.LayerCount; l++)
+        var tensors = new List<(string Name, int[] Shape, int Offset, int Length)>();
+        foreach (LayerDescription layer in layout.Layers!)
         {
-            int rows = layout.Sizes[l], columns = layout.Sizes[l - 1];
-            tensors.Add((WeightName(l), new[] { rows, columns }, offset, rows * columns));
-            offset += rows * columns;
-            tensors.Add((BiasName(l), new[] { rows }, offset, rows));
-            offset += rows;
+            tensors.Add((layer.Name + TensorNames.WeightSuffix, layer.WeightShape.ToArray(), layer.WeightOffset,
+                layer.WeightLength));
+            tensors.Add((layer.Name + TensorNames.BiasSuffix, [layer.BiasLength], layer.BiasOffset, layer.BiasLength));
         }
+        tensors.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         return tensors;
     }
 
     internal static byte[] Encode(INetwork net, Standardizer? scaling = null)
     {
-        NetworkLayout layout = LayoutOf(net);
+        NetworkLayout layout = NetworkLayout.Of(net);
         var tensors = Tensors(layout);
         // The scaling (F64) comes first in the data, so that both it and the F32 layers sit at multiples of their size.
         int features = scaling?.InputSize ?? 0;
@@ -206,7 +206,7 @@ public static class Safetensors
     /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, its header is malformed, or its
     /// tensors' names, dtypes or shapes are not the network's; the message names the file, what was expected and what
     /// was found, and the parameters are unchanged.</exception>
-    /// <exception cref="NotSupportedException">The network's layer shapes cannot be read from its architecture.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static void LoadSafetensors(this INetwork net, string path) => LoadSafetensors(net, path, out _);
 
@@ -219,13 +219,13 @@ public static class Safetensors
     /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, its header is malformed, its
     /// tensors' names, dtypes or shapes are not the network's, or its scaling is not F64 [n[0]] with finite values and
     /// σ &gt; 0; the message names the file, what was expected and what was found, and the parameters are unchanged.</exception>
-    /// <exception cref="NotSupportedException">The network's layer shapes cannot be read from its architecture.</exception>
+    /// <exception cref="ArgumentException">The network's <see cref="INetwork.Layers"/> disagree with its sizes.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static void LoadSafetensors(this INetwork net, string path, out Standardizer? scaling)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        NetworkLayout layout = LayoutOf(net);
+        NetworkLayout layout = NetworkLayout.Of(net);
         (float[] parameters, Standardizer? found) = Decode(net, layout, ParameterFile.ReadFile(net, path), path);
         parameters.CopyTo(net.Parameters);
         scaling = found;
@@ -233,71 +233,28 @@ public static class Safetensors
 
     private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 
-    /// <summary>One entry of the header: a tensor's dtype, shape and byte range [Begin, End) in the data section.</summary>
-    private sealed record Entry(string Name, string Dtype, long[] Shape, long Begin, long End);
 
     /// <summary>Checks a safetensors file's bytes against <paramref name="net"/> and returns its parameters and its
     /// scaling (null when it has none); the network is not touched.</summary>
-    internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, ReadOnlySpan<byte> bytes, string path)
-        => Decode(net, LayoutOf(net), bytes, path);
+    internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, byte[] bytes, string path)
+        => Decode(net, NetworkLayout.Of(net), bytes, path);
 
-    private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, ReadOnlySpan<byte> bytes, string path)
+    private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, byte[] bytes, string path)
     {
         var expected = Tensors(layout);
         int features = layout.Sizes[0];
-        string expectedList = string.Join(", ", expected.Select(t => $"{t.Name} F32 {Shape(t.Shape.Select(d => (long)d))}"))
-            + $" (and optionally {ScalingMeanName} F64 [{features}], {ScalingDeviationName} F64 [{features}])";
+        string file = Path.GetFileName(path);
+        string expectedList = string.Join(", ", expected.Select(t => $"{t.Name} {Shape(t.Shape.Select(d => (long)d))}"))
+            + $" (or the same shapes as a PyTorch nn.Sequential's 0.weight, 0.bias, 2.weight, …; F32, F16, BF16 or F64;"
+            + $" and optionally {ScalingMeanName} F64 [{features}], {ScalingDeviationName} F64 [{features}])";
         InvalidDataException Invalid(string reason) => ParameterFile.Invalid(net, path, reason.TrimEnd('.') + $"; expected the tensors {expectedList}.");
 
-        if (bytes.Length < 8)
-            throw Invalid($"the file has {bytes.Length} bytes, too few for the 8-byte header length of a safetensors file; it is truncated or not safetensors.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > (ulong)(bytes.Length - 8) || headerLength > MaxHeaderLength)
-            throw Invalid($"the first 8 bytes give a header of {headerLength} bytes, but the file has only {bytes.Length - 8} bytes after them; it is truncated or not safetensors.");
-        ReadOnlySpan<byte> header = bytes.Slice(8, (int)headerLength);
-        ReadOnlySpan<byte> data = bytes.Slice(8 + (int)headerLength);
-
-        // The JSON reader would only fail on bad UTF-8 when a string is decoded, with another exception type.
-        if (!Utf8.IsValid(header))
-        {
-            int bad = Math.Min(FirstInvalidUtf8(header), header.Length - 1);
-            throw Invalid($"the header is not valid UTF-8 (byte {8 + bad} of the file is 0x{header[bad]:X2}); it is corrupted or not safetensors.");
-        }
-
-        var entries = new List<Entry>();
-        var found = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        Dictionary<string, string>? metadata = null;
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(header.ToArray());
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw Invalid($"the header is JSON {doc.RootElement.ValueKind}, not an object; this is not safetensors.");
-            foreach (JsonProperty property in doc.RootElement.EnumerateObject())
-            {
-                if (property.Name == "__metadata__")
-                {
-                    if (metadata is not null)
-                        throw Invalid("the header has \"__metadata__\" twice; it is corrupted.");
-                    metadata = ReadMetadata(property.Value, Invalid);
-                    continue;
-                }
-                Entry entry = ReadEntry(property, Invalid);
-                if (!found.TryAdd(entry.Name, entry))
-                    throw Invalid($"the header names the tensor \"{entry.Name}\" twice.");
-                entries.Add(entry);
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw Invalid($"the header is not valid JSON ({ex.Message}); this is not safetensors or it is corrupted.");
-        }
-        catch (InvalidOperationException ex)
-        {
-            // E.g. an escaped lone surrogate ("\ud800") in a name: valid JSON syntax, but no text.
-            throw Invalid($"the header holds a string that is not valid text ({ex.Message}); it is corrupted.");
-        }
-
-        CheckRanges(entries, data.Length, Invalid);
+        SafetensorsHeader header = SafetensorsHeader.Read(bytes, out string? headerError) ?? throw Invalid(headerError!);
+        ReadOnlySpan<byte> data = bytes.AsSpan(header.DataStart, header.DataLength);
+        List<TensorEntry> entries = header.Entries;
+        Dictionary<string, string>? metadata = header.Metadata;
+        var found = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+        foreach (TensorEntry e in entries) found.Add(e.Name, e);
 
         string foundList = found.Count == 0 ? "none" : string.Join(", ", found.Select(kv => $"{kv.Key} {kv.Value.Dtype} {Shape(kv.Value.Shape)}"));
         string? architecture = metadata is not null && metadata.TryGetValue(ArchitectureKey, out string? a) ? a : null;
@@ -317,25 +274,18 @@ public static class Safetensors
                     + $"{ScalingMeanName} nor {ScalingDeviationName}; it holds the tensors {foundList}.");
         }
 
-        var expectedNames = expected.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        int layerTensors = found.Count - (hasMean ? 2 : 0);
-        foreach (string name in found.Keys)
-            if (!expectedNames.Contains(name) && name != ScalingMeanName && name != ScalingDeviationName)
-                throw Invalid($"the file holds the tensors {foundList}.");
-        if (layerTensors != expected.Count)
-            throw Invalid($"the file holds the tensors {foundList}.");
+        // The layers' tensors by the naming rules (shared with the generator); any other tensor is ignored.
+        var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        foreach (TensorEntry e in entries) infos[e.Name] = new TensorInfo(e.Name, e.Dtype, e.Shape);
+        MatchedLayer[] matched = TensorNames.Match(layout.TensorLayers(), infos, file, out string? error)
+            ?? throw Invalid($"{error}. The file holds the tensors {foundList}.");
 
         var parameters = new float[net.ParameterCount];
-        foreach (var (name, shape, offset, length) in expected)
+        foreach (MatchedLayer m in matched)
         {
-            Entry t = found[name];
-            if (t.Dtype != "F32" || !t.Shape.SequenceEqual(shape.Select(d => (long)d)))
-                throw Invalid($"the tensor {name} is {t.Dtype} {Shape(t.Shape)}, not F32 {Shape(shape.Select(d => (long)d))}; the file holds the tensors {foundList}.");
-            if (t.End - t.Begin != 4L * length)
-                throw Invalid($"the tensor {name} F32 {Shape(t.Shape)} needs {4L * length} bytes, but its data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
-            ReadOnlySpan<byte> source = data.Slice((int)t.Begin, 4 * length);
-            for (int i = 0; i < length; i++)
-                parameters[offset + i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * i));
+            LayerDescription layer = layout.Layers![m.Layer.Index - 1];
+            ReadTensor(found[m.Weight.Name], data, parameters.AsSpan(layer.WeightOffset, layer.WeightLength), Invalid);
+            ReadTensor(found[m.Bias.Name], data, parameters.AsSpan(layer.BiasOffset, layer.BiasLength), Invalid);
         }
 
         Standardizer? scaling = null;
@@ -348,8 +298,39 @@ public static class Safetensors
         return (parameters, scaling);
     }
 
+    /// <summary>A layer's tensor into <paramref name="destination"/>: F32 as is, F16, BF16 and F64 converted to float32
+    /// (a half or a bfloat16 exactly, a double rounded to the nearest float).</summary>
+    private static void ReadTensor(TensorEntry t, ReadOnlySpan<byte> data, Span<float> destination,
+        Func<string, InvalidDataException> invalid)
+    {
+        int length = destination.Length;
+        int size = TensorNames.ElementSize(t.Dtype);
+        if (t.End - t.Begin != (long)size * length)
+            throw invalid($"the tensor {t.Name} {t.Dtype} {Shape(t.Shape)} needs {(long)size * length} bytes, but its "
+                + $"data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
+        ReadOnlySpan<byte> source = data.Slice((int)t.Begin, size * length);
+        switch (t.Dtype)
+        {
+            case "F32":
+                for (int i = 0; i < length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * i));
+                break;
+            case "F16":
+                for (int i = 0; i < length; i++)
+                    destination[i] = TensorNames.HalfToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(2 * i)));
+                break;
+            case "BF16":
+                for (int i = 0; i < length; i++)
+                    destination[i] = TensorNames.BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(2 * i)));
+                break;
+            default: // F64, the only other dtype TensorNames.Match accepts
+                for (int i = 0; i < length; i++)
+                    destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * i));
+                break;
+        }
+    }
+
     /// <summary>The values of a scaling tensor, which must be F64 [<paramref name="features"/>].</summary>
-    private static double[] ReadScaling(Entry t, int features, ReadOnlySpan<byte> data, string what, Func<string, InvalidDataException> invalid)
+    private static double[] ReadScaling(TensorEntry t, int features, ReadOnlySpan<byte> data, string what, Func<string, InvalidDataException> invalid)
     {
         if (t.Dtype != "F64" || t.Shape.Length != 1 || t.Shape[0] != features)
             throw invalid($"the tensor {t.Name} is {t.Dtype} {Shape(t.Shape)}, not F64 [{features}] ({what} per input of the network).");
@@ -360,130 +341,5 @@ public static class Safetensors
         for (int j = 0; j < features; j++)
             values[j] = BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * j));
         return values;
-    }
-
-    /// <summary>The header's <c>__metadata__</c>: an object mapping strings to strings, each key once.</summary>
-    private static Dictionary<string, string> ReadMetadata(JsonElement value, Func<string, InvalidDataException> invalid)
-    {
-        if (value.ValueKind != JsonValueKind.Object)
-            throw invalid($"the header's \"__metadata__\" is JSON {value.ValueKind}, not an object of strings.");
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (JsonProperty entry in value.EnumerateObject())
-        {
-            if (entry.Value.ValueKind != JsonValueKind.String)
-                throw invalid($"the metadata entry \"{entry.Name}\" is JSON {entry.Value.ValueKind}, not a string (safetensors metadata maps strings to strings).");
-            if (!metadata.TryAdd(entry.Name, entry.Value.GetString()!))
-                throw invalid($"the metadata names \"{entry.Name}\" twice.");
-        }
-        return metadata;
-    }
-
-    /// <summary>One tensor entry: an object with a string dtype, a shape of non-negative integers and data_offsets
-    /// [begin, end] of non-negative integers, each given once (other keys are ignored, as safetensors does).</summary>
-    private static Entry ReadEntry(JsonProperty property, Func<string, InvalidDataException> invalid)
-    {
-        string name = property.Name;
-        JsonElement t = property.Value;
-        const string Form = "a tensor is {\"dtype\": string, \"shape\": [non-negative integers], \"data_offsets\": [begin, end]}";
-        if (t.ValueKind != JsonValueKind.Object)
-            throw invalid($"the header's entry \"{name}\" is JSON {t.ValueKind}, not a tensor; {Form}.");
-        string? dtype = null;
-        long[]? shape = null, offsets = null;
-        foreach (JsonProperty field in t.EnumerateObject())
-        {
-            switch (field.Name)
-            {
-                case "dtype":
-                    if (dtype is not null) throw invalid($"the tensor \"{name}\" gives its dtype twice.");
-                    if (field.Value.ValueKind != JsonValueKind.String)
-                        throw invalid($"the tensor \"{name}\" has the dtype {Raw(field.Value)}, not a string; {Form}.");
-                    dtype = field.Value.GetString()!;
-                    break;
-                case "shape":
-                    if (shape is not null) throw invalid($"the tensor \"{name}\" gives its shape twice.");
-                    shape = Integers(field.Value)
-                        ?? throw invalid($"the tensor \"{name}\" has the shape {Raw(field.Value)}, not an array of non-negative integers; {Form}.");
-                    break;
-                case "data_offsets":
-                    if (offsets is not null) throw invalid($"the tensor \"{name}\" gives its data_offsets twice.");
-                    offsets = Integers(field.Value);
-                    if (offsets is null || offsets.Length != 2)
-                        throw invalid($"the tensor \"{name}\" has the data_offsets {Raw(field.Value)}, not [begin, end] with non-negative integers; {Form}.");
-                    break;
-            }
-        }
-        if (dtype is null || shape is null || offsets is null)
-            throw invalid($"the header's entry \"{name}\" has no {(dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets")}; {Form}.");
-        return new Entry(name, dtype, shape, offsets[0], offsets[1]);
-    }
-
-    /// <summary>The elements of a JSON array of non-negative integers, or null when it is something else.</summary>
-    private static long[]? Integers(JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Array) return null;
-        var numbers = new long[value.GetArrayLength()];
-        int i = 0;
-        foreach (JsonElement item in value.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long v) || v < 0) return null;
-            numbers[i++] = v;
-        }
-        return numbers;
-    }
-
-    /// <summary>A JSON value as written, shortened for a message.</summary>
-    private static string Raw(JsonElement value)
-    {
-        string raw = value.GetRawText();
-        return raw.Length <= 40 ? raw : raw.Substring(0, 40) + "…";
-    }
-
-    /// <summary>The tensors' byte ranges must lie in the data section and tile it: sorted by offset, each begins where the
-    /// previous one ends (no overlap, no gap) and the last ends with the file — the rule of the safetensors library.</summary>
-    private static void CheckRanges(List<Entry> entries, int dataLength, Func<string, InvalidDataException> invalid)
-    {
-        foreach (Entry t in entries)
-        {
-            if (t.Begin > t.End)
-                throw invalid($"the tensor \"{t.Name}\" has the data_offsets [{t.Begin}, {t.End}), which end before they begin; "
-                    + "the file is corrupted.");
-            if (t.End > dataLength)
-                throw invalid($"the tensor \"{t.Name}\" has the data_offsets [{t.Begin}, {t.End}), outside the data section "
-                    + $"[0, {dataLength}) that follows the header; the file is truncated or corrupted.");
-        }
-        // By offsets, ties in header order, so that a message names the tensors the same way every time.
-        var sorted = entries.ToArray();
-        var order = new int[sorted.Length];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, (x, y) => sorted[x].Begin != sorted[y].Begin ? sorted[x].Begin.CompareTo(sorted[y].Begin)
-            : sorted[x].End != sorted[y].End ? sorted[x].End.CompareTo(sorted[y].End) : x.CompareTo(y));
-        long covered = 0;
-        Entry? previous = null;
-        foreach (int index in order)
-        {
-            Entry t = sorted[index];
-            if (t.Begin < covered)
-                throw invalid($"the tensors \"{previous!.Name}\" [{previous.Begin}, {previous.End}) and \"{t.Name}\" "
-                    + $"[{t.Begin}, {t.End}) overlap in the data section; the file is corrupted.");
-            if (t.Begin > covered)
-                throw invalid($"the data section's bytes [{covered}, {t.Begin}) belong to no tensor; the file is corrupted.");
-            covered = t.End;
-            previous = t;
-        }
-        if (covered != dataLength)
-            throw invalid($"the data section has {dataLength} bytes, but its tensors end at byte {covered}; "
-                + $"{dataLength - covered} bytes belong to no tensor, so the file is corrupted.");
-    }
-
-    /// <summary>The index of the first byte that does not start a valid UTF-8 sequence.</summary>
-    private static int FirstInvalidUtf8(ReadOnlySpan<byte> text)
-    {
-        int at = 0;
-        while (at < text.Length)
-        {
-            if (Rune.DecodeFromUtf8(text.Slice(at), out _, out int consumed) != OperationStatus.Done) return at;
-            at += consumed;
-        }
-        return text.Length;
     }
 }

@@ -72,6 +72,23 @@ partial class TinyImageNet : global::NetGen.INetwork
     string global::NetGen.INetwork.Architecture => Architecture;
     global::NetGen.Loss global::NetGen.INetwork.Loss => Loss;
 
+    /// <summary>The layers, in order: for each, its kind, sizes n[l-1] → n[l], activation g[l] (and leaky slope),
+    /// dropout keep probability (1 for none), where W[l] and b[l] start in <see cref="Parameters"/>, and the prefix
+    /// of their tensor names in weight files. The same list on every call.</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerDescription> Layers => s_layers;
+
+    private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerDescription>
+        s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerDescription[]
+        {
+            // l, tensor name, n[l-1], n[l], g, leaky slope, dropout keep, offset of W[l], offset of b[l]
+            global::NetGen.LayerDescription.Dense(1, "layers.0", 64, 16, global::NetGen.Activation.LeakyRelu,
+                0.2f, 1f, W1Offset, B1Offset),
+            global::NetGen.LayerDescription.Dense(2, "layers.1", 16, 8, global::NetGen.Activation.LeakyRelu,
+                0.01f, 1f, W2Offset, B2Offset),
+            global::NetGen.LayerDescription.Dense(3, "layers.2", 8, 1, global::NetGen.Activation.Sigmoid,
+                0.01f, 1f, W3Offset, B3Offset),
+        });
+
     // ───── Layer 1: dense 64 → 16, LeakyRelu(0.2) ─────
 
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = Z1 > 0 ? Z1 : 0.2·Z1.</summary>

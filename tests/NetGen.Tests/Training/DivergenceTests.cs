@@ -321,6 +321,8 @@ public sealed class DivergenceTests
         public int ParameterCount => 2;
         public string Architecture => "blind";
         public Loss Loss => Loss.MeanSquaredError;
+        public System.Collections.Generic.IReadOnlyList<LayerDescription> Layers { get; } =
+            [LayerDescription.Dense(1, "layers.0", 1, 1, Activation.Linear, 0.01f, 1f, 0, 1)];
         public Span<float> Parameters => _parameters;
         public void Predict(ReadOnlySpan<float> x, Span<float> y) => y[0] = 0;
         public void PredictBatch(ReadOnlySpan<float> X, Span<float> Y, int m) => Y.Slice(0, m).Clear();
