@@ -64,9 +64,11 @@ public static class Onnx
     /// <param name="net">The network to export.</param>
     /// <param name="path">The file to write (by convention *.onnx).</param>
     /// <exception cref="ArgumentNullException"><paramref name="net"/> or <paramref name="path"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or only white space.</exception>
-    /// <exception cref="NotSupportedException">The network's layers cannot be read, a layer is of a kind ONNX export
-    /// does not know, or its parameters do not fit in one protobuf message (2 GiB); nothing is written.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or only white space, or the network's
+    /// <see cref="INetwork.Layers"/> disagree with its sizes or are of a kind that cannot be saved (the message says
+    /// where); nothing is written.</exception>
+    /// <exception cref="NotSupportedException">A layer's activation has no ONNX operator, or the parameters do not
+    /// fit in one protobuf message (2 GiB); nothing is written.</exception>
     /// <exception cref="IOException">The file cannot be written (a missing folder, a full disk); nothing is written
     /// and an existing file is left as it was.</exception>
     public static void SaveOnnx(this INetwork net, string path) => Save(net, path, wrap: null);
@@ -91,7 +93,8 @@ public static class Onnx
     internal static ReadOnlyMemory<byte> Encode(INetwork net)
     {
         ArgumentNullException.ThrowIfNull(net);
-        IReadOnlyList<LayerDescription> layers = LayersOf(net);
+        // The layers as the network describes them, checked against its sizes like every other save (ArgumentException).
+        IReadOnlyList<LayerDescription> layers = NetworkLayout.Of(net).Layers!;
         CheckLayers(net, layers);
         ReadOnlySpan<float> parameters = net.Parameters;
         if (parameters.Length != net.ParameterCount)
@@ -169,117 +172,18 @@ public static class Onnx
             => header.Written.Length + ProtoWriter.FloatsFieldLength(9, floats);
     }
 
-    /// <summary>
-    /// The network's layers. A stand-in until <c>INetwork.Layers</c> exists (issue 13, being added in parallel): it
-    /// reads them from <see cref="INetwork.Architecture"/>
-    /// ("2-20:Relu-3:LeakyRelu(0.01)-1:Sigmoid/BinaryCrossEntropy"), with the parameters laid out W1, b1, W2, b2, …
-    /// and the default names <c>layers.{l-1}</c>; dropout is not in that text, so every keep probability is 1 (export
-    /// ignores it anyway). Kept isolated on purpose: at merge its body becomes <c>return net.Layers;</c>.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The text is not in that form, or disagrees with the network's
-    /// sizes.</exception>
-    internal static IReadOnlyList<LayerDescription> LayersOf(INetwork net)
-    {
-        string architecture = net.Architecture ?? "";
-        NotSupportedException Unsupported(string found) => new(
-            $"Cannot read the layers of {net.GetType().FullName} from its architecture \"{architecture}\": expected " +
-            "the generated form \"2-20:Relu-3:LeakyRelu(0.01)-1:Sigmoid/BinaryCrossEntropy\" agreeing with its " +
-            $"sizes, found {found}.");
-
-        int slash = architecture.LastIndexOf('/');
-        if (slash < 0) throw Unsupported("no \"/loss\" at the end");
-        string body = architecture.Substring(0, slash);
-        if (!Enum.TryParse(architecture.AsSpan(slash + 1), ignoreCase: false, out Loss loss)
-            || !IsName(architecture.AsSpan(slash + 1)) || !Enum.IsDefined(loss))
-            throw Unsupported($"the loss \"{architecture.Substring(slash + 1)}\"");
-
-        int i = 0;
-        int inputs = ReadSize(body, ref i);
-        if (inputs <= 0) throw Unsupported("no input size at the start");
-        var layers = new List<LayerDescription>();
-        int offset = 0;
-        while (i < body.Length)
-        {
-            if (body[i++] != '-') throw Unsupported($"'{body[i - 1]}' at position {i - 1} where '-' starts a layer");
-            int units = ReadSize(body, ref i);
-            if (units <= 0 || i >= body.Length || body[i++] != ':')
-                throw Unsupported($"layer {layers.Count + 1} not in the form units:Activation");
-            int nameStart = i;
-            while (i < body.Length && char.IsAsciiLetter(body[i])) i++;
-            ReadOnlySpan<char> name = body.AsSpan(nameStart, i - nameStart);
-            if (!IsName(name) || !Enum.TryParse(name, ignoreCase: false, out Activation activation)
-                || !Enum.IsDefined(activation))
-                throw Unsupported($"the activation \"{name}\" of layer {layers.Count + 1}");
-            float slope = 0.01f;
-            if (activation == Activation.LeakyRelu)
-            {
-                int close = i < body.Length && body[i] == '(' ? body.IndexOf(')', i) : -1;
-                if (close < 0 || !float.TryParse(body.AsSpan(i + 1, close - i - 1), NumberStyles.Float,
-                        CultureInfo.InvariantCulture, out slope) || !float.IsFinite(slope))
-                    throw Unsupported($"no slope \"(0.01)\" after the LeakyRelu of layer {layers.Count + 1}");
-                i = close + 1;
-            }
-            long end = (long)offset + (long)units * inputs + units;
-            if (end > int.MaxValue) throw Unsupported($"more than {int.MaxValue} parameters");
-            int l = layers.Count + 1;
-            layers.Add(LayerDescription.Dense(l, $"layers.{l - 1}", inputs, units, activation, slope,
-                keepProbability: 1f, weightOffset: offset, biasOffset: offset + units * inputs));
-            offset = (int)end;
-            inputs = units;
-        }
-        if (layers.Count == 0) throw Unsupported("no layer");
-        if (layers.Count != net.LayerCount || layers[0].InputSize != net.InputSize
-            || layers[^1].OutputSize != net.OutputSize || offset != net.ParameterCount || loss != net.Loss)
-            throw Unsupported($"{layers.Count} layers, {layers[0].InputSize} inputs, {layers[^1].OutputSize} " +
-                $"outputs, {offset} parameters and loss {loss} where the network has {net.LayerCount}, " +
-                $"{net.InputSize}, {net.OutputSize}, {net.ParameterCount} and {net.Loss}");
-        return layers;
-
-        static int ReadSize(string s, ref int i)
-        {
-            int start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i])) i++;
-            return int.TryParse(s.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture,
-                out int value) ? value : -1;
-        }
-
-        // Enum.TryParse also takes numbers ("3") and lists ("Relu, Tanh"); the generated text has only a name.
-        static bool IsName(ReadOnlySpan<char> s)
-        {
-            if (s.IsEmpty) return false;
-            foreach (char c in s) if (!char.IsAsciiLetter(c)) return false;
-            return true;
-        }
-    }
-
-    /// <summary>Checks what the graph is built from, so that a wrong description fails here, named, and not in the
-    /// runtime that loads the file; reads only sizes, so that a network too large to export is refused before its
-    /// parameters are touched.</summary>
+    /// <summary>What ONNX adds to the checks every save makes (<see cref="NetworkLayout.Of"/>: the layers chain, cover
+    /// the parameters and agree with the sizes): an operator for each activation, and a model small enough for one
+    /// protobuf message. Reads only sizes, so a network too large to export is refused before its parameters are
+    /// touched.</summary>
     internal static void CheckLayers(INetwork net, IReadOnlyList<LayerDescription> layers)
     {
         string network = net.GetType().FullName ?? net.GetType().Name;
-        int parameterCount = net.ParameterCount;
-        if (layers.Count == 0) throw new NotSupportedException($"{network} describes no layer.");
-        if (layers[0].InputSize != net.InputSize || layers[^1].OutputSize != net.OutputSize)
-            throw new NotSupportedException($"The layers of {network} map {layers[0].InputSize} inputs to " +
-                $"{layers[^1].OutputSize} outputs, where the network has {net.InputSize} and {net.OutputSize}.");
         long bytes = 0;
-        for (int i = 0; i < layers.Count; i++)
+        foreach (LayerDescription layer in layers)
         {
-            LayerDescription layer = layers[i];
-            if (layer.Kind != LayerKind.Dense)
-                throw new NotSupportedException($"{layer} of {network}: ONNX export knows dense layers only, " +
-                    $"found {layer.Kind}.");
-            if (i > 0 && layer.InputSize != layers[i - 1].OutputSize)
-                throw new NotSupportedException($"{layer} of {network} reads {layer.InputSize} values, but the layer " +
-                    $"before it writes {layers[i - 1].OutputSize}.");
             if (!Enum.IsDefined(layer.Activation))
                 throw new NotSupportedException($"{layer} of {network}: unknown activation {(int)layer.Activation}.");
-            if ((long)layer.WeightOffset + layer.WeightLength > parameterCount
-                || (long)layer.BiasOffset + layer.BiasLength > parameterCount || layer.BiasLength != layer.OutputSize)
-                throw new NotSupportedException($"{layer} of {network}: W at {layer.WeightOffset} " +
-                    $"({layer.WeightLength} floats) or b at {layer.BiasOffset} ({layer.BiasLength}) lies outside " +
-                    $"the {parameterCount} parameters.");
             bytes += ((long)layer.WeightLength + layer.BiasLength) * sizeof(float);
         }
         if (bytes > MaxModelBytes - Margin)
