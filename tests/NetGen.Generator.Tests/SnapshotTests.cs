@@ -190,4 +190,27 @@ public class SnapshotTests
         }
         Assert.True(longLines.Count == 0, longLines.Count + " lines longer than 120:" + Environment.NewLine + string.Join(Environment.NewLine, longLines));
     }
+    /// <summary>The README's excerpts of generated code (the section "Looking at the generated code") are the
+    /// generator's real output: every line of them, spaces aside, is a line or a run of lines of a snapshot.</summary>
+    [Fact]
+    public void The_README_excerpts_of_generated_code_are_in_the_snapshots()
+    {
+        string readme = System.IO.Path.GetFullPath(System.IO.Path.Combine(SnapshotAssert.SnapshotDirectory, "..", "..", "..",
+            "README.md"));
+        string text = SnapshotAssert.Normalize(System.IO.File.ReadAllText(readme));
+        int start = text.IndexOf("## Looking at the generated code", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no section 'Looking at the generated code'");
+        int end = text.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        string section = text.Substring(start, (end < 0 ? text.Length : end) - start);
+
+        static string Squeeze(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ").Trim();
+        string snapshots = Squeeze(string.Join("\n", System.IO.Directory.GetFiles(SnapshotAssert.SnapshotDirectory, "*.g.cs")
+            .Select(System.IO.File.ReadAllText)));
+        var blocks = System.Text.RegularExpressions.Regex.Matches(section, "```csharp excerpt\n(.*?)```",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(blocks.Count >= 3, "Expected the table, a backward and the register path, found " + blocks.Count + " excerpts.");
+        var missing = blocks.SelectMany(b => b.Groups[1].Value.Split('\n'))
+            .Select(Squeeze).Where(line => line.Length > 0 && !snapshots.Contains(line, StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, "README lines not in any snapshot:" + Environment.NewLine + string.Join(Environment.NewLine, missing));
+    }
 }
