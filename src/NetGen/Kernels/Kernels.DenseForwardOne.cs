@@ -33,8 +33,9 @@ public static partial class Kernels
 
         if (!Avx512F.IsSupported)
         {
-            for (int j = 0; j < nOut; j++)
-                a[j] = g.Apply(Dot(ref Ref(x), ref Unsafe.Add(ref Ref(W), (nint)j * nIn), nIn) + b[j]);
+            // The row tiles of every width, one sample × 8 units at a time.
+            RowsProduct(ref Ref(x), ref Ref(W), ref Ref(b), true, ref Ref(a), 1, nIn, nOut);
+            ApplyInPlace(ref Ref(a), nOut, g);
             return;
         }
 
@@ -214,7 +215,7 @@ public static partial class Kernels
         {
             if (step == nIn / 16)
             {
-                mask = TailMask512(nIn - step * 16);
+                mask = Width512.TailMask(nIn - step * 16).V;
                 k = nIn - 16;
             }
             Vector512<float> v = Vector512.Load(x + k) & mask;
@@ -277,7 +278,7 @@ public static partial class Kernels
         {
             if (step == nIn / 16)
             {
-                mask = TailMask512(nIn - step * 16);
+                mask = Width512.TailMask(nIn - step * 16).V;
                 k = nIn - 16;
             }
             Vector512<float> v = Vector512.Load(x + k) & mask;

@@ -28,14 +28,6 @@ public static partial class Kernels
     [ThreadStatic] private static float[]? t_packedBias;
 
     /// <summary>
-    /// Z = A·Wᵀ + b for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16); see
-    /// <see cref="DenseForwardPacked{TActivation}"/>, here with g the identity.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void DenseForwardPacked(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
-        => DenseForwardPacked(ref a0, ref w0, ref b0, hasBias, ref z0, m, nIn, nOut, default(IdentityFunction));
-
-    /// <summary>
     /// Z = g(A·Wᵀ + b) for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16), the way fast matrix products do it:
     /// Wᵀ is first packed into panels of 64 units (panel[k][0..64) = W[j0 + c, k], zeros past nOut; the last panel is 32
     /// wide when 32 units or fewer remain), then each block of 6 samples × 64 units is 24 Vector512 accumulators, fed per
@@ -45,17 +37,9 @@ public static partial class Kernels
     /// starts at m − 12 and recomputes a few rows (Z depends on A only, so writing a row twice writes the same values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut, TActivation g)
+    private static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut, TActivation g)
         where TActivation : struct, IActivationFunction
     {
-        if (m < NarrowRows || !Avx512F.IsSupported)
-        {
-            // Not a batch for the blocks (direct callers only: DenseForward sends m ≥ 12 here).
-            DenseForwardDots(ref a0, ref w0, ref b0, hasBias, ref z0, m, nIn, nOut);
-            ApplyInPlace(ref z0, m * nOut, g);
-            return;
-        }
-
         int wide = nOut / PanelWidth, rest = nOut - wide * PanelWidth;
         // A remainder of more than 32 units takes one more (partial) wide panel, one of 32 or fewer a narrow panel.
         if (rest > NarrowWidth) { wide++; rest = 0; }
@@ -64,9 +48,8 @@ public static partial class Kernels
         int padded = narrowStart + (rest > 0 ? NarrowWidth : 0);
         float[] bias = t_packedBias is { } cachedBias && cachedBias.Length >= padded ? cachedBias : (t_packedBias = new float[padded]);
         ref float bias0 = ref MemoryMarshal.GetArrayDataReference(bias);
-        int units = hasBias ? nOut : 0;
         for (int j = 0; j < padded; j++)
-            Unsafe.Add(ref bias0, j) = j < units ? Unsafe.Add(ref b0, j) : 0f;
+            Unsafe.Add(ref bias0, j) = j < nOut ? Unsafe.Add(ref b0, j) : 0f;
 
         ref float p0 = ref t_packed.Get(needed);
         for (int p = 0; p < wide; p++)
@@ -139,20 +122,6 @@ public static partial class Kernels
                 }
             }
         }
-    }
-
-    /// <summary>z[i] = g(z[i]) for n values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ApplyInPlace<TActivation>(ref float z, int n, TActivation g) where TActivation : struct, IActivationFunction
-    {
-        if (typeof(TActivation) == typeof(IdentityFunction))
-            return;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16)
-                g.Apply(Vector512.LoadUnsafe(ref z, (nuint)i)).StoreUnsafe(ref z, (nuint)i);
-        for (; i < n; i++)
-            Unsafe.Add(ref z, i) = g.Apply(Unsafe.Add(ref z, i));
     }
 
     /// <summary>One panel of <paramref name="width"/> units from unit j0: panel[k, c] = W[j0 + c, k] (zero past nOut).

@@ -32,6 +32,9 @@ public static partial class Kernels
 
         static abstract float Sum(TSelf v);
 
+        /// <summary>The sum of v's 128-bit quarters (v itself at 128 bits): four partial sums of its lanes.</summary>
+        static abstract Vector128<float> Fold128(TSelf v);
+
         /// <summary>A mask whose last <paramref name="count"/> lanes are all ones.</summary>
         static abstract TSelf TailMask(int count);
 
@@ -69,6 +72,7 @@ public static partial class Kernels
         public static void Store(Width128 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
         public static Width128 MultiplyAdd(Width128 a, Width128 b, Width128 c) => new(Vector128.MultiplyAddEstimate(a.V, b.V, c.V));
         public static float Sum(Width128 v) => Vector128.Sum(v.V);
+        public static Vector128<float> Fold128(Width128 v) => v.V;
         public static Width128 TailMask(int count)
             => new(Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(Count - count)).AsSingle());
         public static Width128 Apply<TActivation>(Width128 z, TActivation g) where TActivation : struct, IActivationFunction
@@ -99,6 +103,7 @@ public static partial class Kernels
         public static void Store(Width256 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
         public static Width256 MultiplyAdd(Width256 a, Width256 b, Width256 c) => new(Vector256.MultiplyAddEstimate(a.V, b.V, c.V));
         public static float Sum(Width256 v) => Vector256.Sum(v.V);
+        public static Vector128<float> Fold128(Width256 v) => v.V.GetLower() + v.V.GetUpper();
         public static Width256 TailMask(int count)
             => new(Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(Count - count)).AsSingle());
         public static Width256 Apply<TActivation>(Width256 z, TActivation g) where TActivation : struct, IActivationFunction
@@ -129,6 +134,11 @@ public static partial class Kernels
         public static void Store(Width512 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
         public static Width512 MultiplyAdd(Width512 a, Width512 b, Width512 c) => new(Vector512.MultiplyAddEstimate(a.V, b.V, c.V));
         public static float Sum(Width512 v) => Vector512.Sum(v.V);
+        public static Vector128<float> Fold128(Width512 v)
+        {
+            Vector256<float> half = v.V.GetLower() + v.V.GetUpper();
+            return half.GetLower() + half.GetUpper();
+        }
         public static Width512 TailMask(int count)
             => new(Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(Count - count)).AsSingle());
         public static Width512 Apply<TActivation>(Width512 z, TActivation g) where TActivation : struct, IActivationFunction
