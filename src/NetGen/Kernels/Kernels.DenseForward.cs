@@ -93,12 +93,12 @@ public static partial class Kernels
             ref float z = ref Unsafe.Add(ref z0, (nint)i * nOut);
             switch (nOut)
             {
-                case 1: RowsTile<TVec, Four, One>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut); break;
-                case 2: RowsTile<TVec, Four, Two>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut); break;
-                case 3 when TVec.HasManyRegisters: RowsTile<TVec, Four, Three>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut); break;
+                case 1: UnitsAcross<TVec, Four, One>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut); break;
+                case 2: UnitsAcross<TVec, Four, Two>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut); break;
+                case 3 when TVec.HasManyRegisters: UnitsAcross<TVec, Four, Three>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut); break;
                 case 3:
-                    RowsTile<TVec, Two, Three>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut);
-                    RowsTile<TVec, Two, Three>(ref Unsafe.Add(ref a, 2 * nIn), ref w0, ref b0, hasBias, ref Unsafe.Add(ref z, 2 * nOut), nIn, nOut);
+                    UnitsAcross<TVec, Two, Three>(ref a, ref w0, ref b0, hasBias, ref z, nIn, nOut);
+                    UnitsAcross<TVec, Two, Three>(ref Unsafe.Add(ref a, 2 * nIn), ref w0, ref b0, hasBias, ref Unsafe.Add(ref z, 2 * nOut), nIn, nOut);
                     break;
                 default:
                     if (TVec.HasManyRegisters)
@@ -125,7 +125,10 @@ public static partial class Kernels
 
     /// <summary><typeparamref name="TSamples"/> rows of Z across all nOut ≥ <typeparamref name="TUnits"/> units, in tiles
     /// of that many units; the last tile ends at nOut and overlaps the one before (it writes the same values again).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>A call of its own, compiled optimized at once, with its one tile inlined: inlined into
+    /// <see cref="RowsTiles"/> with the other shapes, the JIT's inlining budget ran out and left the tiles as calls
+    /// compiled unoptimized at first.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void UnitsAcross<TVec, TSamples, TUnits>(ref float a, ref float w0, ref float b0, bool hasBias, ref float z, int nIn, int nOut)
         where TVec : struct, IVector<TVec>
         where TSamples : struct, ICount

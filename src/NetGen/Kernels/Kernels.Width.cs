@@ -67,27 +67,45 @@ public static partial class Kernels
         public static int Count => Vector128<float>.Count;
         public static bool IsAccelerated => Vector128.IsHardwareAccelerated;
         public static bool HasManyRegisters => !System.Runtime.Intrinsics.X86.Sse.IsSupported;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 Broadcast(float x) => new(Vector128.Create(x));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 Load(ref float p, nuint i) => new(Vector128.LoadUnsafe(ref p, i));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Width128 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 MultiplyAdd(Width128 a, Width128 b, Width128 c) => new(Vector128.MultiplyAddEstimate(a.V, b.V, c.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sum(Width128 v) => Vector128.Sum(v.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Fold128(Width128 v) => v.V;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 TailMask(int count)
             => new(Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(Count - count)).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 Apply<TActivation>(Width128 z, TActivation g) where TActivation : struct, IActivationFunction
             => new(g.Apply(z.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 Clamp(Width128 x, float lo, float hi)
             => new(Vector128.MaxNative(Vector128.Create(lo), Vector128.MinNative(Vector128.Create(hi), x.V)));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 ShiftIntoExponent(Width128 x) => new((x.V.AsUInt32() << 23).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 Abs(Width128 x) => new(Vector128.Abs(x.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 XorSign(Width128 x, Width128 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector128.Create(0x8000_0000u))).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator +(Width128 a, Width128 b) => new(a.V + b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator -(Width128 a, Width128 b) => new(a.V - b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator *(Width128 a, Width128 b) => new(a.V * b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator /(Width128 a, Width128 b) => new(a.V / b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator -(Width128 a) => new(-a.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator &(Width128 a, Width128 b) => new(a.V & b.V);
     }
 
@@ -98,27 +116,45 @@ public static partial class Kernels
         public static int Count => Vector256<float>.Count;
         public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
         public static bool HasManyRegisters => false;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 Broadcast(float x) => new(Vector256.Create(x));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 Load(ref float p, nuint i) => new(Vector256.LoadUnsafe(ref p, i));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Width256 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 MultiplyAdd(Width256 a, Width256 b, Width256 c) => new(Vector256.MultiplyAddEstimate(a.V, b.V, c.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sum(Width256 v) => Vector256.Sum(v.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Fold128(Width256 v) => v.V.GetLower() + v.V.GetUpper();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 TailMask(int count)
             => new(Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(Count - count)).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 Apply<TActivation>(Width256 z, TActivation g) where TActivation : struct, IActivationFunction
             => new(g.Apply(z.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 Clamp(Width256 x, float lo, float hi)
             => new(Vector256.MaxNative(Vector256.Create(lo), Vector256.MinNative(Vector256.Create(hi), x.V)));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 ShiftIntoExponent(Width256 x) => new((x.V.AsUInt32() << 23).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 Abs(Width256 x) => new(Vector256.Abs(x.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 XorSign(Width256 x, Width256 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector256.Create(0x8000_0000u))).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator +(Width256 a, Width256 b) => new(a.V + b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator -(Width256 a, Width256 b) => new(a.V - b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator *(Width256 a, Width256 b) => new(a.V * b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator /(Width256 a, Width256 b) => new(a.V / b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator -(Width256 a) => new(-a.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator &(Width256 a, Width256 b) => new(a.V & b.V);
     }
 
@@ -129,31 +165,49 @@ public static partial class Kernels
         public static int Count => Vector512<float>.Count;
         public static bool IsAccelerated => Vector512.IsHardwareAccelerated;
         public static bool HasManyRegisters => true;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 Broadcast(float x) => new(Vector512.Create(x));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 Load(ref float p, nuint i) => new(Vector512.LoadUnsafe(ref p, i));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Width512 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 MultiplyAdd(Width512 a, Width512 b, Width512 c) => new(Vector512.MultiplyAddEstimate(a.V, b.V, c.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sum(Width512 v) => Vector512.Sum(v.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Fold128(Width512 v)
         {
             Vector256<float> half = v.V.GetLower() + v.V.GetUpper();
             return half.GetLower() + half.GetUpper();
         }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 TailMask(int count)
             => new(Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(Count - count)).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 Apply<TActivation>(Width512 z, TActivation g) where TActivation : struct, IActivationFunction
             => new(g.Apply(z.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 Clamp(Width512 x, float lo, float hi)
             => new(Vector512.MaxNative(Vector512.Create(lo), Vector512.MinNative(Vector512.Create(hi), x.V)));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 ShiftIntoExponent(Width512 x) => new((x.V.AsUInt32() << 23).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 Abs(Width512 x) => new(Vector512.Abs(x.V));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 XorSign(Width512 x, Width512 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector512.Create(0x8000_0000u))).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator +(Width512 a, Width512 b) => new(a.V + b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator -(Width512 a, Width512 b) => new(a.V - b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator *(Width512 a, Width512 b) => new(a.V * b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator /(Width512 a, Width512 b) => new(a.V / b.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator -(Width512 a) => new(-a.V);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator &(Width512 a, Width512 b) => new(a.V & b.V);
     }
 }
