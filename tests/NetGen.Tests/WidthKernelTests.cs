@@ -38,6 +38,9 @@ public class WidthKernelTests
     [WidthFact(128)] public void The_row_tiles_match_the_double_product_at_width_128() => RowTiles<Kernels.Width128>();
     [WidthFact(256)] public void The_row_tiles_match_the_double_product_at_width_256() => RowTiles<Kernels.Width256>();
     [WidthFact(512)] public void The_row_tiles_match_the_double_product_at_width_512() => RowTiles<Kernels.Width512>();
+    [WidthFact(128)] public void Pairs_split_and_interleave_at_width_128() => Pairs<Kernels.Width128>();
+    [WidthFact(256)] public void Pairs_split_and_interleave_at_width_256() => Pairs<Kernels.Width256>();
+    [WidthFact(512)] public void Pairs_split_and_interleave_at_width_512() => Pairs<Kernels.Width512>();
 
     [WidthFact(128)]
     public void The_activations_match_the_double_formulas_at_width_128()
@@ -110,6 +113,31 @@ public class WidthKernelTests
                         Assert.Equal(12345f, zOnly[^1]);
                     }
                 }
+    }
+
+    /// <summary>Transpose's two-column and two-row cases at one width: an n × 2 matrix into its two rows and back, for
+    /// n from one vector to three and one (every overlap of the last block), nothing written past the end.</summary>
+    private static void Pairs<TVec>() where TVec : struct, Kernels.IVector<TVec>
+    {
+        int c = TVec.Count;
+        for (int n = c; n <= 3 * c + 1; n++)
+        {
+            float[] pairs = TestData.Uniform(2 * n, (ulong)n, 2);
+            var rows = new float[2 * n + 1];
+            rows[^1] = 12345f;
+            Kernels.Pairs<TVec>(ref pairs[0], ref rows[0], n, split: true);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(pairs[2 * i], rows[i]);
+                Assert.Equal(pairs[2 * i + 1], rows[n + i]);
+            }
+            Assert.Equal(12345f, rows[^1]);
+            var back = new float[2 * n + 1];
+            back[^1] = 12345f;
+            Kernels.Pairs<TVec>(ref rows[0], ref back[0], n, split: false);
+            Assert.Equal(pairs, back[..^1]);
+            Assert.Equal(12345f, back[^1]);
+        }
     }
 
     private static void RowTiles<TVec>() where TVec : struct, Kernels.IVector<TVec>

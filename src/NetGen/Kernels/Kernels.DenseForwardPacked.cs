@@ -20,8 +20,8 @@ public static partial class Kernels
     /// <summary>Samples per block of the narrow panel: 12 × 2 accumulators.</summary>
     private const int NarrowRows = 12;
 
-    /// <summary>This thread's packed Wᵀ. Aligned, the panel rows start on cache lines: unaligned, the pack's 64-byte
-    /// stores each touched two lines and it ran 1.5× slower.</summary>
+    /// <summary>This thread's packed Wᵀ. Aligned, the panel rows start on cache lines (unaligned, each of the pack's
+    /// 64-byte stores touches two).</summary>
     [ThreadStatic] private static AlignedScratch t_packed;
 
     /// <summary>This thread's bias, padded with zeros to whole panels.</summary>
@@ -85,7 +85,7 @@ public static partial class Kernels
         if (whole < m)
         {
             // The last 1 to 5 rows: a block of exactly that many (a 6-row block ending at m − 1 would compute up to 5
-            // rows twice: for net C's 256 samples, 2 of 258 rows, 1.5 µs).
+            // rows twice).
             int rows = m - whole;
             ref float a = ref Unsafe.Add(ref a0, (nint)whole * nIn);
             for (int p = 0; p < wide; p++)
@@ -147,7 +147,7 @@ public static partial class Kernels
 
     /// <summary>destination[t, r] = source[r, t] for a 16 × 16 tile: unpack pairs of rows, then pairs of pairs, then two
     /// rounds of 128-bit lane shuffles — 64 shuffles for 256 floats, all in registers. Every helper is inlined: called,
-    /// they passed their vectors through the stack and the pack took 14 µs instead of 6 for 784 × 128.</summary>
+    /// they passed their vectors through the stack.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose16x16(ref float source, int sourceStride, ref float destination, int destinationStride)
     {

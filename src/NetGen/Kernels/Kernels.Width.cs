@@ -1,6 +1,8 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
 
@@ -52,6 +54,14 @@ public static partial class Kernels
         /// <summary><paramref name="x"/> with the sign bit of <paramref name="sign"/> toggled into it (x ≥ 0: copysign).</summary>
         static abstract TSelf XorSign(TSelf x, TSelf sign);
 
+        /// <summary>The even lanes of lo then hi into <paramref name="even"/>, the odd ones into <paramref name="odd"/>: an
+        /// n × 2 matrix split into its two columns.</summary>
+        static abstract void Deinterleave(TSelf lo, TSelf hi, out TSelf even, out TSelf odd);
+
+        /// <summary>The inverse of <see cref="Deinterleave"/>: a and b's lanes alternated, the first half into
+        /// <paramref name="low"/>, the second into <paramref name="high"/>.</summary>
+        static abstract void Interleave(TSelf a, TSelf b, out TSelf low, out TSelf high);
+
         static abstract TSelf operator +(TSelf a, TSelf b);
         static abstract TSelf operator -(TSelf a, TSelf b);
         static abstract TSelf operator *(TSelf a, TSelf b);
@@ -66,7 +76,7 @@ public static partial class Kernels
         public readonly Vector128<float> V = v;
         public static int Count => Vector128<float>.Count;
         public static bool IsAccelerated => Vector128.IsHardwareAccelerated;
-        public static bool HasManyRegisters => !System.Runtime.Intrinsics.X86.Sse.IsSupported;
+        public static bool HasManyRegisters => !Sse.IsSupported;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 Broadcast(float x) => new(Vector128.Create(x));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -95,6 +105,28 @@ public static partial class Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 XorSign(Width128 x, Width128 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector128.Create(0x8000_0000u))).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Deinterleave(Width128 lo, Width128 hi, out Width128 even, out Width128 odd)
+        {
+            if (Sse.IsSupported) { even = new(Sse.Shuffle(lo.V, hi.V, 0b10_00_10_00)); odd = new(Sse.Shuffle(lo.V, hi.V, 0b11_01_11_01)); }
+            else if (AdvSimd.Arm64.IsSupported) { even = new(AdvSimd.Arm64.UnzipEven(lo.V, hi.V)); odd = new(AdvSimd.Arm64.UnzipOdd(lo.V, hi.V)); }
+            else
+            {
+                even = new(Vector128.Create(lo.V[0], lo.V[2], hi.V[0], hi.V[2]));
+                odd = new(Vector128.Create(lo.V[1], lo.V[3], hi.V[1], hi.V[3]));
+            }
+        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Interleave(Width128 a, Width128 b, out Width128 low, out Width128 high)
+        {
+            if (Sse.IsSupported) { low = new(Sse.UnpackLow(a.V, b.V)); high = new(Sse.UnpackHigh(a.V, b.V)); }
+            else if (AdvSimd.Arm64.IsSupported) { low = new(AdvSimd.Arm64.ZipLow(a.V, b.V)); high = new(AdvSimd.Arm64.ZipHigh(a.V, b.V)); }
+            else
+            {
+                low = new(Vector128.Create(a.V[0], b.V[0], a.V[1], b.V[1]));
+                high = new(Vector128.Create(a.V[2], b.V[2], a.V[3], b.V[3]));
+            }
+        }
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width128 operator +(Width128 a, Width128 b) => new(a.V + b.V);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -144,6 +176,36 @@ public static partial class Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 XorSign(Width256 x, Width256 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector256.Create(0x8000_0000u))).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Deinterleave(Width256 lo, Width256 hi, out Width256 even, out Width256 odd)
+        {
+            if (Avx2.IsSupported)
+            {
+                // Within each 128-bit lane [lo, lo, hi, hi], then the 64-bit quarters put in order.
+                even = new(Avx2.Permute4x64(Avx.Shuffle(lo.V, hi.V, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle());
+                odd = new(Avx2.Permute4x64(Avx.Shuffle(lo.V, hi.V, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle());
+                return;
+            }
+            Width128.Deinterleave(new(lo.V.GetLower()), new(lo.V.GetUpper()), out Width128 e0, out Width128 o0);
+            Width128.Deinterleave(new(hi.V.GetLower()), new(hi.V.GetUpper()), out Width128 e1, out Width128 o1);
+            even = new(Vector256.Create(e0.V, e1.V));
+            odd = new(Vector256.Create(o0.V, o1.V));
+        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Interleave(Width256 a, Width256 b, out Width256 low, out Width256 high)
+        {
+            if (Avx.IsSupported)
+            {
+                Vector256<float> l = Avx.UnpackLow(a.V, b.V), h = Avx.UnpackHigh(a.V, b.V);
+                low = new(Avx.Permute2x128(l, h, 0x20));
+                high = new(Avx.Permute2x128(l, h, 0x31));
+                return;
+            }
+            Width128.Interleave(new(a.V.GetLower()), new(b.V.GetLower()), out Width128 l0, out Width128 h0);
+            Width128.Interleave(new(a.V.GetUpper()), new(b.V.GetUpper()), out Width128 l1, out Width128 h1);
+            low = new(Vector256.Create(l0.V, h0.V));
+            high = new(Vector256.Create(l1.V, h1.V));
+        }
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width256 operator +(Width256 a, Width256 b) => new(a.V + b.V);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,6 +259,36 @@ public static partial class Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 XorSign(Width512 x, Width512 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector512.Create(0x8000_0000u))).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Deinterleave(Width512 lo, Width512 hi, out Width512 even, out Width512 odd)
+        {
+            if (Avx512F.IsSupported)
+            {
+                Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                even = new(Avx512F.PermuteVar16x32x2(lo.V, evens, hi.V));
+                odd = new(Avx512F.PermuteVar16x32x2(lo.V, evens + Vector512<int>.One, hi.V));
+                return;
+            }
+            Width256.Deinterleave(new(lo.V.GetLower()), new(lo.V.GetUpper()), out Width256 e0, out Width256 o0);
+            Width256.Deinterleave(new(hi.V.GetLower()), new(hi.V.GetUpper()), out Width256 e1, out Width256 o1);
+            even = new(Vector512.Create(e0.V, e1.V));
+            odd = new(Vector512.Create(o0.V, o1.V));
+        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Interleave(Width512 a, Width512 b, out Width512 low, out Width512 high)
+        {
+            if (Avx512F.IsSupported)
+            {
+                Vector512<int> first = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+                low = new(Avx512F.PermuteVar16x32x2(a.V, first, b.V));
+                high = new(Avx512F.PermuteVar16x32x2(a.V, first + Vector512.Create(8), b.V));
+                return;
+            }
+            Width256.Interleave(new(a.V.GetLower()), new(b.V.GetLower()), out Width256 l0, out Width256 h0);
+            Width256.Interleave(new(a.V.GetUpper()), new(b.V.GetUpper()), out Width256 l1, out Width256 h1);
+            low = new(Vector512.Create(l0.V, h0.V));
+            high = new(Vector512.Create(l1.V, h1.V));
+        }
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Width512 operator +(Width512 a, Width512 b) => new(a.V + b.V);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
