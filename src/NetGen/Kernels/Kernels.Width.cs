@@ -8,6 +8,10 @@ namespace NetGen;
 
 public static partial class Kernels
 {
+    /// <summary>The width structs' members are one instruction each: inlined always (under SSE alone, left to the JIT,
+    /// MultiplyAdd stayed a call that passed its vectors through memory).</summary>
+    private const MethodImplOptions Inline = MethodImplOptions.AggressiveInlining;
+
     /// <summary>
     /// A vector of floats of one width, as a type: the kernels generic over it (the column family, Exp, σ, tanh) are
     /// written once and compiled once per width, with every member inlined to its one instruction. The structs wrap the
@@ -77,35 +81,26 @@ public static partial class Kernels
         public static int Count => Vector128<float>.Count;
         public static bool IsAccelerated => Vector128.IsHardwareAccelerated;
         public static bool HasManyRegisters => !Sse.IsSupported;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 Broadcast(float x) => new(Vector128.Create(x));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 Load(ref float p, nuint i) => new(Vector128.LoadUnsafe(ref p, i));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(Width128 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)] public static Width128 Broadcast(float x) => new(Vector128.Create(x));
+        [MethodImpl(Inline)] public static Width128 Load(ref float p, nuint i) => new(Vector128.LoadUnsafe(ref p, i));
+        [MethodImpl(Inline)] public static void Store(Width128 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        [MethodImpl(Inline)]
         public static Width128 MultiplyAdd(Width128 a, Width128 b, Width128 c) => new(Vector128.MultiplyAddEstimate(a.V, b.V, c.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Width128 v) => Vector128.Sum(v.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Fold128(Width128 v) => v.V;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 TailMask(int count)
+        [MethodImpl(Inline)] public static float Sum(Width128 v) => Vector128.Sum(v.V);
+        [MethodImpl(Inline)] public static Vector128<float> Fold128(Width128 v) => v.V;
+        [MethodImpl(Inline)] public static Width128 TailMask(int count)
             => new(Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(Count - count)).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static Width128 Apply<TActivation>(Width128 z, TActivation g) where TActivation : struct, IActivationFunction
             => new(g.Apply(z.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 Clamp(Width128 x, float lo, float hi)
+        [MethodImpl(Inline)] public static Width128 Clamp(Width128 x, float lo, float hi)
             => new(Vector128.MaxNative(Vector128.Create(lo), Vector128.MinNative(Vector128.Create(hi), x.V)));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static Width128 ShiftIntoExponent(Width128 x) => new((x.V.AsUInt32() << 23).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 Abs(Width128 x) => new(Vector128.Abs(x.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 XorSign(Width128 x, Width128 sign)
+        [MethodImpl(Inline)] public static Width128 Abs(Width128 x) => new(Vector128.Abs(x.V));
+        [MethodImpl(Inline)] public static Width128 XorSign(Width128 x, Width128 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector128.Create(0x8000_0000u))).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static void Deinterleave(Width128 lo, Width128 hi, out Width128 even, out Width128 odd)
         {
             if (Sse.IsSupported) { even = new(Sse.Shuffle(lo.V, hi.V, 0b10_00_10_00)); odd = new(Sse.Shuffle(lo.V, hi.V, 0b11_01_11_01)); }
@@ -116,8 +111,7 @@ public static partial class Kernels
                 odd = new(Vector128.Create(lo.V[1], lo.V[3], hi.V[1], hi.V[3]));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Interleave(Width128 a, Width128 b, out Width128 low, out Width128 high)
+        [MethodImpl(Inline)] public static void Interleave(Width128 a, Width128 b, out Width128 low, out Width128 high)
         {
             if (Sse.IsSupported) { low = new(Sse.UnpackLow(a.V, b.V)); high = new(Sse.UnpackHigh(a.V, b.V)); }
             else if (AdvSimd.Arm64.IsSupported) { low = new(AdvSimd.Arm64.ZipLow(a.V, b.V)); high = new(AdvSimd.Arm64.ZipHigh(a.V, b.V)); }
@@ -127,18 +121,12 @@ public static partial class Kernels
                 high = new(Vector128.Create(a.V[2], b.V[2], a.V[3], b.V[3]));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 operator +(Width128 a, Width128 b) => new(a.V + b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 operator -(Width128 a, Width128 b) => new(a.V - b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 operator *(Width128 a, Width128 b) => new(a.V * b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 operator /(Width128 a, Width128 b) => new(a.V / b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 operator -(Width128 a) => new(-a.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width128 operator &(Width128 a, Width128 b) => new(a.V & b.V);
+        [MethodImpl(Inline)] public static Width128 operator +(Width128 a, Width128 b) => new(a.V + b.V);
+        [MethodImpl(Inline)] public static Width128 operator -(Width128 a, Width128 b) => new(a.V - b.V);
+        [MethodImpl(Inline)] public static Width128 operator *(Width128 a, Width128 b) => new(a.V * b.V);
+        [MethodImpl(Inline)] public static Width128 operator /(Width128 a, Width128 b) => new(a.V / b.V);
+        [MethodImpl(Inline)] public static Width128 operator -(Width128 a) => new(-a.V);
+        [MethodImpl(Inline)] public static Width128 operator &(Width128 a, Width128 b) => new(a.V & b.V);
     }
 
     /// <summary>Eight floats: AVX.</summary>
@@ -148,76 +136,44 @@ public static partial class Kernels
         public static int Count => Vector256<float>.Count;
         public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
         public static bool HasManyRegisters => false;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 Broadcast(float x) => new(Vector256.Create(x));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 Load(ref float p, nuint i) => new(Vector256.LoadUnsafe(ref p, i));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(Width256 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)] public static Width256 Broadcast(float x) => new(Vector256.Create(x));
+        [MethodImpl(Inline)] public static Width256 Load(ref float p, nuint i) => new(Vector256.LoadUnsafe(ref p, i));
+        [MethodImpl(Inline)] public static void Store(Width256 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        [MethodImpl(Inline)]
         public static Width256 MultiplyAdd(Width256 a, Width256 b, Width256 c) => new(Vector256.MultiplyAddEstimate(a.V, b.V, c.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Width256 v) => Vector256.Sum(v.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Fold128(Width256 v) => v.V.GetLower() + v.V.GetUpper();
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 TailMask(int count)
+        [MethodImpl(Inline)] public static float Sum(Width256 v) => Vector256.Sum(v.V);
+        [MethodImpl(Inline)] public static Vector128<float> Fold128(Width256 v) => v.V.GetLower() + v.V.GetUpper();
+        [MethodImpl(Inline)] public static Width256 TailMask(int count)
             => new(Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(Count - count)).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static Width256 Apply<TActivation>(Width256 z, TActivation g) where TActivation : struct, IActivationFunction
             => new(g.Apply(z.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 Clamp(Width256 x, float lo, float hi)
+        [MethodImpl(Inline)] public static Width256 Clamp(Width256 x, float lo, float hi)
             => new(Vector256.MaxNative(Vector256.Create(lo), Vector256.MinNative(Vector256.Create(hi), x.V)));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static Width256 ShiftIntoExponent(Width256 x) => new((x.V.AsUInt32() << 23).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 Abs(Width256 x) => new(Vector256.Abs(x.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 XorSign(Width256 x, Width256 sign)
+        [MethodImpl(Inline)] public static Width256 Abs(Width256 x) => new(Vector256.Abs(x.V));
+        [MethodImpl(Inline)] public static Width256 XorSign(Width256 x, Width256 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector256.Create(0x8000_0000u))).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Deinterleave(Width256 lo, Width256 hi, out Width256 even, out Width256 odd)
+        // Called only where Vector256 is accelerated: x86 with AVX2 (ARM64 accelerates Vector128 alone).
+        [MethodImpl(Inline)] public static void Deinterleave(Width256 lo, Width256 hi, out Width256 even, out Width256 odd)
         {
-            if (Avx2.IsSupported)
-            {
-                // Within each 128-bit lane [lo, lo, hi, hi], then the 64-bit quarters put in order.
-                even = new(Avx2.Permute4x64(Avx.Shuffle(lo.V, hi.V, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle());
-                odd = new(Avx2.Permute4x64(Avx.Shuffle(lo.V, hi.V, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle());
-                return;
-            }
-            Width128.Deinterleave(new(lo.V.GetLower()), new(lo.V.GetUpper()), out Width128 e0, out Width128 o0);
-            Width128.Deinterleave(new(hi.V.GetLower()), new(hi.V.GetUpper()), out Width128 e1, out Width128 o1);
-            even = new(Vector256.Create(e0.V, e1.V));
-            odd = new(Vector256.Create(o0.V, o1.V));
+            // Within each 128-bit lane [lo, lo, hi, hi], then the 64-bit quarters put in order.
+            even = new(Avx2.Permute4x64(Avx.Shuffle(lo.V, hi.V, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle());
+            odd = new(Avx2.Permute4x64(Avx.Shuffle(lo.V, hi.V, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle());
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Interleave(Width256 a, Width256 b, out Width256 low, out Width256 high)
+        [MethodImpl(Inline)] public static void Interleave(Width256 a, Width256 b, out Width256 low, out Width256 high)
         {
-            if (Avx.IsSupported)
-            {
-                Vector256<float> l = Avx.UnpackLow(a.V, b.V), h = Avx.UnpackHigh(a.V, b.V);
-                low = new(Avx.Permute2x128(l, h, 0x20));
-                high = new(Avx.Permute2x128(l, h, 0x31));
-                return;
-            }
-            Width128.Interleave(new(a.V.GetLower()), new(b.V.GetLower()), out Width128 l0, out Width128 h0);
-            Width128.Interleave(new(a.V.GetUpper()), new(b.V.GetUpper()), out Width128 l1, out Width128 h1);
-            low = new(Vector256.Create(l0.V, h0.V));
-            high = new(Vector256.Create(l1.V, h1.V));
+            Vector256<float> l = Avx.UnpackLow(a.V, b.V), h = Avx.UnpackHigh(a.V, b.V);
+            low = new(Avx.Permute2x128(l, h, 0x20));
+            high = new(Avx.Permute2x128(l, h, 0x31));
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 operator +(Width256 a, Width256 b) => new(a.V + b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 operator -(Width256 a, Width256 b) => new(a.V - b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 operator *(Width256 a, Width256 b) => new(a.V * b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 operator /(Width256 a, Width256 b) => new(a.V / b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 operator -(Width256 a) => new(-a.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width256 operator &(Width256 a, Width256 b) => new(a.V & b.V);
+        [MethodImpl(Inline)] public static Width256 operator +(Width256 a, Width256 b) => new(a.V + b.V);
+        [MethodImpl(Inline)] public static Width256 operator -(Width256 a, Width256 b) => new(a.V - b.V);
+        [MethodImpl(Inline)] public static Width256 operator *(Width256 a, Width256 b) => new(a.V * b.V);
+        [MethodImpl(Inline)] public static Width256 operator /(Width256 a, Width256 b) => new(a.V / b.V);
+        [MethodImpl(Inline)] public static Width256 operator -(Width256 a) => new(-a.V);
+        [MethodImpl(Inline)] public static Width256 operator &(Width256 a, Width256 b) => new(a.V & b.V);
     }
 
     /// <summary>Sixteen floats: AVX-512.</summary>
@@ -227,79 +183,47 @@ public static partial class Kernels
         public static int Count => Vector512<float>.Count;
         public static bool IsAccelerated => Vector512.IsHardwareAccelerated;
         public static bool HasManyRegisters => true;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 Broadcast(float x) => new(Vector512.Create(x));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 Load(ref float p, nuint i) => new(Vector512.LoadUnsafe(ref p, i));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(Width512 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)] public static Width512 Broadcast(float x) => new(Vector512.Create(x));
+        [MethodImpl(Inline)] public static Width512 Load(ref float p, nuint i) => new(Vector512.LoadUnsafe(ref p, i));
+        [MethodImpl(Inline)] public static void Store(Width512 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
+        [MethodImpl(Inline)]
         public static Width512 MultiplyAdd(Width512 a, Width512 b, Width512 c) => new(Vector512.MultiplyAddEstimate(a.V, b.V, c.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Width512 v) => Vector512.Sum(v.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Fold128(Width512 v)
+        [MethodImpl(Inline)] public static float Sum(Width512 v) => Vector512.Sum(v.V);
+        [MethodImpl(Inline)] public static Vector128<float> Fold128(Width512 v)
         {
             Vector256<float> half = v.V.GetLower() + v.V.GetUpper();
             return half.GetLower() + half.GetUpper();
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 TailMask(int count)
+        [MethodImpl(Inline)] public static Width512 TailMask(int count)
             => new(Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(Count - count)).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static Width512 Apply<TActivation>(Width512 z, TActivation g) where TActivation : struct, IActivationFunction
             => new(g.Apply(z.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 Clamp(Width512 x, float lo, float hi)
+        [MethodImpl(Inline)] public static Width512 Clamp(Width512 x, float lo, float hi)
             => new(Vector512.MaxNative(Vector512.Create(lo), Vector512.MinNative(Vector512.Create(hi), x.V)));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Inline)]
         public static Width512 ShiftIntoExponent(Width512 x) => new((x.V.AsUInt32() << 23).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 Abs(Width512 x) => new(Vector512.Abs(x.V));
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 XorSign(Width512 x, Width512 sign)
+        [MethodImpl(Inline)] public static Width512 Abs(Width512 x) => new(Vector512.Abs(x.V));
+        [MethodImpl(Inline)] public static Width512 XorSign(Width512 x, Width512 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector512.Create(0x8000_0000u))).AsSingle());
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Deinterleave(Width512 lo, Width512 hi, out Width512 even, out Width512 odd)
+        // Called only where Vector512 is accelerated: x86 with AVX-512.
+        [MethodImpl(Inline)] public static void Deinterleave(Width512 lo, Width512 hi, out Width512 even, out Width512 odd)
         {
-            if (Avx512F.IsSupported)
-            {
-                Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                even = new(Avx512F.PermuteVar16x32x2(lo.V, evens, hi.V));
-                odd = new(Avx512F.PermuteVar16x32x2(lo.V, evens + Vector512<int>.One, hi.V));
-                return;
-            }
-            Width256.Deinterleave(new(lo.V.GetLower()), new(lo.V.GetUpper()), out Width256 e0, out Width256 o0);
-            Width256.Deinterleave(new(hi.V.GetLower()), new(hi.V.GetUpper()), out Width256 e1, out Width256 o1);
-            even = new(Vector512.Create(e0.V, e1.V));
-            odd = new(Vector512.Create(o0.V, o1.V));
+            Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            even = new(Avx512F.PermuteVar16x32x2(lo.V, evens, hi.V));
+            odd = new(Avx512F.PermuteVar16x32x2(lo.V, evens + Vector512<int>.One, hi.V));
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Interleave(Width512 a, Width512 b, out Width512 low, out Width512 high)
+        [MethodImpl(Inline)] public static void Interleave(Width512 a, Width512 b, out Width512 low, out Width512 high)
         {
-            if (Avx512F.IsSupported)
-            {
-                Vector512<int> first = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-                low = new(Avx512F.PermuteVar16x32x2(a.V, first, b.V));
-                high = new(Avx512F.PermuteVar16x32x2(a.V, first + Vector512.Create(8), b.V));
-                return;
-            }
-            Width256.Interleave(new(a.V.GetLower()), new(b.V.GetLower()), out Width256 l0, out Width256 h0);
-            Width256.Interleave(new(a.V.GetUpper()), new(b.V.GetUpper()), out Width256 l1, out Width256 h1);
-            low = new(Vector512.Create(l0.V, h0.V));
-            high = new(Vector512.Create(l1.V, h1.V));
+            Vector512<int> first = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            low = new(Avx512F.PermuteVar16x32x2(a.V, first, b.V));
+            high = new(Avx512F.PermuteVar16x32x2(a.V, first + Vector512.Create(8), b.V));
         }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 operator +(Width512 a, Width512 b) => new(a.V + b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 operator -(Width512 a, Width512 b) => new(a.V - b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 operator *(Width512 a, Width512 b) => new(a.V * b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 operator /(Width512 a, Width512 b) => new(a.V / b.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 operator -(Width512 a) => new(-a.V);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Width512 operator &(Width512 a, Width512 b) => new(a.V & b.V);
+        [MethodImpl(Inline)] public static Width512 operator +(Width512 a, Width512 b) => new(a.V + b.V);
+        [MethodImpl(Inline)] public static Width512 operator -(Width512 a, Width512 b) => new(a.V - b.V);
+        [MethodImpl(Inline)] public static Width512 operator *(Width512 a, Width512 b) => new(a.V * b.V);
+        [MethodImpl(Inline)] public static Width512 operator /(Width512 a, Width512 b) => new(a.V / b.V);
+        [MethodImpl(Inline)] public static Width512 operator -(Width512 a) => new(-a.V);
+        [MethodImpl(Inline)] public static Width512 operator &(Width512 a, Width512 b) => new(a.V & b.V);
     }
 }

@@ -14,9 +14,11 @@ namespace NetGen;
 /// Matrices are row-major. The row-layout kernels (DenseForward, DenseBackwardWeights, DenseBackwardInput, …) hold
 /// samples as rows, A is m × n; the column-layout kernels (the <c>…Columns</c> family, CopyMaskToColumns) hold them
 /// as columns, the notes' layout, A is n × m. Every kernel checks its lengths once on entry (never inside a loop) and
-/// then runs without bounds checks. The vector kernels that are written once for every width
-/// (<see cref="IVector{TSelf}"/>) run at the widest width this machine accelerates: Vector512, Vector256, or Vector128
-/// (SSE, and NEON on ARM64).
+/// then runs without bounds checks. The vector kernels are written once for every width (<see cref="IVector{TSelf}"/>)
+/// and run at the widest width this machine accelerates: Vector512, Vector256, or Vector128 (SSE, and NEON on ARM64).
+/// A few strategies measured faster with AVX-512 alone (the packed wide-layer product, the one-sample folds and
+/// streamed rows, the fused softmax layer, <see cref="InRegisters"/>) run only there; elsewhere those layers take the
+/// width-generic tiles.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Kernels
@@ -42,19 +44,13 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>Σ_k x[k]·y[k] over n elements, with Vector256 (else Vector128) and a masked tail.</summary>
-    /// <remarks>Without vectors, rows of 16 or more are summed in four interleaved partial sums, as Vector128 would:
-    /// one float accumulator over 12 288 products drifts 1.4e-6 from the float64 sum (the cat network), four stay
-    /// within its tolerance. Shorter rows keep the sequential order the unrolled one-sample code uses too.</remarks>
+    /// <summary>Σ_k x[k]·y[k] over n elements without vectors: the row kernels' fallback where no vector fits a row.</summary>
+    /// <remarks>Rows of 16 or more are summed in four interleaved partial sums, as Vector128 would: one float accumulator
+    /// over 12 288 products drifts 1.4e-6 from the float64 sum (the cat network), four stay within its tolerance.
+    /// Shorter rows keep the sequential order the unrolled one-sample code uses too.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Dot(ref float x, ref float y, int n)
     {
-        if (Width256.IsAccelerated)
-        {
-            if (n >= Width256.Count) return Dot<Width256>(ref x, ref y, n);
-        }
-        else if (Width128.IsAccelerated && n >= Width128.Count)
-            return Dot<Width128>(ref x, ref y, n);
         float s = 0f;
         int k = 0;
         if (n >= 16)
@@ -74,7 +70,7 @@ public static partial class Kernels
         return s;
     }
 
-    /// <summary><see cref="Dot(ref float, ref float, int)"/> at one width; needs n ≥ one vector.</summary>
+    /// <summary>Σ_k x[k]·y[k] at one width, the last vector masked; needs n ≥ one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Dot<TVec>(ref float x, ref float y, int n) where TVec : struct, IVector<TVec>
     {
@@ -100,8 +96,9 @@ public static partial class Kernels
             i = Axpy<Width256>(a, ref x, ref y, n);
         else if (Width128.IsAccelerated)
             i = Axpy<Width128>(a, ref x, ref y, n);
+        // A multiply and an add: without FMA hardware support (or intrinsics), MathF.FusedMultiplyAdd is a library call.
         for (; i < n; i++)
-            Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+            Unsafe.Add(ref y, i) += a * Unsafe.Add(ref x, i);
     }
 
     /// <summary>The whole vectors of <see cref="Axpy(float, ref float, ref float, int)"/>; returns where the tail starts.</summary>
