@@ -6,8 +6,9 @@ using Xunit;
 namespace NetGen.Tests;
 
 /// <summary>
-/// Every strategy of the dense kernels — the reference loops and the register-blocked Vector512 ones — against a
-/// double-precision product written here, for every k tail from 0 to 2×16+1 and block remainders in m and n.
+/// The row-layout dense kernels through their public entry points (the strategy this machine, or the restricted host,
+/// takes; each width's body alone is in <see cref="WidthKernelTests"/>) against a double-precision product written here,
+/// for every k tail from 0 to 2×16+1 and block remainders in m and n.
 /// </summary>
 public class KernelTests
 {
@@ -38,11 +39,8 @@ public class KernelTests
         float[] a = TestData.Uniform(m * nIn, 1), w = TestData.Uniform(nOut * nIn, 2), b = TestData.Uniform(nOut, 3);
         var strategies = new List<(string, Action<float[]>)>
         {
-            ("dots", z => Kernels.DenseForwardDots(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)),
             ("public", z => Kernels.DenseForward(a, w, b, z, m, nIn, nOut)),
         };
-        if (Vector512.IsHardwareAccelerated && nIn >= 16)
-            strategies.Add(("blocked", z => Kernels.DenseForwardBlocked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)));
         foreach (var (name, run) in strategies)
         {
             var z = new float[m * nOut + 1];
@@ -75,15 +73,6 @@ public class KernelTests
         {
             ("public", z => Kernels.DenseForward(a, w, b, z.AsSpan(0, m * nOut), m, nIn, nOut)),
         };
-        if (Vector512.IsHardwareAccelerated)
-        {
-            strategies.Add(("packed", z => Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut)));
-            strategies.Add(("packed, no bias", z =>
-            {
-                Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], false, ref z[0], m, nIn, nOut);
-                for (int i = 0; i < m; i++) for (int j = 0; j < nOut; j++) z[i * nOut + j] += b[j];
-            }));
-        }
         foreach (var (name, run) in strategies)
         {
             var z = new float[m * nOut + 1];
@@ -108,11 +97,8 @@ public class KernelTests
         float[] dz = TestData.Uniform(m * nOut, 4), a = TestData.Uniform(m * nIn, 5);
         var strategies = new List<(string, Action<float[]>)>
         {
-            ("axpy", dw => Kernels.WeightGradientsAxpy(ref dz[0], ref a[0], ref dw[0], m, nIn, nOut, 1f / m)),
             ("public", dw => Kernels.DenseBackwardWeights(dz, a, dw.AsSpan(0, nOut * nIn), new float[nOut], m, nIn, nOut)),
         };
-        if (Vector512.IsHardwareAccelerated && nIn >= 16)
-            strategies.Add(("blocked", dw => Kernels.WeightGradientsBlocked(ref dz[0], ref a[0], ref dw[0], m, nIn, nOut, 1f / m)));
         foreach (var (name, run) in strategies)
         {
             var dw = new float[nOut * nIn + 1];
@@ -146,11 +132,8 @@ public class KernelTests
         float[] dz = TestData.Uniform(m * nOut, 6), w = TestData.Uniform(nOut * nIn, 7);
         var strategies = new List<(string, Action<float[]>)>
         {
-            ("axpy", da => Kernels.InputGradientsAxpy(ref dz[0], ref w[0], ref da[0], m, nIn, nOut)),
             ("public", da => Kernels.DenseBackwardInput(dz, w, da.AsSpan(0, m * nIn), m, nIn, nOut)),
         };
-        if (Vector512.IsHardwareAccelerated && nIn >= 16)
-            strategies.Add(("blocked", da => Kernels.InputGradientsBlocked(ref dz[0], ref w[0], ref da[0], m, nIn, nOut)));
         foreach (var (name, run) in strategies)
         {
             var da = new float[m * nIn + 1];

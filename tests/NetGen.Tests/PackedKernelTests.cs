@@ -76,19 +76,6 @@ public class PackedKernelTests
             z => Kernels.DenseForward(a, w, b, z.AsSpan(0, m * nOut), m, nIn, nOut));
     }
 
-    [Avx512Theory]
-    [MemberData(nameof(Shapes))]
-    public void Packed_strategy_matches_the_double_product_with_and_without_bias(int m, int nIn, int nOut)
-    {
-        if (!Vector512.IsHardwareAccelerated)
-            return; // when called from A_smaller_layer_after_a_bigger_one_reuses_the_buffers_cleanly
-        float[] a = TestData.Uniform(m * nIn, 41), w = TestData.Uniform(nOut * nIn, 42), b = TestData.Uniform(nOut, 43);
-        Check("packed relu", m, nIn, nOut, a, w, b, true, s => Math.Max(0, s),
-            z => Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], true, ref z[0], m, nIn, nOut, default(Kernels.ReluFunction)));
-        Check("packed, no bias", m, nIn, nOut, a, w, b, false, s => s,
-            z => Kernels.DenseForwardPacked(ref a[0], ref w[0], ref b[0], false, ref z[0], m, nIn, nOut));
-    }
-
     /// <summary>A layer with more inputs, then a smaller one on the same thread: the grown packed buffer is reused, and
     /// what the bigger layer left in it (weights, bias padding) must not leak into the smaller one.</summary>
     [Fact]
@@ -96,6 +83,6 @@ public class PackedKernelTests
     {
         Fused_DenseForward_matches_the_double_product_for_every_activation(25, 784, 130);
         Fused_DenseForward_matches_the_double_product_for_every_activation(13, 17, 33);
-        Packed_strategy_matches_the_double_product_with_and_without_bias(12, 31, 65);
+        Fused_DenseForward_matches_the_double_product_for_every_activation(12, 31, 65);
     }
 }

@@ -24,8 +24,9 @@ public sealed class WidthFactAttribute : FactAttribute
 /// The one body of the column kernels, run at each width on its own width struct whatever the machine would choose
 /// (so the Vector128 body, ARM64's, is tested on an AVX-512 machine too): every tile shape — 4 rows × 1 or 2 vectors,
 /// the last 3, 2 or 1 rows × 2 or 4 vectors, single rows — with W read by rows (the forward) and by columns (dA = Wᵀ·dZ),
-/// each store (Z, g(Z), both), every m from one vector to 97 and 211; the 4 × 2 dot tiles of dW with their masked tail;
-/// and each activation's Apply at that width against the double formula.
+/// each store (Z, g(Z), both), every m from one vector to 97 and 211; the row-layout bodies (Z = A·Wᵀ + b in tiles of
+/// 4, 2 or 1 samples × 1 to 8 units with the masked k tail, with and without b; dA = dZ·W; dW = dZᵀ·A/m) for every
+/// k tail and unit remainder; and each activation's Apply at that width against the double formula.
 /// </summary>
 public class WidthKernelTests
 {
@@ -34,9 +35,12 @@ public class WidthKernelTests
     [WidthFact(128)] public void The_column_tiles_match_the_double_product_at_width_128() => ColumnTiles<Kernels.Width128>();
     [WidthFact(256)] public void The_column_tiles_match_the_double_product_at_width_256() => ColumnTiles<Kernels.Width256>();
     [WidthFact(512)] public void The_column_tiles_match_the_double_product_at_width_512() => ColumnTiles<Kernels.Width512>();
-    [WidthFact(128)] public void The_dot_tiles_match_the_double_product_at_width_128() => DotTiles<Kernels.Width128>();
-    [WidthFact(256)] public void The_dot_tiles_match_the_double_product_at_width_256() => DotTiles<Kernels.Width256>();
-    [WidthFact(512)] public void The_dot_tiles_match_the_double_product_at_width_512() => DotTiles<Kernels.Width512>();
+    [WidthFact(128)] public void The_row_tiles_match_the_double_product_at_width_128() => RowTiles<Kernels.Width128>();
+    [WidthFact(256)] public void The_row_tiles_match_the_double_product_at_width_256() => RowTiles<Kernels.Width256>();
+    [WidthFact(512)] public void The_row_tiles_match_the_double_product_at_width_512() => RowTiles<Kernels.Width512>();
+    [WidthFact(128)] public void Pairs_split_and_interleave_at_width_128() => Pairs<Kernels.Width128>();
+    [WidthFact(256)] public void Pairs_split_and_interleave_at_width_256() => Pairs<Kernels.Width256>();
+    [WidthFact(512)] public void Pairs_split_and_interleave_at_width_512() => Pairs<Kernels.Width512>();
 
     [WidthFact(128)]
     public void The_activations_match_the_double_formulas_at_width_128()
@@ -111,28 +115,84 @@ public class WidthKernelTests
                 }
     }
 
-    private static void DotTiles<TVec>() where TVec : struct, Kernels.IVector<TVec>
+    /// <summary>Transpose's two-column and two-row cases at one width: an n × 2 matrix into its two rows and back, for
+    /// n from one vector to three and one (every overlap of the last block), nothing written past the end.</summary>
+    private static void Pairs<TVec>() where TVec : struct, Kernels.IVector<TVec>
     {
         int c = TVec.Count;
-        foreach (int rows in new[] { 4, 5, 7, 20 })
-            foreach (int columns in new[] { 2, 3, 8 })
-                for (int m = c; m <= 3 * c + 1; m++)
+        for (int n = c; n <= 3 * c + 1; n++)
+        {
+            float[] pairs = TestData.Uniform(2 * n, (ulong)n, 2);
+            var rows = new float[2 * n + 1];
+            rows[^1] = 12345f;
+            Kernels.Pairs<TVec>(ref pairs[0], ref rows[0], n, split: true);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(pairs[2 * i], rows[i]);
+                Assert.Equal(pairs[2 * i + 1], rows[n + i]);
+            }
+            Assert.Equal(12345f, rows[^1]);
+            var back = new float[2 * n + 1];
+            back[^1] = 12345f;
+            Kernels.Pairs<TVec>(ref rows[0], ref back[0], n, split: false);
+            Assert.Equal(pairs, back[..^1]);
+            Assert.Equal(12345f, back[^1]);
+        }
+    }
+
+    private static void RowTiles<TVec>() where TVec : struct, Kernels.IVector<TVec>
+    {
+        int c = TVec.Count;
+        foreach (int m in new[] { 1, 2, 3, 4, 5, 7, 9 })
+            foreach (int nOut in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 13, 17 })
+                for (int nIn = c; nIn <= 2 * c + 1; nIn += nIn < c + 2 ? 1 : c - 1)
                 {
-                    float[] p = TestData.Uniform(rows * m, (ulong)(m + rows), 2), q = TestData.Uniform(columns * m, (ulong)(m + columns + 50), 2);
-                    var o = new float[rows * columns + 1];
-                    o.AsSpan().Fill(float.NaN);
-                    o[^1] = 12345f;
-                    Kernels.RowDots<TVec>(ref p[0], ref q[0], ref o[0], m, columns, rows);
-                    for (int j = 0; j < rows; j++)
-                        for (int k = 0; k < columns; k++)
-                        {
-                            double sum = 0, magnitude = 0;
-                            for (int i = 0; i < m; i++) { sum += (double)p[j * m + i] * q[k * m + i]; magnitude += Math.Abs((double)p[j * m + i] * q[k * m + i]); }
-                            Assert.True(Math.Abs(o[j * columns + k] - sum) <= 1e-5 * (1 + magnitude),
-                                $"Out[{j},{k}] (Vector{c * 32}, rows={rows}, columns={columns}, m={m}): {o[j * columns + k]} vs {sum}");
-                        }
-                    Assert.Equal(12345f, o[^1]);
+                    ulong seed = (ulong)(m * 1000 + nOut * 50 + nIn);
+                    float[] a = TestData.Uniform(m * nIn, seed, 2), w = TestData.Uniform(nOut * nIn, seed + 1, 2);
+                    float[] b = TestData.Uniform(nOut, seed + 2, 2), dz = TestData.Uniform(m * nOut, seed + 3, 2);
+                    string where = $"(Vector{c * 32}, m={m}, nIn={nIn}, nOut={nOut})";
+                    foreach (bool hasBias in new[] { true, false })
+                    {
+                        float[] z = Filled(m * nOut);
+                        Kernels.RowsTiles<TVec>(ref a[0], ref w[0], ref b[0], hasBias, ref z[0], m, nIn, nOut);
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < nOut; j++)
+                                Near(Sum(nIn, k => (double)a[i * nIn + k] * w[j * nIn + k], hasBias ? b[j] : 0), z[i * nOut + j],
+                                    $"Z[{i},{j}] bias={hasBias} {where}");
+                        Assert.Equal(12345f, z[^1]);
+                    }
+                    float[] da = Filled(m * nIn);
+                    Kernels.InputGradients<TVec>(ref dz[0], ref w[0], ref da[0], m, nIn, nOut);
+                    for (int i = 0; i < m; i++)
+                        for (int k = 0; k < nIn; k++)
+                            Near(Sum(nOut, j => (double)dz[i * nOut + j] * w[j * nIn + k], 0), da[i * nIn + k], $"dA[{i},{k}] {where}");
+                    Assert.Equal(12345f, da[^1]);
+                    float[] dw = Filled(nOut * nIn);
+                    Kernels.WeightGradients<TVec>(ref dz[0], ref a[0], ref dw[0], m, nIn, nOut, 0.5f);
+                    for (int j = 0; j < nOut; j++)
+                        for (int k = 0; k < nIn; k++)
+                            Near(Sum(m, i => 0.5 * dz[i * nOut + j] * a[i * nIn + k], 0), dw[j * nIn + k], $"dW[{j},{k}] {where}");
+                    Assert.Equal(12345f, dw[^1]);
                 }
+
+        // NaN everywhere (each element must be written) and a sentinel past the end (nothing else may be).
+        static float[] Filled(int n)
+        {
+            var x = new float[n + 1];
+            x.AsSpan().Fill(float.NaN);
+            x[^1] = 12345f;
+            return x;
+        }
+
+        static (double Sum, double Magnitude) Sum(int n, Func<int, double> term, double start)
+        {
+            double sum = start, magnitude = Math.Abs(start);
+            for (int t = 0; t < n; t++) { double v = term(t); sum += v; magnitude += Math.Abs(v); }
+            return (sum, magnitude);
+        }
+
+        static void Near((double Sum, double Magnitude) expected, float actual, string what)
+            => Assert.True(Math.Abs(actual - expected.Sum) <= 1e-5 * (1 + expected.Magnitude), $"{what}: {actual} vs {expected.Sum}");
     }
 
     /// <summary>σ, tanh, ReLU and leaky ReLU at one width over −90..90 (past Exp's clamp both ways), ±0 and NaN.</summary>

@@ -3,10 +3,13 @@ using System.Runtime.Intrinsics;
 namespace NetGen;
 
 /// <summary>
-/// An activation g as a value type, so that a kernel generic over it applies g inside its own loop, in registers, where
-/// the product was just computed: no second pass over the outputs, and (a struct type argument) no virtual call — the JIT
-/// compiles one copy of the kernel per activation with g inlined.
+/// For generated code only, not for direct use: an activation g as a value type (the structs in <see cref="Kernels"/>),
+/// so that a kernel generic over it applies g inside its own loop, in registers, where the product was just computed:
+/// no second pass over the outputs, and (a struct type argument) no virtual call — the JIT compiles one copy of the
+/// kernel per activation with g inlined. Public because the code NetGen writes into your assembly names it; hidden from
+/// IntelliSense, and its members change with the generator (choose an activation with the <c>Activation</c> enum).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IActivationFunction
 {
     /// <summary>g(z) for one value.</summary>

@@ -11,9 +11,10 @@ public static partial class Kernels
     /// dZ is m × nOut, A is m × nIn; dW (nOut × nIn) and db (nOut) are overwritten.
     /// </summary>
     /// <remarks>
-    /// dW[j, k] = (1/m)·Σ_i dZ[i, j]·A[i, k]: for a block of 8 units × 32 inputs, 16 Vector512 accumulators gather
-    /// dZ[i, j] (broadcast) times the row A[i, k..k+32] over every sample i, and are stored once. The last k block
-    /// starts at nIn − 32 (or nIn − 16) and recomputes a few columns identically instead of masking.
+    /// dW[j, k] = (1/m)·Σ_i dZ[i, j]·A[i, k]: for a block of 8 units (4 with 16 registers, or 1 to 3 for a narrower
+    /// layer) × two vectors of inputs, up to 16 accumulators gather dZ[i, j] (broadcast) times the row A[i, k..] over
+    /// every sample i, and are stored once, at the widest accelerated width that fits in a row of A. The last k block ends at nIn and recomputes a few columns
+    /// identically instead of masking.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DenseBackwardWeights(ReadOnlySpan<float> dZ, ReadOnlySpan<float> A, Span<float> dW, Span<float> db, int m, int nIn, int nOut)
@@ -25,140 +26,123 @@ public static partial class Kernels
         RequireLength(db.Length, nOut, nameof(db));
 
         float scale = 1f / m;
-        ColumnSums(ref Ref(dZ), ref Ref(db), m, nOut, scale);
-        if (Vector512.IsHardwareAccelerated && nIn >= Vector512<float>.Count)
-            WeightGradientsBlocked(ref Ref(dZ), ref Ref(A), ref Ref(dW), m, nIn, nOut, scale);
-        else
-            WeightGradientsAxpy(ref Ref(dZ), ref Ref(A), ref Ref(dW), m, nIn, nOut, scale);
-    }
-
-    /// <summary>db[j] = scale·Σ_i dZ[i, j].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ColumnSums(ref float dz0, ref float db0, int m, int nOut, float scale)
-    {
+        ref float dz0 = ref Ref(dZ), a0 = ref Ref(A), dw0 = ref Ref(dW), db0 = ref Ref(db);
+        // db[j] = scale·Σ_i dZ[i, j]: the rows of dZ added up, then scaled.
         for (int j = 0; j < nOut; j++) Unsafe.Add(ref db0, j) = 0f;
         for (int i = 0; i < m; i++)
-        {
-            ref float dz = ref Unsafe.Add(ref dz0, (nint)i * nOut);
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-                for (; j + 16 <= nOut; j += 16)
-                    (Vector512.LoadUnsafe(ref db0, (nuint)j) + Vector512.LoadUnsafe(ref dz, (nuint)j)).StoreUnsafe(ref db0, (nuint)j);
-            for (; j < nOut; j++)
-                Unsafe.Add(ref db0, j) += Unsafe.Add(ref dz, j);
-        }
+            Axpy(1f, ref Unsafe.Add(ref dz0, (nint)i * nOut), ref db0, nOut);
         for (int j = 0; j < nOut; j++) Unsafe.Add(ref db0, j) *= scale;
-    }
 
-    /// <summary>The reference strategy: dW[j, ·] += dZ[i, j]·A[i, ·] sample by sample, then scaled.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void WeightGradientsAxpy(ref float dz0, ref float a0, ref float dw0, int m, int nIn, int nOut, float scale)
-    {
-        int count = nOut * nIn;
-        for (int q = 0; q < count; q++) Unsafe.Add(ref dw0, q) = 0f;
-        for (int i = 0; i < m; i++)
+        if (Width512.IsAccelerated && nIn >= Width512.Count)
+            WeightGradients<Width512>(ref dz0, ref a0, ref dw0, m, nIn, nOut, scale);
+        else if (Width256.IsAccelerated && nIn >= Width256.Count)
+            WeightGradients<Width256>(ref dz0, ref a0, ref dw0, m, nIn, nOut, scale);
+        else if (Width128.IsAccelerated && nIn >= Width128.Count)
+            WeightGradients<Width128>(ref dz0, ref a0, ref dw0, m, nIn, nOut, scale);
+        else
         {
-            ref float dz = ref Unsafe.Add(ref dz0, (nint)i * nOut);
-            ref float a = ref Unsafe.Add(ref a0, (nint)i * nIn);
-            for (int j = 0; j < nOut; j++)
-                Axpy(Unsafe.Add(ref dz, j), ref a, ref Unsafe.Add(ref dw0, (nint)j * nIn), nIn);
+            // dW[j, ·] += dZ[i, j]·A[i, ·] sample by sample, then scaled.
+            int count = nOut * nIn;
+            for (int q = 0; q < count; q++) Unsafe.Add(ref dw0, q) = 0f;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < nOut; j++)
+                    Axpy(Unsafe.Add(ref dz0, (nint)i * nOut + j), ref Unsafe.Add(ref a0, (nint)i * nIn), ref Unsafe.Add(ref dw0, (nint)j * nIn), nIn);
+            for (int q = 0; q < count; q++) Unsafe.Add(ref dw0, q) *= scale;
         }
-        for (int q = 0; q < count; q++) Unsafe.Add(ref dw0, q) *= scale;
     }
 
-    /// <summary>The register-blocked strategy (Vector512, nIn ≥ 16).</summary>
+    /// <summary><see cref="DenseBackwardWeights"/>'s dW at one width (nIn ≥ one vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void WeightGradientsBlocked(ref float dz0, ref float a0, ref float dw0, int m, int nIn, int nOut, float scale)
+    internal static void WeightGradients<TVec>(ref float dz0, ref float a0, ref float dw0, int m, int nIn, int nOut, float scale)
+        where TVec : struct, IVector<TVec>
     {
-        Vector512<float> s = Vector512.Create(scale);
-        int width = nIn >= 32 ? 32 : 16;
+        TVec s = TVec.Broadcast(scale);
+        // Two vectors of inputs whenever a row holds them: 8 units × 2 with 32 registers, 4 × 2 with 16 (the strips of
+        // A read down its columns are then at least 32 bytes wide).
+        bool two = nIn >= 2 * TVec.Count;
+        int width = two ? 2 * TVec.Count : TVec.Count;
         for (int k = 0; ; k += width)
         {
             if (k > nIn - width) k = nIn - width; // the last block overlaps the previous one: same values, stored again
-            int j = 0;
-            for (; j + 8 <= nOut; j += 8)
-            {
-                if (width == 32) Gradient8x32(ref dz0, ref a0, ref Unsafe.Add(ref dw0, (nint)j * nIn + k), m, nIn, nOut, j, k, s);
-                else Gradient8x16(ref dz0, ref a0, ref Unsafe.Add(ref dw0, (nint)j * nIn + k), m, nIn, nOut, j, k, s);
-            }
-            for (; j < nOut; j++)
-            {
-                for (int column = k; column < k + width; column += 16)
-                {
-                    Vector512<float> c = default;
-                    for (int i = 0; i < m; i++)
-                        c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz0, (nint)i * nOut + j)), Vector512.LoadUnsafe(ref a0, (nuint)((nint)i * nIn + column)), c);
-                    (c * s).StoreUnsafe(ref dw0, (nuint)((nint)j * nIn + column));
-                }
-            }
+            ref float a = ref Unsafe.Add(ref a0, k), dw = ref Unsafe.Add(ref dw0, k);
+            if (two && TVec.HasManyRegisters) UnitTiles<TVec, Two, Eight>(ref dz0, ref a, ref dw, m, nIn, nOut, s);
+            else if (two) UnitTiles<TVec, Two, Four>(ref dz0, ref a, ref dw, m, nIn, nOut, s);
+            else UnitTiles<TVec, One, Eight>(ref dz0, ref a, ref dw, m, nIn, nOut, s);
             if (k + width >= nIn) break;
         }
     }
 
-    /// <summary>dW[j..j+8, k..k+32] = scale·Σ_i dZ[i, j..j+8]ᵀ·A[i, k..k+32]: 16 accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gradient8x32(ref float dz0, ref float a0, ref float dw, int m, int nIn, int nOut, int j, int k, Vector512<float> s)
+    /// <summary>One block of inputs of dW for every unit: tiles of <typeparamref name="TMost"/> units (8 or 4; or 4, or
+    /// all of 1 to 3 for a narrower layer), each reading the block's strip of A once; the last tile ends at nOut and
+    /// overlaps the one before (the same values again).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UnitTiles<TVec, TVectors, TMost>(ref float dz0, ref float a, ref float dw0, int m, int nIn, int nOut, TVec s)
+        where TVec : struct, IVector<TVec>
+        where TVectors : struct, ICount
+        where TMost : struct, ICount
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        ref float dz = ref Unsafe.Add(ref dz0, j);
-        ref float a = ref Unsafe.Add(ref a0, k);
-        for (int i = 0; i < m; i++)
+        int most = TMost.Value;
+        if (nOut >= most)
+            for (int j = 0; ; j += most)
+            {
+                if (j > nOut - most) j = nOut - most;
+                GradientTile<TVec, TMost, TVectors>(ref Unsafe.Add(ref dz0, j), ref a, ref Unsafe.Add(ref dw0, (nint)j * nIn), m, nIn, nOut, s);
+                if (j + most >= nOut) break;
+            }
+        else if (nOut >= 4)
         {
-            Vector512<float> x0 = Vector512.LoadUnsafe(ref a), x1 = Vector512.LoadUnsafe(ref a, 16);
-            Vector512<float> g = Vector512.Create(dz);
-            c00 = Vector512.FusedMultiplyAdd(g, x0, c00); c01 = Vector512.FusedMultiplyAdd(g, x1, c01);
-            g = Vector512.Create(Unsafe.Add(ref dz, 1));
-            c10 = Vector512.FusedMultiplyAdd(g, x0, c10); c11 = Vector512.FusedMultiplyAdd(g, x1, c11);
-            g = Vector512.Create(Unsafe.Add(ref dz, 2));
-            c20 = Vector512.FusedMultiplyAdd(g, x0, c20); c21 = Vector512.FusedMultiplyAdd(g, x1, c21);
-            g = Vector512.Create(Unsafe.Add(ref dz, 3));
-            c30 = Vector512.FusedMultiplyAdd(g, x0, c30); c31 = Vector512.FusedMultiplyAdd(g, x1, c31);
-            g = Vector512.Create(Unsafe.Add(ref dz, 4));
-            c40 = Vector512.FusedMultiplyAdd(g, x0, c40); c41 = Vector512.FusedMultiplyAdd(g, x1, c41);
-            g = Vector512.Create(Unsafe.Add(ref dz, 5));
-            c50 = Vector512.FusedMultiplyAdd(g, x0, c50); c51 = Vector512.FusedMultiplyAdd(g, x1, c51);
-            g = Vector512.Create(Unsafe.Add(ref dz, 6));
-            c60 = Vector512.FusedMultiplyAdd(g, x0, c60); c61 = Vector512.FusedMultiplyAdd(g, x1, c61);
-            g = Vector512.Create(Unsafe.Add(ref dz, 7));
-            c70 = Vector512.FusedMultiplyAdd(g, x0, c70); c71 = Vector512.FusedMultiplyAdd(g, x1, c71);
-            dz = ref Unsafe.Add(ref dz, nOut);
-            a = ref Unsafe.Add(ref a, nIn);
+            GradientTile<TVec, Four, TVectors>(ref dz0, ref a, ref dw0, m, nIn, nOut, s);
+            GradientTile<TVec, Four, TVectors>(ref Unsafe.Add(ref dz0, nOut - 4), ref a, ref Unsafe.Add(ref dw0, (nint)(nOut - 4) * nIn), m, nIn, nOut, s);
         }
-        (c00 * s).StoreUnsafe(ref dw); (c01 * s).StoreUnsafe(ref dw, 16);
-        (c10 * s).StoreUnsafe(ref dw, (nuint)nIn); (c11 * s).StoreUnsafe(ref dw, (nuint)nIn + 16);
-        (c20 * s).StoreUnsafe(ref dw, (nuint)(2 * nIn)); (c21 * s).StoreUnsafe(ref dw, (nuint)(2 * nIn) + 16);
-        (c30 * s).StoreUnsafe(ref dw, (nuint)(3 * nIn)); (c31 * s).StoreUnsafe(ref dw, (nuint)(3 * nIn) + 16);
-        (c40 * s).StoreUnsafe(ref dw, (nuint)(4 * nIn)); (c41 * s).StoreUnsafe(ref dw, (nuint)(4 * nIn) + 16);
-        (c50 * s).StoreUnsafe(ref dw, (nuint)(5 * nIn)); (c51 * s).StoreUnsafe(ref dw, (nuint)(5 * nIn) + 16);
-        (c60 * s).StoreUnsafe(ref dw, (nuint)(6 * nIn)); (c61 * s).StoreUnsafe(ref dw, (nuint)(6 * nIn) + 16);
-        (c70 * s).StoreUnsafe(ref dw, (nuint)(7 * nIn)); (c71 * s).StoreUnsafe(ref dw, (nuint)(7 * nIn) + 16);
+        else if (nOut == 3) GradientTile<TVec, Three, TVectors>(ref dz0, ref a, ref dw0, m, nIn, nOut, s);
+        else if (nOut == 2) GradientTile<TVec, Two, TVectors>(ref dz0, ref a, ref dw0, m, nIn, nOut, s);
+        else if (nOut == 1) GradientTile<TVec, One, TVectors>(ref dz0, ref a, ref dw0, m, nIn, nOut, s);
     }
 
-    /// <summary>dW[j..j+8, k..k+16] = scale·Σ_i dZ[i, j..j+8]ᵀ·A[i, k..k+16]: 8 accumulators (16 ≤ nIn &lt; 32).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gradient8x16(ref float dz0, ref float a0, ref float dw, int m, int nIn, int nOut, int j, int k, Vector512<float> s)
+    /// <summary>dW[j..j+U, k..k+V·c] = scale·Σ_i dZ[i, j..j+U]ᵀ·A[i, k..k+V·c] for U = <typeparamref name="TUnits"/>
+    /// (1, 2, 3, 4 or 8) units and V = <typeparamref name="TVectors"/> (1 or 2) vectors: U × V accumulators.</summary>
+    /// <remarks>A call of its own (a loop over every sample), compiled optimized at once: inlined with the other shapes,
+    /// the JIT's inlining budget ran out and left calls compiled unoptimized at first.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GradientTile<TVec, TUnits, TVectors>(ref float dz, ref float a, ref float dw, int m, int nIn, int nOut, TVec s)
+        where TVec : struct, IVector<TVec>
+        where TUnits : struct, ICount
+        where TVectors : struct, ICount
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        ref float dz = ref Unsafe.Add(ref dz0, j);
-        ref float a = ref Unsafe.Add(ref a0, k);
+        int units = TUnits.Value;
+        bool two = TVectors.Value > 1;
+        nuint c = (nuint)TVec.Count;
+        TVec c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        TVec c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int i = 0; i < m; i++)
         {
-            Vector512<float> x = Vector512.LoadUnsafe(ref a);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(dz), x, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 1)), x, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 2)), x, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 3)), x, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 4)), x, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 5)), x, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 6)), x, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref dz, 7)), x, c7);
+            TVec x0 = TVec.Load(ref a, 0), x1 = two ? TVec.Load(ref a, c) : default;
+            TVec g = TVec.Broadcast(dz);
+            c00 = TVec.MultiplyAdd(g, x0, c00); if (two) c01 = TVec.MultiplyAdd(g, x1, c01);
+            if (units > 1) { g = TVec.Broadcast(Unsafe.Add(ref dz, 1)); c10 = TVec.MultiplyAdd(g, x0, c10); if (two) c11 = TVec.MultiplyAdd(g, x1, c11); }
+            if (units > 2) { g = TVec.Broadcast(Unsafe.Add(ref dz, 2)); c20 = TVec.MultiplyAdd(g, x0, c20); if (two) c21 = TVec.MultiplyAdd(g, x1, c21); }
+            if (units > 3) { g = TVec.Broadcast(Unsafe.Add(ref dz, 3)); c30 = TVec.MultiplyAdd(g, x0, c30); if (two) c31 = TVec.MultiplyAdd(g, x1, c31); }
+            if (units > 4)
+            {
+                g = TVec.Broadcast(Unsafe.Add(ref dz, 4)); c40 = TVec.MultiplyAdd(g, x0, c40); if (two) c41 = TVec.MultiplyAdd(g, x1, c41);
+                g = TVec.Broadcast(Unsafe.Add(ref dz, 5)); c50 = TVec.MultiplyAdd(g, x0, c50); if (two) c51 = TVec.MultiplyAdd(g, x1, c51);
+                g = TVec.Broadcast(Unsafe.Add(ref dz, 6)); c60 = TVec.MultiplyAdd(g, x0, c60); if (two) c61 = TVec.MultiplyAdd(g, x1, c61);
+                g = TVec.Broadcast(Unsafe.Add(ref dz, 7)); c70 = TVec.MultiplyAdd(g, x0, c70); if (two) c71 = TVec.MultiplyAdd(g, x1, c71);
+            }
             dz = ref Unsafe.Add(ref dz, nOut);
             a = ref Unsafe.Add(ref a, nIn);
         }
-        (c0 * s).StoreUnsafe(ref dw); (c1 * s).StoreUnsafe(ref dw, (nuint)nIn);
-        (c2 * s).StoreUnsafe(ref dw, (nuint)(2 * nIn)); (c3 * s).StoreUnsafe(ref dw, (nuint)(3 * nIn));
-        (c4 * s).StoreUnsafe(ref dw, (nuint)(4 * nIn)); (c5 * s).StoreUnsafe(ref dw, (nuint)(5 * nIn));
-        (c6 * s).StoreUnsafe(ref dw, (nuint)(6 * nIn)); (c7 * s).StoreUnsafe(ref dw, (nuint)(7 * nIn));
+        nuint row = (nuint)nIn;
+        TVec.Store(c00 * s, ref dw, 0); if (two) TVec.Store(c01 * s, ref dw, c);
+        if (units > 1) { TVec.Store(c10 * s, ref dw, row); if (two) TVec.Store(c11 * s, ref dw, row + c); }
+        if (units > 2) { TVec.Store(c20 * s, ref dw, 2 * row); if (two) TVec.Store(c21 * s, ref dw, 2 * row + c); }
+        if (units > 3) { TVec.Store(c30 * s, ref dw, 3 * row); if (two) TVec.Store(c31 * s, ref dw, 3 * row + c); }
+        if (units > 4)
+        {
+            TVec.Store(c40 * s, ref dw, 4 * row); if (two) TVec.Store(c41 * s, ref dw, 4 * row + c);
+            TVec.Store(c50 * s, ref dw, 5 * row); if (two) TVec.Store(c51 * s, ref dw, 5 * row + c);
+            TVec.Store(c60 * s, ref dw, 6 * row); if (two) TVec.Store(c61 * s, ref dw, 6 * row + c);
+            TVec.Store(c70 * s, ref dw, 7 * row); if (two) TVec.Store(c71 * s, ref dw, 7 * row + c);
+        }
     }
 }

@@ -17,11 +17,11 @@ public static partial class Kernels
     /// until one Vector512 holds the 16 sums in order: one horizontal reduction per 16 rows instead of one per row.
     /// Rows of 1, 2, 4 or 8 inputs are packed 16/nIn to a vector (x repeated across it), so a tiny layer is a handful of
     /// loads. A W too big for L1 (long rows, <see cref="StreamsRows"/>) is read row after row instead, as one sequential
-    /// stream: on this hardware, reading 2 to 16 rows side by side took 1.6 times as long as reading the same bytes in
-    /// order, whatever the arithmetic. Without AVX-512, each output is a <see cref="Dot"/>.
+    /// stream, which the hardware reads faster than rows side by side. Without AVX-512, the row tiles of
+    /// <see cref="RowsProduct"/> at the widest accelerated width, one sample × 8 units at a time.
     /// </remarks>
     // Never inlined: inside a caller, the JIT's inlining budget ran out and left the folds and g as calls that pass
-    // vectors through memory (a 64 → 64 tanh layer took 130 ns instead of 100).
+    // vectors through memory.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static unsafe void DenseForwardOne<TActivation>(ReadOnlySpan<float> x, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> a, TActivation g)
         where TActivation : struct, IActivationFunction
@@ -33,8 +33,9 @@ public static partial class Kernels
 
         if (!Avx512F.IsSupported)
         {
-            for (int j = 0; j < nOut; j++)
-                a[j] = g.Apply(Dot(ref Ref(x), ref Unsafe.Add(ref Ref(W), (nint)j * nIn), nIn) + b[j]);
+            // The row tiles of every width, one sample × 8 units at a time.
+            RowsProduct(ref Ref(x), ref Ref(W), ref Ref(b), true, ref Ref(a), 1, nIn, nOut);
+            ApplyInPlace(ref Ref(a), nOut, g);
             return;
         }
 
@@ -75,7 +76,7 @@ public static partial class Kernels
 
     /// <summary>The streamed strategy (<see cref="StreamsRows"/>): x copied once to a 64-byte-aligned buffer at the same
     /// offset within a cache line as the row of W it meets, then each group of 16 rows by <see cref="StreamedRowSums"/>.</summary>
-    /// <remarks>Aligned loads of both x and W: misaligned ones, which straddle two cache lines, cost a third more here.
+    /// <remarks>Aligned loads of both x and W: misaligned ones straddle two cache lines.
     /// Its own method, so that the stack buffer does not change the code of the other strategies. SkipLocalsInit: the
     /// buffer is written before it is read.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
@@ -97,9 +98,8 @@ public static partial class Kernels
     }
 
     /// <summary>Whether one sample reads W row after row (<see cref="StreamedRowSums"/>): rows of 256 to 8192 inputs and a W of
-    /// 128 KB or more. Measured against 16 rows side by side (<see cref="RowSums16"/>): 784 × 128 took 0.74 of the time,
-    /// 512 × 128 0.73, 256 × 256 0.86, 256 × 128 0.88; but 128 × 256 1.07, 256 × 64 1.05 and 128 × 128 1.10, where the
-    /// per-row reduction weighs more, or W stays in L1.</summary>
+    /// 128 KB or more, where streaming beat 16 rows side by side (<see cref="RowSums16"/>); below, the per-row reduction
+    /// weighs more, or W stays in L1.</summary>
     internal static bool StreamsRows(int nIn, int nOut) => nIn >= 256 && nIn <= MaxStreamedInputs && (long)nIn * nOut >= 32 * 1024;
 
     /// <summary>The widest x that <see cref="StreamsRows"/> copies to the stack (32 KB).</summary>
@@ -128,7 +128,7 @@ public static partial class Kernels
     /// <summary>The sums of `rows` (≤ 16) rows of nIn ≥ 64 inputs, read one row after the other: W is one sequential stream.</summary>
     /// <remarks>Each row is read in aligned vectors from the cache line it starts in: the first and the last vector are
     /// masked to the row, and x (see <see cref="AlignedCopyOfX"/>) is read at the same shift, where its zeros meet the
-    /// masked lanes. Eight accumulators per row (four measured 1.5 % slower), then each row's vector waits in <paramref name="rowVectors"/> until
+    /// masked lanes. Eight accumulators per row (four were slower), then each row's vector waits in <paramref name="rowVectors"/> until
     /// <see cref="InRegisters.FoldRows"/> turns the sixteen into one vector of sums.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<float> StreamedRowSums(float* x, float* w, int nIn, int rows, Vector512<float>* rowVectors)
@@ -214,7 +214,7 @@ public static partial class Kernels
         {
             if (step == nIn / 16)
             {
-                mask = TailMask512(nIn - step * 16);
+                mask = Width512.TailMask(nIn - step * 16).V;
                 k = nIn - 16;
             }
             Vector512<float> v = Vector512.Load(x + k) & mask;
@@ -277,7 +277,7 @@ public static partial class Kernels
         {
             if (step == nIn / 16)
             {
-                mask = TailMask512(nIn - step * 16);
+                mask = Width512.TailMask(nIn - step * 16).V;
                 k = nIn - 16;
             }
             Vector512<float> v = Vector512.Load(x + k) & mask;

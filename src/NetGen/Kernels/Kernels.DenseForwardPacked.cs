@@ -20,20 +20,12 @@ public static partial class Kernels
     /// <summary>Samples per block of the narrow panel: 12 × 2 accumulators.</summary>
     private const int NarrowRows = 12;
 
-    /// <summary>This thread's packed Wᵀ. Aligned, the panel rows start on cache lines: unaligned, the pack's 64-byte
-    /// stores each touched two lines and it ran 1.5× slower.</summary>
+    /// <summary>This thread's packed Wᵀ. Aligned, the panel rows start on cache lines (unaligned, each of the pack's
+    /// 64-byte stores touches two).</summary>
     [ThreadStatic] private static AlignedScratch t_packed;
 
     /// <summary>This thread's bias, padded with zeros to whole panels.</summary>
     [ThreadStatic] private static float[]? t_packedBias;
-
-    /// <summary>
-    /// Z = A·Wᵀ + b for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16); see
-    /// <see cref="DenseForwardPacked{TActivation}"/>, here with g the identity.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void DenseForwardPacked(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut)
-        => DenseForwardPacked(ref a0, ref w0, ref b0, hasBias, ref z0, m, nIn, nOut, default(IdentityFunction));
 
     /// <summary>
     /// Z = g(A·Wᵀ + b) for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16), the way fast matrix products do it:
@@ -45,17 +37,9 @@ public static partial class Kernels
     /// starts at m − 12 and recomputes a few rows (Z depends on A only, so writing a row twice writes the same values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, bool hasBias, ref float z0, int m, int nIn, int nOut, TActivation g)
+    private static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut, TActivation g)
         where TActivation : struct, IActivationFunction
     {
-        if (m < NarrowRows || !Avx512F.IsSupported)
-        {
-            // Not a batch for the blocks (direct callers only: DenseForward sends m ≥ 12 here).
-            DenseForwardDots(ref a0, ref w0, ref b0, hasBias, ref z0, m, nIn, nOut);
-            ApplyInPlace(ref z0, m * nOut, g);
-            return;
-        }
-
         int wide = nOut / PanelWidth, rest = nOut - wide * PanelWidth;
         // A remainder of more than 32 units takes one more (partial) wide panel, one of 32 or fewer a narrow panel.
         if (rest > NarrowWidth) { wide++; rest = 0; }
@@ -64,9 +48,8 @@ public static partial class Kernels
         int padded = narrowStart + (rest > 0 ? NarrowWidth : 0);
         float[] bias = t_packedBias is { } cachedBias && cachedBias.Length >= padded ? cachedBias : (t_packedBias = new float[padded]);
         ref float bias0 = ref MemoryMarshal.GetArrayDataReference(bias);
-        int units = hasBias ? nOut : 0;
         for (int j = 0; j < padded; j++)
-            Unsafe.Add(ref bias0, j) = j < units ? Unsafe.Add(ref b0, j) : 0f;
+            Unsafe.Add(ref bias0, j) = j < nOut ? Unsafe.Add(ref b0, j) : 0f;
 
         ref float p0 = ref t_packed.Get(needed);
         for (int p = 0; p < wide; p++)
@@ -102,7 +85,7 @@ public static partial class Kernels
         if (whole < m)
         {
             // The last 1 to 5 rows: a block of exactly that many (a 6-row block ending at m − 1 would compute up to 5
-            // rows twice: for net C's 256 samples, 2 of 258 rows, 1.5 µs).
+            // rows twice).
             int rows = m - whole;
             ref float a = ref Unsafe.Add(ref a0, (nint)whole * nIn);
             for (int p = 0; p < wide; p++)
@@ -141,20 +124,6 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>z[i] = g(z[i]) for n values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ApplyInPlace<TActivation>(ref float z, int n, TActivation g) where TActivation : struct, IActivationFunction
-    {
-        if (typeof(TActivation) == typeof(IdentityFunction))
-            return;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16)
-                g.Apply(Vector512.LoadUnsafe(ref z, (nuint)i)).StoreUnsafe(ref z, (nuint)i);
-        for (; i < n; i++)
-            Unsafe.Add(ref z, i) = g.Apply(Unsafe.Add(ref z, i));
-    }
-
     /// <summary>One panel of <paramref name="width"/> units from unit j0: panel[k, c] = W[j0 + c, k] (zero past nOut).
     /// Full 16 × 16 tiles are transposed in registers; the rest (the k tail, units past nOut) is copied one by one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -178,7 +147,7 @@ public static partial class Kernels
 
     /// <summary>destination[t, r] = source[r, t] for a 16 × 16 tile: unpack pairs of rows, then pairs of pairs, then two
     /// rounds of 128-bit lane shuffles — 64 shuffles for 256 floats, all in registers. Every helper is inlined: called,
-    /// they passed their vectors through the stack and the pack took 14 µs instead of 6 for 784 × 128.</summary>
+    /// they passed their vectors through the stack.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose16x16(ref float source, int sourceStride, ref float destination, int destinationStride)
     {

@@ -172,7 +172,7 @@ public static partial class Kernels
     {
         z = Vector512.ConditionalSelect(valid, z, Vector512.Create(float.NegativeInfinity));
         // The lanes past nOut are −∞ for the maximum, then 0 for e^x (masked out after): e^−∞ would be clamped to e^−87.3,
-        // whose intermediate steps are denormal numbers, which this hardware handles slowly (it tripled the time).
+        // whose intermediate steps are denormal numbers, which this hardware handles slowly.
         Vector512<float> e = Exp((z - AcrossLanes(z, max: true)) & valid) & valid;
         return e / AcrossLanes(e, max: false);
     }

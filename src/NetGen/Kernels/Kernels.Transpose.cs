@@ -1,7 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
 
@@ -10,7 +8,8 @@ public static partial class Kernels
     /// <summary>Bᵀ = A: destination[c, r] = source[r, c] for a rows × columns source (row-major), e.g. the batch X (m × n)
     /// into the notes' layout Xᵀ (n × m).</summary>
     /// <remarks>Two columns (X of a two-feature network) or two rows (its way back) are the common narrow cases: there,
-    /// 16 samples at a time are split or interleaved with two permutes instead of 32 scalar moves.</remarks>
+    /// a vector of samples at a time is split or interleaved with two shuffles instead of scalar moves, at the widest
+    /// accelerated width.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int columns)
     {
@@ -19,15 +18,14 @@ public static partial class Kernels
         RequireMatrix(destination.Length, columns, rows, nameof(destination));
         ref float s0 = ref Ref(source);
         ref float d0 = ref Ref(destination);
-        if (Avx512F.IsSupported && columns == 2 && rows >= 16)
+        if (columns == 2 || rows == 2)
         {
-            SplitPairs(ref s0, ref d0, rows);
-            return;
-        }
-        if (Avx512F.IsSupported && rows == 2 && columns >= 16)
-        {
-            InterleavePairs(ref s0, ref d0, columns);
-            return;
+            // The widest accelerated width whose vector fits in the long side.
+            int n = columns == 2 ? rows : columns;
+            bool split = columns == 2;
+            if (Width512.IsAccelerated && n >= Width512.Count) { Pairs<Width512>(ref s0, ref d0, n, split); return; }
+            if (Width256.IsAccelerated && n >= Width256.Count) { Pairs<Width256>(ref s0, ref d0, n, split); return; }
+            if (Width128.IsAccelerated && n >= Width128.Count) { Pairs<Width128>(ref s0, ref d0, n, split); return; }
         }
         // Tiles of 16 × 16 keep both the rows read and the rows written in cache.
         for (int r0 = 0; r0 < rows; r0 += 16)
@@ -46,37 +44,30 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>n × 2 → 2 × n: the even floats to row 0, the odd ones to row 1 (n ≥ 16; the last block overlaps).</summary>
+    /// <summary>n × 2 → 2 × n when <paramref name="split"/> (the even floats to row 0, the odd ones to row 1), else
+    /// 2 × n → n × 2 (row 0 to the even floats, row 1 to the odd ones); n ≥ one vector, the last block overlaps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SplitPairs(ref float s0, ref float d0, int n)
+    internal static void Pairs<TVec>(ref float s0, ref float d0, int n, bool split) where TVec : struct, IVector<TVec>
     {
-        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        Vector512<int> odd = even + Vector512<int>.One;
-        ref float d1 = ref Unsafe.Add(ref d0, n);
-        for (int i = 0; ; i += 16)
+        int c = TVec.Count;
+        ref float row0 = ref split ? ref d0 : ref s0, row1 = ref Unsafe.Add(ref row0, n), pairs = ref split ? ref s0 : ref d0;
+        for (int i = 0; ; i += c)
         {
-            if (i > n - 16) i = n - 16; // the last block overlaps the previous one: same values, stored again
-            Vector512<float> lo = Vector512.LoadUnsafe(ref s0, (nuint)(2 * i)), hi = Vector512.LoadUnsafe(ref s0, (nuint)(2 * i + 16));
-            Avx512F.PermuteVar16x32x2(lo, even, hi).StoreUnsafe(ref d0, (nuint)i);
-            Avx512F.PermuteVar16x32x2(lo, odd, hi).StoreUnsafe(ref d1, (nuint)i);
-            if (i + 16 >= n) break;
-        }
-    }
-
-    /// <summary>2 × n → n × 2: row 0 to the even floats, row 1 to the odd ones (n ≥ 16; the last block overlaps).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InterleavePairs(ref float s0, ref float d0, int n)
-    {
-        Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-        Vector512<int> high = low + Vector512.Create(8);
-        ref float s1 = ref Unsafe.Add(ref s0, n);
-        for (int i = 0; ; i += 16)
-        {
-            if (i > n - 16) i = n - 16; // the last block overlaps the previous one: same values, stored again
-            Vector512<float> a = Vector512.LoadUnsafe(ref s0, (nuint)i), b = Vector512.LoadUnsafe(ref s1, (nuint)i);
-            Avx512F.PermuteVar16x32x2(a, low, b).StoreUnsafe(ref d0, (nuint)(2 * i));
-            Avx512F.PermuteVar16x32x2(a, high, b).StoreUnsafe(ref d0, (nuint)(2 * i + 16));
-            if (i + 16 >= n) break;
+            if (i > n - c) i = n - c; // the last block overlaps the previous one: same values, stored again
+            nuint at = (nuint)i, twice = (nuint)(2 * i);
+            if (split)
+            {
+                TVec.Deinterleave(TVec.Load(ref pairs, twice), TVec.Load(ref pairs, twice + (nuint)c), out TVec even, out TVec odd);
+                TVec.Store(even, ref row0, at);
+                TVec.Store(odd, ref row1, at);
+            }
+            else
+            {
+                TVec.Interleave(TVec.Load(ref row0, at), TVec.Load(ref row1, at), out TVec low, out TVec high);
+                TVec.Store(low, ref pairs, twice);
+                TVec.Store(high, ref pairs, twice + (nuint)c);
+            }
+            if (i + c >= n) break;
         }
     }
 }

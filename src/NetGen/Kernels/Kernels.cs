@@ -14,9 +14,11 @@ namespace NetGen;
 /// Matrices are row-major. The row-layout kernels (DenseForward, DenseBackwardWeights, DenseBackwardInput, …) hold
 /// samples as rows, A is m × n; the column-layout kernels (the <c>…Columns</c> family, CopyMaskToColumns) hold them
 /// as columns, the notes' layout, A is n × m. Every kernel checks its lengths once on entry (never inside a loop) and
-/// then runs without bounds checks. The vector kernels that are written once for every width
-/// (<see cref="IVector{TSelf}"/>) run at the widest width this machine accelerates: Vector512, Vector256, or Vector128
-/// (SSE, and NEON on ARM64).
+/// then runs without bounds checks. The vector kernels are written once for every width (<see cref="IVector{TSelf}"/>)
+/// and run at the widest width this machine accelerates: Vector512, Vector256, or Vector128 (SSE, and NEON on ARM64).
+/// A few strategies measured faster with AVX-512 alone (the packed wide-layer product, the one-sample folds and
+/// streamed rows, the fused softmax layer, <see cref="InRegisters"/>) run only there; elsewhere those layers take the
+/// width-generic tiles.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Kernels
@@ -42,23 +44,33 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>Σ_k x[k]·y[k] over n elements, with Vector256 (else Vector128) and a masked tail.</summary>
+    /// <summary>Σ_k x[k]·y[k] over n elements without vectors: the row kernels' fallback where no vector fits a row.</summary>
+    /// <remarks>Rows of 16 or more are summed in four interleaved partial sums, as Vector128 would: one float accumulator
+    /// over 12 288 products drifts 1.4e-6 from the float64 sum (the cat network), four stay within its tolerance.
+    /// Shorter rows keep the sequential order the unrolled one-sample code uses too.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Dot(ref float x, ref float y, int n)
     {
-        if (Width256.IsAccelerated)
-        {
-            if (n >= Width256.Count) return Dot<Width256>(ref x, ref y, n);
-        }
-        else if (Width128.IsAccelerated && n >= Width128.Count)
-            return Dot<Width128>(ref x, ref y, n);
         float s = 0f;
-        for (int k = 0; k < n; k++)
+        int k = 0;
+        if (n >= 16)
+        {
+            float s1 = 0f, s2 = 0f, s3 = 0f;
+            for (; k <= n - 4; k += 4)
+            {
+                s += Unsafe.Add(ref x, k) * Unsafe.Add(ref y, k);
+                s1 += Unsafe.Add(ref x, k + 1) * Unsafe.Add(ref y, k + 1);
+                s2 += Unsafe.Add(ref x, k + 2) * Unsafe.Add(ref y, k + 2);
+                s3 += Unsafe.Add(ref x, k + 3) * Unsafe.Add(ref y, k + 3);
+            }
+            s = (s + s1) + (s2 + s3);
+        }
+        for (; k < n; k++)
             s += Unsafe.Add(ref x, k) * Unsafe.Add(ref y, k);
         return s;
     }
 
-    /// <summary><see cref="Dot(ref float, ref float, int)"/> at one width; needs n ≥ one vector.</summary>
+    /// <summary>Σ_k x[k]·y[k] at one width, the last vector masked; needs n ≥ one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Dot<TVec>(ref float x, ref float y, int n) where TVec : struct, IVector<TVec>
     {
@@ -75,26 +87,57 @@ public static partial class Kernels
         return TVec.Sum(acc);
     }
 
-    /// <summary>y[k] += a·x[k] over n elements.</summary>
+    /// <summary>y[k] += a·x[k] over n elements, at the widest accelerated width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Axpy(float a, ref float x, ref float y, int n)
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> va = Vector256.Create(a);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i))
-                    .StoreUnsafe(ref y, (nuint)i);
-        }
+        if (Width256.IsAccelerated)
+            i = Axpy<Width256>(a, ref x, ref y, n);
+        else if (Width128.IsAccelerated)
+            i = Axpy<Width128>(a, ref x, ref y, n);
+        // A multiply and an add: without FMA hardware support (or intrinsics), MathF.FusedMultiplyAdd is a library call.
         for (; i < n; i++)
-            Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+            Unsafe.Add(ref y, i) += a * Unsafe.Add(ref x, i);
     }
 
-    /// <summary>A mask whose last <paramref name="count"/> lanes are all ones.</summary>
+    /// <summary>The whole vectors of <see cref="Axpy(float, ref float, ref float, int)"/>; returns where the tail starts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> TailMask(int count)
-        => Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(Vector256<int>.Count - count)).AsSingle();
+    private static int Axpy<TVec>(float a, ref float x, ref float y, int n) where TVec : struct, IVector<TVec>
+    {
+        TVec va = TVec.Broadcast(a);
+        int i = 0;
+        for (; i <= n - TVec.Count; i += TVec.Count)
+            TVec.Store(TVec.MultiplyAdd(va, TVec.Load(ref x, (nuint)i), TVec.Load(ref y, (nuint)i)), ref y, (nuint)i);
+        return i;
+    }
+
+    /// <summary>z[i] = g(z[i]) for n values, at the widest accelerated width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyInPlace<TActivation>(ref float z, int n, TActivation g) where TActivation : struct, IActivationFunction
+    {
+        if (typeof(TActivation) == typeof(IdentityFunction))
+            return;
+        int i = Width512.IsAccelerated ? ApplyInPlace<Width512, TActivation>(ref z, n, g)
+            : Width256.IsAccelerated ? ApplyInPlace<Width256, TActivation>(ref z, n, g)
+            : Width128.IsAccelerated ? ApplyInPlace<Width128, TActivation>(ref z, n, g)
+            : 0;
+        for (; i < n; i++)
+            Unsafe.Add(ref z, i) = g.Apply(Unsafe.Add(ref z, i));
+    }
+
+    /// <summary>The whole vectors of <see cref="ApplyInPlace{TActivation}(ref float, int, TActivation)"/>; returns where
+    /// the tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ApplyInPlace<TVec, TActivation>(ref float z, int n, TActivation g)
+        where TVec : struct, IVector<TVec>
+        where TActivation : struct, IActivationFunction
+    {
+        int i = 0;
+        for (; i <= n - TVec.Count; i += TVec.Count)
+            TVec.Store(TVec.Apply(TVec.Load(ref z, (nuint)i), g), ref z, (nuint)i);
+        return i;
+    }
 
     /// <summary>A small count as a type: a kernel generic over it is compiled once per count, with the code for the
     /// rows or groups past the count gone (the JIT reads <see cref="Value"/> as a constant).</summary>
@@ -108,6 +151,7 @@ public static partial class Kernels
     private readonly struct Three : ICount { public static int Value => 3; }
     private readonly struct Four : ICount { public static int Value => 4; }
     private readonly struct Five : ICount { public static int Value => 5; }
+    private readonly struct Eight : ICount { public static int Value => 8; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref float Ref(ReadOnlySpan<float> span) => ref MemoryMarshal.GetReference(span);
