@@ -83,15 +83,18 @@ public sealed partial class NetworkGenerator
             return FileName(key) + (rank == 0 ? "" : "-" + (rank + 1)) + ".g.cs";
         }
 
-        /// <summary>The files' names (each network's full name, and the same followed by <see cref="FastKey"/>) that
+        /// <summary>The files' names (each network's full name, and the same followed by <see cref="FastKey"/> and, with
+        /// [Weights], <see cref="WeightsKey"/>) that
         /// equal another one but for letter case, in ordinal order (usually none).</summary>
-        public static EquatableArray<string> CaseCollisions(System.Collections.Immutable.ImmutableArray<string> names)
+        public static EquatableArray<string> CaseCollisions(
+            System.Collections.Immutable.ImmutableArray<(string Name, bool HasWeights)> names)
         {
             var keys = new System.Collections.Generic.List<string>();
-            foreach (string name in names.Distinct())
+            foreach ((string name, bool hasWeights) in names.Distinct())
             {
                 keys.Add(name);
                 keys.Add(name + FastKey);
+                if (hasWeights) keys.Add(name + WeightsKey);
             }
             var counts = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
             foreach (string key in keys)
@@ -330,8 +333,20 @@ public sealed partial class NetworkGenerator
 
         private static void WriteConstruction(SourceWriter w, NetworkSpec spec)
         {
-            w.WriteLine("/// <summary>A network initialised from <see cref=\"DefaultSeed\"/>.</summary>");
-            w.WriteLine("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed) { }");
+            if (spec.WeightsPath is null)
+            {
+                w.WriteLine("/// <summary>A network initialised from <see cref=\"DefaultSeed\"/>.</summary>");
+                w.WriteLine("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed) { }");
+            }
+            else
+            {
+                // [Weights]: the parameters compiled in (the class's Weights.g.cs part) replace the draw; with none
+                // compiled in (a file too large, NG0507) the span is empty and the draw stays.
+                w.WriteLine("/// <summary>A network that starts from the parameters compiled in from " + Escape(spec.WeightsPath) +
+                    " ([Weights]); it stays trainable. The dropout masks (if any) follow <see cref=\"DefaultSeed\"/>.</summary>");
+                using (w.Open("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed)"))
+                    w.WriteLine("PretrainedParameters.CopyTo(_parameters); // W1, b1, W2, b2, … as read at build time");
+            }
             w.WriteLine();
             w.WriteLine("/// <summary>A network whose weights are drawn as declared from <paramref name=\"seed\"/>; biases start at 0.</summary>");
             using (w.Open("public " + Identifier(spec.ClassName) + "(ulong seed)"))
