@@ -105,9 +105,12 @@ internal sealed class WeightsProject
         return new MemoryOptionsProvider(global, perFile);
     }
 
-    public GeneratorDriver Driver() =>
+    public GeneratorDriver Driver() => Driver(Texts());
+
+    /// <summary>A driver over these very texts (ReplaceAdditionalText needs the instance the driver holds).</summary>
+    public GeneratorDriver Driver(ImmutableArray<AdditionalText> texts) =>
         CSharpGeneratorDriver.Create(
-            new[] { new NetworkGenerator().AsSourceGenerator() }, Texts(), GeneratorHarness.ParseOptions, Options(),
+            new[] { new NetworkGenerator().AsSourceGenerator() }, texts, GeneratorHarness.ParseOptions, Options(),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     public GeneratorRun Run(params string[] sources) => GeneratorHarness.Run(Driver(), GeneratorHarness.CreateCompilation(sources));
