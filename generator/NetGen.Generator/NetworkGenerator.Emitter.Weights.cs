@@ -59,9 +59,9 @@ public sealed partial class NetworkGenerator
         private static void WritePretrainedParameters(SourceWriter w, WeightsResult result)
         {
             NetworkSpec spec = result.Spec;
-            w.WriteLine("/// <summary>The parameters read at build time from " + Escape(spec.WeightsPath!) + ", " + spec.ParameterCount +
-                " floats in <see cref=\"Parameters\"/>'s order (W1, b1, W2, b2, …),");
-            w.WriteLine("/// stored as data of the assembly; the parameterless constructor copies them.</summary>");
+            w.WriteLine("/// <summary>The parameters read at build time from " + Escape(spec.WeightsPath!) + ": " + spec.ParameterCount +
+                " floats in <see cref=\"Parameters\"/>'s order (W1, b1, W2, b2, …), stored as data of the assembly (no " +
+                "allocation, no I/O); the parameterless constructor copies them.</summary>");
             w.WriteLine("private static global::System.ReadOnlySpan<float> PretrainedParameters =>");
             w.WriteLine("[");
             int source = 0;

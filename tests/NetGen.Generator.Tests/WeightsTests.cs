@@ -119,6 +119,18 @@ public class WeightsTests
     }
 
     [Fact]
+    public void The_weights_part_matches_its_snapshot()
+    {
+        // NETGEN_ACCEPT=1 accepts a deliberate change, as for the other snapshots.
+        GeneratorRun run = Project(SequentialFile(withOptimizerState: false)).Run(Source());
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputProblems());
+        SnapshotAssert.Matches("Tests.Net.Weights", run.Source("Tests.Net.Weights.g.cs"));
+        Assert.Contains("PretrainedParameters.CopyTo(_parameters);", run.Source("Tests.Net.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Float_literals_read_back_to_the_same_float32()
     {
         float[] values = { 0.1f, 1f / 3f, -0f, float.Epsilon, float.MaxValue, -float.MaxValue, 16777217f, 1e-38f, 123456.79f };
