@@ -340,27 +340,41 @@ public sealed partial class NetworkGenerator
             }
             else
             {
-                // [Weights]: the parameters compiled in (the class's Weights.g.cs part) replace the draw; with none
-                // compiled in (a file too large, NG0507) the span is empty and the draw stays.
+                // [Weights]: the parameters compiled in (the class's Weights.g.cs part) instead of a draw; with none
+                // compiled in (a file too large, NG0507) the span is empty and the constructor draws as the seeded one.
                 w.WriteLine("/// <summary>A network that starts from the parameters compiled in from " + Escape(spec.WeightsPath) +
-                    " ([Weights]); it stays trainable. The dropout masks (if any) follow <see cref=\"DefaultSeed\"/>.</summary>");
-                using (w.Open("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed)"))
-                    w.WriteLine("PretrainedParameters.CopyTo(_parameters); // W1, b1, W2, b2, … as read at build time");
+                    " ([Weights]); it stays trainable." + (spec.HasDropout ? " Its dropout masks are drawn from <see cref=\"DefaultSeed\"/>." : "") +
+                    "</summary>");
+                using (w.Open("public " + Identifier(spec.ClassName) + "()"))
+                {
+                    using (w.Open("if (PretrainedParameters.Length == ParameterCount)"))
+                    {
+                        w.WriteLine("PretrainedParameters.CopyTo(_parameters); // W1, b1, W2, b2, … as read at build time");
+                        if (spec.HasDropout)
+                            w.WriteLine("_dropoutRng = new global::NetGen.Rng(DefaultSeed);");
+                    }
+                    using (w.Open("else"))
+                        WriteDraw(w, spec, "DefaultSeed");
+                }
             }
             w.WriteLine();
             w.WriteLine("/// <summary>A network whose weights are drawn as declared from <paramref name=\"seed\"/>; biases start at 0.</summary>");
             using (w.Open("public " + Identifier(spec.ClassName) + "(ulong seed)"))
-            {
-                w.WriteLine("var rng = new global::NetGen.Rng(seed);");
-                foreach (LayerSpec layer in spec.Layers)
-                {
-                    w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.Inputs + ", " + layer.Units + ", " +
-                        FloatLiteral(spec.InitScale) + ", ref rng); // W" + layer.Index + " = " + InitFormula(layer, spec.InitScale));
-                }
-                if (spec.HasDropout)
-                    w.WriteLine("_dropoutRng = rng; // the same seed draws the same masks");
-            }
+                WriteDraw(w, spec, "seed");
             w.WriteLine();
+        }
+
+        /// <summary>The draw of every W[l] from <paramref name="seed"/> (biases stay 0), and the dropout generator after it.</summary>
+        private static void WriteDraw(SourceWriter w, NetworkSpec spec, string seed)
+        {
+            w.WriteLine("var rng = new global::NetGen.Rng(" + seed + ");");
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.Inputs + ", " + layer.Units + ", " +
+                    FloatLiteral(spec.InitScale) + ", ref rng); // W" + layer.Index + " = " + InitFormula(layer, spec.InitScale));
+            }
+            if (spec.HasDropout)
+                w.WriteLine("_dropoutRng = rng; // the same seed draws the same masks");
         }
 
         private static void WriteParameterViews(SourceWriter w, NetworkSpec spec)

@@ -131,6 +131,23 @@ public class WeightsTests
     }
 
     [Fact]
+    public void A_network_with_dropout_starts_from_the_file_and_trains_with_its_masks()
+    {
+        string source = Source().Replace("[Dense(4, Activation.Relu)]\n", "[Dense(4, Activation.Relu)]\n[Dropout(0.5f)]\n", StringComparison.Ordinal);
+        GeneratorRun run = Project(SequentialFile(withOptimizerState: false)).Run(source);
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputProblems());
+        WithAssembly(run, assembly =>
+        {
+            var net = (INetwork)Activator.CreateInstance(assembly.GetType("Tests.Net")!)!;
+            Assert.Equal(W1, net.Parameters[..12].ToArray());
+            float cost = net.TrainStep(Inputs[0], new float[] { 0f, 1f }, 1, 0.1f);
+            Assert.True(float.IsFinite(cost) && cost > 0f, cost.ToString());
+        });
+    }
+
+    [Fact]
     public void Float_literals_read_back_to_the_same_float32()
     {
         float[] values = { 0.1f, 1f / 3f, -0f, float.Epsilon, float.MaxValue, -float.MaxValue, 16777217f, 1e-38f, 123456.79f };
@@ -152,6 +169,15 @@ public class WeightsTests
         Assert.Equal("NG0501", Assert.Single(run.GeneratorDiagnostics).Id);
         Assert.Empty(run.ProblemsInGeneratedCode());
         Assert.Contains("PretrainedParameters => [];", run.Source("Tests.Net.Weights.g.cs"), StringComparison.Ordinal);
+        // new Net() is then the seeded draw of a network without [Weights].
+        WithAssembly(run, assembly =>
+        {
+            Type type = assembly.GetType("Tests.Net")!;
+            ulong seed = (ulong)type.GetField("DefaultSeed")!.GetValue(null)!;
+            float[] drawn = ((INetwork)Activator.CreateInstance(type, seed)!).Parameters.ToArray();
+            Assert.Contains(drawn, v => v != 0f);
+            Assert.Equal(drawn, ((INetwork)Activator.CreateInstance(type)!).Parameters.ToArray());
+        });
     }
 
     /// <summary>A faulty [Weights] setup and what it must get.</summary>
