@@ -12,7 +12,8 @@ public sealed partial class NetworkGenerator
     {
         private const string WeightsAttributeName = "NetGen.WeightsAttribute";
 
-        /// <summary>[Weights(path)]: the path as written, relative to the project directory, and where it is written.</summary>
+        /// <summary>[Weights(path)]: the path as written, relative to the project directory, and where it is
+        /// written.</summary>
         internal sealed record WeightsArguments(string Path, LocationInfo? Location);
 
         /// <summary>The class's [Weights], or null when it has none or its path is unusable (reported: NG0508; a broken
@@ -24,7 +25,8 @@ public sealed partial class NetworkGenerator
             {
                 if (attribute.AttributeClass?.ToDisplayString() != WeightsAttributeName) continue;
                 LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference, cancellationToken);
-                if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+                if (attribute.ConstructorArguments.Length != 1 ||
+                    attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
                 {
                     brokenArgument = true;
                     return null;
@@ -50,7 +52,8 @@ public sealed partial class NetworkGenerator
             foreach (char c in path)
             {
                 if (char.IsControl(c)) return "it holds a control character (U+" + ((int)c).ToString("X4") + ")";
-                if (c is '"' or '<' or '>' or '|' or '*' or '?') return "it holds '" + c + "', which no file name may hold";
+                if (c is '"' or '<' or '>' or '|' or '*' or '?')
+                    return "it holds '" + c + "', which no file name may hold";
             }
             char last = path[path.Length - 1];
             if (last is '/' or '\\') return "it ends with a separator: it names a folder, not a file";

@@ -16,15 +16,16 @@ public sealed partial class NetworkGenerator
 {
     /// <summary>
     /// [Weights]: the NetGenWeights files as the package's build step carries them (NetGen.targets: a text additional
-    /// file per weights file, "netgen-weights 1 &lt;byte count&gt;\n&lt;base64&gt;\n", with the weights file's full path as
-    /// item metadata), matched with a network's [Weights] path and checked against its layers with the rules
+    /// file per weights file, "netgen-weights 1 &lt;byte count&gt;\n&lt;base64&gt;\n", with the weights file's full path
+    /// as item metadata), matched with a network's [Weights] path and checked against its layers with the rules
     /// LoadSafetensors applies at run time (SafetensorsHeader, TensorNames). No file I/O: the bytes come from the
     /// compiler.
     /// </summary>
     internal static class WeightsStep
     {
-        /// <summary>The most parameters compiled in: 1 048 576 (4 MiB of float32). Above it a build of the literal costs
-        /// tens of seconds and gigabytes of compiler memory (see NG0507), so the network loads its file at run time.</summary>
+        /// <summary>The most parameters compiled in: 1 048 576 (4 MiB of float32). Above it a build of the literal
+        /// costs tens of seconds and gigabytes of compiler memory (see NG0507): the network loads its file at run
+        /// time.</summary>
         public const int MaxCompiledParameters = 1 << 20;
 
         private const string MetadataKey = "build_metadata.AdditionalFiles.NetGenWeights";
@@ -33,8 +34,10 @@ public sealed partial class NetworkGenerator
         private const string ListedKey = "build_property.NetGenWeightsListed";
         private const string Magic = "netgen-weights 1 ";
 
-        /// <summary>The weights file an additional text stands for, decoded; null for any other additional file.</summary>
-        public static WeightsText? ReadText(AdditionalText text, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
+        /// <summary>The weights file an additional text stands for, decoded; null for any other additional
+        /// file.</summary>
+        public static WeightsText? ReadText(AdditionalText text, AnalyzerConfigOptionsProvider options,
+            CancellationToken cancellationToken)
         {
             AnalyzerConfigOptions fileOptions = options.GetOptions(text);
             if (!fileOptions.TryGetValue(MetadataKey, out string? fullPath) || string.IsNullOrWhiteSpace(fullPath))
@@ -56,10 +59,11 @@ public sealed partial class NetworkGenerator
             int newline = content.IndexOf('\n');
             string first = (newline < 0 ? content : content.Substring(0, newline)).TrimEnd('\r');
             if (!first.StartsWith(Magic, StringComparison.Ordinal) ||
-                !long.TryParse(first.Substring(Magic.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long count))
+                !long.TryParse(first.Substring(Magic.Length), NumberStyles.None, CultureInfo.InvariantCulture,
+                    out long count))
             {
-                error = "its build-time encoding does not start with \"" + Magic + "<byte count>\" (NetGen's build step " +
-                    "writes it under obj/netgen-weights/; rebuild)";
+                error = "its build-time encoding does not start with \"" + Magic + "<byte count>\" (NetGen's " +
+                    "build step writes it under obj/netgen-weights/; rebuild)";
                 return null;
             }
             byte[] bytes;
@@ -74,7 +78,8 @@ public sealed partial class NetworkGenerator
             }
             if (bytes.LongLength != count)
             {
-                error = "its build-time encoding holds " + bytes.Length + " bytes but announces " + count + " (rebuild)";
+                error = "its build-time encoding holds " + bytes.Length + " bytes but announces " + count +
+                    " (rebuild)";
                 return null;
             }
             return bytes;
@@ -83,7 +88,8 @@ public sealed partial class NetworkGenerator
         public static WeightsOptions ReadOptions(AnalyzerConfigOptionsProvider provider)
         {
             AnalyzerConfigOptions global = provider.GlobalOptions;
-            string? directory = global.TryGetValue(ProjectDirectoryKey, out string? d) && !string.IsNullOrWhiteSpace(d) ? d : null;
+            string? directory = global.TryGetValue(ProjectDirectoryKey, out string? d) && !string.IsNullOrWhiteSpace(d)
+                ? d : null;
             var listed = new List<string>();
             if (global.TryGetValue(ListedKey, out string? list) && list is not null)
                 foreach (string item in list.Split(';'))
@@ -103,7 +109,8 @@ public sealed partial class NetworkGenerator
             foreach (string segment in p.Substring(Math.Min(root.Length, p.Length)).Split('/'))
             {
                 if (segment.Length == 0 || segment == ".") continue;
-                if (segment == ".." && segments.Count > 0 && segments[segments.Count - 1] != "..") segments.RemoveAt(segments.Count - 1);
+                if (segment == ".." && segments.Count > 0 && segments[segments.Count - 1] != "..")
+                    segments.RemoveAt(segments.Count - 1);
                 else if (segment != ".." || root.Length == 0) segments.Add(segment);
             }
             return root + string.Join("/", segments);
@@ -119,9 +126,11 @@ public sealed partial class NetworkGenerator
 
         private static bool SamePath(string a, string b)
             // Drive-letter paths are Windows paths, whose names ignore letter case.
-            => string.Equals(a, b, a.Length >= 2 && a[1] == ':' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            => string.Equals(a, b,
+                a.Length >= 2 && a[1] == ':' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-        /// <summary>The check of one network's [Weights] file; never throws (an unexpected failure is NG9999).</summary>
+        /// <summary>The check of one network's [Weights] file; never throws (an unexpected failure is
+        /// NG9999).</summary>
         public static WeightsResult Check(NetworkSpec spec, ImmutableArray<WeightsText> texts, WeightsOptions options)
         {
             var findings = new List<WeightsFinding>();
@@ -168,20 +177,23 @@ public sealed partial class NetworkGenerator
             }
             if (text.Bytes is null)
             {
-                findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName, text.Error ?? "it could not be decoded"));
+                findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName,
+                    text.Error ?? "it could not be decoded"));
                 return Empty(spec, findings);
             }
             byte[] file = text.Bytes.Bytes;
             SafetensorsHeader? header = SafetensorsHeader.Read(file, out string? headerError);
             if (header is null)
             {
-                findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName, headerError!.TrimEnd('.')));
+                findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName,
+                    headerError!.TrimEnd('.')));
                 return Empty(spec, findings);
             }
 
             var layers = new List<TensorLayer>();
             foreach (LayerSpec layer in spec.Layers)
-                layers.Add(new TensorLayer(layer.Index, layer.TensorName, new[] { layer.Units, layer.Inputs }, layer.Units));
+                layers.Add(new TensorLayer(layer.Index, layer.TensorName, new[] { layer.Units, layer.Inputs },
+                    layer.Units));
             var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
             var entries = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
             foreach (TensorEntry entry in header.Entries)
@@ -210,8 +222,9 @@ public sealed partial class NetworkGenerator
                     if (entry.End - entry.Begin != needed)
                     {
                         findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName,
-                            "the tensor " + entry.Name + " " + entry.Dtype + " " + TensorNames.Shape(entry.Shape) + " needs " +
-                            needed + " bytes, but its data_offsets are [" + entry.Begin + ", " + entry.End + "); the file is corrupted"));
+                            "the tensor " + entry.Name + " " + entry.Dtype + " " + TensorNames.Shape(entry.Shape) +
+                            " needs " + needed + " bytes, but its data_offsets are [" + entry.Begin + ", " + entry.End +
+                            "); the file is corrupted"));
                         return Empty(spec, findings);
                     }
                 }
@@ -219,14 +232,15 @@ public sealed partial class NetworkGenerator
 
             var unused = new List<string>();
             foreach (TensorEntry entry in header.Entries)
-                if (!used.Contains(entry.Name)) unused.Add(entry.Name + " " + entry.Dtype + " " + TensorNames.Shape(entry.Shape));
+                if (!used.Contains(entry.Name))
+                    unused.Add(entry.Name + " " + entry.Dtype + " " + TensorNames.Shape(entry.Shape));
             if (unused.Count > 0)
             {
                 const int Shown = 8;
                 string list = string.Join(", ", unused.GetRange(0, Math.Min(Shown, unused.Count))) +
                     (unused.Count > Shown ? ", … (" + (unused.Count - Shown) + " more)" : "");
-                findings.Add(Finding(DiagnosticDescriptors.UnusedTensors, fileName, unused.Count, unused.Count == 1 ? "" : "s",
-                    spec.ClassName, list));
+                findings.Add(Finding(DiagnosticDescriptors.UnusedTensors, fileName, unused.Count,
+                    unused.Count == 1 ? "" : "s", spec.ClassName, list));
             }
 
             if (spec.ParameterCount > MaxCompiledParameters)
@@ -244,22 +258,23 @@ public sealed partial class NetworkGenerator
             {
                 MatchedLayer m = matched[layer.Index - 1];
                 string l = layer.Index.ToString(CultureInfo.InvariantCulture);
-                if (!Read(entries[m.Weight.Name], file, header.DataStart, parameters, layer.WeightOffset, "W" + l, layer.Index,
-                        fileName, findings) |
-                    !Read(entries[m.Bias.Name], file, header.DataStart, parameters, layer.BiasOffset, "b" + l, layer.Index,
-                        fileName, findings))
+                if (!Read(entries[m.Weight.Name], file, header.DataStart, parameters, layer.WeightOffset, "W" + l,
+                        layer.Index, fileName, findings) |
+                    !Read(entries[m.Bias.Name], file, header.DataStart, parameters, layer.BiasOffset, "b" + l,
+                        layer.Index, fileName, findings))
                     continue;
                 sources.Add(m.Weight.Name + " (" + m.Weight.Dtype + ")");
                 sources.Add(m.Bias.Name + " (" + m.Bias.Dtype + ")");
             }
             foreach (WeightsFinding finding in findings)
                 if (finding.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) return Empty(spec, findings);
-            return new WeightsResult(spec, findings.ToEquatableArray(), ImmutableArray.Create(parameters).ToEquatableArray(),
-                sources.ToEquatableArray());
+            return new WeightsResult(spec, findings.ToEquatableArray(),
+                ImmutableArray.Create(parameters).ToEquatableArray(), sources.ToEquatableArray());
         }
 
-        /// <summary>One tensor into <paramref name="parameters"/> at <paramref name="offset"/>: F32 as is, F16 and BF16
-        /// exactly, F64 rounded to the nearest float32. False (with NG0505) at its first value that is not finite.</summary>
+        /// <summary>One tensor into <paramref name="parameters"/> at <paramref name="offset"/>: F32 as is, F16 and
+        /// BF16 exactly, F64 rounded to the nearest float32. False (with NG0505) at its first value that is not
+        /// finite.</summary>
         private static bool Read(TensorEntry t, byte[] file, int dataStart, float[] parameters, int offset, string what,
             int layer, string fileName, List<WeightsFinding> findings)
         {
@@ -291,7 +306,8 @@ public sealed partial class NetworkGenerator
                 if (float.IsNaN(value) || float.IsInfinity(value))
                 {
                     string shown = beyond ?? (float.IsNaN(value) ? "NaN" : value > 0 ? "+∞" : "−∞");
-                    findings.Add(Finding(DiagnosticDescriptors.NonFiniteWeight, t.Name, i, shown, fileName, what, layer));
+                    findings.Add(Finding(DiagnosticDescriptors.NonFiniteWeight, t.Name, i, shown, fileName, what,
+                        layer));
                     return false;
                 }
                 parameters[offset + i] = value;

@@ -103,7 +103,8 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             WeightsStep.Report(context, pair.Left, pair.Right));
         IncrementalValuesProvider<WeightsFileOutput> weightsFiles = weights
             .Combine(collisions)
-            .Select(static (pair, _) => new WeightsFileOutput(pair.Left, Emitter.WeightsHintName(pair.Left.Spec, pair.Right)))
+            .Select(static (pair, _) =>
+                new WeightsFileOutput(pair.Left, Emitter.WeightsHintName(pair.Left.Spec, pair.Right)))
             .WithTrackingName(TrackingNames.WeightsFile);
         context.RegisterSourceOutput(weightsFiles, static (context, file) =>
             context.AddSource(file.HintName, Emitter.EmitWeights(file.Result)));
