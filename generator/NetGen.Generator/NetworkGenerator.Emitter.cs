@@ -83,15 +83,18 @@ public sealed partial class NetworkGenerator
             return FileName(key) + (rank == 0 ? "" : "-" + (rank + 1)) + ".g.cs";
         }
 
-        /// <summary>The files' names (each network's full name, and the same followed by <see cref="FastKey"/>) that
+        /// <summary>The files' names (each network's full name, and the same followed by <see cref="FastKey"/> and, with
+        /// [Weights], <see cref="WeightsKey"/>) that
         /// equal another one but for letter case, in ordinal order (usually none).</summary>
-        public static EquatableArray<string> CaseCollisions(System.Collections.Immutable.ImmutableArray<string> names)
+        public static EquatableArray<string> CaseCollisions(
+            System.Collections.Immutable.ImmutableArray<(string Name, bool HasWeights)> names)
         {
             var keys = new System.Collections.Generic.List<string>();
-            foreach (string name in names.Distinct())
+            foreach ((string name, bool hasWeights) in names.Distinct())
             {
                 keys.Add(name);
                 keys.Add(name + FastKey);
+                if (hasWeights) keys.Add(name + WeightsKey);
             }
             var counts = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
             foreach (string key in keys)
@@ -330,22 +333,48 @@ public sealed partial class NetworkGenerator
 
         private static void WriteConstruction(SourceWriter w, NetworkSpec spec)
         {
-            w.WriteLine("/// <summary>A network initialised from <see cref=\"DefaultSeed\"/>.</summary>");
-            w.WriteLine("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed) { }");
+            if (spec.WeightsPath is null)
+            {
+                w.WriteLine("/// <summary>A network initialised from <see cref=\"DefaultSeed\"/>.</summary>");
+                w.WriteLine("public " + Identifier(spec.ClassName) + "() : this(DefaultSeed) { }");
+            }
+            else
+            {
+                // [Weights]: the parameters compiled in (the class's Weights.g.cs part) instead of a draw; with none
+                // compiled in (a file too large, NG0507) the span is empty and the constructor draws as the seeded one.
+                w.WriteLine("/// <summary>A network that starts from the parameters compiled in from " + Escape(spec.WeightsPath) +
+                    " ([Weights]); it stays trainable." + (spec.HasDropout ? " Its dropout masks are drawn from <see cref=\"DefaultSeed\"/>." : "") +
+                    "</summary>");
+                using (w.Open("public " + Identifier(spec.ClassName) + "()"))
+                {
+                    using (w.Open("if (PretrainedParameters.Length == ParameterCount)"))
+                    {
+                        w.WriteLine("PretrainedParameters.CopyTo(_parameters); // W1, b1, W2, b2, … as read at build time");
+                        if (spec.HasDropout)
+                            w.WriteLine("_dropoutRng = new global::NetGen.Rng(DefaultSeed);");
+                    }
+                    using (w.Open("else"))
+                        WriteDraw(w, spec, "DefaultSeed");
+                }
+            }
             w.WriteLine();
             w.WriteLine("/// <summary>A network whose weights are drawn as declared from <paramref name=\"seed\"/>; biases start at 0.</summary>");
             using (w.Open("public " + Identifier(spec.ClassName) + "(ulong seed)"))
-            {
-                w.WriteLine("var rng = new global::NetGen.Rng(seed);");
-                foreach (LayerSpec layer in spec.Layers)
-                {
-                    w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.Inputs + ", " + layer.Units + ", " +
-                        FloatLiteral(spec.InitScale) + ", ref rng); // W" + layer.Index + " = " + InitFormula(layer, spec.InitScale));
-                }
-                if (spec.HasDropout)
-                    w.WriteLine("_dropoutRng = rng; // the same seed draws the same masks");
-            }
+                WriteDraw(w, spec, "seed");
             w.WriteLine();
+        }
+
+        /// <summary>The draw of every W[l] from <paramref name="seed"/> (biases stay 0), and the dropout generator after it.</summary>
+        private static void WriteDraw(SourceWriter w, NetworkSpec spec, string seed)
+        {
+            w.WriteLine("var rng = new global::NetGen.Rng(" + seed + ");");
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.Inputs + ", " + layer.Units + ", " +
+                    FloatLiteral(spec.InitScale) + ", ref rng); // W" + layer.Index + " = " + InitFormula(layer, spec.InitScale));
+            }
+            if (spec.HasDropout)
+                w.WriteLine("_dropoutRng = rng; // the same seed draws the same masks");
         }
 
         private static void WriteParameterViews(SourceWriter w, NetworkSpec spec)

@@ -136,6 +136,7 @@ public sealed partial class NetworkGenerator
                 }
             }
 
+            WeightsArguments? weights = ParseWeights(symbol, diagnostics, cancellationToken, ref brokenArgument);
             if (brokenArgument)
                 return Fail();
             if (!Validate(declared, network, symbol.Name, networkLocation, diagnostics)
@@ -144,7 +145,8 @@ public sealed partial class NetworkGenerator
 
             string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, symbol.Name, declared.Input!.Shape.ToEquatableArray(), declared.Layers.ToEquatableArray(),
-                network.Loss, network.Seed, network.InitScale, !AliasesClash(symbol, context.SemanticModel, declaration));
+                network.Loss, network.Seed, network.InitScale, !AliasesClash(symbol, context.SemanticModel, declaration),
+                weights?.Path);
 
             // ---- what the generated half would clash with: the class name, the user's members, the base class ----
             List<GeneratedMember> generated = GeneratedMembers.Of(spec);

@@ -23,6 +23,10 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         public const string CaseCollisions = nameof(CaseCollisions);
         public const string File = nameof(File);
         public const string WithoutNetwork = nameof(WithoutNetwork);
+        public const string WeightsFiles = nameof(WeightsFiles);
+        public const string WeightsOptions = nameof(WeightsOptions);
+        public const string Weights = nameof(Weights);
+        public const string WeightsFile = nameof(WeightsFile);
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -59,7 +63,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         // gathered once (an empty list almost always, equal from one edit to the next, so that no file is emitted again
         // for it).
         IncrementalValueProvider<EquatableArray<string>> collisions = specs
-            .Select(static (spec, _) => spec.FullName)
+            .Select(static (spec, _) => (spec.FullName, spec.WeightsPath is not null))
             .Collect()
             .Select(static (names, _) => Emitter.CaseCollisions(names))
             .WithTrackingName(TrackingNames.CaseCollisions);
@@ -74,7 +78,40 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             context.AddSource(file.HintName, Emitter.Emit(file.Plan)));
         context.RegisterSourceOutput(files, static (context, file) =>
             context.AddSource(file.FastHintName, Emitter.EmitFast(file.Plan)));
+
+        // [Weights]: the NetGenWeights files the build carried as text (NetGen.targets), the project's options, and per
+        // network with [Weights] one check that yields its diagnostics or its parameters, then its third file.
+        IncrementalValuesProvider<WeightsText> weightsTexts = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, cancellationToken) => WeightsStep.ReadText(pair.Left, pair.Right, cancellationToken))
+            .Where(static text => text is not null)
+            .Select(static (text, _) => text!)
+            .WithTrackingName(TrackingNames.WeightsFiles);
+        IncrementalValueProvider<WeightsOptions> weightsOptions = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => WeightsStep.ReadOptions(provider))
+            .WithTrackingName(TrackingNames.WeightsOptions);
+        IncrementalValuesProvider<WeightsResult> weights = specs
+            .Where(static spec => spec.WeightsPath is not null)
+            .Combine(weightsTexts.Collect())
+            .Combine(weightsOptions)
+            .Select(static (pair, _) => WeightsStep.Check(pair.Left.Left, pair.Left.Right, pair.Right))
+            .WithTrackingName(TrackingNames.Weights);
+        // Reported on the [Weights] attribute, found in the compilation: the check itself holds no location, so that
+        // moving the declaration leaves it cached.
+        context.RegisterSourceOutput(weights.Where(static result => result.Findings.Count > 0)
+            .Combine(context.CompilationProvider), static (context, pair) =>
+            WeightsStep.Report(context, pair.Left, pair.Right));
+        IncrementalValuesProvider<WeightsFileOutput> weightsFiles = weights
+            .Combine(collisions)
+            .Select(static (pair, _) =>
+                new WeightsFileOutput(pair.Left, Emitter.WeightsHintName(pair.Left.Spec, pair.Right)))
+            .WithTrackingName(TrackingNames.WeightsFile);
+        context.RegisterSourceOutput(weightsFiles, static (context, file) =>
+            context.AddSource(file.HintName, Emitter.EmitWeights(file.Result)));
     }
+
+    /// <summary>The third file of a network with [Weights]: its check and the file's name.</summary>
+    private sealed record WeightsFileOutput(WeightsResult Result, string HintName);
 
     /// <summary>The two files of one network, from one plan: value-equal, so that an edit elsewhere emits neither
     /// again.</summary>

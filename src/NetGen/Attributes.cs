@@ -106,3 +106,24 @@ public sealed class L1Attribute : Attribute
     /// <summary>λ.</summary>
     public float Lambda { get; }
 }
+
+/// <summary>
+/// Compiles a trained network's parameters into the assembly from a safetensors file (issue 13): the generator checks
+/// the file against the declared layers while compiling (NG05xx diagnostics on this attribute) and writes its weights as
+/// static data, from which the parameterless constructor starts instead of a random draw; the seeded constructor still
+/// draws, and the network stays trainable. The file must be listed in the project file as
+/// <c>&lt;ItemGroup&gt;&lt;NetGenWeights Include="models/iris.safetensors" /&gt;&lt;/ItemGroup&gt;</c>: the package's build
+/// step carries it to the generator, which reads no file itself. Tensor names follow <c>LoadSafetensors</c>'s rules
+/// (the layers' declared names, NetGen's <c>layers.{l-1}</c>, or a PyTorch <c>nn.Sequential</c>'s <c>0.weight</c>,
+/// <c>2.weight</c>, …); F16, BF16 and F64 are converted to float32 at build time.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class WeightsAttribute : Attribute
+{
+    /// <summary>Compiles in the parameters of the safetensors file at <paramref name="path"/>, relative to the project
+    /// directory (the folder of the .csproj), as the project's <c>NetGenWeights</c> item names it.</summary>
+    public WeightsAttribute(string path) => Path = path;
+
+    /// <summary>The safetensors file, relative to the project directory.</summary>
+    public string Path { get; }
+}

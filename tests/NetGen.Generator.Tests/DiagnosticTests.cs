@@ -343,7 +343,8 @@ public class DiagnosticTests
     [Fact]
     public void Every_released_descriptor_has_a_case()
     {
-        IEnumerable<string> covered = Cases.Values.Select(c => c.Id).Distinct();
+        // The NG05xx cases need a weights file beside the source: they are WeightsTests.Cases.
+        IEnumerable<string> covered = Cases.Values.Select(c => c.Id).Concat(WeightsTests.Cases.Values.Select(c => c.Id)).Distinct();
         IEnumerable<string> released = ReleaseTrackingTests.ReadUnshippedRules().Select(r => r.Id).Where(id => id != "NG9999");
         Assert.Equal(released.OrderBy(id => id), covered.OrderBy(id => id));
     }

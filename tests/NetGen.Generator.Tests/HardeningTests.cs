@@ -252,6 +252,7 @@ public class HardeningTests
         new object[] { "[Network(Loss = Loss.CrossEntropy)]\n[Input(8, 8, 3)]\n[Dense(40, Activation.Relu)]\n[Dropout(0.5f)]\n[Dense(3, Activation.Softmax)]\n[L2(0.1f)]" },
         new object[] { "[Network(Loss = Loss.MeanSquaredError)]\n[Input(4, 5)]\n[Dense(2, Activation.Linear)]" },                   // regression, image
         new object[] { "[Network(Loss = Loss.MeanSquaredError)]\n[Input(20000)]\n[Dense(3, Activation.Tanh)]\n[Dense(1, Activation.Linear)]" }, // no sample structs
+        new object[] { "[Network]\n" + Layers + "\n[Weights(\"models/net.safetensors\")]" },                           // [Weights]: a third part
     };
 
     [Theory]

@@ -229,6 +229,104 @@ public class IncrementalityTests
         }
     }
 
+    // ---- [Weights]: the file's steps ----
+
+    private const string WeightsFiles = NetworkGenerator.TrackingNames.WeightsFiles;
+    private const string WeightsOptions = NetworkGenerator.TrackingNames.WeightsOptions;
+    private const string Weights = NetworkGenerator.TrackingNames.Weights;
+    private const string WeightsFile = NetworkGenerator.TrackingNames.WeightsFile;
+
+    private static readonly string WeightedFile =
+        NetworkFile.Replace("public partial class IncNet;", "[Weights(\"models/inc.safetensors\")]\npublic partial class IncNet;",
+            StringComparison.Ordinal);
+
+    /// <summary>IncNet's parameters in NetGen's own names, W1 scaled by <paramref name="scale"/>; optionally with an
+    /// unused tensor (a warning, NG0506).</summary>
+    private static WeightsProject WeightsFor(float scale, bool unused = false)
+    {
+        var tensors = new List<SafetensorsBytes.Tensor>
+        {
+            SafetensorsBytes.F32("layers.0.weight", new long[] { 4, 3 }, Enumerable.Range(0, 12).Select(i => scale * (i - 6) / 8f).ToArray()),
+            SafetensorsBytes.F32("layers.0.bias", new long[] { 4 }, 0.1f, 0.2f, 0.3f, 0.4f),
+            SafetensorsBytes.F32("layers.1.weight", new long[] { 1, 4 }, 0.5f, -0.5f, 0.25f, -0.25f),
+            SafetensorsBytes.F32("layers.1.bias", new long[] { 1 }, 0.125f),
+        };
+        if (unused) tensors.Add(SafetensorsBytes.F32("buffer", new long[] { 1 }, 1f));
+        var project = new WeightsProject();
+        project.Files["models/inc.safetensors"] = SafetensorsBytes.Write(tensors.ToArray());
+        return project;
+    }
+
+    private static readonly string[] WeightsSteps = { WeightsFiles, WeightsOptions, Weights, WeightsFile };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_unrelated_edit_leaves_every_weights_step_cached(bool moveTheDeclaration)
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(WeightedFile);
+        GeneratorRun first = GeneratorHarness.Run(WeightsFor(1f).Driver(), compilation);
+        Assert.Empty(first.GeneratorDiagnostics);
+        string weights = first.Source("Inc.IncNet.Weights.g.cs");
+        Assert.Contains("-0.75f, -0.625f, -0.5f,", weights, StringComparison.Ordinal);
+
+        CSharpCompilation edited = moveTheDeclaration
+            ? ReplaceInFirstTree(compilation, "return x + 1;", "int y = x * 2;\n        return y + 40;")
+            : compilation.AddSyntaxTrees(GeneratorHarness.Parse("namespace Other;\n\npublic class Unrelated { }\n", "Unrelated.cs"));
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, edited);
+
+        AssertReused(second);
+        foreach (string name in WeightsSteps)
+        {
+            Assert.NotEmpty(Outputs(second, name));
+            Assert.All(Outputs(second, name), o => Assert.Contains(o.Reason, Reused));
+        }
+        Assert.Single(SourceOutputSteps(second, fedBy: WeightsFile));
+        Assert.Equal(weights, second.Source("Inc.IncNet.Weights.g.cs"));
+    }
+
+    [Fact]
+    public void Moving_a_declaration_with_a_weights_warning_moves_the_warning_and_reuses_the_check()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(WeightedFile);
+        GeneratorRun first = GeneratorHarness.Run(WeightsFor(1f, unused: true).Driver(), compilation);
+        Diagnostic before = Assert.Single(first.GeneratorDiagnostics);
+        Assert.Equal("NG0506", before.Id);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Driver,
+            ReplaceInFirstTree(compilation, "return x + 1;", "int y = x * 2;\n        return y + 40;"));
+
+        Assert.All(Outputs(second, Weights), o => Assert.Contains(o.Reason, Reused));
+        Diagnostic after = Assert.Single(second.GeneratorDiagnostics);
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 1, after.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.StartsWith("Weights(", second.SpanText(after), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Editing_the_weights_file_emits_the_weights_part_again_and_only_it()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(WeightedFile);
+        WeightsProject project = WeightsFor(1f);
+        AdditionalText old = project.Texts().Single();
+        GeneratorRun first = GeneratorHarness.Run(project.Driver(ImmutableArray.Create(old)), compilation);
+        string main = first.Source("Inc.IncNet.g.cs"), weights = first.Source("Inc.IncNet.Weights.g.cs");
+
+        // The build re-encodes the changed file: the same additional file path, new text.
+        AdditionalText changed = WeightsFor(2f).Texts().Single();
+        Assert.Equal(old.Path, changed.Path);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver.ReplaceAdditionalText(old, changed), compilation);
+
+        Assert.All(Outputs(second, WeightsFiles), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.All(Outputs(second, Weights), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.All(SourceOutputSteps(second, fedBy: WeightsFile).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+        Assert.All(SourceOutputSteps(second, fedBy: File).SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, Reused));
+        Assert.Equal(main, second.Source("Inc.IncNet.g.cs"));
+        string rewritten = second.Source("Inc.IncNet.Weights.g.cs");
+        Assert.NotEqual(weights, rewritten);
+        Assert.Contains("-1.5f, -1.25f, -1f,", rewritten, StringComparison.Ordinal); // W1 doubled
+    }
+
     // ---- helpers ----
 
     private static void AssertReused(GeneratorRun run)

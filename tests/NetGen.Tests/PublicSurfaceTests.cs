@@ -24,7 +24,7 @@ public sealed class PublicSurfaceTests
     {
         "NetGen.Activation", "NetGen.Loss", "NetGen.Init",
         "NetGen.NetworkAttribute", "NetGen.InputAttribute", "NetGen.DenseAttribute", "NetGen.DropoutAttribute",
-        "NetGen.L2Attribute", "NetGen.L1Attribute",
+        "NetGen.L2Attribute", "NetGen.L1Attribute", "NetGen.WeightsAttribute",
         "NetGen.INetwork", "NetGen.LayerDescription", "NetGen.LayerKind", "NetGen.Rng",
         "NetGen.Dataset", "NetGen.CsvOptions", "NetGen.CsvHeader", "NetGen.Standardizer", "NetGen.Augmentation",
         "NetGen.Trainer", "NetGen.TrainingOptions", "NetGen.Optimizer", "NetGen.EarlyStopping", "NetGen.EpochReport", "NetGen.TrainingHistory",

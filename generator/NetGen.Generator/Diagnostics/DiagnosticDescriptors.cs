@@ -4,14 +4,15 @@ namespace NetGen.Generator.Diagnostics;
 
 /// <summary>
 /// Every NG#### the generator reports, grouped by area: NG00xx the declaration, NG01xx shapes, NG02xx activations and
-/// losses, NG03xx initialisation, NG04xx regularization, NG99xx internal. Ids are never reused; each has a page under docs/diagnostics.
+/// losses, NG03xx initialisation, NG04xx regularization, NG05xx weights compiled in ([Weights]), NG99xx internal. Ids are never reused; each has a page under docs/diagnostics.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string HelpLinkBase = RepositoryInfo.Url + "/blob/main/docs/diagnostics/"; // RepositoryUrl, Directory.Build.props
 
     private const string Declaration = "NetGen.Declaration", Shape = "NetGen.Shape", Activation = "NetGen.Activation",
-        Initialization = "NetGen.Initialization", Regularization = "NetGen.Regularization", Internal = "NetGen.Internal";
+        Initialization = "NetGen.Initialization", Regularization = "NetGen.Regularization", Weights = "NetGen.Weights",
+        Internal = "NetGen.Internal";
 
     // ---- NG00xx: the declaration ----
     public static readonly DiagnosticDescriptor NetworkClassNotPartial = new(
@@ -269,6 +270,79 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0404.md");
+
+    // ---- NG05xx: weights compiled in from a safetensors file ([Weights]) ----
+    public static readonly DiagnosticDescriptor WeightsNotListed = new(
+        id: "NG0501",
+        title: "The weights file is not listed as NetGenWeights",
+        messageFormat: "[Weights(\"{0}\")] names a file the project does not list as NetGenWeights, so the build does not carry it to NetGen; add <ItemGroup><NetGenWeights Include=\"{0}\" /></ItemGroup> to the project file",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0501.md");
+
+    public static readonly DiagnosticDescriptor WeightsFileMissing = new(
+        id: "NG0502",
+        title: "The weights file does not exist",
+        messageFormat: "[Weights(\"{0}\")]: the project lists {1} as NetGenWeights, but there is no such file",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0502.md");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = new(
+        id: "NG0503",
+        title: "The weights file is not valid safetensors",
+        messageFormat: "[Weights(\"{0}\")]: {1} cannot be read: {2}",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0503.md");
+
+    public static readonly DiagnosticDescriptor WeightsDoNotFit = new(
+        id: "NG0504",
+        title: "The weights file does not fit the network",
+        messageFormat: "{0} ([Weights(\"{1}\")] on '{2}')",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0504.md");
+
+    public static readonly DiagnosticDescriptor NonFiniteWeight = new(
+        id: "NG0505",
+        title: "A weight is not a finite number",
+        messageFormat: "{0}[{1}] is {2} in {3} ({4} of layer {5}); every weight compiled in must be a finite float32",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0505.md");
+
+    public static readonly DiagnosticDescriptor UnusedTensors = new(
+        id: "NG0506",
+        title: "The weights file holds tensors the network does not use",
+        messageFormat: "{0} holds {1} tensor{2} that '{3}' does not use, which are not compiled in: {4}",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0506.md");
+
+    public static readonly DiagnosticDescriptor WeightsTooLarge = new(
+        id: "NG0507",
+        title: "The weights are too large to compile in",
+        messageFormat: "'{0}' has {1} parameters ({2} bytes as float32), more than the {3} that NetGen compiles in; none are, and new {0}() draws from DefaultSeed: load {4} at run time with LoadSafetensors instead",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0507.md");
+
+    public static readonly DiagnosticDescriptor InvalidWeightsPath = new(
+        id: "NG0508",
+        title: "The [Weights] path is not a file path",
+        messageFormat: "[Weights({0})] names no file: {1}; give the safetensors file's path relative to the project directory",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0508.md");
 
     // ---- NG99xx: internal ----
     public static readonly DiagnosticDescriptor GeneratorFailure = new(

@@ -55,6 +55,8 @@ internal static class GeneratedMembers
         foreach (string name in new[] { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Architecture", "Loss" })
             members.Add(new GeneratedMember("NetGen.INetwork." + name, "the explicit implementation of INetwork." + name));
 
+        if (spec.WeightsPath is not null) Add("PretrainedParameters", "the private property");
+
         // Construction.
         members.Add(new GeneratedMember(".ctor", "the public constructor " + spec.ClassName + "()", new string[0]));
         members.Add(new GeneratedMember(".ctor", "the public constructor " + spec.ClassName + "(ulong)", new[] { "ulong" }));

@@ -8,6 +8,8 @@ namespace NetGen.Generator.Model;
 /// <param name="InputShape">The declared input shape; the network sees its product, n[0].</param>
 /// <param name="UsesAliases">Whether the generated file may name Span, Kernels… through its own using aliases: false
 /// when the class (or a base class) or its namespace has a member of such a name, which would win over the alias.</param>
+/// <param name="WeightsPath">The path of <c>[Weights(path)]</c> as written (relative to the project directory), or null:
+/// the parameterless constructor then starts from the parameters compiled in from that file.</param>
 internal sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
@@ -16,7 +18,8 @@ internal sealed record NetworkSpec(
     Loss Loss,
     ulong Seed,
     float InitScale,
-    bool UsesAliases = true)
+    bool UsesAliases = true,
+    string? WeightsPath = null)
 {
     public int InputSize => Layers[0].Inputs;
 
