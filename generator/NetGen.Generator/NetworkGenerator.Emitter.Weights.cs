@@ -52,8 +52,54 @@ public sealed partial class NetworkGenerator
                 }
                 else
                     WritePretrainedParameters(w, result);
+                w.WriteLine();
+                WritePretrainedScaling(w, result);
             }
             return w.ToString();
+        }
+
+        /// <summary>The input scaling saved with the parameters, as the <c>Standardizer</c> that made it.</summary>
+        private static void WritePretrainedScaling(SourceWriter w, WeightsResult result)
+        {
+            if (!result.Compiled || !result.Scaled)
+            {
+                w.WriteLine("/// <summary>The input scaling saved with the parameters: none " +
+                    (result.Compiled ? "in " + Escape(result.Spec.WeightsPath!) + " (it holds no scaling.mean and " +
+                        "scaling.deviation)" : "(no parameters are compiled in)") + ".</summary>");
+                w.WriteLine("public static global::NetGen.Standardizer? PretrainedScaling => null;");
+                return;
+            }
+            w.WriteLine("/// <summary>The input scaling read at build time with the parameters (scaling.mean and " +
+                "scaling.deviation of " + Escape(result.Spec.WeightsPath!) + "): standardise raw inputs with it, " +
+                "x ← (x − μ)/σ, before they reach the network.</summary>");
+            w.WriteLine("public static global::NetGen.Standardizer? PretrainedScaling { get; } = new(");
+            w.WriteLine("    new double[]");
+            w.WriteLine("    {");
+            WriteDoubles(w, result.ScalingMean);
+            w.WriteLine("    },");
+            w.WriteLine("    new double[]");
+            w.WriteLine("    {");
+            WriteDoubles(w, result.ScalingDeviation);
+            w.WriteLine("    });");
+        }
+
+        /// <summary>Doubles as literals that read back exactly ("R" round-trips a double on every runtime the
+        /// generator runs on only from .NET Core 3.0; "G17" always does), as many to a line as fit.</summary>
+        private static void WriteDoubles(SourceWriter w, EquatableArray<double> values)
+        {
+            var line = new StringBuilder("       ");
+            for (int i = 0; i < values.Count; i++)
+            {
+                string literal = values[i].ToString("G17", CultureInfo.InvariantCulture) + ",";
+                if (literal.IndexOf('.') < 0 && literal.IndexOf('E') < 0) literal = literal.Insert(literal.Length - 1, ".0");
+                if (line.Length + 1 + literal.Length > WeightsLineWidth)
+                {
+                    w.WriteLine(line.ToString());
+                    line.Clear().Append("       ");
+                }
+                line.Append(' ').Append(literal);
+            }
+            if (line.Length > 7) w.WriteLine(line.ToString());
         }
 
         /// <summary>The parameters as a float list, each layer's W and b under a comment naming the tensor.</summary>

@@ -230,6 +230,21 @@ public sealed partial class NetworkGenerator
                 }
             }
 
+            // NetGen's input scaling, saved with the parameters (SaveSafetensors(path, scaling)): compiled in too.
+            double[]? mean = null, deviation = null;
+            if (entries.ContainsKey(TensorNames.ScalingMean) || entries.ContainsKey(TensorNames.ScalingDeviation))
+            {
+                int inputs = spec.Layers[0].Inputs;
+                // The first fault only: a scaling of another width would otherwise be reported twice.
+                mean = ReadScaling(entries, TensorNames.ScalingMean, inputs, file, header.DataStart, declared, fileName,
+                    spec.ClassName, findings);
+                deviation = mean is null ? null : ReadScaling(entries, TensorNames.ScalingDeviation, inputs, file,
+                    header.DataStart, declared, fileName, spec.ClassName, findings);
+                if (mean is null || deviation is null) return Empty(spec, findings);
+                used.Add(TensorNames.ScalingMean);
+                used.Add(TensorNames.ScalingDeviation);
+            }
+
             var unused = new List<string>();
             foreach (TensorEntry entry in header.Entries)
                 if (!used.Contains(entry.Name))
@@ -269,7 +284,53 @@ public sealed partial class NetworkGenerator
             foreach (WeightsFinding finding in findings)
                 if (finding.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) return Empty(spec, findings);
             return new WeightsResult(spec, findings.ToEquatableArray(),
-                ImmutableArray.Create(parameters).ToEquatableArray(), sources.ToEquatableArray());
+                ImmutableArray.Create(parameters).ToEquatableArray(), sources.ToEquatableArray())
+            {
+                ScalingMean = mean is null ? EquatableArray<double>.Empty : mean.ToEquatableArray(),
+                ScalingDeviation = deviation is null ? EquatableArray<double>.Empty : deviation.ToEquatableArray(),
+            };
+        }
+
+        /// <summary>One tensor of the input scaling: F64 [n[0]] of finite values (σ &gt; 0), as
+        /// <c>Standardizer</c> needs them; null (with a finding) when it is absent or not so.</summary>
+        private static double[]? ReadScaling(Dictionary<string, TensorEntry> entries, string name, int inputs, byte[] file,
+            int dataStart, string declared, string fileName, string className, List<WeightsFinding> findings)
+        {
+            string needed = name + " F64 [" + inputs.ToString(CultureInfo.InvariantCulture) + "]";
+            if (!entries.TryGetValue(name, out TensorEntry? entry))
+            {
+                findings.Add(Finding(DiagnosticDescriptors.WeightsDoNotFit, fileName + " holds the other half of an " +
+                    "input scaling but not " + needed + " (a scaling is scaling.mean and scaling.deviation together)",
+                    declared, className));
+                return null;
+            }
+            long bytes = 8L * inputs;
+            if (entry.Dtype != "F64" || entry.Shape.Length != 1 || entry.Shape[0] != inputs
+                || entry.End - entry.Begin != bytes)
+            {
+                findings.Add(Finding(DiagnosticDescriptors.WeightsDoNotFit, name + " is " + entry.Dtype + " " +
+                    TensorNames.Shape(entry.Shape) + " in " + fileName + ", but the input scaling needs " + needed,
+                    declared, className));
+                return null;
+            }
+            var values = new double[inputs];
+            int at = dataStart + (int)entry.Begin;
+            for (int i = 0; i < inputs; i++, at += 8)
+            {
+                double d = BitConverter.Int64BitsToDouble(unchecked((long)UInt64(file, at)));
+                bool deviation = name == TensorNames.ScalingDeviation;
+                if (double.IsNaN(d) || double.IsInfinity(d) || (deviation && !(d > 0)))
+                {
+                    string shown = double.IsNaN(d) ? "NaN" : double.IsInfinity(d) ? (d > 0 ? "+∞" : "−∞")
+                        : d.ToString("R", CultureInfo.InvariantCulture);
+                    findings.Add(Finding(DiagnosticDescriptors.WeightsDoNotFit, name + "[" + i + "] is " + shown +
+                        " in " + fileName + ", but the input scaling needs finite means and deviations > 0",
+                        declared, className));
+                    return null;
+                }
+                values[i] = d;
+            }
+            return values;
         }
 
         /// <summary>One tensor into <paramref name="parameters"/> at <paramref name="offset"/>: F32 as is, F16 and

@@ -119,6 +119,34 @@ public class WeightsTests
     }
 
     [Fact]
+    public void An_input_scaling_saved_with_the_weights_is_compiled_in_as_a_Standardizer()
+    {
+        // SaveSafetensors(path, scaling) writes μ and σ as F64 tensors beside the layers: they are not unused
+        // tensors, they become PretrainedScaling, exactly (G17 literals read back to the same doubles).
+        double[] mean = { 0.1, -2.5e-7, 1234.5678901234567 }, deviation = { 1.0 / 3.0, 2.0, 1e-3 };
+        byte[] file = Write(F64("scaling.mean", new long[] { 3 }, mean), F64("scaling.deviation", new long[] { 3 }, deviation),
+            F32("layers.0.weight", new long[] { 4, 3 }, W1), F32("layers.0.bias", new long[] { 4 }, 0, 0, 0, 0),
+            F32("layers.1.weight", new long[] { 2, 4 }, W2), F32("layers.1.bias", new long[] { 2 }, B2));
+        GeneratorRun run = Project(file).Run(Source());
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputProblems());
+        string weights = run.Source("Tests.Net.Weights.g.cs");
+        Assert.All(weights.Split('\n'), line => Assert.True(line.Length <= 120, line));
+        WithAssembly(run, assembly =>
+        {
+            var scaling = (Standardizer)assembly.GetType("Tests.Net")!.GetProperty("PretrainedScaling")!.GetValue(null)!;
+            Assert.Equal(mean, scaling.Mean.ToArray());
+            Assert.Equal(deviation, scaling.Deviation.ToArray());
+        });
+
+        // Without a scaling in the file, PretrainedScaling is null.
+        GeneratorRun plain = Project(SequentialFile(withOptimizerState: false)).Run(Source());
+        WithAssembly(plain, assembly =>
+            Assert.Null(assembly.GetType("Tests.Net")!.GetProperty("PretrainedScaling")!.GetValue(null)));
+    }
+
+    [Fact]
     public void The_weights_part_matches_its_snapshot()
     {
         // NETGEN_ACCEPT=1 accepts a deliberate change, as for the other snapshots.
@@ -223,6 +251,20 @@ public class WeightsTests
                 F32("0.weight", new long[] { 4, 3 }, W1), F32("0.bias", new long[] { 4 }, 0, 0, 0, 0),
                 F32("2.weight", new long[] { 2, 4 }, W2), F64("2.bias", new long[] { 2 }, 0.5, -1e300))), "NG0505", DiagnosticSeverity.Error,
             new[] { "2.bias[1] is -1E+300 (beyond float32's range) in net.safetensors (b2 of layer 2)" }),
+        ["NG0504 half a scaling"] = new(() => Project(Write(F64("scaling.mean", new long[] { 3 }, 0, 0, 0),
+                F32("0.weight", new long[] { 4, 3 }, W1), F32("0.bias", new long[] { 4 }, 0, 0, 0, 0),
+                F32("2.weight", new long[] { 2, 4 }, W2), F32("2.bias", new long[] { 2 }, B2))), "NG0504", DiagnosticSeverity.Error,
+            new[] { "net.safetensors holds the other half of an input scaling but not scaling.deviation F64 [3]" }),
+        ["NG0504 a zero deviation"] = new(() => Project(Write(F64("scaling.mean", new long[] { 3 }, 0, 0, 0),
+                F64("scaling.deviation", new long[] { 3 }, 1, 0, 1),
+                F32("0.weight", new long[] { 4, 3 }, W1), F32("0.bias", new long[] { 4 }, 0, 0, 0, 0),
+                F32("2.weight", new long[] { 2, 4 }, W2), F32("2.bias", new long[] { 2 }, B2))), "NG0504", DiagnosticSeverity.Error,
+            new[] { "scaling.deviation[1] is 0 in net.safetensors, but the input scaling needs finite means and deviations > 0" }),
+        ["NG0504 a scaling of another width"] = new(() => Project(Write(F64("scaling.mean", new long[] { 2 }, 0, 0),
+                F64("scaling.deviation", new long[] { 2 }, 1, 1),
+                F32("0.weight", new long[] { 4, 3 }, W1), F32("0.bias", new long[] { 4 }, 0, 0, 0, 0),
+                F32("2.weight", new long[] { 2, 4 }, W2), F32("2.bias", new long[] { 2 }, B2))), "NG0504", DiagnosticSeverity.Error,
+            new[] { "scaling.mean is F64 [2] in net.safetensors, but the input scaling needs scaling.mean F64 [3]" }),
         ["NG0506 unused tensors"] = new(() => Project(SequentialFile()), "NG0506", DiagnosticSeverity.Warning,
             new[] { "optimizer.step F32 [1]" }),
         ["NG0507 too large"] = new(() => Project(Write(

@@ -55,7 +55,11 @@ internal static class GeneratedMembers
         foreach (string name in new[] { "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Architecture", "Loss" })
             members.Add(new GeneratedMember("NetGen.INetwork." + name, "the explicit implementation of INetwork." + name));
 
-        if (spec.WeightsPath is not null) Add("PretrainedParameters", "the private property");
+        if (spec.WeightsPath is not null)
+        {
+            Add("PretrainedParameters", "the private property");
+            Add("PretrainedScaling", "the public property");
+        }
 
         // Construction.
         members.Add(new GeneratedMember(".ctor", "the public constructor " + spec.ClassName + "()", new string[0]));

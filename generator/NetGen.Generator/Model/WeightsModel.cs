@@ -50,10 +50,19 @@ internal sealed record WeightsOptions(string? ProjectDirectory, EquatableArray<s
 internal sealed record WeightsFinding(DiagnosticDescriptor Descriptor, EquatableArray<string> Args);
 
 /// <summary>The weights check of one network: its diagnostics and, when the file fits, the float32 parameters in the
-/// network's order (W1, b1, W2, b2, …), with the tensor each layer's W and b came from (for the generated comments).
-/// No parameters (an empty list) when none are compiled in.</summary>
+/// network's order (W1, b1, W2, b2, …), with the tensor each layer's W and b came from (for the generated comments),
+/// and the input scaling μ, σ when the file holds one (NetGen's SaveSafetensors(path, scaling)). No parameters (an
+/// empty list) when none are compiled in.</summary>
 internal sealed record WeightsResult(NetworkSpec Spec, EquatableArray<WeightsFinding> Findings,
     EquatableArray<float> Parameters, EquatableArray<string> Sources)
 {
     public bool Compiled => Parameters.Count > 0;
+
+    /// <summary>μ of the input scaling, one per input; empty when the file holds none.</summary>
+    public EquatableArray<double> ScalingMean { get; init; } = EquatableArray<double>.Empty;
+
+    /// <summary>σ of the input scaling, one per input; empty when the file holds none.</summary>
+    public EquatableArray<double> ScalingDeviation { get; init; } = EquatableArray<double>.Empty;
+
+    public bool Scaled => ScalingMean.Count > 0;
 }

@@ -77,10 +77,10 @@ public static class Safetensors
     public const string ScalingFormula = "(x - scaling.mean) / scaling.deviation";
 
     /// <summary>The name of the scaling's μ, F64 [n[0]]: "scaling.mean".</summary>
-    public const string ScalingMeanName = "scaling.mean";
+    public const string ScalingMeanName = TensorNames.ScalingMean;
 
     /// <summary>The name of the scaling's σ, F64 [n[0]]: "scaling.deviation".</summary>
-    public const string ScalingDeviationName = "scaling.deviation";
+    public const string ScalingDeviationName = TensorNames.ScalingDeviation;
 
 
     /// <summary>NetGen's name of W[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.weight".</summary>

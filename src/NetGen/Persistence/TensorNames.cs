@@ -37,6 +37,12 @@ internal static class TensorNames
     /// <summary>The suffix of a layer's bias tensor.</summary>
     public const string BiasSuffix = ".bias";
 
+    /// <summary>The input scaling's μ, F64 [n[0]], saved with a Standardizer: not a layer's tensor.</summary>
+    public const string ScalingMean = "scaling.mean";
+
+    /// <summary>The input scaling's σ, F64 [n[0]], saved with a Standardizer: not a layer's tensor.</summary>
+    public const string ScalingDeviation = "scaling.deviation";
+
     /// <summary>NetGen's own name of layer l: <c>layers.{l-1}</c>.</summary>
     public static string DefaultName(int index) => "layers." + (index - 1).ToString(CultureInfo.InvariantCulture);
 

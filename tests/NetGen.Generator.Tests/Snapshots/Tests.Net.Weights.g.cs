@@ -25,4 +25,8 @@ partial class Net
         // b2: 2, from 2.bias (F32)
         0.0500000007f, -0.0500000007f,
     ];
+
+    /// <summary>The input scaling saved with the parameters: none in models/net.safetensors (it holds no scaling.mean
+    /// and scaling.deviation).</summary>
+    public static global::NetGen.Standardizer? PretrainedScaling => null;
 }
