@@ -6,8 +6,8 @@ using NetGen;
 namespace NetGen.Serve;
 
 /// <summary>
-/// A NativeAOT web service that serves the breast-cancer network the demo trains (<see cref="CancerNet"/>, weights and
-/// input scaling from models/breast-cancer.safetensors):
+/// A NativeAOT web service that serves the breast-cancer network the demo trains (<see cref="CancerNet"/>, its weights
+/// and input scaling compiled in from models/breast-cancer.safetensors by <c>[Weights]</c>):
 /// <c>POST /predict</c> with <c>{"x": [30 raw features]}</c> or <c>{"x": [[…], […]]}</c> answers P(benign) and the
 /// class; <c>GET /</c> describes the model. A request that is not what the model needs gets a 400 whose message says
 /// what was expected and what was found, and the server keeps serving.
@@ -25,19 +25,7 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "models", "breast-cancer.safetensors");
-        Model model;
-        try
-        {
-            model = Model.Load(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException
-                                      or ArgumentException or NotSupportedException)
-        {
-            Console.Error.WriteLine($"error: the model {path} cannot be served: {e.Message}");
-            return 1;
-        }
-
+        var model = new Model();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Json));
         // One line per request would drown the start-up lines (and cost time under load).
@@ -124,15 +112,17 @@ public static class Program
         => Results.Json(new Error(message), Json.Error, statusCode: StatusCodes.Status400BadRequest);
 }
 
-/// <summary>The served network and its input scaling, read once at start-up.</summary>
+/// <summary>The served network and its input scaling, both compiled in: nothing is read at start-up.</summary>
 public sealed class Model
 {
-    private readonly CancerNet _net;
+    private readonly CancerNet _net = new(); // starts from the compiled-in parameters
     private readonly double[] _mean, _deviation;
 
-    private Model(CancerNet net, Standardizer scaling)
+    public Model()
     {
-        _net = net;
+        // [Weights] compiled the file's scaling.mean and scaling.deviation in beside the parameters.
+        Standardizer scaling = CancerNet.PretrainedScaling
+            ?? throw new InvalidOperationException("models/breast-cancer.safetensors was compiled in without its scaling");
         _mean = scaling.Mean.ToArray();
         _deviation = scaling.Deviation.ToArray();
         Info = new ModelInfo(nameof(CancerNet), CancerNet.Architecture, CancerNet.InputSize, CancerNet.OutputSize,
@@ -144,17 +134,6 @@ public sealed class Model
 
     /// <summary>What <c>GET /</c> answers.</summary>
     public ModelInfo Info { get; }
-
-    /// <summary>Loads the parameters and the scaling saved with them; a file without scaling is refused.</summary>
-    public static Model Load(string path)
-    {
-        var net = new CancerNet();
-        net.LoadSafetensors(path, out Standardizer? scaling);
-        if (scaling is null)
-            throw new InvalidDataException($"{path} holds no input scaling (scaling.mean, scaling.deviation); the "
-                + "service takes raw features. Save it with SaveSafetensors(path, standardizer).");
-        return new Model(net, scaling);
-    }
 
     /// <summary>x ← (x − μ)/σ as <see cref="Standardizer.Apply"/> computes it, then the network; safe from any
     /// number of requests at once (<c>Predict</c> reads the parameters only).</summary>
@@ -175,6 +154,7 @@ public sealed class Model
 [Input(30)]
 [Dense(16, Activation.Relu)]
 [Dense(1, Activation.Sigmoid)]
+[Weights("models/breast-cancer.safetensors")] // the demo's output, checked and compiled in at build time
 public partial class CancerNet;
 
 /// <summary>One answer: P(benign), the class (1 = benign, 0 = malignant) and its name.</summary>

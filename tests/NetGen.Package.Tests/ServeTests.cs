@@ -32,8 +32,9 @@ public sealed class NativeAotFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// Issue 13, item 8: examples/NetGen.Serve, built against the packed package, publishes as NativeAOT with no trim or
-/// AOT warning; the binary starts, answers real HTTP requests like a float64 reference computed here from the same
+/// Issue 13, item 8: examples/NetGen.Serve, built against the packed package, with its weights and input scaling
+/// compiled in by [Weights], publishes as NativeAOT with no trim or AOT warning and nothing beside it; the binary
+/// starts, answers real HTTP requests like a float64 reference computed here from the same
 /// safetensors file (parsed by this test, not by NetGen), refuses bad requests with a 400 that names what is wrong,
 /// keeps serving, and stops.
 /// </summary>
@@ -67,6 +68,9 @@ public sealed class ServeTests
         string binary = Path.Combine(publish, "NetGen.Serve");
         Assert.True(File.Exists(binary), $"no native binary at {binary}");
         Assert.False(File.Exists(Path.Combine(publish, "NetGen.Serve.dll")), "a NativeAOT publish has no managed entry assembly");
+        // The weights and the scaling are compiled in ([Weights]): nothing to deploy beside the binary.
+        Assert.False(Directory.Exists(Path.Combine(publish, "models")), "the publish folder has a models/ folder");
+        Assert.Empty(Directory.GetFiles(publish, "*.safetensors", SearchOption.AllDirectories));
         _output.WriteLine($"binary: {new FileInfo(binary).Length / 1e6:F1} MB");
 
         Reference reference = Reference.Load(Path.Combine(app, "models", "breast-cancer.safetensors"));
