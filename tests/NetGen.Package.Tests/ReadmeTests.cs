@@ -94,7 +94,21 @@ public sealed class ReadmeTests
             bool executable = HasTopLevelStatements(block.Code);
             if (executable)
                 executables.Add(name);
-            File.WriteAllText(Path.Combine(folder, name + ".csproj"), template.Replace("$OUTPUT_TYPE$", executable ? "Exe" : "Library"));
+            string project = template.Replace("$OUTPUT_TYPE$", executable ? "Exe" : "Library");
+            // [Weights("models/x")]: the reader lists the file as NetGenWeights, as the README says; the file is the
+            // repository's trained model of that name (examples/NetGen.Serve/models/).
+            foreach (Match weights in Regex.Matches(block.Code, "\\[Weights\\(\"(?<path>models/[^\"]+)\"\\)\\]"))
+            {
+                string relative = weights.Groups["path"].Value;
+                string source = Path.Combine(_fixture.RepoRoot, "examples", "NetGen.Serve", relative);
+                Assert.True(File.Exists(source), $"README line {block.FirstLine}: [Weights] names {relative}, which is not in examples/NetGen.Serve");
+                string target = Path.Combine(folder, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(source, target, overwrite: true);
+                project = project.Replace("</Project>",
+                    $"  <ItemGroup><NetGenWeights Include=\"{relative}\" /></ItemGroup>\n</Project>");
+            }
+            File.WriteAllText(Path.Combine(folder, name + ".csproj"), project);
             File.WriteAllText(Path.Combine(folder, "Program.cs"), block.Code); // line n of the file is README line FirstLine + n − 1
             foreach (Match data in Regex.Matches(block.Code, "\"(?<path>data/[^\"]+)\""))
             {
