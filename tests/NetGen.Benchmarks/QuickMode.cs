@@ -107,7 +107,7 @@ public static class QuickMode
         });
 
         int met = PrintTables(w, rows, fma, out int targets);
-        PrintFrozenRatio(w, rows);
+        PrintFrozenRatio(w, rows, fma);
         if (!Restrictions.Print(w, Time))
             failures.Add("net A under a restriction of the instruction sets: a child failed or disagreed with ONNX Runtime");
 
@@ -310,14 +310,16 @@ public static class QuickMode
     }
 
     /// <summary>The frozen batch against the mutable one, from the same run's medians.</summary>
-    private static void PrintFrozenRatio(TextWriter w, List<Row> rows)
+    private static void PrintFrozenRatio(TextWriter w, List<Row> rows, double measuredFma)
     {
         Row? mutable = rows.FirstOrDefault(r => r.Case.StartsWith("net C PredictBatch", StringComparison.Ordinal));
         Row? frozen = rows.FirstOrDefault(r => r.Case.StartsWith("net C Frozen.PredictBatch", StringComparison.Ordinal));
         if (mutable?.NetGen is null || frozen?.NetGen is null) return;
         w.WriteLine($"Frozen:  net C Frozen.PredictBatch ({Cases.NetCBatch} samples) is " +
                     $"{mutable.NetGen.MedianNs / frozen.NetGen.MedianNs:0.00}× the mutable PredictBatch (medians " +
-                    $"{Time(frozen.NetGen.MedianNs)} and {Time(mutable.NetGen.MedianNs)}): W1ᵀ packed once, at Freeze().");
+                    $"{Time(frozen.NetGen.MedianNs)} and {Time(mutable.NetGen.MedianNs)}): W1ᵀ packed once, at Freeze(); " +
+                    $"{2.0 * Cases.NetCBatch * Cases.NetCMultiplyAdds / frozen.NetGen.MedianNs:0.0} GFLOP/s, " +
+                    $"{2.0 * Cases.NetCBatch * Cases.NetCMultiplyAdds / frozen.NetGen.MedianNs / measuredFma:0%} of the measured FMA peak.");
     }
 }
 
