@@ -35,7 +35,7 @@ public static partial class Kernels
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public sealed class PackedWeights
     {
-        // Written by the constructor only; Get never reallocates since the scratch already holds Length floats.
+        // Written by the constructor only; Get never reallocates since the scratch already holds _length floats.
         private AlignedScratch _panels;
         private readonly int _length;
         private readonly float[] _bias;
@@ -83,7 +83,8 @@ public static partial class Kernels
     /// Z = g(A·Wᵀ + b), as <see cref="DenseForward{TActivation}(ReadOnlySpan{float}, ReadOnlySpan{float},
     /// ReadOnlySpan{float}, Span{float}, int, int, int, TActivation)"/>, with W already packed: a batch that would pack
     /// Wᵀ runs on <paramref name="packed"/>'s panels instead (the same panels, the same sums: bit for bit the same Z);
-    /// any other batch, or a null <paramref name="packed"/>, runs the overload without it.
+    /// any other batch, or a null <paramref name="packed"/>, runs the overload without it. <paramref name="packed"/> must
+    /// have been packed from this W and b (the frozen networks pack their own copy, never written again).
     /// </summary>
     /// <exception cref="ArgumentException">A length does not match m, nIn and nOut, or <paramref name="packed"/> was
     /// packed from a layer of other sizes.</exception>
