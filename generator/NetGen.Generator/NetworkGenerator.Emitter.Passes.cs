@@ -179,7 +179,7 @@ public sealed partial class NetworkGenerator
 
         private static void WritePredictBatch(SourceWriter w, NetworkPlan plan)
         {
-            w.WriteLine("/// <summary>m samples at once, rows are samples" + (plan.Spec.HasDropout ? ", never dropping" : "") + ". Allocates nothing after its first call at this or a larger m. Not safe from many threads on one instance (it shares the batch workspace).</summary>");
+            w.WriteLine("/// <summary>m samples at once, rows are samples" + (plan.Spec.HasDropout ? ", never dropping" : "") + ". Allocates nothing after its first call at this or a larger m. Not safe from many threads on one instance (it shares the batch workspace; <see cref=\"Freeze\"/> gives a form that is).</summary>");
             w.WriteLine(RowsDoc);
             w.WriteLine("/// <param name=\"Y\">Receives m × <see cref=\"OutputSize\"/> predictions.</param>");
             w.WriteLine(MDoc);
@@ -187,6 +187,19 @@ public sealed partial class NetworkGenerator
             using (w.Open("public void PredictBatch(" + ReadOnlySpan + " X, " + Span + " Y, int m)"))
             {
                 w.WriteLine(BatchGuard);
+                w.WriteLine("PredictBatchWith(_parameters, " + (plan.SamplesAsColumns ? "" : "null, ") + "Workspace(m), X, Y, m);");
+            }
+            w.WriteLine();
+            // The one batch forward, over any parameters and workspace: the network's, or a Frozen's (its own copy, its
+            // thread's workspace and, with samples as rows, the wide layers' Wᵀ packed once).
+            w.WriteLine("/// <summary><see cref=\"PredictBatch\"/>'s forward pass over the parameters <paramref name=\"p\"/>, in " +
+                "<paramref name=\"workspace\"/> (at least m × <see cref=\"WorkspacePerSample\"/> floats): the network's, or a " +
+                "<see cref=\"Frozen\"/>'s" + (plan.SamplesAsColumns ? "" : "; packed[l − 1] is W[l]ᵀ packed by " +
+                "<see cref=\"Freeze\"/>, or null to pack on each call") + ". Lengths are checked by the caller.</summary>");
+            using (w.Open("private static void PredictBatchWith(" + ReadOnlySpan + " p, " +
+                (plan.SamplesAsColumns ? "" : Kernels + ".PackedWeights?[]? packed, ") +
+                "float[] workspace, " + ReadOnlySpan + " X, " + Span + " Y, int m)"))
+            {
                 if (plan.SamplesAsColumns)
                 {
                     WriteColumnsPrediction(w, plan);
@@ -399,8 +412,7 @@ public sealed partial class NetworkGenerator
             NetworkSpec spec = plan.Spec;
             bool transposesX = plan.TransposesX, transposesY = plan.TransposesY;
             LayerPlan output = plan.Output;
-            w.WriteLine(ReadOnlySpan + " p = _parameters;");
-            w.WriteLine("var b = new Buffers(Workspace(m), m);");
+            w.WriteLine("var b = new Buffers(workspace, m);");
             if (transposesX)
                 w.WriteLine(Kernels + ".Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: " + spec.InputSize + " × m, samples as columns");
             foreach (LayerPlan layer in plan.Layers)
@@ -428,8 +440,7 @@ public sealed partial class NetworkGenerator
         private static void WriteRowsPrediction(SourceWriter w, NetworkPlan plan)
         {
             NetworkSpec spec = plan.Spec;
-            w.WriteLine(ReadOnlySpan + " p = _parameters;");
-            w.WriteLine("var b = new Buffers(Workspace(m), m);");
+            w.WriteLine("var b = new Buffers(workspace, m);");
             foreach (LayerPlan layerPlan in plan.Layers)
             {
                 LayerSpec layer = layerPlan.Layer;
@@ -446,7 +457,7 @@ public sealed partial class NetworkGenerator
                         layerPlan.Formula("Z" + l) + (a == "Y" ? ", into Y" : ""));
                     continue;
                 }
-                w.WriteLine(Kernels + ".DenseForward(" + parameters + ", " + ActivationFunction(layerPlan) + "); // " +
+                w.WriteLine(Kernels + ".DenseForward(" + parameters + ", " + ActivationFunction(layerPlan) + ", packed?[" + (l - 1) + "]); // " +
                     (layerPlan.G.IsLinear ? "A" + l + " = " + product : "Z" + l + " = " + product + ", A" + l + " = " + layerPlan.Formula("Z" + l)) +
                     (a == "Y" ? ", into Y" : ""));
             }

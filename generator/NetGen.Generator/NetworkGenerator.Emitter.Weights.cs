@@ -54,11 +54,36 @@ public sealed partial class NetworkGenerator
                     WritePretrainedParameters(w, result);
                 w.WriteLine();
                 WritePretrainedScaling(w, result);
+                w.WriteLine();
+                WritePretrained(w, result);
             }
             return w.ToString();
         }
 
         /// <summary>The input scaling saved with the parameters, as the <c>Standardizer</c> that made it.</summary>
+        /// <summary>Pretrained: the frozen snapshot of the compiled-in parameters, built once on first use (Lazy's
+        /// default mode runs the factory once, whichever threads ask at once).</summary>
+        private static void WritePretrained(SourceWriter w, WeightsResult result)
+        {
+            string name = Identifier(result.Spec.ClassName);
+            if (result.Compiled)
+            {
+                w.WriteLine("/// <summary>The parameters compiled in from " + Escape(result.Spec.WeightsPath!) + ", frozen: an " +
+                    "immutable snapshot for inference, built once on first use; safe from any number of threads.</summary>");
+                w.WriteLine("public static Frozen Pretrained => s_pretrained.Value;");
+                w.WriteLine("private static readonly global::System.Lazy<Frozen> s_pretrained =");
+                w.WriteLine("    new(static () => new Frozen(PretrainedParameters));");
+            }
+            else
+            {
+                w.WriteLine("/// <summary>No parameters are compiled in (see the NG05xx diagnostic on [Weights]): the snapshot " +
+                    "of <see cref=\"" + name + "()\"/>, which draws from <see cref=\"DefaultSeed\"/>; built once on first use.</summary>");
+                w.WriteLine("public static Frozen Pretrained => s_pretrained.Value;");
+                w.WriteLine("private static readonly global::System.Lazy<Frozen> s_pretrained =");
+                w.WriteLine("    new(static () => new " + name + "().Freeze());");
+            }
+        }
+
         private static void WritePretrainedScaling(SourceWriter w, WeightsResult result)
         {
             if (!result.Compiled || !result.Scaled)

@@ -172,6 +172,8 @@ public sealed partial class NetworkGenerator
                 WriteForward(w, plan);
                 WriteCostOf(w, plan);
                 WriteWorkspace(w, plan);
+                w.WriteLine();
+                WriteFrozen(w, plan);
             }
             return ResolveAliases(w.ToString(), spec.UsesAliases);
         }

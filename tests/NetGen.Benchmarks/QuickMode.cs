@@ -89,6 +89,10 @@ public static class QuickMode
             Row one = Versus("net C 784-128-10 Predict, 1 sample", new NetCPredictCall(f.Net, f.x, f.y), f.Onnx1, minSpeedup: 2);
             Row batch = Versus($"net C PredictBatch, {Cases.NetCBatch} samples",
                                new NetCPredictBatchCall(f.Net, f.X, f.Predictions, Cases.NetCBatch), f.OnnxBatch!, minSpeedup: 1);
+            // The frozen form (issue 13): the same batch on Wᵀ packed once at Freeze() instead of on every call.
+            Row frozen = Versus($"net C Frozen.PredictBatch, {Cases.NetCBatch} samples",
+                                new NetCFrozenPredictBatchCall(f.Net.Freeze(), f.X, f.Predictions, Cases.NetCBatch), f.OnnxBatch!,
+                                minSpeedup: 1.05);
             var train = new NetCTrainStepCall(f.Net, f.X, f.Y, Cases.NetCBatch, f.LearningRate);
             Series t = Harness.Single(ref train, Batches, f.RestoreParameters);
             string? trainError = FiniteAfterTraining(f);
@@ -97,11 +101,13 @@ public static class QuickMode
             [
                 one,
                 batch,
+                frozen,
                 new Row { Case = $"net C TrainStep, {Cases.NetCBatch} samples", NetGen = t, MaxNs = 1_250_000, TorchSharp = "≈ 1.9 ms", TorchSharpNs = 1_900_000, Error = trainError },
             ];
         });
 
         int met = PrintTables(w, rows, fma, out int targets);
+        PrintFrozenRatio(w, rows, fma);
         if (!Restrictions.Print(w, Time))
             failures.Add("net A under a restriction of the instruction sets: a child failed or disagreed with ONNX Runtime");
 
@@ -302,4 +308,24 @@ public static class QuickMode
             }
         }
     }
+
+    /// <summary>The frozen batch against the mutable one, from the same run's medians.</summary>
+    private static void PrintFrozenRatio(TextWriter w, List<Row> rows, double measuredFma)
+    {
+        Row? mutable = rows.FirstOrDefault(r => r.Case.StartsWith("net C PredictBatch", StringComparison.Ordinal));
+        Row? frozen = rows.FirstOrDefault(r => r.Case.StartsWith("net C Frozen.PredictBatch", StringComparison.Ordinal));
+        if (mutable?.NetGen is null || frozen?.NetGen is null) return;
+        w.WriteLine($"Frozen:  net C Frozen.PredictBatch ({Cases.NetCBatch} samples) is " +
+                    $"{mutable.NetGen.MedianNs / frozen.NetGen.MedianNs:0.00}× the mutable PredictBatch (medians " +
+                    $"{Time(frozen.NetGen.MedianNs)} and {Time(mutable.NetGen.MedianNs)}): W1ᵀ packed once, at Freeze(); " +
+                    $"{2.0 * Cases.NetCBatch * Cases.NetCMultiplyAdds / frozen.NetGen.MedianNs:0.0} GFLOP/s, " +
+                    $"{2.0 * Cases.NetCBatch * Cases.NetCMultiplyAdds / frozen.NetGen.MedianNs / measuredFma:0%} of the measured FMA peak.");
+    }
+}
+
+/// <summary>net C's frozen snapshot, one batch.</summary>
+public readonly struct NetCFrozenPredictBatchCall(NetC.Frozen net, float[] X, float[] Y, int m) : IOperation
+{
+    /// <summary>One PredictBatch of the snapshot.</summary>
+    public void Invoke() => net.PredictBatch(X, Y, m);
 }

@@ -58,6 +58,22 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>The benchmarks' net C, 784 → 128 (ReLU) → 10 (softmax): a wide layer with samples as rows, whose Frozen
+    /// form packs W1ᵀ once (the softmax layer keeps its fused kernel).</summary>
+    [Fact]
+    public void NetC_784_128_10_Wide_Frozen_packs_once() => Verify("Samples.NetC", """
+        using NetGen;
+
+        namespace Samples;
+
+        /// <summary>Ten digits from 28 × 28 pixels.</summary>
+        [Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 3)]
+        [Input(784)]
+        [Dense(128, Activation.Relu)]
+        [Dense(10, Activation.Softmax)]
+        public partial class NetC;
+        """);
+
     /// <summary>A regression network: 8 → 16 (tanh) → 1 (linear), mean squared error; global namespace.</summary>
     [Fact]
     public void Regression_8_16_1_Tanh_Linear_Mse() => Verify("HousePrice", """

@@ -118,6 +118,47 @@ public class WeightsTests
         });
     }
 
+    /// <summary>Calls Net.Pretrained from inside the compiled assembly (reflection cannot pass spans).</summary>
+    private const string PretrainedProbe = "namespace Tests;\n\ninternal static class Probe\n{\n" +
+        "    public static object Pretrained() => Net.Pretrained;\n" +
+        "    public static float[] Predict(float[] x) { var y = new float[2]; Net.Pretrained.Predict(x, y); return y; }\n" +
+        "    public static float[] PredictBatch(float[] X, int m)\n" +
+        "    { var Y = new float[2 * m]; Net.Pretrained.PredictBatch(X, Y, m); return Y; }\n" +
+        "    public static float[] NetPredictBatch(float[] X, int m)\n" +
+        "    { var Y = new float[2 * m]; new Net().PredictBatch(X, Y, m); return Y; }\n}\n";
+
+    [Fact]
+    public void Pretrained_is_the_frozen_snapshot_of_the_compiled_in_weights_built_once()
+    {
+        GeneratorRun run = Project(SequentialFile()).Run(Source(), PretrainedProbe);
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.OutputProblems());
+        Assert.Contains("new(static () => new Frozen(PretrainedParameters));", run.Source("Tests.Net.Weights.g.cs"),
+            StringComparison.Ordinal);
+        WithAssembly(run, assembly =>
+        {
+            Type probe = assembly.GetType("Tests.Probe")!;
+            object? Call(string name, params object[] arguments) => probe.GetMethod(name)!.Invoke(null, arguments);
+
+            // One snapshot, whichever thread asks first: 8 threads at once see the same instance.
+            var seen = new object?[8];
+            System.Threading.Tasks.Parallel.For(0, seen.Length, i => seen[i] = Call("Pretrained"));
+            Assert.All(seen, s => Assert.Same(seen[0], s));
+            Assert.Equal("Frozen", seen[0]!.GetType().Name);
+
+            // Its predictions are the file's network: the float64 reference within 1e-5, and new Net()'s batch exactly.
+            foreach (float[] x in Inputs)
+            {
+                var y = (float[])Call("Predict", x)!;
+                double[] reference = Reference(x, W1);
+                for (int j = 0; j < 2; j++)
+                    Assert.True(Math.Abs(y[j] - reference[j]) <= 1e-5, $"y[{j}] = {y[j]}, reference {reference[j]}");
+            }
+            float[] X = Inputs.SelectMany(x => x).ToArray();
+            Assert.Equal((float[])Call("NetPredictBatch", X, 3)!, (float[])Call("PredictBatch", X, 3)!);
+        });
+    }
+
     [Fact]
     public void An_input_scaling_saved_with_the_weights_is_compiled_in_as_a_Standardizer()
     {

@@ -59,6 +59,8 @@ internal static class GeneratedMembers
         {
             Add("PretrainedParameters", "the private property");
             Add("PretrainedScaling", "the public property");
+            Add("Pretrained", "the public property");
+            Add("s_pretrained", "the private field");
         }
 
         // Construction.
@@ -82,6 +84,7 @@ internal static class GeneratedMembers
 
         // Batches and training.
         Method("PredictBatch", ReadOnlySpan, Span, "int");
+        Add("PredictBatchWith", "the private method");
         Method("Cost", ReadOnlySpan, ReadOnlySpan, "int");
         Method("ComputeGradients", ReadOnlySpan, ReadOnlySpan, "int", Span);
         if (spec.HasDropout) Method("ComputeGradients", ReadOnlySpan, ReadOnlySpan, "int", Span, ReadOnlySpan);
@@ -98,6 +101,10 @@ internal static class GeneratedMembers
         Add("_workspace", "the private field");
         Add("Workspace", "the private method");
         Add("Buffers", "the private struct");
+
+        // The frozen form.
+        Method("Freeze");
+        Add("Frozen", "the public class");
         return members;
     }
 

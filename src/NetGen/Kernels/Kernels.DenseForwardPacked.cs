@@ -28,34 +28,147 @@ public static partial class Kernels
     [ThreadStatic] private static float[]? t_packedBias;
 
     /// <summary>
-    /// Z = g(A·Wᵀ + b) for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16), the way fast matrix products do it:
-    /// Wᵀ is first packed into panels of 64 units (panel[k][0..64) = W[j0 + c, k], zeros past nOut; the last panel is 32
-    /// wide when 32 units or fewer remain), then each block of 6 samples × 64 units is 24 Vector512 accumulators, fed per
-    /// k by four loads of the panel and six broadcasts of A[i, k] — 24 FMAs for 10 loads (the 12 × 32 block needed 14,
-    /// and this core issues about one vector load per cycle). b and g are applied in registers before the one store.
-    /// The last 1 to 5 rows of a wide panel run a block of exactly that many rows; the last block of the narrow panel
-    /// starts at m − 12 and recomputes a few rows (Z depends on A only, so writing a row twice writes the same values).
+    /// W[l]ᵀ packed once into the panels of <see cref="DenseForwardPacked"/>, with its bias padded to whole panels: what
+    /// a frozen network keeps so that its batches skip the pack. Immutable after <see cref="Of"/>, so any number of
+    /// threads may read it at once.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public sealed class PackedWeights
+    {
+        // Written by the constructor only; Get never reallocates since the scratch already holds _length floats.
+        private AlignedScratch _panels;
+        private readonly int _length;
+        private readonly float[] _bias;
+
+        /// <summary>n[l-1]: the inputs of the layer packed.</summary>
+        public int Inputs { get; }
+
+        /// <summary>n[l]: the units of the layer packed.</summary>
+        public int Units { get; }
+
+        private PackedWeights(ReadOnlySpan<float> W, ReadOnlySpan<float> b, int nIn, int nOut)
+        {
+            Inputs = nIn;
+            Units = nOut;
+            PanelLayout(nIn, nOut, out _length, out int padded);
+            _bias = new float[padded];
+            Pack(ref Ref(W), ref Ref(b), nIn, nOut, ref _panels.Get(_length), ref MemoryMarshal.GetArrayDataReference(_bias));
+        }
+
+        /// <summary>The first panel float, 64-byte aligned (pinned).</summary>
+        internal ref float Panels => ref _panels.Get(_length);
+
+        /// <summary>The bias padded with zeros to whole panels.</summary>
+        internal ref float Bias => ref MemoryMarshal.GetArrayDataReference(_bias);
+
+        /// <summary>W (nOut × nIn, row-major) and b packed for <see cref="DenseForward{TActivation}(ReadOnlySpan{float},
+        /// ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, TActivation, PackedWeights?)"/>; null
+        /// where this machine or this shape never takes the packed path (no AVX-512, nOut &lt; 32 or nIn &lt; 16), so
+        /// that the batch runs exactly as the mutable network's.</summary>
+        /// <exception cref="ArgumentException">A length does not match nIn and nOut.</exception>
+        public static PackedWeights? Of(ReadOnlySpan<float> W, ReadOnlySpan<float> b, int nIn, int nOut)
+        {
+            RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
+            RequireMatrix(W.Length, nOut, nIn, nameof(W));
+            RequireLength(b.Length, nOut, nameof(b));
+            return PacksPanels(nIn, nOut) ? new PackedWeights(W, b, nIn, nOut) : null;
+        }
+    }
+
+    /// <summary>Whether a layer of this shape packs Wᵀ for a batch of 12 samples or more on this machine.</summary>
+    private static bool PacksPanels(int nIn, int nOut)
+        => Width512.IsAccelerated && Avx512F.IsSupported && nOut >= 32 && nIn >= Width512.Count;
+
+    /// <summary>
+    /// Z = g(A·Wᵀ + b), as <see cref="DenseForward{TActivation}(ReadOnlySpan{float}, ReadOnlySpan{float},
+    /// ReadOnlySpan{float}, Span{float}, int, int, int, TActivation)"/>, with W already packed: a batch that would pack
+    /// Wᵀ runs on <paramref name="packed"/>'s panels instead (the same panels, the same sums: bit for bit the same Z);
+    /// any other batch, or a null <paramref name="packed"/>, runs the overload without it. <paramref name="packed"/> must
+    /// have been packed from this W and b (the frozen networks pack their own copy, never written again).
+    /// </summary>
+    /// <exception cref="ArgumentException">A length does not match m, nIn and nOut, or <paramref name="packed"/> was
+    /// packed from a layer of other sizes.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut, TActivation g)
+    public static void DenseForward<TActivation>(ReadOnlySpan<float> A, ReadOnlySpan<float> W, ReadOnlySpan<float> b, Span<float> Z,
+        int m, int nIn, int nOut, TActivation g, PackedWeights? packed)
         where TActivation : struct, IActivationFunction
+    {
+        if (packed is null || m < NarrowRows)
+        {
+            DenseForward(A, W, b, Z, m, nIn, nOut, g);
+            return;
+        }
+        RequireSize(m, nameof(m)); RequireSize(nIn, nameof(nIn)); RequireSize(nOut, nameof(nOut));
+        if (packed.Inputs != nIn || packed.Units != nOut)
+            throw new ArgumentException(
+                $"the packed weights are {packed.Units} × {packed.Inputs}, but the layer is {nOut} × {nIn}", nameof(packed));
+        RequireMatrix(A.Length, m, nIn, nameof(A));
+        RequireMatrix(W.Length, nOut, nIn, nameof(W));
+        RequireLength(b.Length, nOut, nameof(b));
+        RequireMatrix(Z.Length, m, nOut, nameof(Z));
+        DenseForwardPanels(ref Ref(A), ref packed.Panels, ref packed.Bias, ref Ref(Z), m, nIn, nOut, g);
+    }
+
+    /// <summary>The floats of the packed Wᵀ and of the padded bias for a layer of nOut units.</summary>
+    private static void PanelLayout(int nIn, int nOut, out int needed, out int padded)
     {
         int wide = nOut / PanelWidth, rest = nOut - wide * PanelWidth;
         // A remainder of more than 32 units takes one more (partial) wide panel, one of 32 or fewer a narrow panel.
         if (rest > NarrowWidth) { wide++; rest = 0; }
         int narrowStart = wide * PanelWidth;
-        int needed = narrowStart * nIn + (rest > 0 ? NarrowWidth * nIn : 0);
+        needed = narrowStart * nIn + (rest > 0 ? NarrowWidth * nIn : 0);
+        padded = narrowStart + (rest > 0 ? NarrowWidth : 0);
+    }
+
+    /// <summary>Wᵀ into panels at <paramref name="p0"/> and b into <paramref name="bias0"/>, padded with zeros (the
+    /// layout of <see cref="PanelLayout"/>).</summary>
+    private static void Pack(ref float w0, ref float b0, int nIn, int nOut, ref float p0, ref float bias0)
+    {
+        int wide = nOut / PanelWidth, rest = nOut - wide * PanelWidth;
+        if (rest > NarrowWidth) { wide++; rest = 0; }
+        int narrowStart = wide * PanelWidth;
         int padded = narrowStart + (rest > 0 ? NarrowWidth : 0);
-        float[] bias = t_packedBias is { } cachedBias && cachedBias.Length >= padded ? cachedBias : (t_packedBias = new float[padded]);
-        ref float bias0 = ref MemoryMarshal.GetArrayDataReference(bias);
         for (int j = 0; j < padded; j++)
             Unsafe.Add(ref bias0, j) = j < nOut ? Unsafe.Add(ref b0, j) : 0f;
-
-        ref float p0 = ref t_packed.Get(needed);
         for (int p = 0; p < wide; p++)
             PackPanel(ref w0, ref Unsafe.Add(ref p0, (nint)p * nIn * PanelWidth), nIn, nOut, p * PanelWidth, PanelWidth);
         if (rest > 0)
             PackPanel(ref w0, ref Unsafe.Add(ref p0, (nint)narrowStart * nIn), nIn, nOut, narrowStart, NarrowWidth);
+    }
+
+    /// <summary>
+    /// Z = g(A·Wᵀ + b) for a batch of a wide layer (m ≥ 12, nOut ≥ 32, nIn ≥ 16), the way fast matrix products do it:
+    /// Wᵀ is first packed into panels of 64 units (panel[k][0..64) = W[j0 + c, k], zeros past nOut; the last panel is 32
+    /// wide when 32 units or fewer remain) in this thread's scratch, then <see cref="DenseForwardPanels"/> runs on them.
+    /// A frozen network packs once instead (<see cref="PackedWeights"/>) and calls DenseForwardPanels directly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DenseForwardPacked<TActivation>(ref float a0, ref float w0, ref float b0, ref float z0, int m, int nIn, int nOut, TActivation g)
+        where TActivation : struct, IActivationFunction
+    {
+        PanelLayout(nIn, nOut, out int needed, out int padded);
+        float[] bias = t_packedBias is { } cachedBias && cachedBias.Length >= padded ? cachedBias : (t_packedBias = new float[padded]);
+        ref float bias0 = ref MemoryMarshal.GetArrayDataReference(bias);
+        ref float p0 = ref t_packed.Get(needed);
+        Pack(ref w0, ref b0, nIn, nOut, ref p0, ref bias0);
+        DenseForwardPanels(ref a0, ref p0, ref bias0, ref z0, m, nIn, nOut, g);
+    }
+
+    /// <summary>
+    /// Z = g(A·Wᵀ + b) from Wᵀ packed into panels (<see cref="Pack"/>) and b padded: each block of 6 samples × 64 units
+    /// is 24 Vector512 accumulators, fed per k by four loads of the panel and six broadcasts of A[i, k] — 24 FMAs for 10
+    /// loads (the 12 × 32 block needed 14, and this core issues about one vector load per cycle). b and g are applied in
+    /// registers before the one store. The last 1 to 5 rows of a wide panel run a block of exactly that many rows; the
+    /// last block of the narrow panel starts at m − 12 and recomputes a few rows (Z depends on A only, so writing a row
+    /// twice writes the same values).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DenseForwardPanels<TActivation>(ref float a0, ref float p0, ref float bias0, ref float z0, int m, int nIn, int nOut, TActivation g)
+        where TActivation : struct, IActivationFunction
+    {
+        int wide = nOut / PanelWidth, rest = nOut - wide * PanelWidth;
+        if (rest > NarrowWidth) { wide++; rest = 0; }
+        int narrowStart = wide * PanelWidth;
 
         Span<float> scratch = stackalloc float[PanelRows * PanelWidth];
         ref float s0 = ref MemoryMarshal.GetReference(scratch);

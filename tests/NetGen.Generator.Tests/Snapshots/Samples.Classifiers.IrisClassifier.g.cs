@@ -236,7 +236,8 @@ partial class IrisClassifier : global::NetGen.INetwork
     }
 
     /// <summary>m samples at once, rows are samples. Allocates nothing after its first call at this or a larger m. Not
-    /// safe from many threads on one instance (it shares the batch workspace).</summary>
+    /// safe from many threads on one instance (it shares the batch workspace; <see cref="Freeze"/> gives a form that
+    /// is).</summary>
     /// <param name="X">m × <see cref="InputSize"/>: one sample per row.</param>
     /// <param name="Y">Receives m × <see cref="OutputSize"/> predictions.</param>
     /// <param name="m">The number of samples, at least 1.</param>
@@ -244,11 +245,20 @@ partial class IrisClassifier : global::NetGen.INetwork
     public void PredictBatch(ReadOnlySpan X, Span Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        ReadOnlySpan p = _parameters;
-        var b = new Buffers(Workspace(m), m);
+        PredictBatchWith(_parameters, null, Workspace(m), X, Y, m);
+    }
+
+    /// <summary><see cref="PredictBatch"/>'s forward pass over the parameters <paramref name="p"/>, in <paramref
+    /// name="workspace"/> (at least m × <see cref="WorkspacePerSample"/> floats): the network's, or a <see
+    /// cref="Frozen"/>'s; packed[l − 1] is W[l]ᵀ packed by <see cref="Freeze"/>, or null to pack on each call. Lengths
+    /// are checked by the caller.</summary>
+    private static void PredictBatchWith(
+        ReadOnlySpan p, Kernels.PackedWeights?[]? packed, float[] workspace, ReadOnlySpan X, Span Y, int m)
+    {
+        var b = new Buffers(workspace, m);
         // Z1 = A0·W1ᵀ + b1, A1 = max(0, Z1)
-        Kernels.DenseForward(
-            X, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), b.A1, m, 4, 8, new Kernels.ReluFunction());
+        Kernels.DenseForward(X, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), b.A1, m, 4, 8,
+            new Kernels.ReluFunction(), packed?[0]);
         // Z2 = A1·W2ᵀ + b2, A2 = softmax(Z2), row by row, into Y
         Kernels.DenseForwardSoftmax(b.A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Y, m, 8, 3);
     }
@@ -372,6 +382,79 @@ partial class IrisClassifier : global::NetGen.INetwork
             Z2 = new(workspace, 24 * m, 3 * m);
             A2 = new(workspace, 27 * m, 3 * m);
             dZ2 = new(workspace, 30 * m, 3 * m);
+        }
+    }
+
+    // ───── The frozen form: an immutable snapshot for inference ─────
+
+    /// <summary>An immutable snapshot of this network for inference: a copy of the parameters as they are now, which
+    /// training this network further does not change. Its <see cref="Frozen.Predict"/> and <see
+    /// cref="Frozen.PredictBatch"/> are safe from any number of threads at once and allocate nothing after
+    /// warm-up.</summary>
+    /// <returns>A new snapshot; it shares nothing with this network.</returns>
+    public Frozen Freeze() => new Frozen(_parameters);
+
+    /// <summary>An immutable snapshot of the network for inference, made by <see cref="Freeze"/>: its own copy of the
+    /// parameters, never written after construction. <see cref="Predict"/> and <see cref="PredictBatch"/> give the
+    /// network's answers bit for bit, from any number of threads at once, and allocate nothing after warm-up (a batch
+    /// workspace per thread, grown to the largest m it has seen).</summary>
+    public sealed class Frozen
+    {
+        /// <summary>n[0]: the features of one sample.</summary>
+        public const int InputSize = IrisClassifier.InputSize;
+        /// <summary>n[L]: the outputs of one sample.</summary>
+        public const int OutputSize = IrisClassifier.OutputSize;
+
+        // The snapshot's own copy of the parameters, in a network that no one else sees: its Predict reads them and
+        // writes no state, and nothing writes them after the constructor.
+        private readonly IrisClassifier _network;
+        // This thread's batch workspace, shared by the snapshots of this class on the thread: a call uses it only while
+        // it runs, a thread runs one call at a time, and the kernels call no user code that could re-enter.
+        [global::System.ThreadStatic] private static float[]? t_workspace;
+
+        /// <summary>A snapshot of <paramref name="parameters"/> (<see cref="ParameterCount"/> floats, laid out like
+        /// <see cref="IrisClassifier.Parameters"/>), copied.</summary>
+        internal Frozen(ReadOnlySpan parameters)
+        {
+            Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "ParameterCount");
+            _network = new IrisClassifier(DefaultSeed); // its draw is overwritten at once
+            parameters.CopyTo(_network._parameters);
+        }
+
+        /// <summary>One sample: <paramref name="y"/> = network(<paramref name="x"/>), as the network's Predict.
+        /// Allocates nothing; safe from any number of threads.</summary>
+        /// <param name="x">The sample: <see cref="InputSize"/> = 4 floats.</param>
+        /// <param name="y">Receives the prediction: <see cref="OutputSize"/> = 3 floats.</param>
+        /// <exception cref="global::System.ArgumentException">A length differs from the one above.</exception>
+        public void Predict(ReadOnlySpan x, Span y) => _network.Predict(x, y);
+
+        /// <summary>m samples at once, rows are samples, as the network's PredictBatch. Safe from any number of
+        /// threads; allocates nothing after a thread's first call at this or a larger m.</summary>
+        /// <param name="X">m × <see cref="InputSize"/>: one sample per row.</param>
+        /// <param name="Y">Receives m × <see cref="OutputSize"/> predictions.</param>
+        /// <param name="m">The number of samples, at least 1.</param>
+        /// <exception cref="global::System.ArgumentException">A length is not m rows of the sizes above.</exception>
+        public void PredictBatch(ReadOnlySpan X, Span Y, int m)
+        {
+            Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+            PredictBatchWith(_network._parameters, null, Workspace(m), X, Y, m);
+        }
+
+        /// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never allocates
+        /// again.</summary>
+        private static float[] Workspace(int m)
+        {
+            long needed = (long)m * WorkspacePerSample;
+            float[]? workspace = t_workspace;
+            if (workspace is null || needed > workspace.Length)
+            {
+                if (needed > global::System.Array.MaxLength)
+                    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,
+                        $"a batch of {m} samples needs {needed} floats of workspace, " +
+                        "more than one array can hold; split the batch");
+                t_workspace = workspace = new float[needed];
+            }
+            return workspace;
         }
     }
 }

@@ -29,4 +29,10 @@ partial class Net
     /// <summary>The input scaling saved with the parameters: none in models/net.safetensors (it holds no scaling.mean
     /// and scaling.deviation).</summary>
     public static global::NetGen.Standardizer? PretrainedScaling => null;
+
+    /// <summary>The parameters compiled in from models/net.safetensors, frozen: an immutable snapshot for inference,
+    /// built once on first use; safe from any number of threads.</summary>
+    public static Frozen Pretrained => s_pretrained.Value;
+    private static readonly global::System.Lazy<Frozen> s_pretrained =
+        new(static () => new Frozen(PretrainedParameters));
 }
