@@ -115,7 +115,8 @@ public static class Program
 /// <summary>The served network and its input scaling, both compiled in: nothing is read at start-up.</summary>
 public sealed class Model
 {
-    private readonly CancerNet _net = new(); // starts from the compiled-in parameters
+    // The frozen snapshot of the compiled-in parameters: immutable, safe from every request thread at once.
+    private readonly CancerNet.Frozen _net = CancerNet.Pretrained;
     private readonly double[] _mean, _deviation;
 
     public Model()
@@ -136,7 +137,7 @@ public sealed class Model
     public ModelInfo Info { get; }
 
     /// <summary>x ← (x − μ)/σ as <see cref="Standardizer.Apply"/> computes it, then the network; safe from any
-    /// number of requests at once (<c>Predict</c> reads the parameters only).</summary>
+    /// number of requests at once (a frozen snapshot is never written).</summary>
     public Prediction Predict(ReadOnlySpan<float> raw)
     {
         Span<float> x = stackalloc float[CancerNet.InputSize];
