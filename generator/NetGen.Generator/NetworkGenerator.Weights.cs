@@ -317,7 +317,7 @@ public sealed partial class NetworkGenerator
             int at = dataStart + (int)entry.Begin;
             for (int i = 0; i < inputs; i++, at += 8)
             {
-                double d = BitConverter.Int64BitsToDouble(unchecked((long)UInt64(file, at)));
+                double d = TensorNames.Float64(file, at);
                 bool deviation = name == TensorNames.ScalingDeviation;
                 if (double.IsNaN(d) || double.IsInfinity(d) || (deviation && !(d > 0)))
                 {
@@ -344,26 +344,11 @@ public sealed partial class NetworkGenerator
             int at = dataStart + (int)t.Begin;
             for (int i = 0; i < count; i++, at += size)
             {
-                float value;
+                float value = TensorNames.ElementToSingle(t.Dtype, file, at);
+                // A finite double too large for float32 is named as such, not as the ∞ it rounds to.
                 string? beyond = null;
-                switch (t.Dtype)
-                {
-                    case "F32":
-                        value = Single(file, at);
-                        break;
-                    case "F16":
-                        value = TensorNames.HalfToSingle((ushort)(file[at] | file[at + 1] << 8));
-                        break;
-                    case "BF16":
-                        value = TensorNames.BFloat16ToSingle((ushort)(file[at] | file[at + 1] << 8));
-                        break;
-                    default: // F64, the only other dtype TensorNames.Match accepts
-                        double d = BitConverter.Int64BitsToDouble(unchecked((long)UInt64(file, at)));
-                        value = (float)d;
-                        if (!double.IsNaN(d) && !double.IsInfinity(d))
-                            beyond = d.ToString("R", CultureInfo.InvariantCulture) + " (beyond float32's range)";
-                        break;
-                }
+                if (t.Dtype == "F64" && TensorNames.Float64(file, at) is double d && !double.IsNaN(d) && !double.IsInfinity(d))
+                    beyond = d.ToString("R", CultureInfo.InvariantCulture) + " (beyond float32's range)";
                 if (float.IsNaN(value) || float.IsInfinity(value))
                 {
                     string shown = beyond ?? (float.IsNaN(value) ? "NaN" : value > 0 ? "+∞" : "−∞");
@@ -374,20 +359,6 @@ public sealed partial class NetworkGenerator
                 parameters[offset + i] = value;
             }
             return true;
-        }
-
-        private static ulong UInt64(byte[] bytes, int at)
-        {
-            ulong value = 0;
-            for (int k = 7; k >= 0; k--) value = (value << 8) | bytes[at + k];
-            return value;
-        }
-
-        private static float Single(byte[] bytes, int at)
-        {
-            if (BitConverter.IsLittleEndian) return BitConverter.ToSingle(bytes, at);
-            var reversed = new[] { bytes[at + 3], bytes[at + 2], bytes[at + 1], bytes[at] };
-            return BitConverter.ToSingle(reversed, 0);
         }
 
         /// <summary>Reports a network's weights findings on its [Weights] attribute, found in this compilation (so that

@@ -250,7 +250,6 @@ public static class Safetensors
         InvalidDataException Invalid(string reason) => ParameterFile.Invalid(net, path, reason.TrimEnd('.') + $"; expected the tensors {expectedList}.");
 
         SafetensorsHeader header = SafetensorsHeader.Read(bytes, out string? headerError) ?? throw Invalid(headerError!);
-        ReadOnlySpan<byte> data = bytes.AsSpan(header.DataStart, header.DataLength);
         List<TensorEntry> entries = header.Entries;
         Dictionary<string, string>? metadata = header.Metadata;
         var found = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
@@ -284,15 +283,15 @@ public static class Safetensors
         foreach (MatchedLayer m in matched)
         {
             LayerDescription layer = layout.Layers![m.Layer.Index - 1];
-            ReadTensor(found[m.Weight.Name], data, parameters.AsSpan(layer.WeightOffset, layer.WeightLength), Invalid);
-            ReadTensor(found[m.Bias.Name], data, parameters.AsSpan(layer.BiasOffset, layer.BiasLength), Invalid);
+            ReadTensor(found[m.Weight.Name], bytes, header.DataStart, parameters.AsSpan(layer.WeightOffset, layer.WeightLength), Invalid);
+            ReadTensor(found[m.Bias.Name], bytes, header.DataStart, parameters.AsSpan(layer.BiasOffset, layer.BiasLength), Invalid);
         }
 
         Standardizer? scaling = null;
         if (hasMean)
         {
-            double[] mean = ReadScaling(found[ScalingMeanName], features, data, "one μ", Invalid);
-            double[] deviation = ReadScaling(found[ScalingDeviationName], features, data, "one σ", Invalid);
+            double[] mean = ReadScaling(found[ScalingMeanName], features, bytes, header.DataStart, "one μ", Invalid);
+            double[] deviation = ReadScaling(found[ScalingDeviationName], features, bytes, header.DataStart, "one σ", Invalid);
             scaling = ParameterFile.ScalingFrom(mean, deviation, Invalid);
         }
         return (parameters, scaling);
@@ -300,7 +299,7 @@ public static class Safetensors
 
     /// <summary>A layer's tensor into <paramref name="destination"/>: F32 as is, F16, BF16 and F64 converted to float32
     /// (a half or a bfloat16 exactly, a double rounded to the nearest float).</summary>
-    private static void ReadTensor(TensorEntry t, ReadOnlySpan<byte> data, Span<float> destination,
+    private static void ReadTensor(TensorEntry t, byte[] bytes, int dataStart, Span<float> destination,
         Func<string, InvalidDataException> invalid)
     {
         int length = destination.Length;
@@ -308,38 +307,21 @@ public static class Safetensors
         if (t.End - t.Begin != (long)size * length)
             throw invalid($"the tensor {t.Name} {t.Dtype} {Shape(t.Shape)} needs {(long)size * length} bytes, but its "
                 + $"data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
-        ReadOnlySpan<byte> source = data.Slice((int)t.Begin, size * length);
-        switch (t.Dtype)
-        {
-            case "F32":
-                for (int i = 0; i < length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(4 * i));
-                break;
-            case "F16":
-                for (int i = 0; i < length; i++)
-                    destination[i] = TensorNames.HalfToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(2 * i)));
-                break;
-            case "BF16":
-                for (int i = 0; i < length; i++)
-                    destination[i] = TensorNames.BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(2 * i)));
-                break;
-            default: // F64, the only other dtype TensorNames.Match accepts
-                for (int i = 0; i < length; i++)
-                    destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * i));
-                break;
-        }
+        int at = dataStart + (int)t.Begin;
+        for (int i = 0; i < length; i++, at += size)
+            destination[i] = TensorNames.ElementToSingle(t.Dtype, bytes, at);
     }
 
     /// <summary>The values of a scaling tensor, which must be F64 [<paramref name="features"/>].</summary>
-    private static double[] ReadScaling(TensorEntry t, int features, ReadOnlySpan<byte> data, string what, Func<string, InvalidDataException> invalid)
+    private static double[] ReadScaling(TensorEntry t, int features, byte[] bytes, int dataStart, string what, Func<string, InvalidDataException> invalid)
     {
         if (t.Dtype != "F64" || t.Shape.Length != 1 || t.Shape[0] != features)
             throw invalid($"the tensor {t.Name} is {t.Dtype} {Shape(t.Shape)}, not F64 [{features}] ({what} per input of the network).");
         if (t.End - t.Begin != 8L * features)
             throw invalid($"the tensor {t.Name} F64 [{features}] needs {8L * features} bytes, but its data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
         var values = new double[features];
-        ReadOnlySpan<byte> source = data.Slice((int)t.Begin, 8 * features);
         for (int j = 0; j < features; j++)
-            values[j] = BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(8 * j));
+            values[j] = TensorNames.Float64(bytes, dataStart + (int)t.Begin + 8 * j);
         return values;
     }
 }

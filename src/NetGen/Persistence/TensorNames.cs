@@ -74,6 +74,24 @@ internal static class TensorNames
         _ => 0,
     };
 
+    /// <summary>The element of a layer's tensor of <paramref name="dtype"/> (F32, F16, BF16 or F64, little-endian) that
+    /// starts at <paramref name="bytes"/>[<paramref name="at"/>], as float32: a half or a bfloat16 exactly, a double
+    /// rounded to the nearest float. The one decoder of both loaders, the run-time one and the generator's.</summary>
+    public static float ElementToSingle(string dtype, byte[] bytes, int at) => dtype switch
+    {
+        "F32" => FromBits(UInt32(bytes, at)),
+        "F16" => HalfToSingle((ushort)(bytes[at] | bytes[at + 1] << 8)),
+        "BF16" => BFloat16ToSingle((ushort)(bytes[at] | bytes[at + 1] << 8)),
+        _ => (float)Float64(bytes, at), // F64, the only other dtype Match accepts
+    };
+
+    /// <summary>The little-endian float64 at <paramref name="bytes"/>[<paramref name="at"/>].</summary>
+    public static double Float64(byte[] bytes, int at)
+        => BitConverter.Int64BitsToDouble(unchecked((long)((ulong)UInt32(bytes, at + 4) << 32 | UInt32(bytes, at))));
+
+    private static uint UInt32(byte[] bytes, int at)
+        => (uint)(bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 | bytes[at + 3] << 24);
+
     /// <summary>An IEEE half (F16) given by its bits, as float32: exact, as every half is a float.</summary>
     public static float HalfToSingle(ushort bits)
     {
