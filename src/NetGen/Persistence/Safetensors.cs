@@ -84,10 +84,10 @@ public static class Safetensors
 
 
     /// <summary>NetGen's name of W[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.weight".</summary>
-    public static string WeightName(int layer) => $"layers.{layer - 1}.weight";
+    public static string WeightName(int layer) => TensorNames.DefaultName(layer) + TensorNames.WeightSuffix;
 
     /// <summary>NetGen's name of b[l] (l = 1…L) when the layer declares no Name: "layers.{l-1}.bias".</summary>
-    public static string BiasName(int layer) => $"layers.{layer - 1}.bias";
+    public static string BiasName(int layer) => TensorNames.DefaultName(layer) + TensorNames.BiasSuffix;
 
 
     /// <summary>Writes the network's parameters to <paramref name="path"/> as safetensors, atomically.</summary>
