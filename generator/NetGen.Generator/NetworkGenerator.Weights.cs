@@ -215,16 +215,9 @@ public sealed partial class NetworkGenerator
                 foreach (TensorInfo tensor in new[] { m.Weight, m.Bias })
                 {
                     used.Add(tensor.Name);
-                    TensorEntry entry = entries[tensor.Name];
-                    long elements = 1;
-                    foreach (long d in entry.Shape) elements *= d;
-                    long needed = elements * TensorNames.ElementSize(entry.Dtype);
-                    if (entry.End - entry.Begin != needed)
+                    if (TensorNames.ByteLengthProblem(entries[tensor.Name]) is { } problem)
                     {
-                        findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName,
-                            "the tensor " + entry.Name + " " + entry.Dtype + " " + TensorNames.Shape(entry.Shape) +
-                            " needs " + needed + " bytes, but its data_offsets are [" + entry.Begin + ", " + entry.End +
-                            "); the file is corrupted"));
+                        findings.Add(Finding(DiagnosticDescriptors.WeightsFileInvalid, declared, fileName, problem));
                         return Empty(spec, findings);
                     }
                 }

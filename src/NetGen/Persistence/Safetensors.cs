@@ -302,11 +302,9 @@ public static class Safetensors
     private static void ReadTensor(TensorEntry t, byte[] bytes, int dataStart, Span<float> destination,
         Func<string, InvalidDataException> invalid)
     {
-        int length = destination.Length;
+        int length = destination.Length; // the shape's elements: Match checked the shape
         int size = TensorNames.ElementSize(t.Dtype);
-        if (t.End - t.Begin != (long)size * length)
-            throw invalid($"the tensor {t.Name} {t.Dtype} {Shape(t.Shape)} needs {(long)size * length} bytes, but its "
-                + $"data_offsets are [{t.Begin}, {t.End}); the file is corrupted.");
+        if (TensorNames.ByteLengthProblem(t) is { } problem) throw invalid(problem + ".");
         int at = dataStart + (int)t.Begin;
         for (int i = 0; i < length; i++, at += size)
             destination[i] = TensorNames.ElementToSingle(t.Dtype, bytes, at);

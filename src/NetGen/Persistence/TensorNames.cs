@@ -85,6 +85,18 @@ internal static class TensorNames
         _ => (float)Float64(bytes, at), // F64, the only other dtype Match accepts
     };
 
+    /// <summary>Null when the byte range of a layer's tensor <paramref name="t"/> holds exactly its elements, else why not
+    /// (the header reader checks only that the ranges tile the data): the same words at run time and at build time.
+    /// </summary>
+    public static string? ByteLengthProblem(TensorEntry t)
+    {
+        long needed = ElementSize(t.Dtype);
+        foreach (long d in t.Shape) needed *= d;
+        return t.End - t.Begin == needed ? null
+            : "the tensor " + t.Name + " " + t.Dtype + " " + Shape(t.Shape) + " needs " + needed +
+              " bytes, but its data_offsets are [" + t.Begin + ", " + t.End + "); the file is corrupted";
+    }
+
     /// <summary>The little-endian float64 at <paramref name="bytes"/>[<paramref name="at"/>].</summary>
     public static double Float64(byte[] bytes, int at)
         => BitConverter.Int64BitsToDouble(unchecked((long)((ulong)UInt32(bytes, at + 4) << 32 | UInt32(bytes, at))));
