@@ -1,119 +1,36 @@
-using System.Text.Encodings.Web;
+using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using NetGen;
 
 namespace NetGen.Serve;
 
 /// <summary>
 /// A NativeAOT web service that serves the breast-cancer network the demo trains (<see cref="CancerNet"/>, its weights
-/// and input scaling compiled in from models/breast-cancer.safetensors by <c>[Weights]</c>):
-/// <c>POST /predict</c> with <c>{"x": [30 raw features]}</c> or <c>{"x": [[…], […]]}</c> answers P(benign) and the
-/// class; <c>GET /</c> describes the model. A request that is not what the model needs gets a 400 whose message says
-/// what was expected and what was found, and the server keeps serving.
+/// and input scaling compiled in from models/breast-cancer.safetensors by <c>[Weights]</c>); the routes are in
+/// <see cref="Api"/>, shared with its ONNX Runtime twin examples/NetGen.Serve.Onnx.
+/// <c>--save-onnx DIR</c> writes that twin's model instead of serving: the same network as
+/// <c>DIR/breast-cancer.onnx</c> (<see cref="Onnx.SaveOnnx"/>) and its scaling as <c>DIR/breast-cancer.scaling.json</c>.
 /// </summary>
 public static class Program
 {
-    /// <summary>The most samples one request may carry, so that one request cannot take the server's memory.</summary>
-    public const int MaxBatch = 1024;
-
-    /// <summary>The answers' JSON: camelCase, and messages as written (quotes and apostrophes not escaped).</summary>
-    static readonly ServeJson Json = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-
     public static int Main(string[] args)
     {
         var model = new Model();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Json));
-        // One line per request would drown the start-up lines (and cost time under load).
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        WebApplication app = builder.Build();
-        app.MapGet("/", () => model.Info);
-        app.MapPost("/predict", async (HttpRequest request) => await Predict(model, request));
-        app.Run();
+        int save = Array.IndexOf(args, "--save-onnx");
+        if (save < 0)
+            return Api.Run(args, model);
+        if (save + 1 >= args.Length)
+        {
+            Console.Error.WriteLine("--save-onnx needs the folder to write breast-cancer.onnx and breast-cancer.scaling.json to");
+            return 2;
+        }
+        model.SaveOnnx(args[save + 1]);
         return 0;
     }
-
-    /// <summary>Reads <c>{"x": …}</c>, checks every number, and answers one prediction or a batch of them.</summary>
-    static async Task<IResult> Predict(Model model, HttpRequest request)
-    {
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, default, request.HttpContext.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return BadRequest($"the body is not JSON ({e.Message}); expected {{\"x\": [{model.InputSize} numbers]}}");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("x", out JsonElement x))
-                return BadRequest($"expected an object with \"x\": [{model.InputSize} numbers] or a list of such lists");
-            if (x.ValueKind != JsonValueKind.Array)
-                return BadRequest($"\"x\" is {Describe(x)}; expected [{model.InputSize} numbers] or a list of such lists");
-
-            int count = x.GetArrayLength();
-            bool batch = count > 0 && x[0].ValueKind == JsonValueKind.Array;
-            if (!batch)
-            {
-                float[] one = new float[model.InputSize];
-                string? error = Read(x, one, "x");
-                return error is not null ? BadRequest(error) : Results.Json(model.Predict(one), Json.Prediction);
-            }
-            if (count > MaxBatch)
-                return BadRequest($"\"x\" holds {count} samples; at most {MaxBatch} per request");
-            var predictions = new Prediction[count];
-            float[] sample = new float[model.InputSize];
-            for (int i = 0; i < count; i++)
-            {
-                string? error = Read(x[i], sample, $"x[{i}]");
-                if (error is not null) return BadRequest(error);
-                predictions[i] = model.Predict(sample);
-            }
-            return Results.Json(new BatchPrediction(predictions), Json.BatchPrediction);
-        }
-    }
-
-    /// <summary>Copies one sample's numbers into <paramref name="destination"/>; null, or what is wrong with them.</summary>
-    static string? Read(JsonElement values, float[] destination, string name)
-    {
-        if (values.ValueKind != JsonValueKind.Array)
-            return $"{name} is {Describe(values)}; expected a list of {destination.Length} numbers";
-        int length = values.GetArrayLength();
-        if (length != destination.Length)
-            return $"{name} has {length} numbers; the model expects {destination.Length} (the raw features, in the "
-                + "order of data/sklearn/breast_cancer.csv's columns)";
-        for (int j = 0; j < length; j++)
-        {
-            JsonElement value = values[j];
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double d) || !float.IsFinite((float)d))
-                return $"{name}[{j}] is {Describe(value)}; expected a finite number";
-            destination[j] = (float)d;
-        }
-        return null;
-    }
-
-    static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Number => $"{value.GetRawText()}, beyond float's range",
-        JsonValueKind.String => $"the string {value.GetRawText()}",
-        JsonValueKind.Array => $"a list of {value.GetArrayLength()}",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-        _ => "null",
-    };
-
-    static IResult BadRequest(string message)
-        => Results.Json(new Error(message), Json.Error, statusCode: StatusCodes.Status400BadRequest);
 }
 
 /// <summary>The served network and its input scaling, both compiled in: nothing is read at start-up.</summary>
-public sealed class Model
+public sealed class Model : IServedModel
 {
     // The frozen snapshot of the compiled-in parameters: immutable, safe from every request thread at once.
     private readonly CancerNet.Frozen _net = CancerNet.Pretrained;
@@ -136,17 +53,32 @@ public sealed class Model
     /// <summary>What <c>GET /</c> answers.</summary>
     public ModelInfo Info { get; }
 
-    /// <summary>x ← (x − μ)/σ as <see cref="Standardizer.Apply"/> computes it, then the network; safe from any
-    /// number of requests at once (a frozen snapshot is never written).</summary>
-    public Prediction Predict(ReadOnlySpan<float> raw)
+    /// <summary>x ← (x − μ)/σ as <see cref="Standardizer.Apply"/> computes it (in double, rounded to float), then the
+    /// network: <c>Predict</c> for one sample, <c>PredictBatch</c> for more; safe from any number of requests at once
+    /// (a frozen snapshot is never written).</summary>
+    public void Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count)
     {
-        Span<float> x = stackalloc float[CancerNet.InputSize];
-        for (int j = 0; j < x.Length; j++)
-            x[j] = (float)((raw[j] - _mean[j]) / _deviation[j]);
-        Span<float> y = stackalloc float[CancerNet.OutputSize];
-        _net.Predict(x, y);
-        int @class = y[0] > 0.5f ? 1 : 0;
-        return new Prediction(y[0], @class, Info.Classes[@class]);
+        int n = CancerNet.InputSize;
+        float[]? rented = count == 1 ? null : ArrayPool<float>.Shared.Rent(count * n);
+        Span<float> x = rented is null ? stackalloc float[CancerNet.InputSize] : rented.AsSpan(0, count * n);
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)((raw[i] - _mean[i % n]) / _deviation[i % n]);
+        if (count == 1)
+            _net.Predict(x, probabilities[..1]);
+        else
+            _net.PredictBatch(x, probabilities[..count], count);
+        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+    }
+
+    /// <summary>Writes the served network as <c>breast-cancer.onnx</c> and its scaling as
+    /// <c>breast-cancer.scaling.json</c> ({"mean": [30], "deviation": [30]}) into <paramref name="folder"/>: the model of
+    /// examples/NetGen.Serve.Onnx, which then gives the same answers without NetGen.</summary>
+    public void SaveOnnx(string folder)
+    {
+        // new CancerNet() starts from the compiled-in parameters, the ones Pretrained froze.
+        new CancerNet().SaveOnnx(Path.Combine(folder, "breast-cancer.onnx"));
+        File.WriteAllText(Path.Combine(folder, "breast-cancer.scaling.json"),
+            JsonSerializer.Serialize(new Scaling(_mean, _deviation), Api.Json.Scaling) + "\n");
     }
 }
 
@@ -157,23 +89,3 @@ public sealed class Model
 [Dense(1, Activation.Sigmoid)]
 [Weights("models/breast-cancer.safetensors")] // the demo's output, checked and compiled in at build time
 public partial class CancerNet;
-
-/// <summary>One answer: P(benign), the class (1 = benign, 0 = malignant) and its name.</summary>
-public sealed record Prediction(float Probability, int Class, string Label);
-
-/// <summary>The answers to a batch, in the order of its samples.</summary>
-public sealed record BatchPrediction(Prediction[] Predictions);
-
-/// <summary>What a 400 answers.</summary>
-public sealed record Error(string Message);
-
-/// <summary>The model: its network, sizes and class names.</summary>
-public sealed record ModelInfo(string Network, string Architecture, int InputSize, int OutputSize, int Parameters,
-    string[] Classes);
-
-/// <summary>Source-generated JSON: no reflection, so the service trims and compiles ahead of time.</summary>
-[JsonSerializable(typeof(Prediction))]
-[JsonSerializable(typeof(BatchPrediction))]
-[JsonSerializable(typeof(Error))]
-[JsonSerializable(typeof(ModelInfo))]
-internal sealed partial class ServeJson : JsonSerializerContext;
