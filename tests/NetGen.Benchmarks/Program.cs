@@ -10,6 +10,8 @@ namespace NetGen.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --quick         the table of issue 4 in under three minutes
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'    every BenchmarkDotNet class (any BenchmarkDotNet option works)
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --serve NETGEN_BINARY ONNX_BINARY   the two published
+///     web services (examples/NetGen.Serve, examples/NetGen.Serve.Onnx) side by side
 /// </summary>
 public static class Program
 {
@@ -17,6 +19,8 @@ public static class Program
     {
         if (args.Contains(Restrictions.ChildArgument))
             return Restrictions.RunChild(Console.Out);
+        if (args.Contains("--serve"))
+            return ServeMode.Run(args, Console.Out);
         if (args.Contains("--quick"))
         {
             if (args.Length > 1)

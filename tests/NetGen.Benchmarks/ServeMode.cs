@@ -1,0 +1,396 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// `--serve NETGEN_BINARY ONNX_BINARY`: the two published web services of examples/NetGen.Serve (NetGen, NativeAOT)
+/// and examples/NetGen.Serve.Onnx (ONNX Runtime) side by side: size on disk, start-up to first answer, requests per
+/// second and peak memory. The services run one after the other, alternated (the first of a round is the second of the
+/// next), on the same machine as this client, which measures its own CPU time per request so that its share is known.
+/// </summary>
+/// <remarks>
+/// The load client is the smallest one that keeps HTTP/1.1 connections alive: one thread and one socket per
+/// connection, a request prepared once as bytes, and a response read by its Content-Length or its chunks; each
+/// connection sends its next request when the previous answer is complete (closed loop, like wrk).
+/// </remarks>
+public static class ServeMode
+{
+    const double WarmUpSeconds = 1, MeasureSeconds = 3;
+
+    sealed record Service(string Name, string Binary)
+    {
+        public readonly List<double> StartMs = [], FirstRssMb = [], PeakRssMb = [];
+        public readonly Dictionary<string, List<Load>> Loads = [];
+    }
+
+    /// <summary>One closed-loop measurement: requests answered per second, and CPU µs per request on each side.</summary>
+    readonly record struct Load(double PerSecond, double ClientCpuUs, double ServerCpuUs);
+
+    sealed record LoadCase(string Name, string Path, string Body, int Connections, int Samples);
+
+    public static int Run(string[] args, TextWriter w)
+    {
+        int at = Array.IndexOf(args, "--serve");
+        string[] rest = args[(at + 1)..];
+        if (rest.Length < 2 || !File.Exists(rest[0]) || !File.Exists(rest[1]))
+        {
+            Console.Error.WriteLine("--serve needs the two published binaries, NetGen's then ONNX Runtime's, for example\n"
+                + "  dotnet publish examples/NetGen.Serve -c Release -r linux-x64 -o /tmp/serve/netgen\n"
+                + "  dotnet publish examples/NetGen.Serve.Onnx -c Release -r linux-x64 -o /tmp/serve/onnx\n"
+                + "  dotnet run -c Release --project tests/NetGen.Benchmarks -- --serve /tmp/serve/netgen/NetGen.Serve "
+                + "/tmp/serve/onnx/NetGen.Serve.Onnx [--rounds 5]\n"
+                + $"found: {string.Join(' ', rest)}");
+            return 2;
+        }
+        int rounds = 5;
+        int r = Array.IndexOf(rest, "--rounds");
+        if (r >= 0 && (r + 1 >= rest.Length || !int.TryParse(rest[r + 1], out rounds) || rounds < 1))
+        {
+            Console.Error.WriteLine($"--rounds needs a positive number; found {(r + 1 < rest.Length ? rest[r + 1] : "nothing")}");
+            return 2;
+        }
+        var services = new[] { new Service("NetGen (NativeAOT)", Path.GetFullPath(rest[0])),
+                               new Service("ONNX Runtime (NativeAOT)", Path.GetFullPath(rest[1])) };
+
+        string one = Body(Sample), batch = "{\"x\":[" + string.Join(',', Enumerable.Repeat("[" + Numbers(Sample) + "]", 64)) + "]}";
+        LoadCase[] cases =
+        [
+            new("GET / (no model), 8 conn.", "/", "", 8, 0),
+            new("1 sample, 1 conn.", "/predict", one, 1, 1),
+            new("1 sample, 8 conn.", "/predict", one, 8, 1),
+            new("64 samples, 1 conn.", "/predict", batch, 1, 64),
+            new("64 samples, 8 conn.", "/predict", batch, 8, 64),
+        ];
+
+        w.WriteLine("NetGen.Serve and NetGen.Serve.Onnx side by side: alternated rounds, client on the same machine");
+        w.WriteLine(new string('=', 100));
+        w.WriteLine("Command: dotnet run -c Release --project tests/NetGen.Benchmarks -- " + string.Join(' ', args));
+        Machine.Print(w);
+        double[]? load = Machine.LoadAverage();
+        if (load is not null)
+            w.WriteLine($"Load:    {string.Join(", ", load.Select(l => F(l, "0.00")))} (1, 5, 15 min) on {Environment.ProcessorCount} cores"
+                + (load[0] > Environment.ProcessorCount - 1 ? "  <-- BUSY MACHINE: other processes compete for the cores" : ""));
+        w.WriteLine($"Method:  {rounds} rounds; in each, each service (alternated) is started, its first answer timed (GET / polled every 2 ms),");
+        w.WriteLine($"         then every load below runs {WarmUpSeconds:0} s unmeasured and {MeasureSeconds:0} s measured, then its peak RSS (VmHWM) is read and it is stopped.");
+        w.WriteLine("         One start of each, before round 1, is not counted (it fills the page cache).");
+        w.WriteLine();
+
+        // Sizes: the binary, what ships beside it (native libraries, models), and the whole folder without debug files.
+        w.WriteLine("Size on disk (publish folder; *.dbg, *.pdb and *.xml are debugging and docs files, not counted):");
+        foreach (Service s in services)
+        {
+            string folder = Path.GetDirectoryName(s.Binary)!;
+            long binary = new FileInfo(s.Binary).Length;
+            FileInfo[] files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories)
+                .Where(f => f.Extension is not (".dbg" or ".pdb" or ".xml")).ToArray();
+            long native = files.Where(f => f.Name.EndsWith(".so", StringComparison.Ordinal)).Sum(f => f.Length);
+            long total = files.Sum(f => f.Length);
+            w.WriteLine($"  {s.Name,-26} binary {Mb(binary)}, native libraries {Mb(native)} "
+                + $"({string.Join(", ", files.Where(f => f.Name.EndsWith(".so", StringComparison.Ordinal)).Select(f => $"{f.Name} {Mb(f.Length)}"))}), "
+                + $"total {Mb(total)} in {files.Length} files");
+        }
+        w.WriteLine();
+
+        foreach (Service s in services)
+            using (Started(s, out _)) { }
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (Service s in round % 2 == 0 ? services : services.Reverse())
+            {
+                using Process server = Started(s, out double ms);
+                s.StartMs.Add(ms);
+                s.FirstRssMb.Add(Rss(server, "VmRSS:"));
+                int port = Port(server);
+                foreach (LoadCase c in cases)
+                {
+                    Measure(port, c, WarmUpSeconds, server);
+                    Load l = Measure(port, c, MeasureSeconds, server);
+                    (s.Loads.TryGetValue(c.Name, out List<Load>? list) ? list : s.Loads[c.Name] = []).Add(l);
+                }
+                s.PeakRssMb.Add(Rss(server, "VmHWM:"));
+                Stop(server);
+                w.Write($"round {round + 1}: {s.Name} started in {ms:0.0} ms; ");
+            }
+            w.WriteLine();
+        }
+        w.WriteLine();
+
+        var table = new List<string[]> { new[] { "", services[0].Name, services[1].Name, "NetGen / ORT" } };
+        table.Add(Row("start-up to first answer, ms", services, s => s.StartMs, lowerIsBetter: true));
+        table.Add(Row("RSS at first answer, MB", services, s => s.FirstRssMb, lowerIsBetter: true));
+        table.Add(Row("peak RSS after the loads, MB", services, s => s.PeakRssMb, lowerIsBetter: true));
+        foreach (LoadCase c in cases)
+        {
+            table.Add(Row($"{c.Name}: requests/s", services, s => s.Loads[c.Name].Select(l => l.PerSecond).ToList(), false));
+            if (c.Samples > 1)
+                table.Add(Row($"{c.Name}: samples/s", services, s => s.Loads[c.Name].Select(l => l.PerSecond * c.Samples).ToList(), false));
+            table.Add(Row($"{c.Name}: server CPU µs/request", services, s => s.Loads[c.Name].Select(l => l.ServerCpuUs).ToList(), true));
+            table.Add(Row($"{c.Name}: client CPU µs/request", services, s => s.Loads[c.Name].Select(l => l.ClientCpuUs).ToList(), true));
+        }
+        int[] widths = Enumerable.Range(0, 4).Select(i => table.Max(row => row[i].Length)).ToArray();
+        foreach (string[] row in table)
+            w.WriteLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))));
+        w.WriteLine();
+        w.WriteLine("Medians [min–max] of the rounds. Ratios are NetGen's median over ONNX Runtime's (for times and memory, ORT over NetGen,");
+        w.WriteLine("so > 1 always means NetGen is better). CPU µs/request: process CPU time (user + system) over the measured seconds / requests;");
+        w.WriteLine($"client and server share the machine's {Environment.ProcessorCount} cores, so a client that costs c µs of a request's c + s leaves the server the rest.");
+        return 0;
+    }
+
+    /// <summary>The first sample of data/sklearn/breast_cancer.csv, the one the README's curl sends.</summary>
+    static readonly float[] Sample =
+    [
+        17.99f, 10.38f, 122.8f, 1001f, 0.1184f, 0.2776f, 0.3001f, 0.1471f, 0.2419f, 0.07871f, 1.095f, 0.9053f, 8.589f,
+        153.4f, 0.006399f, 0.04904f, 0.05373f, 0.01587f, 0.03003f, 0.006193f, 25.38f, 17.33f, 184.6f, 2019f, 0.1622f,
+        0.6656f, 0.7119f, 0.2654f, 0.4601f, 0.1189f,
+    ];
+
+    static string Body(float[] x) => "{\"x\":[" + Numbers(x) + "]}";
+
+    static string Numbers(float[] x) => string.Join(',', x.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    static string[] Row(string what, Service[] s, Func<Service, List<double>> values, bool lowerIsBetter)
+    {
+        double a = Median(values(s[0])), b = Median(values(s[1]));
+        string ratio = lowerIsBetter ? $"{b / a:0.00}×" : $"{a / b:0.00}×";
+        return [what, Cell(values(s[0])), Cell(values(s[1])), ratio];
+    }
+
+    static string Cell(List<double> v)
+    {
+        string format = v.Max() >= 1000 ? "0" : v.Max() >= 100 ? "0" : "0.0";
+        return $"{F(Median(v), format)} [{F(v.Min(), format)}–{F(v.Max(), format)}]";
+    }
+
+    static double Median(List<double> v)
+    {
+        double[] sorted = v.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    static string Mb(long bytes) => $"{bytes / 1e6:0.0} MB";
+
+    static readonly Dictionary<int, int> Ports = [];
+
+    static int Port(Process p) => Ports[p.Id];
+
+    /// <summary>Starts the service on a free port and waits for its first answer to <c>GET /</c>, polled every 2 ms:
+    /// <paramref name="ms"/> is the time from <see cref="Process.Start()"/> to that answer.</summary>
+    static Process Started(Service s, out double ms)
+    {
+        int port = FreePort();
+        var start = new ProcessStartInfo(s.Binary, ["--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(s.Binary)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var clock = Stopwatch.StartNew();
+        Process p = Process.Start(start)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{s.Name}: {e.Data}"); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        byte[] get = Request("/", "");
+        while (true)
+        {
+            try
+            {
+                using var client = new Connection(port);
+                (int status, _) = client.Send(get);
+                if (status != 200) throw new InvalidOperationException($"{s.Name}: GET / answered {status}");
+                ms = clock.Elapsed.TotalMilliseconds;
+                Ports[p.Id] = port;
+                return p;
+            }
+            catch (SocketException) when (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(2);
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                Stop(p);
+                throw new InvalidOperationException($"{s.Name} never answered GET / ({e.Message})", e);
+            }
+        }
+    }
+
+    static void Stop(Process p)
+    {
+        if (!p.HasExited)
+        {
+            p.Kill();
+            p.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary><paramref name="c"/>'s connections send their request again and again for <paramref name="seconds"/>;
+    /// every answer must be a 200.</summary>
+    static Load Measure(int port, LoadCase c, double seconds, Process server)
+    {
+        byte[] request = Request(c.Path, c.Body);
+        var connections = Enumerable.Range(0, c.Connections).Select(_ => new Connection(port)).ToArray();
+        foreach (Connection connection in connections) connection.Send(request); // connected and answering
+        long count = 0;
+        string? failure = null;
+        using var go = new ManualResetEventSlim();
+        long stopAt = 0;
+        var threads = connections.Select(connection => new Thread(() =>
+        {
+            long mine = 0;
+            go.Wait();
+            try
+            {
+                while (Stopwatch.GetTimestamp() < Volatile.Read(ref stopAt))
+                {
+                    (int status, string? body) = connection.Send(request);
+                    if (status != 200) { failure ??= $"{c.Name}: {status} {body}"; break; }
+                    mine++;
+                }
+            }
+            catch (Exception e) { failure ??= $"{c.Name}: {e.Message}"; }
+            Interlocked.Add(ref count, mine);
+        }) { IsBackground = true }).ToArray();
+        foreach (Thread t in threads) t.Start();
+
+        TimeSpan clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        double serverCpu = CpuSeconds(server);
+        long begin = Stopwatch.GetTimestamp();
+        Volatile.Write(ref stopAt, begin + (long)(seconds * Stopwatch.Frequency));
+        go.Set();
+        foreach (Thread t in threads) t.Join();
+        double elapsed = Stopwatch.GetElapsedTime(begin).TotalSeconds;
+        double clientUs = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds * 1e6;
+        double serverUs = (CpuSeconds(server) - serverCpu) * 1e6;
+        foreach (Connection connection in connections) connection.Dispose();
+        if (failure is not null) throw new InvalidOperationException(failure);
+        return new Load(count / elapsed, clientUs / count, serverUs / count);
+    }
+
+    /// <summary>User + system CPU seconds of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of
+    /// 1/100 s on Linux).</summary>
+    static double CpuSeconds(Process p)
+    {
+        string stat = File.ReadAllText($"/proc/{p.Id}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    /// <summary>A line of /proc/PID/status in MB ("VmRSS:", now; "VmHWM:", the peak).</summary>
+    static double Rss(Process p, string key)
+    {
+        string line = File.ReadLines($"/proc/{p.Id}/status").First(l => l.StartsWith(key, StringComparison.Ordinal));
+        return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 / 1e6;
+    }
+
+    static byte[] Request(string path, string body)
+        => Encoding.ASCII.GetBytes(body.Length == 0
+            ? $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            : $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+              + $"{Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+
+    static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>One keep-alive HTTP/1.1 connection: send a request, read its whole answer (by Content-Length, or by
+    /// chunks up to the last one), and give the status (and the body when it is not a 200).</summary>
+    sealed class Connection : IDisposable
+    {
+        readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        readonly byte[] _buffer = new byte[1 << 16];
+        int _start, _end;
+
+        public Connection(int port) => _socket.Connect(IPAddress.Loopback, port);
+
+        public (int Status, string? Body) Send(byte[] request)
+        {
+            _socket.Send(request);
+            _start = _end = 0;
+            int headerEnd;
+            while ((headerEnd = IndexOf("\r\n\r\n"u8, _start)) < 0) Fill();
+            string head = Encoding.ASCII.GetString(_buffer, _start, headerEnd - _start);
+            int status = int.Parse(head.AsSpan(9, 3), CultureInfo.InvariantCulture);
+            _start = headerEnd + 4;
+            var body = status == 200 ? null : new StringBuilder();
+            int length = ContentLength(head);
+            if (length >= 0)
+                Skip(length, body);
+            else
+            {
+                // Transfer-Encoding: chunked — size in hex, CRLF, data, CRLF; a size of 0 ends the answer.
+                while (true)
+                {
+                    int lineEnd;
+                    while ((lineEnd = IndexOf("\r\n"u8, _start)) < 0) Fill();
+                    int size = int.Parse(Encoding.ASCII.GetString(_buffer, _start, lineEnd - _start), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                    _start = lineEnd + 2;
+                    Skip(size + 2, body);
+                    if (size == 0) break;
+                }
+            }
+            if (_start != _end) throw new IOException("the server sent more than one answer");
+            return (status, body?.ToString());
+        }
+
+        static int ContentLength(string head)
+        {
+            foreach (string line in head.Split("\r\n"))
+                if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                    return int.Parse(line.AsSpan(15).Trim(), CultureInfo.InvariantCulture);
+            return -1;
+        }
+
+        void Skip(int count, StringBuilder? keep)
+        {
+            while (_end - _start < count)
+            {
+                int have = _end - _start;
+                keep?.Append(Encoding.UTF8.GetString(_buffer, _start, have));
+                count -= have;
+                _start = _end = 0;
+                Fill();
+            }
+            keep?.Append(Encoding.UTF8.GetString(_buffer, _start, count));
+            _start += count;
+        }
+
+        int IndexOf(ReadOnlySpan<byte> what, int from)
+        {
+            int i = _buffer.AsSpan(from, _end - from).IndexOf(what);
+            return i < 0 ? -1 : from + i;
+        }
+
+        void Fill()
+        {
+            if (_end == _buffer.Length)
+            {
+                if (_start == 0) throw new IOException("an answer's head is longer than the buffer");
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            int n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
+            if (n == 0) throw new IOException("the server closed the connection");
+            _end += n;
+        }
+
+        public void Dispose() => _socket.Dispose();
+    }
+}
