@@ -51,13 +51,10 @@ public static class ServeMode
                 + $"found: {string.Join(' ', rest)}");
             return 2;
         }
-        int rounds = 5;
-        int r = Array.IndexOf(rest, "--rounds");
-        if (r >= 0 && (r + 1 >= rest.Length || !int.TryParse(rest[r + 1], out rounds) || rounds < 1))
-        {
-            Console.Error.WriteLine($"--rounds needs a positive number; found {(r + 1 < rest.Length ? rest[r + 1] : "nothing")}");
+        int rounds = 5, starts = 9;
+        if (!Option(rest, "--rounds", ref rounds) || !Option(rest, "--starts", ref starts))
             return 2;
-        }
+        starts = Math.Max(starts, rounds);
         var services = new[] { new Service("NetGen (NativeAOT)", Path.GetFullPath(rest[0])),
                                new Service("ONNX Runtime (NativeAOT)", Path.GetFullPath(rest[1])) };
 
@@ -81,7 +78,9 @@ public static class ServeMode
                 + (load[0] > Environment.ProcessorCount - 1 ? "  <-- BUSY MACHINE: other processes compete for the cores" : ""));
         w.WriteLine($"Method:  {rounds} rounds; in each, each service (alternated) is started, its first answer timed (GET / polled every 2 ms),");
         w.WriteLine($"         then every load below runs {WarmUpSeconds:0} s unmeasured and {MeasureSeconds:0} s measured, then its peak RSS (VmHWM) is read and it is stopped.");
-        w.WriteLine("         One start of each, before round 1, is not counted (it fills the page cache).");
+        w.WriteLine($"         {starts - rounds} more alternated starts of each after the rounds, for start-up only ({starts} in all).");
+        w.WriteLine("         One start of each, before round 1, is not counted (it fills the page cache): it checks that both services");
+        w.WriteLine("         answer the 569 samples of data/sklearn/breast_cancer.csv alike and refuse bad requests with the same 400s.");
         w.WriteLine();
 
         // Sizes: the binary, what ships beside it (native libraries, models), and the whole folder without debug files.
@@ -100,8 +99,23 @@ public static class ServeMode
         }
         w.WriteLine();
 
+        var first = new List<(int, string?)[]>();
         foreach (Service s in services)
-            using (Started(s, out _)) { }
+        {
+            using Process server = Started(s, out _);
+            first.Add(AgreementAnswers(Port(server)));
+            Stop(server);
+        }
+        string? disagreement = Disagreement(first[0], first[1]);
+        if (disagreement is not null)
+        {
+            w.WriteLine(new string('!', 100));
+            w.WriteLine($"THE SERVICES DISAGREE: {disagreement}");
+            w.WriteLine(new string('!', 100));
+            return 1;
+        }
+        w.WriteLine($"Agreement: both answer the {Samples().Count} samples within 1e-5 relative (+ 1e-7) with the same classes, and give the same 400s.");
+        w.WriteLine();
         for (int round = 0; round < rounds; round++)
         {
             foreach (Service s in round % 2 == 0 ? services : services.Reverse())
@@ -122,6 +136,14 @@ public static class ServeMode
             }
             w.WriteLine();
         }
+        for (int start = rounds; start < starts; start++)
+            foreach (Service s in start % 2 == 0 ? services : services.Reverse())
+            {
+                using Process server = Started(s, out double ms);
+                s.StartMs.Add(ms);
+                s.FirstRssMb.Add(Rss(server, "VmRSS:"));
+                Stop(server);
+            }
         w.WriteLine();
 
         var table = new List<string[]> { new[] { "", services[0].Name, services[1].Name, "NetGen / ORT" } };
@@ -144,6 +166,72 @@ public static class ServeMode
         w.WriteLine("so > 1 always means NetGen is better). CPU µs/request: process CPU time (user + system) over the measured seconds / requests;");
         w.WriteLine($"client and server share the machine's {Environment.ProcessorCount} cores, so a client that costs c µs of a request's c + s leaves the server the rest.");
         return 0;
+    }
+
+    static bool Option(string[] args, string name, ref int value)
+    {
+        int i = Array.IndexOf(args, name);
+        if (i < 0) return true;
+        if (i + 1 < args.Length && int.TryParse(args[i + 1], out value) && value >= 1) return true;
+        Console.Error.WriteLine($"{name} needs a positive number; found {(i + 1 < args.Length ? args[i + 1] : "nothing")}");
+        return false;
+    }
+
+    /// <summary>The 30 raw features of every row of data/sklearn/breast_cancer.csv (header "569,30,malignant,benign").</summary>
+    static List<float[]> Samples()
+    {
+        string? project = typeof(ServeMode).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "NetGen.Benchmarks.ProjectDirectory")?.Value;
+        string csv = Path.Combine(project ?? ".", "..", "..", "data", "sklearn", "breast_cancer.csv");
+        return File.ReadLines(csv).Skip(1).Where(l => l.Length > 0)
+            .Select(l => l.Split(',').Take(30).Select(t => float.Parse(t, CultureInfo.InvariantCulture)).ToArray())
+            .ToList();
+    }
+
+    /// <summary>The answers (status, body) of one service to every sample in one batch, then to bad requests.</summary>
+    static (int, string?)[] AgreementAnswers(int port)
+    {
+        List<float[]> samples = Samples();
+        float[] good = samples[0];
+        string[] bodies =
+        [
+            "{\"x\":[" + string.Join(',', samples.Select(x => "[" + Numbers(x) + "]")) + "]}",
+            "{\"x\":[" + Numbers(good[..29]) + "]}",
+            "{\"x\":[" + Numbers(good[..29]) + ",\"7\"]}",
+            "{\"x\":[" + Numbers(good[..29]) + ",1e39]}",
+            "{\"x\":[[" + Numbers(good) + "],[1,2]]}",
+            "{\"y\":[1]}",
+            "not json",
+            "{\"x\":[" + string.Join(',', Enumerable.Repeat("[" + Numbers(good) + "]", 1025)) + "]}",
+        ];
+        using var connection = new Connection(port);
+        return bodies.Select(b => connection.Send(Request("/predict", b), keepBody: true)).ToArray();
+    }
+
+    /// <summary>Null when NetGen's answers <paramref name="a"/> and ONNX Runtime's <paramref name="b"/> agree: the
+    /// probabilities within 1e-5 relative + 1e-7 (float32 sums in another order, and MLAS's sigmoid), the classes
+    /// wherever P is not within 1e-5 of 0.5, and the refusals word for word.</summary>
+    static string? Disagreement((int Status, string? Body)[] a, (int Status, string? Body)[] b)
+    {
+        if (a[0].Status != 200 || b[0].Status != 200)
+            return $"the batch of every sample: {a[0].Status} {a[0].Body} / {b[0].Status} {b[0].Body}";
+        using var ja = System.Text.Json.JsonDocument.Parse(a[0].Body!);
+        using var jb = System.Text.Json.JsonDocument.Parse(b[0].Body!);
+        var pa = ja.RootElement.GetProperty("predictions").EnumerateArray().ToArray();
+        var pb = jb.RootElement.GetProperty("predictions").EnumerateArray().ToArray();
+        if (pa.Length != pb.Length) return $"{pa.Length} predictions / {pb.Length}";
+        for (int i = 0; i < pa.Length; i++)
+        {
+            double p = pa[i].GetProperty("probability").GetDouble(), q = pb[i].GetProperty("probability").GetDouble();
+            if (Math.Abs(p - q) > 1e-5 * Math.Abs(q) + 1e-7)
+                return $"sample {i}: P = {p} (NetGen) and {q} (ONNX Runtime)";
+            if (Math.Abs(q - 0.5) > 1e-5 && pa[i].GetProperty("class").GetInt32() != pb[i].GetProperty("class").GetInt32())
+                return $"sample {i}: class {pa[i].GetProperty("class")} (NetGen) and {pb[i].GetProperty("class")} (ONNX Runtime)";
+        }
+        for (int i = 1; i < a.Length; i++)
+            if (a[i].Status != 400 || a[i] != b[i])
+                return $"bad request {i}: {a[i].Status} {a[i].Body} (NetGen) and {b[i].Status} {b[i].Body} (ONNX Runtime)";
+        return null;
     }
 
     /// <summary>The first sample of data/sklearn/breast_cancer.csv, the one the README's curl sends.</summary>
@@ -319,7 +407,7 @@ public static class ServeMode
 
         public Connection(int port) => _socket.Connect(IPAddress.Loopback, port);
 
-        public (int Status, string? Body) Send(byte[] request)
+        public (int Status, string? Body) Send(byte[] request, bool keepBody = false)
         {
             _socket.Send(request);
             _start = _end = 0;
@@ -328,7 +416,7 @@ public static class ServeMode
             string head = Encoding.ASCII.GetString(_buffer, _start, headerEnd - _start);
             int status = int.Parse(head.AsSpan(9, 3), CultureInfo.InvariantCulture);
             _start = headerEnd + 4;
-            var body = status == 200 ? null : new StringBuilder();
+            var body = status == 200 && !keepBody ? null : new StringBuilder();
             int length = ContentLength(head);
             if (length >= 0)
                 Skip(length, body);
@@ -341,7 +429,8 @@ public static class ServeMode
                     while ((lineEnd = IndexOf("\r\n"u8, _start)) < 0) Fill();
                     int size = int.Parse(Encoding.ASCII.GetString(_buffer, _start, lineEnd - _start), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                     _start = lineEnd + 2;
-                    Skip(size + 2, body);
+                    Skip(size, body);
+                    Skip(2, null); // the CRLF after the chunk's data
                     if (size == 0) break;
                 }
             }
