@@ -76,8 +76,9 @@ public static class ServeMode
         if (load is not null)
             w.WriteLine($"Load:    {string.Join(", ", load.Select(l => F(l, "0.00")))} (1, 5, 15 min) on {Environment.ProcessorCount} cores"
                 + (load[0] > Environment.ProcessorCount - 1 ? "  <-- BUSY MACHINE: other processes compete for the cores" : ""));
-        w.WriteLine($"Method:  {rounds} rounds; in each, each service (alternated) is started, its first answer timed (GET / polled every 2 ms),");
-        w.WriteLine($"         then every load below runs {WarmUpSeconds:0} s unmeasured and {MeasureSeconds:0} s measured, then its peak RSS (VmHWM) is read and it is stopped.");
+        w.WriteLine($"Method:  {rounds} rounds; in each, both services are started one after the other (the first of a round is the second of the");
+        w.WriteLine("         next), each timed from Process.Start to its first answer to GET / (polled every 2 ms); then each load below");
+        w.WriteLine($"         runs on one, then on the other, {WarmUpSeconds:0} s unmeasured and {MeasureSeconds:0} s measured; then their peak RSS (VmHWM) is read and they stop.");
         w.WriteLine($"         {starts - rounds} more alternated starts of each after the rounds, for start-up only ({starts} in all).");
         w.WriteLine("         One start of each, before round 1, is not counted (it fills the page cache): it checks that both services");
         w.WriteLine("         answer the 569 samples of data/sklearn/breast_cancer.csv alike and refuse bad requests with the same 400s.");
@@ -118,21 +119,37 @@ public static class ServeMode
         w.WriteLine();
         for (int round = 0; round < rounds; round++)
         {
-            foreach (Service s in round % 2 == 0 ? services : services.Reverse())
+            // Both services run at once (an idle one costs nothing), so that each load alternates between them
+            // within seconds: the machine's other work then weighs on both alike.
+            Service[] order = round % 2 == 0 ? services : [services[1], services[0]];
+            var servers = new Dictionary<Service, Process>();
+            try
             {
-                using Process server = Started(s, out double ms);
-                s.StartMs.Add(ms);
-                s.FirstRssMb.Add(Rss(server, "VmRSS:"));
-                int port = Port(server);
-                foreach (LoadCase c in cases)
+                foreach (Service s in order)
                 {
-                    Measure(port, c, WarmUpSeconds, server);
-                    Load l = Measure(port, c, MeasureSeconds, server);
-                    (s.Loads.TryGetValue(c.Name, out List<Load>? list) ? list : s.Loads[c.Name] = []).Add(l);
+                    servers[s] = Started(s, out double ms);
+                    s.StartMs.Add(ms);
+                    s.FirstRssMb.Add(Rss(servers[s], "VmRSS:"));
+                    w.Write($"round {round + 1}: {s.Name} started in {ms:0.0} ms; ");
                 }
-                s.PeakRssMb.Add(Rss(server, "VmHWM:"));
-                Stop(server);
-                w.Write($"round {round + 1}: {s.Name} started in {ms:0.0} ms; ");
+                foreach (LoadCase c in cases)
+                    foreach (Service s in order)
+                    {
+                        Process server = servers[s];
+                        Measure(Port(server), c, WarmUpSeconds, server);
+                        Load l = Measure(Port(server), c, MeasureSeconds, server);
+                        (s.Loads.TryGetValue(c.Name, out List<Load>? list) ? list : s.Loads[c.Name] = []).Add(l);
+                    }
+                foreach (Service s in order)
+                    s.PeakRssMb.Add(Rss(servers[s], "VmHWM:"));
+            }
+            finally
+            {
+                foreach (Process server in servers.Values)
+                {
+                    Stop(server);
+                    server.Dispose();
+                }
             }
             w.WriteLine();
         }
@@ -271,6 +288,23 @@ public static class ServeMode
 
     static readonly Dictionary<int, int> Ports = [];
 
+    /// <summary>The services running now, stopped if this process ends early (an exception, Ctrl+C, a closed pipe).</summary>
+    static readonly HashSet<Process> Running = [];
+
+    static ServeMode()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => StopAll();
+        Console.CancelKeyPress += (_, _) => StopAll();
+    }
+
+    static void StopAll()
+    {
+        lock (Running)
+            foreach (Process p in Running.ToArray())
+                try { p.Kill(); } catch (InvalidOperationException) { /* already gone */ }
+    }
+
     static int Port(Process p) => Ports[p.Id];
 
     /// <summary>Starts the service on a free port and waits for its first answer to <c>GET /</c>, polled every 2 ms:
@@ -286,6 +320,7 @@ public static class ServeMode
         };
         var clock = Stopwatch.StartNew();
         Process p = Process.Start(start)!;
+        lock (Running) Running.Add(p);
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{s.Name}: {e.Data}"); };
         p.BeginOutputReadLine();
@@ -321,6 +356,7 @@ public static class ServeMode
             p.Kill();
             p.WaitForExit(10_000);
         }
+        lock (Running) Running.Remove(p);
     }
 
     /// <summary><paramref name="c"/>'s connections send their request again and again for <paramref name="seconds"/>;
