@@ -94,9 +94,11 @@ public static class ServeMode
                 .Where(f => f.Extension is not (".dbg" or ".pdb" or ".xml")).ToArray();
             long native = files.Where(f => f.Name.EndsWith(".so", StringComparison.Ordinal)).Sum(f => f.Length);
             long total = files.Sum(f => f.Length);
-            w.WriteLine($"  {s.Name,-26} binary {Mb(binary)}, native libraries {Mb(native)} "
-                + $"({string.Join(", ", files.Where(f => f.Name.EndsWith(".so", StringComparison.Ordinal)).Select(f => $"{f.Name} {Mb(f.Length)}"))}), "
-                + $"total {Mb(total)} in {files.Length} files");
+            FileInfo[] libraries = files.Where(f => f.Name.EndsWith(".so", StringComparison.Ordinal)).ToArray();
+            string beside = libraries.Length == 0 ? "no native library"
+                : $"native libraries {Mb(native)} ({string.Join(", ", libraries.Select(f => $"{f.Name} {Mb(f.Length)}"))})";
+            w.WriteLine($"  {s.Name,-26} binary {Mb(binary)}, {beside}, total {Mb(total)} in {files.Length} files "
+                + $"({string.Join(", ", files.Select(f => Path.GetRelativePath(folder, f.FullName)))})");
         }
         w.WriteLine();
 
@@ -284,7 +286,7 @@ public static class ServeMode
 
     static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
-    static string Mb(long bytes) => $"{bytes / 1e6:0.0} MB";
+    static string Mb(long bytes) => bytes >= 100_000 ? $"{bytes / 1e6:0.0} MB" : $"{bytes / 1e3:0.0} KB";
 
     static readonly Dictionary<int, int> Ports = [];
 
