@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using NetGen.Serve;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
@@ -8,7 +7,7 @@ namespace NetGen.Serve.Onnx;
 
 /// <summary>
 /// examples/NetGen.Serve served by ONNX Runtime: the same <see cref="Api"/> (routes, JSON, 400 messages) over
-/// models/breast-cancer.onnx and models/breast-cancer.scaling.json, read from beside the binary at start-up.
+/// models/breast-cancer.onnx, read from beside the binary at start-up.
 /// </summary>
 public static class Program
 {
@@ -19,8 +18,9 @@ public static class Program
     }
 }
 
-/// <summary>The ONNX model and its input scaling: x ← (x − μ)/σ in double, rounded to float (as NetGen's
-/// Standardizer.Apply does), then one <c>InferenceSession.Run</c> per request, whatever its number of samples.</summary>
+/// <summary>The ONNX model, which takes raw samples: its graph opens with the input scaling x ← (x − μ)/σ (a
+/// <c>Sub</c> and a <c>Div</c> over the saved μ and σ, in float32 where NetGen's Standardizer uses double); one
+/// <c>InferenceSession.Run</c> per request, whatever its number of samples.</summary>
 public sealed class OnnxModel : IServedModel, IDisposable
 {
     const string Input = "x", Output = "y";
@@ -29,18 +29,14 @@ public sealed class OnnxModel : IServedModel, IDisposable
     readonly SessionOptions _options;
     readonly InferenceSession _session;
     readonly RunOptions _run = new();
-    readonly double[] _mean, _deviation;
 
-    /// <summary>Loads <c>breast-cancer.onnx</c> and <c>breast-cancer.scaling.json</c> from <paramref name="folder"/>
-    /// and checks that they fit each other: x [batch, n], y [batch, 1], n means and n positive deviations.</summary>
-    /// <exception cref="InvalidDataException">A file does not hold what the service needs (the message says what was
+    /// <summary>Loads <c>breast-cancer.onnx</c> from <paramref name="folder"/> and checks its shapes: x [batch, n],
+    /// y [batch, 1].</summary>
+    /// <exception cref="InvalidDataException">The model is not what the service needs (the message says what was
     /// expected and what was found).</exception>
     public OnnxModel(string folder)
     {
         string onnx = Path.Combine(folder, "breast-cancer.onnx");
-        string json = Path.Combine(folder, "breast-cancer.scaling.json");
-        Scaling scaling = JsonSerializer.Deserialize(File.ReadAllText(json), Api.Json.Scaling)
-            ?? throw new InvalidDataException($"{json} holds null; expected {{\"mean\": […], \"deviation\": […]}}");
         // One thread per request, as NetGen's Frozen.Predict: the server's concurrency comes from its requests, and
         // ORT's own pool of spinning threads would compete with them for the cores.
         _options = new SessionOptions
@@ -62,15 +58,6 @@ public sealed class OnnxModel : IServedModel, IDisposable
                 throw new InvalidDataException($"{onnx}: x is [{string.Join(", ", x.Dimensions)}] and y [{string.Join(", ", y.Dimensions)}]; "
                     + "expected x [batch, n] and y [batch, 1]");
             InputSize = x.Dimensions[1];
-            if (scaling.Mean is null || scaling.Deviation is null || scaling.Mean.Length != InputSize || scaling.Deviation.Length != InputSize)
-                throw new InvalidDataException($"{json} has {scaling.Mean?.Length ?? 0} means and {scaling.Deviation?.Length ?? 0} deviations; "
-                    + $"the model's x has {InputSize} features");
-            for (int j = 0; j < InputSize; j++)
-                if (!double.IsFinite(scaling.Mean[j]) || !(scaling.Deviation[j] > 0) || !double.IsFinite(scaling.Deviation[j]))
-                    throw new InvalidDataException($"{json}: feature {j} has mean {scaling.Mean[j]} and deviation {scaling.Deviation[j]}; "
-                        + "expected a finite mean and a finite positive deviation");
-            _mean = scaling.Mean;
-            _deviation = scaling.Deviation;
             ModelMetadata metadata = _session.ModelMetadata;
             string architecture = metadata.CustomMetadataMap.TryGetValue("netgen.architecture", out string? a) ? a : "?";
             Info = new ModelInfo(metadata.GraphName, architecture, InputSize, 1, Parameters(architecture),
@@ -90,22 +77,22 @@ public sealed class OnnxModel : IServedModel, IDisposable
     /// metadata, so that both services describe the model in the same words.</summary>
     public ModelInfo Info { get; }
 
-    /// <summary>Scales the samples into a pooled buffer and runs them as one tensor x [count, n] into y [count, 1];
+    /// <summary>Runs the raw samples as one tensor x [count, n] into y [count, 1] (over pooled buffers);
     /// <c>InferenceSession.Run</c> is safe from any number of threads at once.</summary>
-    public void Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count)
+    public string? Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count)
     {
         int n = InputSize;
         float[] x = ArrayPool<float>.Shared.Rent(count * n), y = ArrayPool<float>.Shared.Rent(count);
         try
         {
-            for (int i = 0; i < count * n; i++)
-                x[i] = (float)((raw[i] - _mean[i % n]) / _deviation[i % n]);
+            raw[..(count * n)].CopyTo(x);
             using OrtValue input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
                 x.AsMemory(0, count * n), [count, n]);
             using OrtValue output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
                 y.AsMemory(0, count), [count, 1]);
             _session.Run(_run, InputNames, [input], OutputNames, [output]);
             y.AsSpan(0, count).CopyTo(probabilities);
+            return null;
         }
         finally
         {

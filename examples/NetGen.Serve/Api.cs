@@ -17,7 +17,7 @@ public static class Api
     public const int MaxBatch = 1024;
 
     /// <summary>The answers' JSON: camelCase, and messages as written (quotes and apostrophes not escaped).</summary>
-    internal static readonly ServeJson Json = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    static readonly ServeJson Json = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
@@ -66,8 +66,8 @@ public static class Api
                 string? error = Read(x, one, "x");
                 if (error is not null) return BadRequest(error);
                 float[] p = new float[1];
-                model.Predict(one, p, 1);
-                return Results.Json(Answer(model, p[0]), Json.Prediction);
+                error = model.Predict(one, p, 1) ?? NotFinite(p, single: true);
+                return error is not null ? BadRequest(error) : Results.Json(Answer(model, p[0]), Json.Prediction);
             }
             if (count > MaxBatch)
                 return BadRequest($"\"x\" holds {count} samples; at most {MaxBatch} per request");
@@ -79,12 +79,24 @@ public static class Api
                 if (error is not null) return BadRequest(error);
             }
             float[] probabilities = new float[count];
-            model.Predict(samples, probabilities, count);
+            string? failed = model.Predict(samples, probabilities, count) ?? NotFinite(probabilities, single: false);
+            if (failed is not null) return BadRequest(failed);
             var predictions = new Prediction[count];
             for (int i = 0; i < count; i++)
                 predictions[i] = Answer(model, probabilities[i]);
             return Results.Json(new BatchPrediction(predictions), Json.BatchPrediction);
         }
+    }
+
+    /// <summary>Null, or which sample's answer is not a number: finite inputs far beyond the data's range can still
+    /// overflow a layer, and JSON has no NaN.</summary>
+    static string? NotFinite(float[] probabilities, bool single)
+    {
+        for (int i = 0; i < probabilities.Length; i++)
+            if (!float.IsFinite(probabilities[i]))
+                return $"{(single ? "x" : $"x[{i}]")}: the model's answer is {probabilities[i]}, not a probability; "
+                    + "expected inputs of the training data's scale";
+        return null;
     }
 
     /// <summary>P(benign), the class (1 when P &gt; 0.5) and its name.</summary>
@@ -138,7 +150,8 @@ public interface IServedModel
 
     /// <summary>Writes P(benign) of <paramref name="count"/> samples of raw features (row after row, checked finite
     /// and of the right length) into <paramref name="probabilities"/>; safe from any number of requests at once.</summary>
-    void Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count);
+    /// <returns>Null, or why these inputs cannot be answered (the 400's message; nothing was written).</returns>
+    string? Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count);
 }
 
 /// <summary>One answer: P(benign), the class (1 = benign, 0 = malignant) and its name.</summary>
@@ -154,13 +167,9 @@ public sealed record Error(string Message);
 public sealed record ModelInfo(string Network, string Architecture, int InputSize, int OutputSize, int Parameters,
     string[] Classes);
 
-/// <summary>The input scaling x ← (x − μ)/σ: what examples/NetGen.Serve.Onnx reads beside its ONNX model.</summary>
-public sealed record Scaling(double[] Mean, double[] Deviation);
-
 /// <summary>Source-generated JSON: no reflection, so the service trims and compiles ahead of time.</summary>
 [JsonSerializable(typeof(Prediction))]
 [JsonSerializable(typeof(BatchPrediction))]
 [JsonSerializable(typeof(Error))]
 [JsonSerializable(typeof(ModelInfo))]
-[JsonSerializable(typeof(Scaling))]
 internal sealed partial class ServeJson : JsonSerializerContext;

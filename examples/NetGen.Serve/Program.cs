@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using NetGen;
 
 namespace NetGen.Serve;
@@ -8,8 +7,8 @@ namespace NetGen.Serve;
 /// A NativeAOT web service that serves the breast-cancer network the demo trains (<see cref="CancerNet"/>, its weights
 /// and input scaling compiled in from models/breast-cancer.safetensors by <c>[Weights]</c>); the routes are in
 /// <see cref="Api"/>, shared with its ONNX Runtime twin examples/NetGen.Serve.Onnx.
-/// <c>--save-onnx DIR</c> writes that twin's model instead of serving: the same network as
-/// <c>DIR/breast-cancer.onnx</c> (<see cref="Onnx.SaveOnnx"/>) and its scaling as <c>DIR/breast-cancer.scaling.json</c>.
+/// <c>--save-onnx DIR</c> writes that twin's model instead of serving: the same network, its input scaling first, as
+/// <c>DIR/breast-cancer.onnx</c>.
 /// </summary>
 public static class Program
 {
@@ -21,7 +20,7 @@ public static class Program
             return Api.Run(args, model);
         if (save + 1 >= args.Length)
         {
-            Console.Error.WriteLine("--save-onnx needs the folder to write breast-cancer.onnx and breast-cancer.scaling.json to");
+            Console.Error.WriteLine("--save-onnx needs the folder to write breast-cancer.onnx to");
             return 2;
         }
         model.SaveOnnx(args[save + 1]);
@@ -34,15 +33,13 @@ public sealed class Model : IServedModel
 {
     // The frozen snapshot of the compiled-in parameters: immutable, safe from every request thread at once.
     private readonly CancerNet.Frozen _net = CancerNet.Pretrained;
-    private readonly double[] _mean, _deviation;
+    private readonly Standardizer _scaling;
 
     public Model()
     {
         // [Weights] compiled the file's scaling.mean and scaling.deviation in beside the parameters.
-        Standardizer scaling = CancerNet.PretrainedScaling
+        _scaling = CancerNet.PretrainedScaling
             ?? throw new InvalidOperationException("models/breast-cancer.safetensors was compiled in without its scaling");
-        _mean = scaling.Mean.ToArray();
-        _deviation = scaling.Deviation.ToArray();
         Info = new ModelInfo(nameof(CancerNet), CancerNet.Architecture, CancerNet.InputSize, CancerNet.OutputSize,
             CancerNet.ParameterCount, ["malignant", "benign"]);
     }
@@ -53,33 +50,43 @@ public sealed class Model : IServedModel
     /// <summary>What <c>GET /</c> answers.</summary>
     public ModelInfo Info { get; }
 
-    /// <summary>x ← (x − μ)/σ as <see cref="Standardizer.Apply"/> computes it (in double, rounded to float), then the
-    /// network: <c>Predict</c> for one sample, <c>PredictBatch</c> for more; safe from any number of requests at once
-    /// (a frozen snapshot is never written).</summary>
-    public void Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count)
+    /// <summary>x ← (x − μ)/σ by <see cref="Standardizer.Apply(ReadOnlySpan{float}, Span{float})"/> (in double,
+    /// rounded to float), then the network: <c>Predict</c> for one sample, <c>PredictBatch</c> for more; safe from any
+    /// number of requests at once (a frozen snapshot is never written), and allocation-free (a pooled buffer).</summary>
+    public string? Predict(ReadOnlySpan<float> raw, Span<float> probabilities, int count)
     {
         int n = CancerNet.InputSize;
         float[]? rented = count == 1 ? null : ArrayPool<float>.Shared.Rent(count * n);
-        Span<float> x = rented is null ? stackalloc float[CancerNet.InputSize] : rented.AsSpan(0, count * n);
-        for (int i = 0; i < x.Length; i++)
-            x[i] = (float)((raw[i] - _mean[i % n]) / _deviation[i % n]);
-        if (count == 1)
-            _net.Predict(x, probabilities[..1]);
-        else
-            _net.PredictBatch(x, probabilities[..count], count);
-        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        try
+        {
+            Span<float> x = rented is null ? stackalloc float[CancerNet.InputSize] : rented.AsSpan(0, count * n);
+            try
+            {
+                _scaling.Apply(raw, x);
+            }
+            catch (ArgumentException e)
+            {
+                // A finite input so far beyond the training data that (x − μ)/σ leaves float's range: say which.
+                return e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            }
+            if (count == 1)
+                _net.Predict(x, probabilities[..1]);
+            else
+                _net.PredictBatch(x, probabilities[..count], count);
+            return null;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
-    /// <summary>Writes the served network as <c>breast-cancer.onnx</c> and its scaling as
-    /// <c>breast-cancer.scaling.json</c> ({"mean": [30], "deviation": [30]}) into <paramref name="folder"/>: the model of
-    /// examples/NetGen.Serve.Onnx, which then gives the same answers without NetGen.</summary>
+    /// <summary>Writes the served network, its input scaling in the graph (<see cref="Onnx.SaveOnnx(INetwork, string,
+    /// Standardizer)"/>: raw samples in, P(benign) out), as <c>breast-cancer.onnx</c> in <paramref name="folder"/>: the
+    /// model of examples/NetGen.Serve.Onnx, which then gives the same answers without NetGen.</summary>
     public void SaveOnnx(string folder)
-    {
         // new CancerNet() starts from the compiled-in parameters, the ones Pretrained froze.
-        new CancerNet().SaveOnnx(Path.Combine(folder, "breast-cancer.onnx"));
-        File.WriteAllText(Path.Combine(folder, "breast-cancer.scaling.json"),
-            JsonSerializer.Serialize(new Scaling(_mean, _deviation), Api.Json.Scaling) + "\n");
-    }
+        => new CancerNet().SaveOnnx(Path.Combine(folder, "breast-cancer.onnx"), _scaling);
 }
 
 /// <summary>Breast cancer (all 30 features): 30-16-1, ReLU then sigmoid — the demo's network of the same name.</summary>
