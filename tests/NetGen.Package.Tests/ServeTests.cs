@@ -116,6 +116,10 @@ public sealed class ServeTests
             ExpectRefusal(http, "{\"x\":[" + Numbers(good[..29]) + ",\"7\"]}", "x[29] is the string \"7\"", "finite number");
             ExpectRefusal(http, "{\"x\":[" + Numbers(good[..29]) + ",1e39]}", "x[29] is 1e39, beyond float's range", "finite number");
             ExpectRefusal(http, "{\"x\":[[" + Numbers(good) + "],[1,2]]}", "x[1] has 2 numbers", "expects 30");
+            // A float, but so far beyond the data that (x − μ)/σ leaves float's range (σ of feature 19 is 0.0028):
+            // Standardizer.Apply names it, where the network would have answered NaN.
+            ExpectRefusal(http, "{\"x\":[" + Numbers(good[..19]) + ",3e38," + Numbers(good[20..]) + "]}",
+                "sample 0, feature 19: (x − μ)/σ = (3E+38", "beyond float's range");
             ExpectRefusal(http, "{\"y\":[1]}", "expected an object with \"x\"", "");
             ExpectRefusal(http, "not json", "the body is not JSON", "expected {\"x\"");
             ExpectRefusal(http, "{\"x\":[" + string.Join(',', Enumerable.Repeat("[" + Numbers(good) + "]", 1025)) + "]}",
