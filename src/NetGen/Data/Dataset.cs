@@ -14,7 +14,7 @@ namespace NetGen;
 /// </summary>
 /// <remarks>
 /// The constructor keeps the arrays it is given without copying them; nothing in this class ever writes to
-/// them (<see cref="Slice"/>, <see cref="Split"/> and <see cref="Standardizer.Apply"/> build new arrays), so
+/// them (<see cref="Slice"/>, <see cref="Split"/> and <see cref="Standardizer.Apply(Dataset)"/> build new arrays), so
 /// leave them unchanged afterwards and the data set is immutable.
 /// </remarks>
 public sealed partial class Dataset
