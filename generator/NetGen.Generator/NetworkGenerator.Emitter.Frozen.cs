@@ -22,7 +22,7 @@ public sealed partial class NetworkGenerator
             var wide = new System.Collections.Generic.List<LayerSpec>();
             if (!plan.SamplesAsColumns)
                 foreach (LayerPlan layerPlan in plan.Layers)
-                    if (!layerPlan.G.RowWise && layerPlan.Layer.Units >= 32 && layerPlan.Layer.Inputs >= 16)
+                    if (!layerPlan.Layer.IsMap && !layerPlan.G.RowWise && layerPlan.Layer.Units >= 32 && layerPlan.Layer.Inputs >= 16)
                         wide.Add(layerPlan.Layer);
             bool rows = wide.Count > 0;
 
@@ -108,6 +108,10 @@ public sealed partial class NetworkGenerator
                 }
                 w.WriteLine();
 
+                if (spec.HasMaps)
+                    WriteMapFrozenWorkspace(w);
+                else
+                {
                 w.WriteLine("/// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never " +
                     "allocates again.</summary>");
                 using (w.Open("private static float[] Workspace(int m)"))
@@ -123,6 +127,7 @@ public sealed partial class NetworkGenerator
                         w.WriteLine("t_workspace = workspace = new float[needed];");
                     }
                     w.WriteLine("return workspace;");
+                }
                 }
             }
             w.WriteLine();
