@@ -420,19 +420,26 @@ public sealed partial class NetworkGenerator
             => layer.IsMap ? KindOf(layer) + (layer.Kind == LayerKind.Conv2D ? " (" + ActivationName(layer) + ")" : "") + " " + layer.Map!.Output
                 : layer.Units + " (" + ActivationName(layer) + ")";
 
-        /// <summary>A layer in the Architecture fingerprint: "conv6x5x5s1p2:Relu", "max2s2", "120:Relu".</summary>
+        /// <summary>A layer in the Architecture fingerprint: "c6k5S:Relu" (6 filters of 5 × 5, same), "c3k3x2s2:Tanh",
+        /// "max2", "avg2s1", "120:Relu".</summary>
         private static string FingerprintOf(LayerSpec layer)
         {
             MapShape? s = layer.Map;
-            return layer.Kind switch
+            switch (layer.Kind)
             {
-                // The output's size tells Valid from Same where the padding above and left is 0 (an even kernel).
-                LayerKind.Conv2D => "conv" + s!.OutChannels + "x" + s.KernelHeight + "x" + s.KernelWidth + "s" + s.Stride + "p" +
-                    s.PadTop + "," + s.PadLeft + "o" + s.OutHeight + "x" + s.OutWidth + ":" + ActivationName(layer),
-                LayerKind.MaxPool => "max" + s!.KernelHeight + "s" + s.Stride,
-                LayerKind.AveragePool => "avg" + s!.KernelHeight + "s" + s.Stride,
-                _ => layer.Units + ":" + ActivationName(layer),
-            };
+                case LayerKind.Conv2D:
+                    // Same when the windows reach past the input (padding), which Valid never does.
+                    bool same = (s!.OutHeight - 1) * s.Stride + s.KernelHeight > s.InHeight
+                        || (s.OutWidth - 1) * s.Stride + s.KernelWidth > s.InWidth;
+                    return "c" + s.OutChannels + "k" + s.KernelHeight + (s.KernelWidth != s.KernelHeight ? "x" + s.KernelWidth : "") +
+                        (s.Stride != 1 ? "s" + s.Stride : "") + (same ? "S" : "") + ":" + ActivationName(layer);
+                case LayerKind.MaxPool:
+                case LayerKind.AveragePool:
+                    return (layer.Kind == LayerKind.MaxPool ? "max" : "avg") + s!.KernelHeight +
+                        (s.Stride != s.KernelHeight ? "s" + s.Stride : "");
+                default:
+                    return layer.Units + ":" + ActivationName(layer);
+            }
         }
     }
 }

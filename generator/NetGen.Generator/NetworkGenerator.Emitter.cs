@@ -270,7 +270,15 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <summary>The seed of the parameterless constructor.</summary>");
             w.WriteLine("public const ulong DefaultSeed = " + spec.Seed.ToString(CultureInfo.InvariantCulture) + "UL;");
             w.WriteLine("/// <summary>The architecture's fingerprint: sizes, activations and loss.</summary>");
-            w.WriteLine("public const string Architecture = \"" + Fingerprint(spec) + "\";");
+            string architecture = "public const string Architecture = \"" + Fingerprint(spec) + "\";";
+            if (architecture.Length + 4 > 120)
+            {
+                // A long fingerprint (a conv network's) on a line of its own.
+                w.WriteLine("public const string Architecture =");
+                w.WriteLine("    \"" + Fingerprint(spec) + "\";");
+            }
+            else
+                w.WriteLine(architecture);
             w.WriteLine("/// <summary>The cost this network is trained on.</summary>");
             w.WriteLine("public const global::NetGen.Loss Loss = global::NetGen.Loss." + spec.Loss + ";");
             w.WriteLine();
