@@ -112,22 +112,22 @@ public sealed partial class NetworkGenerator
                     WriteMapFrozenWorkspace(w);
                 else
                 {
-                w.WriteLine("/// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never " +
-                    "allocates again.</summary>");
-                using (w.Open("private static float[] Workspace(int m)"))
-                {
-                    w.WriteLine("long needed = (long)m * WorkspacePerSample;");
-                    w.WriteLine("float[]? workspace = t_workspace;");
-                    using (w.Open("if (workspace is null || needed > workspace.Length)"))
+                    w.WriteLine("/// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never " +
+                        "allocates again.</summary>");
+                    using (w.Open("private static float[] Workspace(int m)"))
                     {
-                        w.WriteLine("if (needed > global::System.Array.MaxLength)");
-                        w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
-                        w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
-                        w.WriteLine("        \"more than one array can hold; split the batch\");");
-                        w.WriteLine("t_workspace = workspace = new float[needed];");
+                        w.WriteLine("long needed = (long)m * WorkspacePerSample;");
+                        w.WriteLine("float[]? workspace = t_workspace;");
+                        using (w.Open("if (workspace is null || needed > workspace.Length)"))
+                        {
+                            w.WriteLine("if (needed > global::System.Array.MaxLength)");
+                            w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
+                            w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
+                            w.WriteLine("        \"more than one array can hold; split the batch\");");
+                            w.WriteLine("t_workspace = workspace = new float[needed];");
+                        }
+                        w.WriteLine("return workspace;");
                     }
-                    w.WriteLine("return workspace;");
-                }
                 }
             }
             w.WriteLine();

@@ -517,22 +517,22 @@ public sealed partial class NetworkGenerator
                 WriteMapWorkspaceMethod(w);
             else
             {
-            w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
-            w.WriteLine();
-            w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
-            using (w.Open("private float[] Workspace(int m)"))
-            {
-                w.WriteLine("long needed = (long)m * WorkspacePerSample;");
-                using (w.Open("if (needed > _workspace.Length)"))
+                w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
+                w.WriteLine();
+                w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
+                using (w.Open("private float[] Workspace(int m)"))
                 {
-                    w.WriteLine("if (needed > global::System.Array.MaxLength)");
-                    w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
-                    w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
-                    w.WriteLine("        \"more than one array can hold; split the batch\");");
-                    w.WriteLine("_workspace = new float[needed];");
+                    w.WriteLine("long needed = (long)m * WorkspacePerSample;");
+                    using (w.Open("if (needed > _workspace.Length)"))
+                    {
+                        w.WriteLine("if (needed > global::System.Array.MaxLength)");
+                        w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
+                        w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
+                        w.WriteLine("        \"more than one array can hold; split the batch\");");
+                        w.WriteLine("_workspace = new float[needed];");
+                    }
+                    w.WriteLine("return _workspace;");
                 }
-                w.WriteLine("return _workspace;");
-            }
             }
             w.WriteLine();
             w.WriteLine("/// <summary>The buffers of one batch, " + (columns ? "one column per sample (n[l] × m, the notes' layout)" : "one row per sample (m × n[l])") + ", carved from the workspace.</summary>");
