@@ -265,7 +265,9 @@ public sealed partial class NetworkGenerator
             w.WriteLine("public const int OutputSize = " + spec.OutputSize + ";");
             w.WriteLine(spec.HasMaps ? "/// <summary>L: the number of layers (conv, pool and dense).</summary>" : "/// <summary>L: the number of dense layers.</summary>");
             w.WriteLine("public const int LayerCount = " + spec.Layers.Count + ";");
-            w.WriteLine("/// <summary>The length of <see cref=\"Parameters\"/>: Σ n[l]·n[l-1] + n[l].</summary>");
+            w.WriteLine(spec.HasMaps
+                ? "/// <summary>The length of <see cref=\"Parameters\"/>: every W[l] and b[l] (a pool has none).</summary>"
+                : "/// <summary>The length of <see cref=\"Parameters\"/>: Σ n[l]·n[l-1] + n[l].</summary>");
             w.WriteLine("public const int ParameterCount = " + spec.ParameterCount + ";");
             w.WriteLine("/// <summary>The seed of the parameterless constructor.</summary>");
             w.WriteLine("public const ulong DefaultSeed = " + spec.Seed.ToString(CultureInfo.InvariantCulture) + "UL;");

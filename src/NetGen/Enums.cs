@@ -1,6 +1,6 @@
 namespace NetGen;
 
-/// <summary>The activation g of a dense layer.</summary>
+/// <summary>The activation g of a dense or conv layer.</summary>
 public enum Activation
 {
     /// <summary>g(z) = z.</summary>

@@ -133,3 +133,34 @@ public sealed class ConvSafetensorsTests : IDisposable
         return path;
     }
 }
+
+/// <summary>The public factories of conv and pool descriptions check what they are given.</summary>
+public sealed class ConvLayerDescriptionTests
+{
+    [Fact]
+    public void Conv2D_and_Pool_describe_their_shapes_and_parameters()
+    {
+        LayerDescription conv = LayerDescription.Conv2D(1, "conv1", (28, 28, 1), (28, 28, 6), 5, 5, 1, 2, 2,
+            Activation.Relu, 0.01f, 1f, 0, 150);
+        Assert.Equal((LayerKind.Conv2D, 784, 4704, 150, 6), (conv.Kind, conv.InputSize, conv.OutputSize, conv.WeightLength, conv.BiasLength));
+        Assert.Equal(new[] { 6, 1, 5, 5 }, conv.WeightShape.ToArray());
+        LayerDescription pool = LayerDescription.Pool(LayerKind.AveragePool, 2, "layers.1", (28, 28, 6), (14, 14, 6), 2, 2, 2, 1f);
+        Assert.Equal((1176, 0, 0), (pool.OutputSize, pool.WeightLength, pool.BiasLength));
+        Assert.True(pool.WeightShape.IsEmpty);
+        LayerDescription dense = LayerDescription.Dense(3, "fc", 1176, 10, Activation.Softmax, 0.01f, 1f, 150 + 6, 150 + 6 + 11760);
+        Assert.Equal(((1, 1, 1176), (1, 1, 10)), (dense.InputShape, dense.OutputShape));
+    }
+
+    [Fact]
+    public void Conv2D_and_Pool_refuse_what_cannot_be_a_layer()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => LayerDescription.Conv2D(1, "c", (28, 28, 1), (28, 28, 6), 5, 0, 1, 2, 2,
+            Activation.Relu, 0.01f, 1f, 0, 150)); // kernel width 0
+        Assert.Throws<ArgumentOutOfRangeException>(() => LayerDescription.Conv2D(1, "c", (28, 28, 1), (28, 28, 6), 5, 5, 1, -1, 2,
+            Activation.Relu, 0.01f, 1f, 0, 150)); // negative padding
+        Assert.Throws<ArgumentOutOfRangeException>(() => LayerDescription.Pool(LayerKind.Dense, 2, "p", (4, 4, 2), (2, 2, 2), 2, 2, 2, 1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LayerDescription.Pool(LayerKind.MaxPool, 2, "p", (4, 4, 2), (2, 2, 3), 2, 2, 2, 1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LayerDescription.Pool(LayerKind.MaxPool, 2, "p", (4, 4, 2), (2, 2, 2), 2, 2, 2, 0f));
+        Assert.Throws<ArgumentNullException>(() => LayerDescription.Pool(LayerKind.MaxPool, 2, null!, (4, 4, 2), (2, 2, 2), 2, 2, 2, 1f));
+    }
+}

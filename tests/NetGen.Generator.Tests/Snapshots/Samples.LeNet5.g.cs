@@ -53,7 +53,7 @@ partial class LeNet5 : global::NetGen.INetwork
     public const int OutputSize = 10;
     /// <summary>L: the number of layers (conv, pool and dense).</summary>
     public const int LayerCount = 7;
-    /// <summary>The length of <see cref="Parameters"/>: Σ n[l]·n[l-1] + n[l].</summary>
+    /// <summary>The length of <see cref="Parameters"/>: every W[l] and b[l] (a pool has none).</summary>
     public const int ParameterCount = 61706;
     /// <summary>The seed of the parameterless constructor.</summary>
     public const ulong DefaultSeed = 1UL;
