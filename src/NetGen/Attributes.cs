@@ -73,8 +73,106 @@ public sealed class DenseAttribute : Attribute
     public string? Name { get; set; }
 }
 
-/// <summary>Inverted dropout on the activation of the dense layer just above: during training each unit is kept with
-/// probability <see cref="KeepProbability"/> and scaled by 1/keep; prediction never drops.</summary>
+/// <summary>A 2-D convolution layer (PyTorch's <c>Conv2d</c>, a cross-correlation): Z[l][f] = Σ_c W[l][f, c] ⋆
+/// A[l-1][c] + b[l][f], A[l] = g(Z[l]). Its input is the feature map below (the input image, or a conv or pool layer's
+/// output), its output a map of <see cref="Filters"/> channels; W[l] is (filters, c_in, kh, kw) in
+/// <see cref="INetwork.Parameters"/>, b[l] (filters). The generator infers every shape and reports a kernel that does not
+/// fit as an error on this attribute.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute : Attribute
+{
+    /// <summary>Declares a convolution of <paramref name="filters"/> filters of <paramref name="kernelSize"/> ×
+    /// <paramref name="kernelSize"/> with the activation g.</summary>
+    public Conv2DAttribute(int filters, int kernelSize, Activation activation)
+    {
+        Filters = filters;
+        KernelSize = kernelSize;
+        KernelHeight = kernelSize;
+        KernelWidth = kernelSize;
+        Activation = activation;
+    }
+
+    /// <summary>The number of filters: the channels of the output map.</summary>
+    public int Filters { get; }
+
+    /// <summary>The side of a square kernel (<see cref="KernelHeight"/> and <see cref="KernelWidth"/> override it).</summary>
+    public int KernelSize { get; }
+
+    /// <summary>g[l], the activation (element-wise; <see cref="NetGen.Activation.Softmax"/> is for a dense output).</summary>
+    public Activation Activation { get; }
+
+    /// <summary>kh, the kernel's height; <see cref="KernelSize"/> unless set.</summary>
+    public int KernelHeight { get; set; }
+
+    /// <summary>kw, the kernel's width; <see cref="KernelSize"/> unless set.</summary>
+    public int KernelWidth { get; set; }
+
+    /// <summary>The step between two windows, down and across; 1 by default.</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Valid (no padding, the default) or Same (the output keeps the input's size; stride 1 only).</summary>
+    public Padding Padding { get; set; }
+
+    /// <summary>The slope of <see cref="NetGen.Activation.LeakyRelu"/> for z &lt; 0.</summary>
+    public float LeakySlope { get; set; } = 0.01f;
+
+    /// <summary>Overrides the network's <see cref="NetworkAttribute.Init"/> for this layer's weights; fan-in is
+    /// c_in·kh·kw and Glorot's fan-out filters·kh·kw, as PyTorch counts them.</summary>
+    public Init Init { get; set; }
+
+    /// <summary>Overrides the network's <see cref="L2Attribute"/> λ for this layer's weights (0 turns it off here); NaN inherits.</summary>
+    public float L2 { get; set; } = float.NaN;
+
+    /// <summary>Overrides the network's <see cref="L1Attribute"/> λ for this layer's weights (0 turns it off here); NaN inherits.</summary>
+    public float L1 { get; set; } = float.NaN;
+
+    /// <summary>The prefix of this layer's tensor names in weight files (<c>{Name}.weight</c>, <c>{Name}.bias</c>), with
+    /// the rules of <see cref="DenseAttribute.Name"/>. Unset, the layer is NetGen's <c>layers.{l-1}</c>.</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>A max-pooling layer: each channel's map is cut into windows of <see cref="Size"/> × <see cref="Size"/>, every
+/// <see cref="Stride"/> pixels, and each window gives its largest value. No parameters. In training, the first maximum
+/// of a window (in row-major order) receives its whole gradient.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPoolAttribute : Attribute
+{
+    /// <summary>Declares max pooling over windows of <paramref name="size"/> × <paramref name="size"/>.</summary>
+    public MaxPoolAttribute(int size)
+    {
+        Size = size;
+        Stride = size;
+    }
+
+    /// <summary>The side of a window.</summary>
+    public int Size { get; }
+
+    /// <summary>The step between two windows; <see cref="Size"/> unless set (smaller makes windows overlap).</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>An average-pooling layer: each channel's map is cut into windows of <see cref="Size"/> × <see cref="Size"/>,
+/// every <see cref="Stride"/> pixels, and each window gives its mean. No parameters.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AveragePoolAttribute : Attribute
+{
+    /// <summary>Declares average pooling over windows of <paramref name="size"/> × <paramref name="size"/>.</summary>
+    public AveragePoolAttribute(int size)
+    {
+        Size = size;
+        Stride = size;
+    }
+
+    /// <summary>The side of a window.</summary>
+    public int Size { get; }
+
+    /// <summary>The step between two windows; <see cref="Size"/> unless set (smaller makes windows overlap).</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>Inverted dropout on the activation of the dense or conv layer just above: during training each unit (each
+/// value of a feature map) is kept with probability <see cref="KeepProbability"/> and scaled by 1/keep; prediction never
+/// drops.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute : Attribute
 {

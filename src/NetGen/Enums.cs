@@ -1,6 +1,6 @@
 namespace NetGen;
 
-/// <summary>The activation g of a dense layer.</summary>
+/// <summary>The activation g of a dense or conv layer.</summary>
 public enum Activation
 {
     /// <summary>g(z) = z.</summary>
@@ -48,6 +48,24 @@ public enum Init
 /// <summary>What a layer computes, as <see cref="LayerDescription.Kind"/> reports it.</summary>
 public enum LayerKind
 {
-    /// <summary>Fully connected: Z[l] = W[l]·A[l-1] + b[l], A[l] = g(Z[l]).</summary>
+    /// <summary>Fully connected: Z[l] = W[l]·A[l-1] + b[l], A[l] = g(Z[l]); after a feature map it reads the map
+    /// flattened in (c, h, w) order, PyTorch's <c>nn.Flatten</c>.</summary>
     Dense = 0,
+    /// <summary>2-D convolution (PyTorch's cross-correlation): Z[l] = W[l] ⋆ A[l-1] + b[l], A[l] = g(Z[l]), with W[l]
+    /// of shape (filters, c_in, kh, kw).</summary>
+    Conv2D = 1,
+    /// <summary>Max pooling: each output is the largest value of its window, per channel; no parameters.</summary>
+    MaxPool = 2,
+    /// <summary>Average pooling: each output is the mean of its window, per channel; no parameters.</summary>
+    AveragePool = 3,
+}
+
+/// <summary>How a convolution treats the border of its input.</summary>
+public enum Padding
+{
+    /// <summary>No padding: the output is ⌊(n − k) / stride⌋ + 1 along each side.</summary>
+    Valid = 0,
+    /// <summary>Zeros around the input so that the output has the input's size (stride 1 only): k − 1 in all along each
+    /// side, the extra row or column at the bottom or right when k is even (PyTorch's <c>padding='same'</c>).</summary>
+    Same = 1,
 }

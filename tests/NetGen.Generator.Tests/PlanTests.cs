@@ -54,6 +54,36 @@ public class PlanTests
         Assert.True(plan.PredictOnStack);
     }
 
+    /// <summary>A small conv net, 6 × 6 × 2 → conv 3 of 3 × 3 (4 × 4 × 3) → max pool 2 (2 × 2 × 3) → 2: feature maps
+    /// keep samples as rows and never predict in registers; two channels are reordered into planes (A0); the pool is
+    /// linear (A is Z) with no parameters, and the dense layer reads its 12 values flattened.</summary>
+    [Fact]
+    public void Conv_pool_dense_6x6x2()
+    {
+        NetworkPlan plan = PlanOf("[Network(Loss = Loss.CrossEntropy)] [Input(6, 6, 2)] [Conv2D(3, 3, Activation.Relu)] " +
+            "[MaxPool(2)] [Dense(2, Activation.Softmax)]");
+        Assert.Equal(Layout.SamplesAsRows, plan.Layout);
+        Assert.False(plan.PredictsInRegisters);
+        Assert.True(plan.ReordersX);
+        Assert.False(plan.TransposesX);
+        LayerPlan conv = plan.Layers[0], pool = plan.Layers[1], dense = plan.Layers[2];
+        Assert.Equal((4 * 4 * 3, 3 * 2 * 3 * 3, 3), (conv.Units, conv.Layer.WeightCount, conv.Layer.BiasCount));
+        Assert.Equal(GPrimeSource.Z, conv.GPrimeReads);
+        Assert.False(conv.BackwardReadsParameters); // the first layer: no dA0, no penalty
+        Assert.Equal((12, 0, 0), (pool.Units, pool.Layer.WeightCount, pool.Layer.BiasCount));
+        Assert.False(pool.BackwardReadsParameters);
+        Assert.Equal(12, dense.Layer.Inputs);
+        // W1 (54) and b1 (3), no parameters for the pool, then W3 (24) and b3 (2).
+        Assert.Equal((0, 54, 57, 81), (conv.WeightOffset, conv.BiasOffset, dense.WeightOffset, dense.BiasOffset));
+        Assert.Equal(54 + 3 + 24 + 2, plan.Spec.ParameterCount);
+        Assert.Equal("A0:72 Z1:48 A1:48 dZ1:48 Z2:12 A2:12=Z2 dZ2:12 Z3:2 A3:2 dZ3:2", Buffers(plan));
+        Assert.Equal(72 + 3 * 48 + 2 * 12 + 3 * 2, plan.WorkspacePerSample);
+
+        // One channel: A0 is X itself.
+        Assert.False(PlanOf("[Network(Loss = Loss.CrossEntropy)] [Input(6, 6)] [Conv2D(3, 3, Activation.Relu)] " +
+            "[Dense(2, Activation.Softmax)]").ReordersX);
+    }
+
     /// <summary>The notes' deep net, n = [3, 5, 5, 3, 1] with ReLU: ReLU is applied inside the column product kernel
     /// and takes g′ from Z.</summary>
     [Fact]

@@ -64,6 +64,10 @@ public sealed class KernelGuardTests
 
     private static readonly Kernels.ReluFunction Relu = new();
 
+    /// <summary>One channel of 256 × 256 and a 1 × 1 kernel (or window): 65 536 floats per sample in and out.</summary>
+    private static readonly ConvGeometry BigConv = new(1, 256, 256, 1, 1, 1, 1, 0, 0, 256, 256);
+    private static readonly PoolGeometry BigPool = new(1, 256, 256, 1, 1, 1, 256, 256);
+
     /// <summary>Every public kernel of <see cref="Kernels"/> with an int size (or offset) parameter.</summary>
     public static readonly SizedKernel[] Sized =
     [
@@ -94,6 +98,21 @@ public sealed class KernelGuardTests
             Wrapped(s[0], s[2]), Wrapped(s[0], s[1]), Wrapped(s[2], s[1]), Floats(s[2]), s[0], s[1], s[2])),
         new("DenseBackwardWeightsColumns", ["m", "nIn", "nOut"], [3, 5, 4], s => Kernels.DenseBackwardWeightsColumns(
             Wrapped(s[2], s[0]), Wrapped(s[1], s[0]), Wrapped(s[2], s[1]), Floats(s[2]), s[0], s[1], s[2])),
+        // The conv and pool kernels take their map sizes from a validated geometry (ConvKernelTests checks it); their one
+        // size is the sample count. Maps of 256 × 256 = 65 536 floats make samples × map overflow at 65 537 samples.
+        new("Conv2DForward", ["samples"], [3], s => Kernels.Conv2DForward(Wrapped(s[0], 65536), Floats(1), Floats(1),
+            Wrapped(s[0], 65536), s[0], BigConv, Span<float>.Empty)),
+        new("Conv2DBackwardWeights", ["samples"], [3], s => Kernels.Conv2DBackwardWeights(Wrapped(s[0], 65536),
+            Wrapped(s[0], 65536), Floats(1), Floats(1), s[0], BigConv, Span<float>.Empty)),
+        new("Conv2DBackwardInput", ["samples"], [3], s => Kernels.Conv2DBackwardInput(Wrapped(s[0], 65536), Floats(1),
+            Wrapped(s[0], 65536), s[0], BigConv, Span<float>.Empty)),
+        new("MaxPoolForward", ["samples"], [3], s => Kernels.MaxPoolForward(Wrapped(s[0], 65536), Wrapped(s[0], 65536), s[0], BigPool)),
+        new("MaxPoolBackward", ["samples"], [3], s => Kernels.MaxPoolBackward(Wrapped(s[0], 65536), Wrapped(s[0], 65536),
+            Wrapped(s[0], 65536), s[0], BigPool)),
+        new("AveragePoolForward", ["samples"], [3], s => Kernels.AveragePoolForward(Wrapped(s[0], 65536), Wrapped(s[0], 65536), s[0], BigPool)),
+        new("AveragePoolBackward", ["samples"], [3], s => Kernels.AveragePoolBackward(Wrapped(s[0], 65536), Wrapped(s[0], 65536), s[0], BigPool)),
+        new("ChannelsFirst", ["samples", "height", "width", "channels"], [3, 4, 5, 2], s => Kernels.ChannelsFirst(
+            Wrapped(s[0], unchecked(s[1] * s[2] * s[3])), Wrapped(s[0], unchecked(s[1] * s[2] * s[3])), s[0], s[1], s[2], s[3])),
         // Its sizes are the lengths of x and a: they cannot be negative, but their product can overflow.
         new("DenseForwardOne<TActivation>", ["nIn", "nOut"], [5, 4], s => Kernels.DenseForwardOne(
             Floats(s[0]), Wrapped(s[1], s[0]), Floats(s[1]), Floats(s[1]), Relu)),
@@ -216,6 +235,7 @@ public sealed class KernelGuardTests
             "Sigmoid", "Tanh", "Relu", "LeakyRelu",      // also as one value
             "DropoutMask", "SumOfMagnitudes", "SumOfSquares", // one span
             "GradientDescent", "MomentumStep", "AdamStep",  // the optimiser steps
+            "Conv2DScratchLength",                          // a count of floats, no span (ConvKernelTests)
         };
         string[] missing = typeof(Kernels).GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Select(m => m.Name).Distinct().Where(n => !covered.Contains(n)).OrderBy(n => n).ToArray();

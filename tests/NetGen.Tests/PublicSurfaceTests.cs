@@ -22,8 +22,9 @@ public sealed class PublicSurfaceTests
     /// data, training and persistence.</summary>
     private static readonly string[] Api =
     {
-        "NetGen.Activation", "NetGen.Loss", "NetGen.Init",
+        "NetGen.Activation", "NetGen.Loss", "NetGen.Init", "NetGen.Padding",
         "NetGen.NetworkAttribute", "NetGen.InputAttribute", "NetGen.DenseAttribute", "NetGen.DropoutAttribute",
+        "NetGen.Conv2DAttribute", "NetGen.MaxPoolAttribute", "NetGen.AveragePoolAttribute",
         "NetGen.L2Attribute", "NetGen.L1Attribute", "NetGen.WeightsAttribute",
         "NetGen.INetwork", "NetGen.LayerDescription", "NetGen.LayerKind", "NetGen.Rng",
         "NetGen.Dataset", "NetGen.CsvOptions", "NetGen.CsvHeader", "NetGen.Standardizer", "NetGen.Augmentation",
@@ -34,7 +35,10 @@ public sealed class PublicSurfaceTests
 
     /// <summary>The public types that exist only because generated code calls them.</summary>
     private static readonly string[] ForGeneratedCode =
-        { "NetGen.Kernels", "NetGen.Guard", "NetGen.Initialization", "NetGen.IActivationFunction" };
+    {
+        "NetGen.Kernels", "NetGen.Guard", "NetGen.Initialization", "NetGen.IActivationFunction",
+        "NetGen.ConvGeometry", "NetGen.PoolGeometry",
+    };
 
     /// <summary>Helpers of the library's own, internal (the tests reach them through InternalsVisibleTo).</summary>
     private static readonly string[] Internal = { "NetGen.Crc32", "NetGen.AtomicFile", "NetGen.NetworkLayout", "NetGen.ProtoWriter" };
