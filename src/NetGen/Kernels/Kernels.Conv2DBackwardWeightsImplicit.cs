@@ -10,7 +10,7 @@ public static partial class Kernels
     /// dW = (1/m)·Σ_s dZ[s] ⋆ A[s] and db = (1/m)·Σ_s Σ dZ[s, f] for stride 1 over the implicit grid
     /// (<see cref="ConvGrid"/>): dW[f, c, ky, kx] = (1/m)·Σ_s Σ_q dZ'[s, f, q]·X[s, c, q + ky·Width + kx], where dZ' is
     /// dZ spread onto the padded map's rows (0 in the columns that are not outputs) and X is A padded; each sum a dot
-    /// product of two contiguous rows, in register tiles of up to 4 filters × 4 taps. Scratch: the padded copy of one
+    /// product of two contiguous rows, in register tiles of up to 6 filters (2 with 16 registers) × 4 taps. Scratch: the padded copy of one
     /// sample (none when A needs no padding) and dZ' of one sample.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -70,7 +70,7 @@ public static partial class Kernels
         where TVec : struct, IVector<TVec>
     {
         int count = grid.Count, kh = g.KernelHeight, kw = g.KernelWidth, cIn = g.InChannels;
-        int most = TVec.HasManyRegisters ? 4 : 2, k = cIn * kh * kw;
+        int most = TVec.HasManyRegisters ? 6 : 2, k = cIn * kh * kw;
         for (int f = 0; f < g.Filters; f++)
             Unsafe.Add(ref db, f) += RowSum<TVec>(ref Unsafe.Add(ref d, (nint)f * count), count);
         for (int f = 0; f < g.Filters;)
@@ -101,7 +101,7 @@ public static partial class Kernels
         return TVec.Sum(sum);
     }
 
-    /// <summary>A tile of <paramref name="rows"/> (1 to 4) filters × <paramref name="taps"/> (1 to 4) taps.</summary>
+    /// <summary>A tile of <paramref name="rows"/> (1 to 6) filters × <paramref name="taps"/> (1 to 4) taps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WeightsTaps<TVec>(int rows, int taps, ref float d, ref float x, ref float dw, int k, int count)
         where TVec : struct, IVector<TVec>
@@ -111,7 +111,9 @@ public static partial class Kernels
             case 1: WeightsTapsOf<TVec, One>(taps, ref d, ref x, ref dw, k, count); break;
             case 2: WeightsTapsOf<TVec, Two>(taps, ref d, ref x, ref dw, k, count); break;
             case 3: WeightsTapsOf<TVec, Three>(taps, ref d, ref x, ref dw, k, count); break;
-            default: WeightsTapsOf<TVec, Four>(taps, ref d, ref x, ref dw, k, count); break;
+            case 4: WeightsTapsOf<TVec, Four>(taps, ref d, ref x, ref dw, k, count); break;
+            case 5: WeightsTapsOf<TVec, Five>(taps, ref d, ref x, ref dw, k, count); break;
+            default: WeightsTapsOf<TVec, Six>(taps, ref d, ref x, ref dw, k, count); break;
         }
     }
 
@@ -142,11 +144,12 @@ public static partial class Kernels
         nuint row = (nuint)count;
         TVec c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         TVec c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        TVec c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
         int full = count / n, steps = (count + n - 1) / n;
         for (int step = 0; step < steps; step++)
         {
             nuint at;
-            TVec d0, d1 = default, d2 = default, d3 = default;
+            TVec d0, d1 = default, d2 = default, d3 = default, d4 = default, d5 = default;
             if (step < full)
             {
                 at = (nuint)(step * n);
@@ -154,6 +157,8 @@ public static partial class Kernels
                 if (rows > 1) d1 = TVec.Load(ref d, at + row);
                 if (rows > 2) d2 = TVec.Load(ref d, at + 2 * row);
                 if (rows > 3) d3 = TVec.Load(ref d, at + 3 * row);
+                if (rows > 4) d4 = TVec.Load(ref d, at + 4 * row);
+                if (rows > 5) d5 = TVec.Load(ref d, at + 5 * row);
             }
             else
             {
@@ -163,12 +168,16 @@ public static partial class Kernels
                 if (rows > 1) d1 = TVec.Load(ref d, at + row) & mask;
                 if (rows > 2) d2 = TVec.Load(ref d, at + 2 * row) & mask;
                 if (rows > 3) d3 = TVec.Load(ref d, at + 3 * row) & mask;
+                if (rows > 4) d4 = TVec.Load(ref d, at + 4 * row) & mask;
+                if (rows > 5) d5 = TVec.Load(ref d, at + 5 * row) & mask;
             }
             TVec v = TVec.Load(ref x, at);
             c00 = TVec.MultiplyAdd(d0, v, c00);
             if (rows > 1) c10 = TVec.MultiplyAdd(d1, v, c10);
             if (rows > 2) c20 = TVec.MultiplyAdd(d2, v, c20);
             if (rows > 3) c30 = TVec.MultiplyAdd(d3, v, c30);
+            if (rows > 4) c40 = TVec.MultiplyAdd(d4, v, c40);
+            if (rows > 5) c50 = TVec.MultiplyAdd(d5, v, c50);
             if (taps > 1)
             {
                 v = TVec.Load(ref x, at + 1);
@@ -176,6 +185,8 @@ public static partial class Kernels
                 if (rows > 1) c11 = TVec.MultiplyAdd(d1, v, c11);
                 if (rows > 2) c21 = TVec.MultiplyAdd(d2, v, c21);
                 if (rows > 3) c31 = TVec.MultiplyAdd(d3, v, c31);
+                if (rows > 4) c41 = TVec.MultiplyAdd(d4, v, c41);
+                if (rows > 5) c51 = TVec.MultiplyAdd(d5, v, c51);
             }
             if (taps > 2)
             {
@@ -184,6 +195,8 @@ public static partial class Kernels
                 if (rows > 1) c12 = TVec.MultiplyAdd(d1, v, c12);
                 if (rows > 2) c22 = TVec.MultiplyAdd(d2, v, c22);
                 if (rows > 3) c32 = TVec.MultiplyAdd(d3, v, c32);
+                if (rows > 4) c42 = TVec.MultiplyAdd(d4, v, c42);
+                if (rows > 5) c52 = TVec.MultiplyAdd(d5, v, c52);
             }
             if (taps > 3)
             {
@@ -192,12 +205,16 @@ public static partial class Kernels
                 if (rows > 1) c13 = TVec.MultiplyAdd(d1, v, c13);
                 if (rows > 2) c23 = TVec.MultiplyAdd(d2, v, c23);
                 if (rows > 3) c33 = TVec.MultiplyAdd(d3, v, c33);
+                if (rows > 4) c43 = TVec.MultiplyAdd(d4, v, c43);
+                if (rows > 5) c53 = TVec.MultiplyAdd(d5, v, c53);
             }
         }
         AddFew(SumEach(c00, c01, c02, c03), ref dw, taps);
         if (rows > 1) AddFew(SumEach(c10, c11, c12, c13), ref Unsafe.Add(ref dw, k), taps);
         if (rows > 2) AddFew(SumEach(c20, c21, c22, c23), ref Unsafe.Add(ref dw, 2 * k), taps);
         if (rows > 3) AddFew(SumEach(c30, c31, c32, c33), ref Unsafe.Add(ref dw, 3 * k), taps);
+        if (rows > 4) AddFew(SumEach(c40, c41, c42, c43), ref Unsafe.Add(ref dw, 4 * k), taps);
+        if (rows > 5) AddFew(SumEach(c50, c51, c52, c53), ref Unsafe.Add(ref dw, 5 * k), taps);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void AddFew(Vector128<float> v, ref float p, int count)

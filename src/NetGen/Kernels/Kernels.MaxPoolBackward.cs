@@ -18,10 +18,13 @@ public static partial class Kernels
         RequireMatrix(a.Length, samples, p.InputSize, nameof(a));
         RequireMatrix(dz.Length, samples, p.OutputSize, nameof(dz));
         RequireMatrix(da.Length, samples, p.InputSize, nameof(da));
-        if (p.WindowHeight == 2 && p.WindowWidth == 2 && p.Stride == 2)
-            MaxPoolBackwardPairs(ref Ref(a), ref Ref(dz), da, samples, p);
-        else
-            MaxPoolBackwardDirect(a, dz, da, samples, p);
+        switch (PairsWidth(p))
+        {
+            case 16: MaxPoolBackwardPairs<Width512>(ref Ref(a), ref Ref(dz), da, samples, p); return;
+            case 8: MaxPoolBackwardPairs<Width256>(ref Ref(a), ref Ref(dz), da, samples, p); return;
+            case 4: MaxPoolBackwardPairs<Width128>(ref Ref(a), ref Ref(dz), da, samples, p); return;
+        }
+        MaxPoolBackwardDirect(a, dz, da, samples, p);
     }
 
     /// <summary><see cref="MaxPoolBackward"/> window by window: any window and stride, and the reference of the
@@ -46,39 +49,48 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// <see cref="MaxPoolBackward"/> for 2 × 2 windows of stride 2, which do not overlap: each window's four values are
-    /// written at once (dZ where the first maximum is, in the order (0, 0), (0, 1), (1, 0), (1, 1), else 0), so dA is
-    /// not cleared first except for the row and column no window reaches (odd h or w). Scalar: the four compares are
-    /// cheap next to the call-per-window of the general loop.
+    /// <see cref="MaxPoolBackward"/> for 2 × 2 windows of stride 2, which do not overlap, a vector of windows at a time:
+    /// each window's four values split into four vectors (even and odd lanes of its two rows), their maximum m, then
+    /// the masks of the first value equal to m in the order (0, 0), (0, 1), (1, 0), (1, 1) (the last takes what the
+    /// first three did not), dZ masked by each and interleaved back. Written, not accumulated: only the row and column
+    /// no window reaches (odd h or w) are cleared. The last vector of a row overlaps the one before (same values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxPoolBackwardPairs(ref float a0, ref float dz0, Span<float> da, int samples, in PoolGeometry p)
+    private static void MaxPoolBackwardPairs<TVec>(ref float a0, ref float dz0, Span<float> da, int samples,
+        in PoolGeometry p)
+        where TVec : struct, IVector<TVec>
     {
-        int w = p.InWidth, oh = p.OutHeight, ow = p.OutWidth, planes = samples * p.Channels;
+        int w = p.InWidth, oh = p.OutHeight, ow = p.OutWidth, n = TVec.Count, planes = samples * p.Channels;
         if (p.InHeight != 2 * oh || w != 2 * ow) da.Slice(0, samples * p.InputSize).Clear();
         ref float da0 = ref Ref(da);
         nint inPlane = (nint)p.InHeight * w, outPlane = (nint)oh * ow;
+        TVec all = TVec.Equal(default, default);
         for (int plane = 0; plane < planes; plane++)
             for (int oy = 0; oy < oh; oy++)
             {
                 nint row = plane * inPlane + (nint)2 * oy * w;
-                ref float a00 = ref Unsafe.Add(ref a0, row), d00 = ref Unsafe.Add(ref da0, row);
+                ref float r0 = ref Unsafe.Add(ref a0, row);
+                ref float r1 = ref Unsafe.Add(ref r0, w);
+                ref float d0 = ref Unsafe.Add(ref da0, row);
+                ref float d1 = ref Unsafe.Add(ref d0, w);
                 ref float dzr = ref Unsafe.Add(ref dz0, plane * outPlane + (nint)oy * ow);
-                for (int ox = 0; ox < ow; ox++)
+                for (int ox = 0; ; ox += n)
                 {
-                    int x = 2 * ox;
-                    float v00 = Unsafe.Add(ref a00, x), v01 = Unsafe.Add(ref a00, x + 1);
-                    float v10 = Unsafe.Add(ref a00, x + w), v11 = Unsafe.Add(ref a00, x + w + 1);
-                    // The first maximum in row-major order, strictly greater to move on, as WindowMaximum picks it.
-                    int best = 0; float max = v00;
-                    if (v01 > max) { max = v01; best = 1; }
-                    if (v10 > max) { max = v10; best = 2; }
-                    if (v11 > max) best = 3;
-                    float d = Unsafe.Add(ref dzr, ox);
-                    Unsafe.Add(ref d00, x) = best == 0 ? d : 0f;
-                    Unsafe.Add(ref d00, x + 1) = best == 1 ? d : 0f;
-                    Unsafe.Add(ref d00, x + w) = best == 2 ? d : 0f;
-                    Unsafe.Add(ref d00, x + w + 1) = best == 3 ? d : 0f;
+                    if (ox > ow - n) ox = ow - n;
+                    nuint at = (nuint)(2 * ox), next = at + (nuint)n;
+                    TVec.Deinterleave(TVec.Load(ref r0, at), TVec.Load(ref r0, next), out TVec v00, out TVec v01);
+                    TVec.Deinterleave(TVec.Load(ref r1, at), TVec.Load(ref r1, next), out TVec v10, out TVec v11);
+                    TVec m = TVec.Max(TVec.Max(v00, v01), TVec.Max(v10, v11));
+                    TVec t00 = TVec.Equal(v00, m);
+                    TVec t01 = TVec.AndNot(TVec.Equal(v01, m), t00);
+                    TVec t10 = TVec.AndNot(TVec.AndNot(TVec.Equal(v10, m), t00), t01);
+                    TVec t11 = TVec.AndNot(TVec.AndNot(TVec.AndNot(all, t00), t01), t10);
+                    TVec d = TVec.Load(ref dzr, (nuint)ox);
+                    TVec.Interleave(d & t00, d & t01, out TVec low, out TVec high);
+                    TVec.Store(low, ref d0, at); TVec.Store(high, ref d0, next);
+                    TVec.Interleave(d & t10, d & t11, out low, out high);
+                    TVec.Store(low, ref d1, at); TVec.Store(high, ref d1, next);
+                    if (ox + n >= ow) break;
                 }
             }
     }
