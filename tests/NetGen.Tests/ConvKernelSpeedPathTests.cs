@@ -126,6 +126,10 @@ public sealed class ConvKernelSpeedPathTests
         ConvGeometry strided = Make(3, 12, 12, 6, 3, 3, 2, false);
         Assert.False(Kernels.ForwardImplicit(strided));
         Assert.Equal(0, Kernels.Conv2DScratchLength(strided, 64));
+        // The switch (ImplicitMinimumMultiplyAdds = 128): 1 × 3 × 3 → 1, 3 × 3 Same is 13 columns × 9 = 117 multiply-adds
+        // (direct); 1 × 4 × 4 → 1 is 22 × 9 = 198 (implicit, measured 2.2× faster).
+        Assert.False(Kernels.ForwardImplicit(Make(1, 3, 3, 1, 3, 3, 1, true)));
+        Assert.Equal(vectors, Kernels.ForwardImplicit(Make(1, 4, 4, 1, 3, 3, 1, true)));
         // A 1 × 1 map has one output column: below any vector, the direct loops.
         Assert.Equal(0, Kernels.Conv2DScratchLength(Make(16, 1, 1, 16, 1, 1, 1, false), 64));
         // LeNet's first layer: A padded (32 × 32) and Z' (6 × (27·32 + 28)) for one sample, whatever the batch.

@@ -23,9 +23,11 @@ public static partial class Kernels
     internal static bool ForwardImplicit(in ConvGeometry g)
         => ImplicitPays(ForwardGrid(g), g.Stride, g.Filters, g.InChannels * g.KernelHeight * g.KernelWidth);
 
-    private static int ForwardScratch(in ConvGeometry g)
+    private static int ForwardScratch(in ConvGeometry g) => ForwardImplicit(g) ? ImplicitForwardLength(g) : 0;
+
+    /// <summary>The scratch of the implicit forward product for <paramref name="g"/>, whether or not it pays.</summary>
+    internal static int ImplicitForwardLength(in ConvGeometry g)
     {
-        if (!ForwardImplicit(g)) return 0;
         ConvGrid grid = ForwardGrid(g);
         return grid.PaddedLength(g.InChannels) + grid.ProductLength(g.Filters);
     }

@@ -9,10 +9,11 @@ public static partial class Kernels
     /// Z = W ⋆ A + b for stride 1 as <see cref="ImplicitProduct"/>, sample by sample: Z'[s] (filters × count) =
     /// W (filters × c_in·kh·kw) · shifted views of A[s] padded (<see cref="ConvGrid"/>), then the output columns of Z'
     /// into Z[s] (Z'[s] is Z[s] itself when ow = the padded width). Scratch: the padded copy of one sample (none when
-    /// A needs no padding) and Z' of one sample.
+    /// A needs no padding) and Z' of one sample. Needs stride 1 and at least two vectors of
+    /// <see cref="ImplicitWidth"/> in <see cref="ConvGrid.Count"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Conv2DForwardImplicit(ref float a0, ref float w0, ref float b0, ref float z0, int samples,
+    internal static void Conv2DForwardImplicit(ref float a0, ref float w0, ref float b0, ref float z0, int samples,
         in ConvGeometry g, Span<float> scratch)
     {
         ConvGrid grid = ForwardGrid(g);

@@ -83,10 +83,12 @@ public static partial class Kernels
             : 0;
 
     /// <summary>
-    /// The multiply-adds below which the direct loops stay (measured: the copies and the dropped columns of the implicit
-    /// product cost more than its vectors save on maps this small). See <see cref="ImplicitPays"/>.
+    /// The multiply-adds (rows × columns of Z' × depth) below which the direct loops stay. Measured (quick mode,
+    /// "Switch point", AVX-512 host): the implicit product is faster wherever its tile of two vectors fits, 2.2× at
+    /// 144 multiply-adds (1 × 4 × 4 → 1, 3 × 3 Same) and 29× at 21 600; below 128 nothing was measured, and the
+    /// hand-sized cases of the kernel tests (≤ 117) keep the direct loops and need no scratch.
     /// </summary>
-    internal const int ImplicitMinimumMultiplyAdds = 2048;
+    internal const int ImplicitMinimumMultiplyAdds = 128;
 
     /// <summary>Whether a stride-1 convolution over <paramref name="grid"/> with <paramref name="rows"/> outputs per
     /// column and <paramref name="depth"/> products per output takes the implicit product.</summary>
