@@ -22,7 +22,7 @@ public sealed partial class NetworkGenerator
             var wide = new System.Collections.Generic.List<LayerSpec>();
             if (!plan.SamplesAsColumns)
                 foreach (LayerPlan layerPlan in plan.Layers)
-                    if (!layerPlan.G.RowWise && layerPlan.Layer.Units >= 32 && layerPlan.Layer.Inputs >= 16)
+                    if (!layerPlan.Layer.IsMap && !layerPlan.G.RowWise && layerPlan.Layer.Units >= 32 && layerPlan.Layer.Inputs >= 16)
                         wide.Add(layerPlan.Layer);
             bool rows = wide.Count > 0;
 
@@ -108,21 +108,26 @@ public sealed partial class NetworkGenerator
                 }
                 w.WriteLine();
 
-                w.WriteLine("/// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never " +
-                    "allocates again.</summary>");
-                using (w.Open("private static float[] Workspace(int m)"))
+                if (spec.HasMaps)
+                    WriteMapFrozenWorkspace(w);
+                else
                 {
-                    w.WriteLine("long needed = (long)m * WorkspacePerSample;");
-                    w.WriteLine("float[]? workspace = t_workspace;");
-                    using (w.Open("if (workspace is null || needed > workspace.Length)"))
+                    w.WriteLine("/// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never " +
+                        "allocates again.</summary>");
+                    using (w.Open("private static float[] Workspace(int m)"))
                     {
-                        w.WriteLine("if (needed > global::System.Array.MaxLength)");
-                        w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
-                        w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
-                        w.WriteLine("        \"more than one array can hold; split the batch\");");
-                        w.WriteLine("t_workspace = workspace = new float[needed];");
+                        w.WriteLine("long needed = (long)m * WorkspacePerSample;");
+                        w.WriteLine("float[]? workspace = t_workspace;");
+                        using (w.Open("if (workspace is null || needed > workspace.Length)"))
+                        {
+                            w.WriteLine("if (needed > global::System.Array.MaxLength)");
+                            w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
+                            w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
+                            w.WriteLine("        \"more than one array can hold; split the batch\");");
+                            w.WriteLine("t_workspace = workspace = new float[needed];");
+                        }
+                        w.WriteLine("return workspace;");
                     }
-                    w.WriteLine("return workspace;");
                 }
             }
             w.WriteLine();

@@ -35,6 +35,8 @@ public sealed partial class NetworkGenerator
                     using (w.Open("else"))
                         w.WriteLine("PredictLayerByLayer(x, y);");
                 }
+                else if (spec.HasMaps)
+                    WriteMapPredictBody(w, plan);
                 else
                     WritePredictBody(w, plan);
             }
@@ -175,7 +177,7 @@ public sealed partial class NetworkGenerator
         private static string CostArguments(NetworkPlan plan) => plan.Spec.HasPenalty ? "p, b, Y, m" : "b, Y, m";
 
         /// <summary>A0: X itself, or Xᵀ when the batch is turned into columns.</summary>
-        private static string Input0(NetworkPlan plan) => plan.TransposesX ? "b.A0" : "X";
+        private static string Input0(NetworkPlan plan) => plan.TransposesX || plan.ReordersX ? "b.A0" : "X";
 
         private static void WritePredictBatch(SourceWriter w, NetworkPlan plan)
         {
@@ -328,6 +330,11 @@ public sealed partial class NetworkGenerator
                 for (int i = plan.Layers.Count - 1; i >= 0; i--)
                 {
                     LayerPlan layer = plan.Layers[i];
+                    if (layer.Layer.IsMap)
+                    {
+                        w.WriteLine(MapBackwardCall(plan, layer));
+                        continue;
+                    }
                     var arguments = new List<string>();
                     if (layer.BackwardReadsParameters) arguments.Add("p");
                     arguments.Add(layer.Index == 1 ? Input0(plan) : "b.A" + (layer.Index - 1));
@@ -355,11 +362,14 @@ public sealed partial class NetworkGenerator
             {
                 if (plan.TransposesX)
                     w.WriteLine(Kernels + ".Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: " + plan.Spec.InputSize + " × m, samples as columns");
+                if (plan.ReordersX)
+                    w.WriteLine(ReorderX("b.A0"));
                 foreach (LayerPlan layerPlan in plan.Layers)
                 {
                     LayerSpec layer = layerPlan.Layer;
                     string input = layer.Index == 1 ? Input0(plan) : "b.A" + (layer.Index - 1);
-                    w.WriteLine("Layer" + layer.Index + "Forward(p, " + ForwardArguments(layerPlan, input, "b.Z" + layer.Index, "b.A" + layer.Index) + ", m);");
+                    w.WriteLine(layer.IsMap ? MapForwardCall(layerPlan, input, "b.Z" + layer.Index, "b.A" + layer.Index, "b.Scratch")
+                        : "Layer" + layer.Index + "Forward(p, " + ForwardArguments(layerPlan, input, "b.Z" + layer.Index, "b.A" + layer.Index) + ", m);");
                     if (layer.HasDropout)
                         w.WriteLine("if (training) " + Kernels + ".Dropout(b.A" + layer.Index + ", b.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + "); // A" + layer.Index +
                             " = A" + layer.Index + " ⊙ D" + layer.Index + " / " + Parser.Format(layer.KeepProbability) + " (inverted dropout)");
@@ -388,7 +398,7 @@ public sealed partial class NetworkGenerator
                 else
                 {
                     w.WriteLine("double J = " + sum + " / m;");
-                    foreach (LayerSpec layer in spec.Layers)
+                    foreach (LayerSpec layer in spec.Layers.Where(l => l.HasParameters))
                     {
                         string weights = "p.Slice(W" + layer.Index + "Offset, W" + layer.Index + "Length)";
                         if (layer.L2 > 0f)
@@ -441,12 +451,20 @@ public sealed partial class NetworkGenerator
         {
             NetworkSpec spec = plan.Spec;
             w.WriteLine("var b = new Buffers(workspace, m);");
+            if (plan.ReordersX)
+                w.WriteLine(ReorderX("b.A0"));
             foreach (LayerPlan layerPlan in plan.Layers)
             {
                 LayerSpec layer = layerPlan.Layer;
                 int l = layer.Index;
-                string input = l == 1 ? "X" : "b.A" + (l - 1);
+                string input = l == 1 ? Input0(plan) : "b.A" + (l - 1);
                 string a = l == spec.Layers.Count ? "Y" : "b.A" + l;
+                if (layer.IsMap)
+                {
+                    // Z computed in place in A (a pool's A is its Z); the last layer writes Y itself.
+                    w.WriteLine(MapForwardCall(layerPlan, input, a, a, "b.Scratch") + (a == "Y" ? " // into Y" : ""));
+                    continue;
+                }
                 bool softmax = layerPlan.G.RowWise;
                 string product = "A" + (l - 1) + "·W" + l + "ᵀ + b" + l;
                 string parameters = input + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a + ", m, " + layer.Inputs + ", " + layer.Units;
@@ -479,6 +497,10 @@ public sealed partial class NetworkGenerator
             return spec.Loss == Loss.MeanSquaredError ? formula : formula + " (the cross-entropy computed from Z, so that it stays finite)";
         }
 
+        /// <summary>A0 = X as channel planes, for a network whose first layer is a conv or pool over several channels.</summary>
+        private static string ReorderX(string a0)
+            => Kernels + ".ChannelsFirst(X, " + a0 + ", m, InputHeight, InputWidth, InputChannels); // A0: each sample of X (h × w × c) as c planes of h × w";
+
         private static void WriteWorkspace(SourceWriter w, NetworkPlan plan)
         {
             NetworkSpec spec = plan.Spec;
@@ -491,29 +513,36 @@ public sealed partial class NetworkGenerator
             w.WriteLine();
             w.WriteLine("private const int WorkspacePerSample = " + perSample + "; // floats per sample: " + (columns && spec.InputSize > 1 ? "Xᵀ, " : "") + (columns && spec.OutputSize > 1 ? "Yᵀ, " : "") +
                 "Z, A and dZ of every layer" + (spec.HasDropout ? ", D of every dropout" : "") + (columns ? "; samples are the columns of every buffer (the notes' layout)" : ""));
-            w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
-            w.WriteLine();
-            w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
-            using (w.Open("private float[] Workspace(int m)"))
+            if (spec.HasMaps)
+                WriteMapWorkspaceMethod(w);
+            else
             {
-                w.WriteLine("long needed = (long)m * WorkspacePerSample;");
-                using (w.Open("if (needed > _workspace.Length)"))
+                w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
+                w.WriteLine();
+                w.WriteLine("/// <summary>The batch workspace for m samples: grows to the largest m seen, then never allocates again.</summary>");
+                using (w.Open("private float[] Workspace(int m)"))
                 {
-                    w.WriteLine("if (needed > global::System.Array.MaxLength)");
-                    w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
-                    w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
-                    w.WriteLine("        \"more than one array can hold; split the batch\");");
-                    w.WriteLine("_workspace = new float[needed];");
+                    w.WriteLine("long needed = (long)m * WorkspacePerSample;");
+                    using (w.Open("if (needed > _workspace.Length)"))
+                    {
+                        w.WriteLine("if (needed > global::System.Array.MaxLength)");
+                        w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
+                        w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
+                        w.WriteLine("        \"more than one array can hold; split the batch\");");
+                        w.WriteLine("_workspace = new float[needed];");
+                    }
+                    w.WriteLine("return _workspace;");
                 }
-                w.WriteLine("return _workspace;");
             }
             w.WriteLine();
             w.WriteLine("/// <summary>The buffers of one batch, " + (columns ? "one column per sample (n[l] × m, the notes' layout)" : "one row per sample (m × n[l])") + ", carved from the workspace.</summary>");
             using (w.Open("private readonly ref struct Buffers"))
             {
                 foreach (var block in blocks)
-                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + (block.Name == "Yt" ? "Yᵀ" : block.Name == "A0" ? "A0 = Xᵀ" : block.Name) + ": " + Shape(plan, block.Width) +
+                    w.WriteLine("public readonly " + Span + " " + block.Name + "; // " + (block.Name == "Yt" ? "Yᵀ" : block.Name == "A0" ? (plan.ReordersX ? "A0 = X as channel planes" : "A0 = Xᵀ") : block.Name) + ": " + Shape(plan, block.Width) +
                         (block.AliasOf is not null ? " (is " + block.AliasOf + ": linear)" : block.Name[0] == 'D' ? " (dropout mask, 0/1)" : ""));
+                if (spec.HasMaps)
+                    w.WriteLine("public readonly " + Span + " Scratch; // the conv kernels' scratch: the rest of the workspace");
                 w.WriteLine();
                 using (w.Open("public Buffers(float[] workspace, int m)"))
                 {
@@ -528,6 +557,8 @@ public sealed partial class NetworkGenerator
                         w.WriteLine(block.Name + " = new(workspace, " + offset + " * m, " + block.Width + " * m);");
                         offset += block.Width;
                     }
+                    if (spec.HasMaps)
+                        w.WriteLine("Scratch = new(workspace, WorkspacePerSample * m, workspace.Length - WorkspacePerSample * m);");
                 }
             }
         }

@@ -133,16 +133,27 @@ public sealed partial class NetworkGenerator
             w.WriteLine("/// <remarks>");
             w.WriteLine("/// <para>" + Escape(Describe(spec)) + "</para>");
             w.WriteLine("/// <para>Parameters (" + spec.ParameterCount + " floats, in this order): " +
-                string.Join(", ", spec.Layers.Select(l => "W" + l.Index + " " + l.Units + " × " + l.Inputs + ", b" + l.Index + " " + l.Units)) + ".</para>");
+                string.Join(", ", spec.Layers.Where(l => l.HasParameters).Select(l => "W" + l.Index + " " + WeightShapeOf(l) + ", b" + l.Index + " " + l.BiasCount)) + ".</para>");
+            if (spec.HasMaps)
+                w.WriteLine("/// <para>Shapes per sample (h × w × c): " + Escape(string.Join(" → ", new[] { "input " + string.Join(" × ", spec.InputShape) }
+                    .Concat(spec.Layers.Select(l => "layer " + l.Index + " " + OutputShapeOf(l))))) + ".</para>");
             w.WriteLine("/// </remarks>");
             w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"" + typeof(NetworkGenerator).Assembly.GetName().Version + "\")]");
             using (w.Open("partial class " + Identifier(spec.ClassName) + " : global::NetGen.INetwork"))
             {
                 WriteConstants(w, spec);
+                if (spec.HasMaps)
+                    WriteGeometries(w, plan);
                 WriteLayerDescriptions(w, plan);
                 // The notes' passes first, layer by layer: each forward, its backward right below it.
                 foreach (LayerPlan layer in plan.Layers)
                 {
+                    if (layer.Layer.IsMap)
+                    {
+                        WriteMapLayerForward(w, layer);
+                        WriteMapLayerBackward(w, layer);
+                        continue;
+                    }
                     WriteLayerForward(w, plan, layer);
                     WriteLayerBackward(w, plan, layer);
                 }
@@ -197,7 +208,9 @@ public sealed partial class NetworkGenerator
                 w.WriteLine();
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    if (layer.OneSample == OneSampleStrategy.Unrolled)
+                    if (layer.Layer.IsMap)
+                        WriteMapLayerForwardOne(w, layer);
+                    else if (layer.OneSample == OneSampleStrategy.Unrolled)
                         WriteLayerForwardOne(w, layer);
                     else
                         WriteLayerForwardOneKernel(w, layer);
@@ -216,6 +229,11 @@ public sealed partial class NetworkGenerator
         private static void WriteTable(SourceWriter w, NetworkPlan plan)
         {
             NetworkSpec spec = plan.Spec;
+            if (spec.HasMaps)
+            {
+                WriteMapTable(w, plan);
+                return;
+            }
             string batch = plan.SamplesAsColumns ? " × m" : "";
             var rows = new System.Collections.Generic.List<string[]> { new[] { "layer", "W", "b", "g", "Z, A" } };
             rows.Add(new[] { "0", "", "", "", (plan.SamplesAsColumns ? spec.InputSize + " × m" : "m × " + spec.InputSize) + " (A0 = X" +
@@ -245,24 +263,32 @@ public sealed partial class NetworkGenerator
             WriteInputShape(w, spec);
             w.WriteLine("/// <summary>n[L]: the outputs of one sample.</summary>");
             w.WriteLine("public const int OutputSize = " + spec.OutputSize + ";");
-            w.WriteLine("/// <summary>L: the number of dense layers.</summary>");
+            w.WriteLine(spec.HasMaps ? "/// <summary>L: the number of layers (conv, pool and dense).</summary>" : "/// <summary>L: the number of dense layers.</summary>");
             w.WriteLine("public const int LayerCount = " + spec.Layers.Count + ";");
             w.WriteLine("/// <summary>The length of <see cref=\"Parameters\"/>: Σ n[l]·n[l-1] + n[l].</summary>");
             w.WriteLine("public const int ParameterCount = " + spec.ParameterCount + ";");
             w.WriteLine("/// <summary>The seed of the parameterless constructor.</summary>");
             w.WriteLine("public const ulong DefaultSeed = " + spec.Seed.ToString(CultureInfo.InvariantCulture) + "UL;");
             w.WriteLine("/// <summary>The architecture's fingerprint: sizes, activations and loss.</summary>");
-            w.WriteLine("public const string Architecture = \"" + Fingerprint(spec) + "\";");
+            string architecture = "public const string Architecture = \"" + Fingerprint(spec) + "\";";
+            if (architecture.Length + 4 > 120)
+            {
+                // A long fingerprint (a conv network's) on a line of its own.
+                w.WriteLine("public const string Architecture =");
+                w.WriteLine("    \"" + Fingerprint(spec) + "\";");
+            }
+            else
+                w.WriteLine(architecture);
             w.WriteLine("/// <summary>The cost this network is trained on.</summary>");
             w.WriteLine("public const global::NetGen.Loss Loss = global::NetGen.Loss." + spec.Loss + ";");
             w.WriteLine();
             int offset = 0;
-            foreach (LayerSpec layer in spec.Layers)
+            foreach (LayerSpec layer in spec.Layers.Where(l => l.HasParameters))
             {
-                w.WriteLine("private const int W" + layer.Index + "Offset = " + offset + ", W" + layer.Index + "Length = " + layer.WeightCount + "; // W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs);
+                w.WriteLine("private const int W" + layer.Index + "Offset = " + offset + ", W" + layer.Index + "Length = " + layer.WeightCount + "; // W" + layer.Index + ": " + WeightShapeOf(layer));
                 offset += layer.WeightCount;
-                w.WriteLine("private const int B" + layer.Index + "Offset = " + offset + ", B" + layer.Index + "Length = " + layer.Units + "; // b" + layer.Index + ": " + layer.Units);
-                offset += layer.Units;
+                w.WriteLine("private const int B" + layer.Index + "Offset = " + offset + ", B" + layer.Index + "Length = " + layer.BiasCount + "; // b" + layer.Index + ": " + layer.BiasCount);
+                offset += layer.BiasCount;
             }
             w.WriteLine();
             w.WriteLine("private readonly float[] _parameters = new float[ParameterCount]; // W1, b1, W2, b2, …");
@@ -298,6 +324,22 @@ public sealed partial class NetworkGenerator
             foreach (LayerPlan layer in plan.Layers)
             {
                 string l = layer.Index.ToString(CultureInfo.InvariantCulture);
+                if (layer.Layer.Map is { } s)
+                {
+                    string shapes = "(" + s.InHeight + ", " + s.InWidth + ", " + s.InChannels + "), (" + s.OutHeight + ", " + s.OutWidth + ", " + s.OutChannels + ")";
+                    if (layer.Layer.Kind == LayerKind.Conv2D)
+                    {
+                        w.WriteLine("        " + Description + ".Conv2D(" + l + ", " + StringLiteral(layer.TensorName) + ", " + shapes + ", " +
+                            s.KernelHeight + ", " + s.KernelWidth + ", " + s.Stride + ", " + s.PadTop + ", " + s.PadLeft + ",");
+                        w.WriteLine("            global::NetGen.Activation." + layer.G.Kind + ", " + FloatLiteral(layer.Layer.LeakySlope) + ", " +
+                            FloatLiteral(layer.KeepProbability) + ", W" + l + "Offset, B" + l + "Offset),");
+                    }
+                    else
+                        w.WriteLine("        " + Description + ".Pool(global::NetGen.LayerKind." + layer.Layer.Kind + ", " + l + ", " +
+                            StringLiteral(layer.TensorName) + ", " + shapes + ", " + s.KernelHeight + ", " + s.KernelWidth + ", " + s.Stride + ", " +
+                            FloatLiteral(layer.KeepProbability) + "),");
+                    continue;
+                }
                 w.WriteLine("        " + Description + ".Dense(" + l + ", " + StringLiteral(layer.TensorName) + ", " +
                     layer.Layer.Inputs + ", " + layer.Units + ", global::NetGen.Activation." + layer.G.Kind + ",");
                 w.WriteLine("            " + FloatLiteral(layer.Layer.LeakySlope) + ", " + FloatLiteral(layer.KeepProbability) +
@@ -370,9 +412,9 @@ public sealed partial class NetworkGenerator
         private static void WriteDraw(SourceWriter w, NetworkSpec spec, string seed)
         {
             w.WriteLine("var rng = new global::NetGen.Rng(" + seed + ");");
-            foreach (LayerSpec layer in spec.Layers)
+            foreach (LayerSpec layer in spec.Layers.Where(l => l.HasParameters))
             {
-                w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.Inputs + ", " + layer.Units + ", " +
+                w.WriteLine("global::NetGen.Initialization.Fill(W" + layer.Index + ", global::NetGen.Init." + layer.Init + ", " + layer.FanIn + ", " + layer.FanOut + ", " +
                     FloatLiteral(spec.InitScale) + ", ref rng); // W" + layer.Index + " = " + InitFormula(layer, spec.InitScale));
             }
             if (spec.HasDropout)
@@ -383,9 +425,20 @@ public sealed partial class NetworkGenerator
         {
             w.WriteLine("/// <summary>Every parameter in one block: W1, b1, W2, b2, … (W[l] row-major, shape n[l] × n[l-1]).</summary>");
             w.WriteLine("public " + Span + " Parameters => _parameters;");
-            foreach (LayerSpec layer in spec.Layers)
+            foreach (LayerSpec layer in spec.Layers.Where(l => l.HasParameters))
             {
                 string l = layer.Index.ToString(CultureInfo.InvariantCulture);
+                if (layer.Map is { } s)
+                {
+                    w.WriteLine();
+                    w.WriteLine("/// <summary>W" + l + ": layer " + l + "'s filters, " + WeightShapeOf(layer) + " (filters, c_in, kh, kw) row-major, PyTorch's " +
+                        "Conv2d.weight. A view into <see cref=\"Parameters\"/>.</summary>");
+                    w.WriteLine("public " + Span + " W" + l + " => new(_parameters, W" + l + "Offset, W" + l + "Length);");
+                    w.WriteLine();
+                    w.WriteLine("/// <summary>b" + l + ": layer " + l + "'s biases, one per filter (" + s.OutChannels + "). A view into <see cref=\"Parameters\"/>.</summary>");
+                    w.WriteLine("public " + Span + " B" + l + " => new(_parameters, B" + l + "Offset, B" + l + "Length);");
+                    continue;
+                }
                 w.WriteLine();
                 w.WriteLine("/// <summary>W" + l + ": layer " + l + "'s weights, " + layer.Units + " × " + layer.Inputs + " (n[" + l + "] × n[" + (layer.Index - 1) +
                     "]) row-major; W" + l + "[j·" + layer.Inputs + " + k] connects unit k below to unit j. A view into <see cref=\"Parameters\"/>.</summary>");
@@ -412,10 +465,12 @@ public sealed partial class NetworkGenerator
         // ---- text helpers ----
 
         internal static string Describe(NetworkSpec spec)
-            => spec.ClassName + ": " + spec.InputSize + " → " + string.Join(" → ", spec.Layers.Select(l => l.Units + " (" + ActivationName(l) + ")")) + ", trained on " + spec.Loss + ".";
+            => spec.ClassName + ": " + (spec.HasMaps ? string.Join(" × ", spec.InputShape) : spec.InputSize.ToString(CultureInfo.InvariantCulture)) +
+               " → " + string.Join(" → ", spec.Layers.Select(DescribeLayer)) + ", trained on " + spec.Loss + ".";
 
         private static string Fingerprint(NetworkSpec spec)
-            => spec.InputSize + "-" + string.Join("-", spec.Layers.Select(l => l.Units + ":" + ActivationName(l))) + "/" + spec.Loss;
+            => (spec.HasMaps ? string.Join("x", spec.InputShape) : spec.InputSize.ToString(CultureInfo.InvariantCulture)) + "-" +
+               string.Join("-", spec.Layers.Select(FingerprintOf)) + "/" + spec.Loss;
 
         private static string ActivationName(LayerSpec layer)
             => layer.Activation == Activation.LeakyRelu ? "LeakyRelu(" + Parser.Format(layer.LeakySlope) + ")" : layer.Activation.ToString();
@@ -424,9 +479,9 @@ public sealed partial class NetworkGenerator
         {
             Init.Zeros => "0",
             Init.Normal => "randn × " + Parser.Format(scale),
-            Init.LeCun => "randn / √" + layer.Inputs,
-            Init.Glorot => "randn · √(2 / (" + layer.Inputs + " + " + layer.Units + "))",
-            _ => "randn · √(2 / " + layer.Inputs + ")",
+            Init.LeCun => "randn / √" + layer.FanIn,
+            Init.Glorot => "randn · √(2 / (" + layer.FanIn + " + " + layer.FanOut + "))",
+            _ => "randn · √(2 / " + layer.FanIn + ")",
         };
 
         /// <summary>A name as C# must spell it: keywords get an @ ("@event").</summary>

@@ -27,6 +27,28 @@ public sealed partial class NetworkGenerator
         internal sealed record DenseArguments(int Units, Activation Activation, int DeclaredInputs, float LeakySlope, Init Init,
             float? L2, float? L1, bool Valid, LocationInfo? Location, string? Name = null);
 
+        /// <summary>[Conv2D(filters, kernelSize, activation, …)] as declared, with the kernel's sides resolved (KernelHeight
+        /// and KernelWidth, else kernelSize). Init may be Default (inherit); penalties are null when inherited.</summary>
+        internal sealed record Conv2DArguments(int Filters, int KernelSize, int KernelHeight, int KernelWidth, int Stride,
+            Padding Padding, Activation Activation, float LeakySlope, Init Init, float? L2, float? L1, string? Name,
+            bool Valid, LocationInfo? Location)
+        {
+            /// <summary>"Conv2D(6, 5, Padding = Same)", as the shape messages name the layer.</summary>
+            public string Describe()
+                => "Conv2D(" + Filters + ", " + (KernelHeight == KernelWidth ? KernelHeight.ToString(CultureInfo.InvariantCulture)
+                    : KernelHeight + " × " + KernelWidth) + (Stride != 1 ? ", Stride = " + Stride : "")
+                   + (Padding == Padding.Same ? ", Padding = Same" : "") + ")";
+        }
+
+        /// <summary>[MaxPool(size)] or [AveragePool(size)] with its stride (the size unless set).</summary>
+        internal sealed record PoolArguments(LayerKind Kind, int Size, int Stride, bool Valid, LocationInfo? Location)
+        {
+            /// <summary>"MaxPool(2)", "AveragePool(3, Stride = 2)".</summary>
+            public string Describe()
+                => (Kind == LayerKind.MaxPool ? "MaxPool(" : "AveragePool(") + Size
+                   + (Stride != Size ? ", Stride = " + Stride : "") + ")";
+        }
+
         /// <summary>[Dropout(keep)] on the layer above it.</summary>
         internal sealed record DropoutArguments(float Keep, bool Valid, LocationInfo? Location);
 
@@ -167,6 +189,124 @@ public sealed partial class NetworkGenerator
                 valid = false;
             }
             return new DenseArguments(units, activation, declaredInputs, leakySlope, init, l2, l1, valid, location, name);
+        }
+
+        /// <param name="index">l, the layer this [Conv2D] declares, for the messages.</param>
+        private static Conv2DArguments ParseConv2D(AttributeData attribute, int index, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics)
+        {
+            bool valid = true;
+            int filters = ArgumentAsInt(attribute, 0), kernelSize = ArgumentAsInt(attribute, 1);
+            int activationValue = ArgumentAsInt(attribute, 2);
+            var activation = Activation.Linear;
+            if (Enum.IsDefined(typeof(Activation), activationValue))
+                activation = (Activation)activationValue;
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
+                valid = false;
+            }
+            int kernelHeight = kernelSize, kernelWidth = kernelSize, stride = 1;
+            var padding = Padding.Valid;
+            float leakySlope = 0.01f;
+            Init init = Init.Default;
+            float? l2 = null, l1 = null;
+            string? name = null;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                TypedConstant value = argument.Value;
+                if (value.Kind == TypedConstantKind.Error || value.Value is null) continue;
+                switch (argument.Key)
+                {
+                    case "KernelHeight":
+                        kernelHeight = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
+                        break;
+                    case "KernelWidth":
+                        kernelWidth = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
+                        break;
+                    case "Stride":
+                        stride = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
+                        break;
+                    case "Padding" when TryEnum(value, "Padding", location, diagnostics, out Padding parsedPadding):
+                        padding = parsedPadding;
+                        break;
+                    case "Padding":
+                        valid = false;
+                        break;
+                    case "LeakySlope":
+                        leakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (float.IsNaN(leakySlope) || float.IsInfinity(leakySlope))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index, Format(leakySlope)));
+                            valid = false;
+                        }
+                        break;
+                    case "Init" when TryEnum(value, "Init", location, diagnostics, out Init parsedInit):
+                        init = parsedInit;
+                        break;
+                    case "Init":
+                        valid = false;
+                        break;
+                    case "Name":
+                        name = value.Value as string;
+                        if (NetGen.TensorNames.CheckPrefix(name) is { } why)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, index, Quote(name ?? ""), why));
+                            valid = false;
+                        }
+                        break;
+                    case "L2":
+                    case "L1":
+                        float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (float.IsNaN(lambda)) break; // NaN is the attribute's "inherit"
+                        if (!IsValidPenalty(lambda, argument.Key + " of layer " + index, location, diagnostics)) valid = false;
+                        if (argument.Key == "L2") l2 = lambda; else l1 = lambda;
+                        break;
+                }
+            }
+            foreach ((string what, int size) in new[]
+            {
+                ("The filters of layer " + index, filters), ("The kernel height of layer " + index, kernelHeight),
+                ("The kernel width of layer " + index, kernelWidth), ("The stride of layer " + index, stride),
+            })
+            {
+                if (size > 0) continue;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, size));
+                valid = false;
+            }
+            var parsed = new Conv2DArguments(filters, kernelSize, kernelHeight, kernelWidth, stride, padding, activation,
+                leakySlope, init, l2, l1, name, valid, location);
+            if (padding == Padding.Same && stride > 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamePaddingWithStride, location, index, parsed.Describe(), stride));
+                parsed = parsed with { Valid = false };
+            }
+            return parsed;
+        }
+
+        /// <param name="kind">MaxPool or AveragePool.</param>
+        /// <param name="index">l, the layer this attribute declares, for the messages.</param>
+        private static PoolArguments ParsePool(AttributeData attribute, LayerKind kind, int index, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics)
+        {
+            bool valid = true;
+            int size = ArgumentAsInt(attribute, 0), stride = size;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Stride" && argument.Value.Kind != TypedConstantKind.Error && argument.Value.Value is not null)
+                    stride = Convert.ToInt32(argument.Value.Value, CultureInfo.InvariantCulture);
+            }
+            if (size <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "The window of layer " + index, size));
+                valid = false;
+            }
+            else if (stride <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "The stride of layer " + index, stride));
+                valid = false;
+            }
+            return new PoolArguments(kind, size, stride, valid, location);
         }
 
         private static DropoutArguments ParseDropout(AttributeData attribute, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -20,6 +20,9 @@ public sealed partial class NetworkGenerator
     {
         private const string InputAttributeName = "NetGen.InputAttribute";
         private const string DenseAttributeName = "NetGen.DenseAttribute";
+        private const string Conv2DAttributeName = "NetGen.Conv2DAttribute";
+        private const string MaxPoolAttributeName = "NetGen.MaxPoolAttribute";
+        private const string AveragePoolAttributeName = "NetGen.AveragePoolAttribute";
         private const string DropoutAttributeName = "NetGen.DropoutAttribute";
         private const string L1AttributeName = "NetGen.L1Attribute";
         private const string L2AttributeName = "NetGen.L2Attribute";
@@ -27,7 +30,8 @@ public sealed partial class NetworkGenerator
 
         /// <summary>The attributes that declare a network's layers, in the order NG0004 names them.</summary>
         public static readonly ImmutableArray<string> LayerAttributes = ImmutableArray.Create(
-            InputAttributeName, DenseAttributeName, DropoutAttributeName, L2AttributeName, L1AttributeName);
+            InputAttributeName, DenseAttributeName, DropoutAttributeName, L2AttributeName, L1AttributeName,
+            Conv2DAttributeName, MaxPoolAttributeName, AveragePoolAttributeName);
 
         private static readonly ImmutableHashSet<string> LayerAttributeNames = ImmutableHashSet.CreateRange(LayerAttributes);
 
@@ -117,6 +121,16 @@ public sealed partial class NetworkGenerator
                     case DenseAttributeName:
                         AddDense(declared, ParseDense(attribute, declared.Layers.Count + 1, location, diagnostics), network, diagnostics);
                         break;
+                    case Conv2DAttributeName:
+                        AddConv2D(declared, ParseConv2D(attribute, declared.Layers.Count + 1, location, diagnostics), network,
+                            symbol.Name, diagnostics);
+                        break;
+                    case MaxPoolAttributeName:
+                    case AveragePoolAttributeName:
+                        LayerKind kind = attribute.AttributeClass!.Name == "MaxPoolAttribute" ? LayerKind.MaxPool : LayerKind.AveragePool;
+                        AddPool(declared, ParsePool(attribute, kind, declared.Layers.Count + 1, location, diagnostics),
+                            symbol.Name, diagnostics);
+                        break;
                     case DropoutAttributeName:
                         AddDropout(declared, ParseDropout(attribute, location, diagnostics), diagnostics);
                         break;
@@ -139,6 +153,8 @@ public sealed partial class NetworkGenerator
             WeightsArguments? weights = ParseWeights(symbol, diagnostics, cancellationToken, ref brokenArgument);
             if (brokenArgument)
                 return Fail();
+            if (weights is not null && declared.Layers.Any(l => l.IsMap))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsWithMaps, weights.Location, symbol.Name));
             if (!Validate(declared, network, symbol.Name, networkLocation, diagnostics)
                 || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
                 return Fail();
@@ -166,7 +182,7 @@ public sealed partial class NetworkGenerator
                 bool inputTooLarge = spec.InputSize > NetworkSpec.SampleStructLimit;
                 LayerSpec output = spec.Layers[spec.Layers.Count - 1];
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoSampleStructs,
-                    inputTooLarge ? declared.Input!.Location : declared.Dense[declared.Dense.Count - 1].Location,
+                    inputTooLarge ? declared.Input!.Location : declared.Declarations[declared.Declarations.Count - 1].Location,
                     inputTooLarge ? "The input of '" + symbol.Name + "'" : "The output of '" + symbol.Name + "' (layer " + output.Index + ")",
                     inputTooLarge ? spec.InputSize : spec.OutputSize, NetworkSpec.SampleStructLimit, symbol.Name));
             }
@@ -203,10 +219,16 @@ public sealed partial class NetworkGenerator
         private sealed class Declared
         {
             public InputArguments? Input;
-            /// <summary>Per layer, from its [Dense]: sizes and activation resolved, penalties and dropout not yet.</summary>
+            /// <summary>Per layer, from its [Dense], [Conv2D] or pool: sizes and activation resolved, penalties and dropout
+            /// not yet.</summary>
             public readonly List<LayerSpec> Layers = new();
-            /// <summary>Per layer, its [Dense] as written.</summary>
-            public readonly List<DenseArguments> Dense = new();
+            /// <summary>Per layer, what Validate needs of its attribute as written.</summary>
+            public readonly List<LayerDeclaration> Declarations = new();
+            /// <summary>The shapes so far, for the shape messages: "Input 28 × 28 × 1", "Conv2D(6, 5) → 24 × 24 × 6", ….</summary>
+            public readonly List<string> Chain = new();
+            /// <summary>The map the next layer reads (height, width, channels), or null when the layer below is flat (a
+            /// [Dense], or an input of rank 1) or unknown after an error.</summary>
+            public (int Height, int Width, int Channels)? Map;
             /// <summary>By layer index l: the [Dropout] that follows layer l's [Dense].</summary>
             public readonly Dictionary<int, DropoutArguments> Dropouts = new();
             public PenaltyArguments? L2, L1;
@@ -281,14 +303,23 @@ public sealed partial class NetworkGenerator
             declared.Valid &= declared.Input.Valid;
         }
 
-        /// <summary>[Dense]: layer l reads the layer below it (or the input), and a declared Inputs must say so.</summary>
+        /// <summary>[Dense]: layer l reads the layer below it (or the input) flattened, and a declared Inputs must say so.</summary>
         private static void AddDense(Declared declared, DenseArguments dense, NetworkArguments network, List<DiagnosticInfo> diagnostics)
         {
             int index = declared.Layers.Count + 1;
             // Without an input, reported in Validate: as a missing input, or at an [Input] that comes after this layer.
             declared.Valid &= dense.Valid && declared.Input is not null;
             int below = declared.Layers.Count == 0 ? (int)Math.Min(declared.Input?.Size ?? 0, int.MaxValue) : declared.Layers[declared.Layers.Count - 1].Units;
-            if (dense.DeclaredInputs > 0 && declared.Input is not null && dense.DeclaredInputs != below && below > 0)
+            bool afterMap = declared.Layers.Count > 0 && declared.Layers[declared.Layers.Count - 1].IsMap;
+            if (afterMap && declared.Map is { } map && dense.DeclaredInputs > 0 && dense.DeclaredInputs != below)
+            {
+                // The map below is flattened in (c, h, w) order: say which map, and how it came about.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FlattenedInputsMismatch, dense.Location, index,
+                    "Dense(" + dense.Units + ", Inputs = " + dense.DeclaredInputs + ")", dense.DeclaredInputs,
+                    map.Height + " × " + map.Width + " × " + map.Channels, below, string.Join(" → ", declared.Chain)));
+                declared.Valid = false;
+            }
+            else if (!afterMap && dense.DeclaredInputs > 0 && declared.Input is not null && dense.DeclaredInputs != below && below > 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputsMismatch, dense.Location, index, dense.DeclaredInputs,
                     index - 1, below, Math.Max(dense.Units, 0)));
@@ -296,7 +327,129 @@ public sealed partial class NetworkGenerator
             }
             declared.Layers.Add(new LayerSpec(index, below, dense.Units, dense.Activation, dense.LeakySlope,
                 dense.Init == Init.Default ? network.DefaultInit : dense.Init, Name: dense.Name));
-            declared.Dense.Add(dense);
+            declared.Declarations.Add(new LayerDeclaration(dense.Location, dense.Init, dense.L2, dense.L1));
+            declared.Chain.Add("Dense(" + dense.Units + ") → " + dense.Units);
+            declared.Map = null;
+        }
+
+        /// <summary>What Validate needs of a layer's attribute as written: where it is, its own Init (Default when it
+        /// inherits) and penalties (null when inherited).</summary>
+        internal sealed record LayerDeclaration(LocationInfo? Location, Init Init, float? L2, float? L1);
+
+        /// <summary>The map a conv or pool layer l reads: the input's (h, w, c) for the first layer, the map below after a
+        /// conv or pool layer; null, reported (NG0117, NG0114), where there is none.</summary>
+        private static (int Height, int Width, int Channels)? MapBelow(Declared declared, int index, string layer,
+            string className, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (declared.Layers.Count == 0)
+            {
+                if (declared.Input is null) return null; // reported in Validate
+                int[] shape = declared.Input.Shape;
+                if (shape.Length is 2 or 3)
+                {
+                    var map = (shape[0], shape[1], shape.Length == 3 ? shape[2] : 1);
+                    if (declared.Chain.Count == 0)
+                        declared.Chain.Add("Input " + map.Item1 + " × " + map.Item2 + " × " + map.Item3);
+                    return map;
+                }
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MapLayerNeedsImageInput, location, index, layer,
+                    className, string.Join(", ", shape)));
+                return null;
+            }
+            LayerSpec below = declared.Layers[declared.Layers.Count - 1];
+            if (!below.IsMap)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MapLayerAfterDense, location, index, layer,
+                    below.Index, below.Units));
+                return null;
+            }
+            return declared.Map; // null after an error below: reported there
+        }
+
+        /// <summary>[Conv2D]: the output map from the map below, the kernel, the stride and the padding.</summary>
+        private static void AddConv2D(Declared declared, Conv2DArguments conv, NetworkArguments network, string className,
+            List<DiagnosticInfo> diagnostics)
+        {
+            int index = declared.Layers.Count + 1;
+            string layer = conv.Describe();
+            declared.Declarations.Add(new LayerDeclaration(conv.Location, conv.Init, conv.L2, conv.L1));
+            (int Height, int Width, int Channels)? below = MapBelow(declared, index, layer, className, conv.Location, diagnostics);
+            declared.Valid &= conv.Valid && declared.Input is not null;
+            if (!conv.Valid || below is not { } map)
+            {
+                Unknown(declared, index, conv.Location);
+                return;
+            }
+            int kh = conv.KernelHeight, kw = conv.KernelWidth;
+            // Same (stride 1): k − 1 zeros in all along each side, the extra one below and right when k is even.
+            int padTop = conv.Padding == Padding.Same ? (kh - 1) / 2 : 0, padLeft = conv.Padding == Padding.Same ? (kw - 1) / 2 : 0;
+            int paddedHeight = map.Height + (conv.Padding == Padding.Same ? kh - 1 : 0);
+            int paddedWidth = map.Width + (conv.Padding == Padding.Same ? kw - 1 : 0);
+            if (kh > paddedHeight || kw > paddedWidth)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KernelLargerThanInput, conv.Location, index, layer,
+                    kh + " × " + kw, map.Height + " × " + map.Width + " × " + map.Channels, string.Join(" → ", declared.Chain)));
+                Unknown(declared, index, conv.Location);
+                return;
+            }
+            int outHeight = (paddedHeight - kh) / conv.Stride + 1, outWidth = (paddedWidth - kw) / conv.Stride + 1;
+            long units = (long)conv.Filters * outHeight * outWidth, inputs = (long)map.Height * map.Width * map.Channels;
+            if (units > MaxParameters || (long)conv.Filters * map.Channels * kh * kw > MaxParameters)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, conv.Location,
+                    "Layer " + index + ", " + layer + ", needs", Math.Max(units, (long)conv.Filters * map.Channels * kh * kw),
+                    " (its output map or W)", MaxParameters));
+                Unknown(declared, index, conv.Location);
+                return;
+            }
+            var shape = new MapShape(map.Height, map.Width, map.Channels, outHeight, outWidth, conv.Filters, kh, kw,
+                conv.Stride, padTop, padLeft);
+            declared.Layers.Add(new LayerSpec(index, (int)inputs, (int)units, conv.Activation, conv.LeakySlope,
+                conv.Init == Init.Default ? network.DefaultInit : conv.Init, Name: conv.Name, Kind: LayerKind.Conv2D,
+                Map: shape));
+            declared.Map = (outHeight, outWidth, conv.Filters);
+            declared.Chain.Add(layer + " → " + shape.Output);
+        }
+
+        /// <summary>[MaxPool] or [AveragePool]: the output map from the map below, the window and the stride.</summary>
+        private static void AddPool(Declared declared, PoolArguments pool, string className, List<DiagnosticInfo> diagnostics)
+        {
+            int index = declared.Layers.Count + 1;
+            string layer = pool.Describe();
+            declared.Declarations.Add(new LayerDeclaration(pool.Location, Init.Default, 0f, 0f));
+            (int Height, int Width, int Channels)? below = MapBelow(declared, index, layer, className, pool.Location, diagnostics);
+            declared.Valid &= pool.Valid && declared.Input is not null;
+            if (!pool.Valid || below is not { } map)
+            {
+                Unknown(declared, index, pool.Location);
+                return;
+            }
+            if (pool.Size > map.Height || pool.Size > map.Width)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PoolWindowLargerThanMap, pool.Location, index, layer,
+                    pool.Size + " × " + pool.Size, map.Height + " × " + map.Width + " × " + map.Channels,
+                    string.Join(" → ", declared.Chain)));
+                Unknown(declared, index, pool.Location);
+                return;
+            }
+            int outHeight = (map.Height - pool.Size) / pool.Stride + 1, outWidth = (map.Width - pool.Size) / pool.Stride + 1;
+            var shape = new MapShape(map.Height, map.Width, map.Channels, outHeight, outWidth, map.Channels, pool.Size,
+                pool.Size, pool.Stride);
+            declared.Layers.Add(new LayerSpec(index, map.Height * map.Width * map.Channels,
+                outHeight * outWidth * map.Channels, Activation.Linear, 0.01f, Init.He, Kind: pool.Kind, Map: shape));
+            declared.Map = (outHeight, outWidth, map.Channels);
+            declared.Chain.Add(layer + " → " + shape.Output);
+        }
+
+        /// <summary>A map layer whose shape is unknown after an error: the declaration is invalid, and the layers above
+        /// are not checked against it (each error once, where it is).</summary>
+        private static void Unknown(Declared declared, int index, LocationInfo? location)
+        {
+            declared.Valid = false;
+            declared.Layers.Add(new LayerSpec(index, 0, 0, Activation.Linear, 0.01f, Init.He, Kind: LayerKind.MaxPool,
+                Map: new MapShape(0, 0, 0, 0, 0, 0, 1, 1, 1)));
+            declared.Map = null;
+            declared.Chain.Add("?");
         }
 
         /// <summary>[Dropout]: after a [Dense], at most one per layer.</summary>
@@ -340,9 +493,9 @@ public sealed partial class NetworkGenerator
             bool zerosInherited = false;
             for (int l = 0; l < layers.Count - 1; l++)
             {
-                if (layers[l].Init != Init.Zeros) continue;
-                if (declared.Dense[l].Init == Init.Zeros)
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, declared.Dense[l].Location,
+                if (layers[l].Init != Init.Zeros || !layers[l].HasParameters) continue;
+                if (declared.Declarations[l].Init == Init.Zeros)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZerosInitialization, declared.Declarations[l].Location,
                         "hidden layer " + layers[l].Index + " (W" + layers[l].Index + ")"));
                 else
                     zerosInherited = true;
@@ -363,8 +516,9 @@ public sealed partial class NetworkGenerator
             {
                 layers[l] = layers[l] with
                 {
-                    L2 = declared.Dense[l].L2 ?? declared.L2?.Lambda ?? 0f,
-                    L1 = declared.Dense[l].L1 ?? declared.L1?.Lambda ?? 0f,
+                    // A pool has no weights to penalise.
+                    L2 = !layers[l].HasParameters ? 0f : declared.Declarations[l].L2 ?? declared.L2?.Lambda ?? 0f,
+                    L1 = !layers[l].HasParameters ? 0f : declared.Declarations[l].L1 ?? declared.L1?.Lambda ?? 0f,
                     KeepProbability = declared.Dropouts.TryGetValue(l + 1, out DropoutArguments? dropout) ? dropout.Keep : 0f,
                 };
             }
@@ -376,13 +530,13 @@ public sealed partial class NetworkGenerator
             {
                 if (layers[l].Activation == Activation.Softmax)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotOnOutputLayer, declared.Dense[l].Location,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotOnOutputLayer, declared.Declarations[l].Location,
                         layers[l].Index, className, layers[l].Units));
                     valid = false;
                 }
             }
             LayerSpec output = layers[layers.Count - 1];
-            LocationInfo? outputLocation = declared.Dense[layers.Count - 1].Location;
+            LocationInfo? outputLocation = declared.Declarations[layers.Count - 1].Location;
             if (network.Loss == Loss.BinaryCrossEntropy && output.Activation != Activation.Sigmoid)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitOutput, outputLocation, "BinaryCrossEntropy", "Sigmoid",
@@ -406,10 +560,11 @@ public sealed partial class NetworkGenerator
             for (int l = 0; l < layers.Count && valid; l++)
             {
                 LayerSpec layer = layers[l];
-                parameterCount += (long)layer.Units * layer.Inputs + layer.Units;
+                parameterCount += layer.Kind == LayerKind.Dense ? (long)layer.Units * layer.Inputs + layer.Units
+                    : layer.WeightCount + layer.BiasCount; // conv and pool sizes were checked as they were read
                 if (parameterCount > MaxParameters)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, declared.Dense[l].Location,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NetworkTooLarge, declared.Declarations[l].Location,
                         "The parameters of '" + className + "' add up to", parameterCount,
                         " by layer " + layer.Index + " (W" + layer.Index + ": " + layer.Units + " × " + layer.Inputs + ", b" + layer.Index + ": " + layer.Units + ")",
                         MaxParameters));
@@ -435,7 +590,7 @@ public sealed partial class NetworkGenerator
                 int index = declared.Layers[l].Index;
                 if (first.TryGetValue(name, out int other))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, declared.Dense[l].Location,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, declared.Declarations[l].Location,
                         index, Quote(name), other));
                     valid = false;
                     continue;
@@ -446,7 +601,7 @@ public sealed partial class NetworkGenerator
                     int owner = declared.Layers[j].Index;
                     if (owner == index || NetGen.TensorNames.DefaultName(owner) != name) continue;
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNameIsAnotherLayersDefault,
-                        declared.Dense[l].Location, index, Quote(name), owner));
+                        declared.Declarations[l].Location, index, Quote(name), owner));
                     valid = false;
                 }
             }

@@ -148,6 +148,43 @@ public class DiagnosticTests
         ["NG0105 Inputs do not match the layer below"] = Error(
             Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid, Inputs = 3)]"),
             "NG0105", "[Dense(1", "Dense(1, Activation.Sigmoid, Inputs = 3)", "Layer 2", "Inputs = 3", "n[1] = 4", "1 × 3", "1 × 4"),
+        ["NG0104 conv stride 0"] = Error(
+            Net("[Network]\n[Input(6, 6)]\n[Conv2D(2, 3, Activation.Relu, Stride = 0)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Conv2D(",
+            "Conv2D(2, 3, Activation.Relu, Stride = 0)", "The stride of layer 1", "size 0"),
+        ["NG0104 conv of no filter"] = Error(
+            Net("[Network]\n[Input(6, 6)]\n[Conv2D(0, 3, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Conv2D(",
+            "Conv2D(0, 3, Activation.Relu)", "The filters of layer 1", "size 0"),
+        ["NG0104 pool window of -2"] = Error(
+            Net("[Network]\n[Input(6, 6)]\n[AveragePool(-2)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[AveragePool(",
+            "AveragePool(-2)", "The window of layer 1", "size -2"),
+        ["NG0112 kernel larger than the input"] = Error(
+            Net("[Network]\n[Input(4, 4, 1)]\n[Conv2D(2, 5, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0112", "[Conv2D(",
+            "Conv2D(2, 5, Activation.Relu)", "Layer 1, Conv2D(2, 5), has a 5 × 5 kernel, larger than its 4 × 4 × 1 input",
+            "shapes so far: Input 4 × 4 × 1"),
+        ["NG0112 kernel larger than the map below, after a pool"] = Error(
+            Net("[Network]\n[Input(12, 12, 1)]\n[Conv2D(4, 3, Activation.Relu)]\n[MaxPool(2)]\n[Conv2D(8, 6, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0112", "[Conv2D(8", "Conv2D(8, 6, Activation.Relu)", "Layer 3, Conv2D(8, 6), has a 6 × 6 kernel, larger than its 5 × 5 × 4 input",
+            "Input 12 × 12 × 1 → Conv2D(4, 3) → 10 × 10 × 4 → MaxPool(2) → 5 × 5 × 4"),
+        ["NG0113 pool window larger than the map"] = Error(
+            Net("[Network]\n[Input(3, 5, 2)]\n[MaxPool(4)]\n[Dense(1, Activation.Sigmoid)]"), "NG0113", "[MaxPool(",
+            "MaxPool(4)", "Layer 1, MaxPool(4), pools windows of 4 × 4 over a 3 × 5 × 2 map", "Input 3 × 5 × 2"),
+        ["NG0114 conv after a dense layer"] = Error(
+            Net("[Network]\n[Input(8, 8)]\n[Dense(16, Activation.Relu)]\n[Conv2D(2, 3, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0114", "[Conv2D(", "Conv2D(2, 3, Activation.Relu)", "Layer 2, Conv2D(2, 3), follows the dense layer 1",
+            "flat (n[1] = 16)"),
+        ["NG0115 Inputs that disagree with the flattened map"] = Error(
+            Net("[Network(Loss = Loss.CrossEntropy)]\n[Input(28, 28, 1)]\n[Conv2D(6, 5, Activation.Relu, Padding = Padding.Same)]\n[MaxPool(2)]\n" +
+                "[Conv2D(16, 5, Activation.Relu)]\n[MaxPool(2)]\n[Dense(120, Activation.Relu, Inputs = 256)]\n[Dense(10, Activation.Softmax)]"),
+            "NG0115", "[Dense(120", "Dense(120, Activation.Relu, Inputs = 256)",
+            "Layer 5, Dense(120, Inputs = 256), expects 256 inputs, but the map below flattens to 5 × 5 × 16 = 400",
+            "Input 28 × 28 × 1 → Conv2D(6, 5, Padding = Same) → 28 × 28 × 6 → MaxPool(2) → 14 × 14 × 6 → Conv2D(16, 5) → 10 × 10 × 16 → MaxPool(2) → 5 × 5 × 16"),
+        ["NG0116 same padding with stride 2"] = Error(
+            Net("[Network]\n[Input(8, 8)]\n[Conv2D(2, 3, Activation.Relu, Padding = Padding.Same, Stride = 2)]\n[Dense(1, Activation.Sigmoid)]"),
+            "NG0116", "[Conv2D(", "Conv2D(2, 3, Activation.Relu, Padding = Padding.Same, Stride = 2)",
+            "Layer 1, Conv2D(2, 3, Stride = 2, Padding = Same), asks for Padding.Same with Stride = 2"),
+        ["NG0117 conv over a flat input"] = Error(
+            Net("[Network]\n[Input(64)]\n[Conv2D(2, 3, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0117", "[Conv2D(",
+            "Conv2D(2, 3, Activation.Relu)", "Layer 1, Conv2D(2, 3), reads a feature map, but the input of 'Net' is [Input(64)]"),
         ["NG0106 huge layer"] = Error(
             Net("[Network(Seed = 5)]\n[Input(100000)]\n[Dense(100000, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]", "public partial class Huge;"),
             "NG0106", "[Dense(100000", "Dense(100000, Activation.Relu)",

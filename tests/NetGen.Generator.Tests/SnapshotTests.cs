@@ -74,6 +74,27 @@ public class SnapshotTests
         public partial class NetC;
         """);
 
+    /// <summary>The LeNet-5 of issue 14: conv (same) → max pool → conv → max pool → 120 → 84 → 10; every shape in the
+    /// table, the conv and pool layers' passes with their formulas, and the workspace's scratch.</summary>
+    [Fact]
+    public void LeNet5_Conv_Pool_Dense() => Verify("Samples.LeNet5", """
+        using NetGen;
+
+        namespace Samples;
+
+        /// <summary>Ten digits from 28 × 28 pixels, convolved.</summary>
+        [Network(Loss = Loss.CrossEntropy, Init = Init.He)]
+        [Input(28, 28, 1)]
+        [Conv2D(6, 5, Activation.Relu, Padding = Padding.Same)]
+        [MaxPool(2)]
+        [Conv2D(16, 5, Activation.Relu)]
+        [MaxPool(2)]
+        [Dense(120, Activation.Relu)]
+        [Dense(84, Activation.Relu)]
+        [Dense(10, Activation.Softmax)]
+        public partial class LeNet5;
+        """);
+
     /// <summary>A regression network: 8 → 16 (tanh) → 1 (linear), mean squared error; global namespace.</summary>
     [Fact]
     public void Regression_8_16_1_Tanh_Linear_Mse() => Verify("HousePrice", """

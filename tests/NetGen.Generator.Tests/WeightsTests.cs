@@ -315,6 +315,10 @@ public class WeightsTests
             Net: "[Network(Loss = Loss.MeanSquaredError)]\n[Input(1024)]\n[Dense(1025, Activation.Linear)]\n[Weights(\"" + Declared + "\")]\npublic partial class Big;"),
         ["NG0508 empty path"] = new(() => new WeightsProject(), "NG0508", DiagnosticSeverity.Error,
             new[] { "[Weights(\"\")] names no file: it is empty" }, Weights: "[Weights(\"\")]"),
+        ["NG0509 a conv network"] = new(() => Project(SequentialFile()), "NG0509", DiagnosticSeverity.Error,
+            new[] { "[Weights] cannot compile parameters into 'ConvNet' yet", "conv or pool layers" },
+            Net: "[Network(Loss = Loss.MeanSquaredError)]\n[Input(4, 4)]\n[Conv2D(2, 3, Activation.Relu)]\n[Dense(1, Activation.Linear)]\n" +
+                "[Weights(\"" + Declared + "\")]\npublic partial class ConvNet;"),
     };
 
     private static byte[] Overlapping()

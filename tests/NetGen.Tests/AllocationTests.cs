@@ -35,7 +35,12 @@ public sealed class AllocationTests
         Assert.True(bytes >= Calls * 24L, $"{bytes} bytes for {Calls} arrays");
     }
 
-    public static TheoryData<string> Nets() => new() { "TanhSigmoid", "DeepSoftmax", "TanhSoftmaxMse", "L2", "L1", "WideSoftmax" };
+    public static TheoryData<string> Nets() => new()
+    {
+        "TanhSigmoid", "DeepSoftmax", "TanhSoftmaxMse", "L2", "L1", "WideSoftmax",
+        // Conv networks (issue 14): two channels reordered into planes, pools, dropout after a conv layer, penalties.
+        "ConvStride", "ConvSame", "ConvDropout", "ConvOutput",
+    };
 
     [Theory]
     [MemberData(nameof(Nets))]
@@ -80,6 +85,40 @@ public sealed class AllocationTests
         };
         Assert.True(float.IsFinite(sink));
         Assert.All(results, r => Assert.True(r.Bytes == 0, $"{name}.{r.Method}: {r.Bytes} bytes over {Calls} calls."));
+    }
+
+    [Fact]
+    public void LeNet5_and_its_frozen_form_allocate_nothing_after_warm_up()
+    {
+        var net = new LeNet5();
+        const int m = 8;
+        float[] X = TestData.Uniform(m * LeNet5.InputSize, 9), Y = new float[m * 10], outputs = new float[m * 10];
+        for (int i = 0; i < m; i++) Y[i * 10 + i] = 1f;
+        var input = new LeNet5.Input();
+        for (int i = 0; i < LeNet5.InputSize; i++) input[i] = X[i];
+        float[] y = new float[10];
+        LeNet5.Frozen frozen = net.Freeze();
+        float sink = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            net.Predict(X.AsSpan(0, LeNet5.InputSize), y);
+            sink += net.Predict(in input)[0];
+            net.PredictBatch(X, outputs, m);
+            frozen.PredictBatch(X, outputs, m);
+            frozen.Predict(X.AsSpan(0, LeNet5.InputSize), y);
+            sink += net.TrainStep(X, Y, m, 1e-6f);
+        }
+        var results = new (string Method, long Bytes)[]
+        {
+            ("Predict(span)", Allocated(() => net.Predict(X.AsSpan(0, LeNet5.InputSize), y), 100)),
+            ("Predict(in Input)", Allocated(() => sink += net.Predict(in input)[0], 100)),
+            ("PredictBatch", Allocated(() => net.PredictBatch(X, outputs, m), 20)),
+            ("Frozen.PredictBatch", Allocated(() => frozen.PredictBatch(X, outputs, m), 20)),
+            ("Frozen.Predict", Allocated(() => frozen.Predict(X.AsSpan(0, LeNet5.InputSize), y), 100)),
+            ("TrainStep", Allocated(() => sink += net.TrainStep(X, Y, m, 1e-6f), 20)),
+        };
+        Assert.True(float.IsFinite(sink));
+        Assert.All(results, r => Assert.True(r.Bytes == 0, $"LeNet5.{r.Method}: {r.Bytes} bytes."));
     }
 
     [Fact]

@@ -200,5 +200,5 @@ public static class NetCases
     };
 
     /// <summary>The case called <paramref name="name"/>.</summary>
-    public static NetCase Get(string name) => All.Single(c => c.Name == name);
+    public static NetCase Get(string name) => All.Concat(ConvCases.All).Single(c => c.Name == name);
 }

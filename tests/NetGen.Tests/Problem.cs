@@ -57,12 +57,12 @@ public sealed class Problem
         for (int l = 1; l <= r.LayerCount; l++)
         {
             // Weights keep their initialisation, moved away from 0 where the L1 penalty has its kink.
-            int wStart = r.WeightOffset(l), wCount = r.Size(l) * r.Size(l - 1);
+            int wStart = r.WeightOffset(l), wCount = r.WeightCount(l);
             for (int k = wStart; k < wStart + wCount; k++)
                 if (Math.Abs(p[k]) < 1e-2f)
                     p[k] = p[k] < 0 ? -1e-2f : 1e-2f;
             int bStart = r.BiasOffset(l);
-            for (int j = 0; j < r.Size(l); j++)
+            for (int j = 0; j < r.BiasCount(l); j++)
                 p[bStart + j] = (float)(0.5 * Gaussian(rng));
         }
 
@@ -128,6 +128,7 @@ public sealed class Problem
     /// <summary>"W2[1,3]" or "b1[4]" for a parameter index, using the reference's layout.</summary>
     public static string Describe(ReferenceNetwork r, int index)
     {
+        if (index >= 0 && index < r.ParameterCount) return r.Describe(index); // conv weights as W[f,c,ky,kx]
         for (int l = r.LayerCount; l >= 1; l--)
         {
             if (index >= r.BiasOffset(l)) return $"b{l}[{index - r.BiasOffset(l)}]";

@@ -169,6 +169,60 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0111.md");
 
+    public static readonly DiagnosticDescriptor KernelLargerThanInput = new(
+        id: "NG0112",
+        title: "Conv kernel larger than its input",
+        messageFormat: "Layer {0}, {1}, has a {2} kernel, larger than its {3} input, which leaves no output; shapes so far: {4}",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0112.md");
+
+    public static readonly DiagnosticDescriptor PoolWindowLargerThanMap = new(
+        id: "NG0113",
+        title: "Pool window larger than the map",
+        messageFormat: "Layer {0}, {1}, pools windows of {2} over a {3} map, and a window must fit in the map; shapes so far: {4}",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0113.md");
+
+    public static readonly DiagnosticDescriptor MapLayerAfterDense = new(
+        id: "NG0114",
+        title: "Conv or pool layer after a dense layer",
+        messageFormat: "Layer {0}, {1}, follows the dense layer {2}, whose output is flat (n[{2}] = {3}); conv and pool layers must come before the first [Dense]",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0114.md");
+
+    public static readonly DiagnosticDescriptor FlattenedInputsMismatch = new(
+        id: "NG0115",
+        title: "Declared inputs do not match the flattened map below",
+        messageFormat: "Layer {0}, {1}, expects {2} inputs, but the map below flattens to {3} = {4}; shapes so far: {5}",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0115.md");
+
+    public static readonly DiagnosticDescriptor SamePaddingWithStride = new(
+        id: "NG0116",
+        title: "Padding.Same needs stride 1",
+        messageFormat: "Layer {0}, {1}, asks for Padding.Same with Stride = {2}; Same is supported with stride 1 only: use Stride = 1, or Padding.Valid",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0116.md");
+
+    public static readonly DiagnosticDescriptor MapLayerNeedsImageInput = new(
+        id: "NG0117",
+        title: "Conv or pool layer without an image input",
+        messageFormat: "Layer {0}, {1}, reads a feature map, but the input of '{2}' is [Input({3})]; declare it as [Input(height, width)] or [Input(height, width, channels)]",
+        category: Shape,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0117.md");
+
     // ---- NG02xx: activations and losses ----
     public static readonly DiagnosticDescriptor SoftmaxNotOnOutputLayer = new(
         id: "NG0201",
@@ -343,6 +397,15 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0508.md");
+
+    public static readonly DiagnosticDescriptor WeightsWithMaps = new(
+        id: "NG0509",
+        title: "[Weights] does not load conv networks yet",
+        messageFormat: "[Weights] cannot compile parameters into '{0}' yet: it has conv or pool layers, whose 4-D tensors the build-time check does not read yet; remove [Weights] and start from a seed",
+        category: Weights,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "NG0509.md");
 
     // ---- NG99xx: internal ----
     public static readonly DiagnosticDescriptor GeneratorFailure = new(

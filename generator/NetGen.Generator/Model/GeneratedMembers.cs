@@ -39,6 +39,7 @@ internal static class GeneratedMembers
         }
         foreach (LayerSpec layer in spec.Layers)
         {
+            if (!layer.HasParameters) continue; // a pool has no W or b
             foreach (string part in new[] { "W", "B" })
             {
                 Add(part + layer.Index + "Offset", "the private constant");
@@ -96,6 +97,14 @@ internal static class GeneratedMembers
             Add("Layer" + layer.Index + "Forward", "the private method");
             Add("Layer" + layer.Index + "ForwardOne", "the private method");
             Add("Layer" + layer.Index + "Backward", "the private method");
+        }
+        if (spec.HasMaps)
+        {
+            foreach (LayerSpec layer in spec.Layers)
+                if (layer.IsMap) Add((layer.Kind == LayerKind.Conv2D ? "s_conv" : "s_pool") + layer.Index, "the private field");
+            Add("ScratchLength", "the private method");
+            Add("s_predictFloats", "the private field");
+            Add("_workspaceSamples", "the private field");
         }
         Add("WorkspacePerSample", "the private constant");
         Add("_workspace", "the private field");

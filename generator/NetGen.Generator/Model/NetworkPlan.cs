@@ -91,6 +91,8 @@ internal sealed record LayerPlan(
 /// <param name="Buffers">The batch workspace, in order: A0 and Yt when transposed, then each layer's.</param>
 /// <param name="WorkspacePerSample">The floats of the workspace per sample: the buffers that are not aliases.</param>
 /// <param name="PredictHiddenFloats">The hidden activations of one sample, which Predict keeps.</param>
+/// <param name="ReordersX">A network whose first layer is a conv or pool layer over more than one channel turns each
+/// sample of X (h × w × c) into channel planes first (A0, <c>Kernels.ChannelsFirst</c>); over one channel A0 is X.</param>
 internal sealed record NetworkPlan(
     NetworkSpec Spec,
     Layout Layout,
@@ -100,7 +102,8 @@ internal sealed record NetworkPlan(
     EquatableArray<LayerPlan> Layers,
     EquatableArray<BufferPlan> Buffers,
     int WorkspacePerSample,
-    int PredictHiddenFloats)
+    int PredictHiddenFloats,
+    bool ReordersX = false)
 {
     /// <summary>The widest layer (or input) of a network whose batch buffers hold samples as columns.</summary>
     public const int ColumnsWidthLimit = 64;
@@ -129,8 +132,9 @@ internal sealed record NetworkPlan(
         Layout layout = ChooseLayout(spec);
         bool columns = layout == Layout.SamplesAsColumns;
         bool transposesX = columns && spec.InputSize > 1, transposesY = columns && spec.OutputSize > 1;
+        bool reordersX = spec.Layers[0].IsMap && spec.InputChannels > 1;
         var buffers = new List<BufferPlan>();
-        if (transposesX) buffers.Add(new BufferPlan("A0", spec.InputSize));
+        if (transposesX || reordersX) buffers.Add(new BufferPlan("A0", spec.InputSize));
         if (transposesY) buffers.Add(new BufferPlan("Yt", spec.OutputSize));
         var layers = new List<LayerPlan>();
         int hidden = 0, offset = 0;
@@ -142,7 +146,7 @@ internal sealed record NetworkPlan(
                 WeightOffset = offset,
                 BiasOffset = offset + layer.WeightCount,
             };
-            offset += layer.WeightCount + layer.Units;
+            offset += layer.WeightCount + layer.BiasCount;
             layers.Add(plan);
             buffers.AddRange(plan.Buffers);
             if (layer.Index < spec.Layers.Count) hidden += layer.Units;
@@ -151,7 +155,7 @@ internal sealed record NetworkPlan(
         foreach (BufferPlan buffer in buffers)
             if (buffer.AliasOf is null) perSample += buffer.Width;
         return new NetworkPlan(spec, layout, FitsRegisters(spec), transposesX, transposesY, layers.ToEquatableArray(),
-            buffers.ToEquatableArray(), perSample, hidden);
+            buffers.ToEquatableArray(), perSample, hidden, reordersX);
     }
 
     /// <summary>
@@ -161,7 +165,8 @@ internal sealed record NetworkPlan(
     /// </summary>
     private static Layout ChooseLayout(NetworkSpec spec)
     {
-        if (spec.InputSize > ColumnsWidthLimit) return Layout.SamplesAsRows;
+        // Feature maps are channel planes per sample, one sample after another: the conv and pool kernels' layout.
+        if (spec.HasMaps || spec.InputSize > ColumnsWidthLimit) return Layout.SamplesAsRows;
         foreach (LayerSpec layer in spec.Layers)
             if (layer.Units > ColumnsWidthLimit || ActivationForm.Of(layer.Activation).RowWise) return Layout.SamplesAsRows;
         return Layout.SamplesAsColumns;
@@ -173,7 +178,7 @@ internal sealed record NetworkPlan(
     /// </summary>
     private static bool FitsRegisters(NetworkSpec spec)
     {
-        if (spec.InputSize > RegistersWidthLimit) return false;
+        if (spec.HasMaps || spec.InputSize > RegistersWidthLimit) return false;
         foreach (LayerSpec layer in spec.Layers)
             if (layer.Units > RegistersWidthLimit) return false;
         return true;
@@ -196,7 +201,7 @@ internal sealed record NetworkPlan(
         // Layers of fewer than 8 units get a one-sample forward with every multiply written out: no loop, no call, no
         // bounds check once the slices are taken, and each sum as a balanced tree so that its adds overlap. (Wider
         // ones fill a vector with their outputs, and the kernel wins.)
-        OneSampleStrategy oneSample = layer.Units < 8 && layer.WeightCount <= UnrollLimit && layer.Inputs <= 64
+        OneSampleStrategy oneSample = !layer.IsMap && layer.Units < 8 && layer.WeightCount <= UnrollLimit && layer.Inputs <= 64
             ? OneSampleStrategy.Unrolled : OneSampleStrategy.Kernel;
         string l = layer.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var buffers = new List<BufferPlan>
@@ -206,7 +211,9 @@ internal sealed record NetworkPlan(
             new("dZ" + l, layer.Units),
         };
         if (layer.HasDropout) buffers.Add(new BufferPlan("D" + l, layer.Units));
-        return new LayerPlan(layer, g, fusedActivation, fusedOutput, gPrime, oneSample,
-            layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f, buffers.ToEquatableArray());
+        // A pool reads no parameters; a conv or dense layer needs W[l] for dA[l-1] (every layer but the first) or a penalty.
+        bool readsParameters = layer.HasParameters && (layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f);
+        return new LayerPlan(layer, g, fusedActivation, fusedOutput, gPrime, oneSample, readsParameters,
+            buffers.ToEquatableArray());
     }
 }

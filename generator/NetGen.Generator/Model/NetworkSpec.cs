@@ -30,10 +30,24 @@ internal sealed record NetworkSpec(
         get
         {
             int count = 0;
-            foreach (LayerSpec layer in Layers) count += layer.WeightCount + layer.Units;
+            foreach (LayerSpec layer in Layers) count += layer.WeightCount + layer.BiasCount;
             return count;
         }
     }
+
+    /// <summary>Whether some layer is a conv or pool layer: the batch then keeps samples as rows, each a map's channel
+    /// planes.</summary>
+    public bool HasMaps
+    {
+        get
+        {
+            foreach (LayerSpec layer in Layers) if (layer.IsMap) return true;
+            return false;
+        }
+    }
+
+    /// <summary>The input's channels as the first map layer reads them: the last of [Input(h, w, c)], 1 for (h, w).</summary>
+    public int InputChannels => InputShape.Count == 3 ? InputShape[2] : 1;
 
     public bool HasDropout
     {

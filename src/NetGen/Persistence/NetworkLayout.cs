@@ -51,8 +51,11 @@ internal sealed class NetworkLayout
     /// <see cref="INetwork.ParameterCount"/>: the layers must chain from the input to the output, their parameters
     /// must lie in <see cref="INetwork.Parameters"/> without overlap and cover it, and their names must be valid and
     /// distinct.</summary>
+    /// <param name="net">The network.</param>
+    /// <param name="maps">Whether conv and pool layers are accepted (safetensors stores a conv layer's 4-D W; a pool has no
+    /// tensor); the other formats refuse them.</param>
     /// <exception cref="ArgumentException">The layers disagree with the network; the message says where.</exception>
-    public static NetworkLayout Of(INetwork net)
+    public static NetworkLayout Of(INetwork net, bool maps = false)
     {
         ArgumentNullException.ThrowIfNull(net);
         IReadOnlyList<LayerDescription>? layers = net.Layers;
@@ -75,13 +78,16 @@ internal sealed class NetworkLayout
             if (layer is null) throw Wrong($"Layers[{l}] is null");
             string at = $"Layers[{l}] ({layer})";
             if (layer.Index != l + 1) throw Wrong($"{at} has the index {layer.Index}, not {l + 1}");
-            if (layer.Kind != LayerKind.Dense) throw Wrong($"{at} is a {layer.Kind} layer, which persistence cannot store");
+            if (layer.Kind != LayerKind.Dense && !maps)
+                throw new ArgumentException($"{who}'s {at} is a {layer.Kind} layer, which this format cannot store yet; " +
+                    "SaveSafetensors and LoadSafetensors can.", nameof(net));
             if (layer.InputSize != sizes[l])
                 throw Wrong($"{at} reads {layer.InputSize} inputs, but " + (l == 0
                     ? $"the network's InputSize is {net.InputSize}" : $"the layer below writes {sizes[l]}"));
             sizes[l + 1] = layer.OutputSize;
             if (TensorNames.CheckPrefix(layer.Name) is { } bad) throw Wrong($"the name \"{layer.Name}\" of {at} {bad}");
             if (!names.Add(layer.Name)) throw Wrong($"two layers are named \"{layer.Name}\"");
+            if (layer.WeightShape.IsEmpty) continue; // a pool: no parameters
             ranges.Add((layer.WeightOffset, (long)layer.WeightOffset + layer.WeightLength, $"W{l + 1}"));
             ranges.Add((layer.BiasOffset, (long)layer.BiasOffset + layer.BiasLength, $"b{l + 1}"));
         }
@@ -113,12 +119,13 @@ internal sealed class NetworkLayout
         catch (ArgumentException) { return null; }
     }
 
-    /// <summary>The layers as weight files name them.</summary>
+    /// <summary>The layers with parameters as weight files name them (a pool has none).</summary>
     public List<TensorLayer> TensorLayers()
     {
         var result = new List<TensorLayer>(Layers!.Count);
         foreach (LayerDescription layer in Layers)
-            result.Add(new TensorLayer(layer.Index, layer.Name, layer.WeightShape.ToArray(), layer.BiasLength));
+            if (!layer.WeightShape.IsEmpty)
+                result.Add(new TensorLayer(layer.Index, layer.Name, layer.WeightShape.ToArray(), layer.BiasLength));
         return result;
     }
 

@@ -130,6 +130,7 @@ public static class Safetensors
         var tensors = new List<(string Name, int[] Shape, int Offset, int Length)>();
         foreach (LayerDescription layer in layout.Layers!)
         {
+            if (layer.WeightShape.IsEmpty) continue; // a pool: no tensor
             tensors.Add((layer.Name + TensorNames.WeightSuffix, layer.WeightShape.ToArray(), layer.WeightOffset,
                 layer.WeightLength));
             tensors.Add((layer.Name + TensorNames.BiasSuffix, [layer.BiasLength], layer.BiasOffset, layer.BiasLength));
@@ -140,7 +141,7 @@ public static class Safetensors
 
     internal static byte[] Encode(INetwork net, Standardizer? scaling = null)
     {
-        NetworkLayout layout = NetworkLayout.Of(net);
+        NetworkLayout layout = NetworkLayout.Of(net, maps: true);
         var tensors = Tensors(layout);
         // The scaling (F64) comes first in the data, so that both it and the F32 layers sit at multiples of their size.
         int features = scaling?.InputSize ?? 0;
@@ -225,7 +226,7 @@ public static class Safetensors
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        NetworkLayout layout = NetworkLayout.Of(net);
+        NetworkLayout layout = NetworkLayout.Of(net, maps: true);
         (float[] parameters, Standardizer? found) = Decode(net, layout, ParameterFile.ReadFile(net, path), path);
         parameters.CopyTo(net.Parameters);
         scaling = found;
@@ -237,7 +238,7 @@ public static class Safetensors
     /// <summary>Checks a safetensors file's bytes against <paramref name="net"/> and returns its parameters and its
     /// scaling (null when it has none); the network is not touched.</summary>
     internal static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, byte[] bytes, string path)
-        => Decode(net, NetworkLayout.Of(net), bytes, path);
+        => Decode(net, NetworkLayout.Of(net, maps: true), bytes, path);
 
     private static (float[] Parameters, Standardizer? Scaling) Decode(INetwork net, NetworkLayout layout, byte[] bytes, string path)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 
 namespace NetGen.Tests.Reference;
@@ -10,6 +11,31 @@ namespace NetGen.Tests.Reference;
 /// </summary>
 public readonly record struct LayerSpec(int Units, Activation Activation, double LeakySlope = 0.01)
 {
+    /// <summary>Dense (the default), Conv2D (<see cref="Units"/> filters), MaxPool or AveragePool.</summary>
+    public LayerKind Kind { get; init; }
+
+    /// <summary>kh of a conv layer, the window's height of a pool.</summary>
+    public int KernelHeight { get; init; }
+
+    /// <summary>kw of a conv layer, the window's width of a pool.</summary>
+    public int KernelWidth { get; init; }
+
+    /// <summary>The step between two windows of a conv or pool layer.</summary>
+    public int Stride { get; init; }
+
+    /// <summary>A conv layer padded as PyTorch's padding='same' (stride 1): k − 1 zeros along each side, ⌊(k − 1)/2⌋
+    /// of them above or left.</summary>
+    public bool Same { get; init; }
+
+    /// <summary>A conv layer of <paramref name="filters"/> filters of kh × kw.</summary>
+    public static LayerSpec Conv(int filters, int kh, int kw, Activation activation, int stride = 1, bool same = false,
+        double leakySlope = 0.01)
+        => new(filters, activation, leakySlope) { Kind = LayerKind.Conv2D, KernelHeight = kh, KernelWidth = kw, Stride = stride, Same = same };
+
+    /// <summary>A max or average pool over windows of size × size every stride pixels.</summary>
+    public static LayerSpec Pool(LayerKind kind, int size, int stride)
+        => new(0, Activation.Linear) { Kind = kind, KernelHeight = size, KernelWidth = size, Stride = stride };
+
     /// <summary>The keep probability of an inverted dropout on A[l]; null: no dropout.</summary>
     public double? Keep { get; init; }
 
@@ -32,7 +58,12 @@ public readonly record struct LayerSpec(int Units, Activation Activation, double
 ///       <see cref="Backpropagate"/> (checked against the differences by the reference's own tests).</item>
 /// </list>
 /// Parameters use the generated <c>Parameters</c> layout W1, b1, W2, b2, … (W[l] row-major, n[l] × n[l-1]). X is
-/// m × n[0] and Y is m × n[L], rows are samples. Masks use the generated keepMasks layout: each dropout layer in
+/// m × n[0] and Y is m × n[L], rows are samples.
+/// Conv and pool layers (issue 14) read and write maps, kept here as each sample's channel planes c × h × w (PyTorch's
+/// layout), except X, read as the contract gives it, h × w × c per sample. Conv: Z[f, oy, ox] = b[f] +
+/// Σ_c,ky,kx W[f, c, ky, kx]·A[c, oy·s − top + ky, ox·s − left + kx] (zero outside), W (filters, c_in, kh, kw); max
+/// pool the largest of each window, average pool its mean; a dense layer reads the map below flattened in (c, h, w)
+/// order (nn.Flatten). Their gradients are taken by central differences only (<see cref="Backpropagate"/> is dense). Masks use the generated keepMasks layout: each dropout layer in
 /// order, m × n[l] row-major, 0 or 1. An empty mask span means prediction: nothing is dropped.
 /// </summary>
 public sealed class ReferenceNetwork
@@ -41,10 +72,19 @@ public sealed class ReferenceNetwork
     private readonly int[] _n;        // n[0..L]
     private readonly int[] _w, _b;    // 1-based offsets of W[l], b[l]
     private readonly int[] _maskAt;   // 1-based: offset per sample-count unit of D[l] in the masks (−1: no dropout)
+    private readonly int[] _h, _wd, _c; // the map of layer l (0: the input): height, width, channels; dense: 1, 1, n[l]
+    private readonly int[] _padTop, _padLeft; // a conv layer's zeros above and left of its input
 
     /// <summary>A network n[0] → layers, trained on <paramref name="loss"/>. Softmax only on the output layer, no dropout
     /// there, binary cross-entropy only after a sigmoid and cross-entropy only after a softmax.</summary>
     public ReferenceNetwork(int inputSize, Loss loss, params LayerSpec[] layers)
+        : this((1, 1, inputSize), loss, layers)
+    {
+    }
+
+    /// <summary>A network over an image input of (height, width, channels) whose first layers may be conv and pool
+    /// layers (no conv or pool after a dense layer).</summary>
+    public ReferenceNetwork((int Height, int Width, int Channels) input, Loss loss, params LayerSpec[] layers)
     {
         if (layers.Length == 0) throw new ArgumentException("at least one layer", nameof(layers));
         if (layers[^1].Keep is not null) throw new ArgumentException("no dropout on the output layer", nameof(layers));
@@ -62,15 +102,41 @@ public sealed class ReferenceNetwork
         _w = new int[L + 1];
         _b = new int[L + 1];
         _maskAt = new int[L + 1];
-        _n[0] = inputSize;
+        _h = new int[L + 1];
+        _wd = new int[L + 1];
+        _c = new int[L + 1];
+        _padTop = new int[L + 1];
+        _padLeft = new int[L + 1];
+        (_h[0], _wd[0], _c[0]) = input;
+        _n[0] = input.Height * input.Width * input.Channels;
         int offset = 0, maskUnits = 0;
         for (int l = 1; l <= L; l++)
         {
-            _n[l] = layers[l - 1].Units;
+            LayerSpec layer = layers[l - 1];
+            int kh = layer.KernelHeight, kw = layer.KernelWidth, s = layer.Stride;
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                    (_h[l], _wd[l], _c[l]) = (1, 1, layer.Units);
+                    break;
+                case LayerKind.Conv2D:
+                    if (layers.Take(l - 1).Any(b => b.Kind == LayerKind.Dense)) throw new ArgumentException("conv after dense");
+                    int padH = layer.Same ? kh - 1 : 0, padW = layer.Same ? kw - 1 : 0;
+                    _padTop[l] = padH / 2;
+                    _padLeft[l] = padW / 2;
+                    (_h[l], _wd[l], _c[l]) = ((_h[l - 1] + padH - kh) / s + 1, (_wd[l - 1] + padW - kw) / s + 1, layer.Units);
+                    break;
+                default:
+                    if (layers.Take(l - 1).Any(b => b.Kind == LayerKind.Dense)) throw new ArgumentException("pool after dense");
+                    (_h[l], _wd[l], _c[l]) = ((_h[l - 1] - kh) / s + 1, (_wd[l - 1] - kw) / s + 1, _c[l - 1]);
+                    break;
+            }
+            if (_h[l] < 1 || _wd[l] < 1) throw new ArgumentException($"layer {l} has no output", nameof(layers));
+            _n[l] = _h[l] * _wd[l] * _c[l];
             _w[l] = offset;
-            offset += _n[l] * _n[l - 1];
+            offset += WeightCount(l);
             _b[l] = offset;
-            offset += _n[l];
+            offset += BiasCount(l);
             _maskAt[l] = -1;
             if (layers[l - 1].Keep is double keep)
             {
@@ -104,6 +170,25 @@ public sealed class ReferenceNetwork
     /// <summary>n[l] for l = 0..L.</summary>
     public int Size(int l) => _n[l];
 
+    /// <summary>The floats of W[l]: n[l]·n[l-1] (dense), filters·c_in·kh·kw (conv), 0 (pool).</summary>
+    public int WeightCount(int l) => _layers[l - 1].Kind switch
+    {
+        LayerKind.Dense => _n[l] * _n[l - 1],
+        LayerKind.Conv2D => _c[l] * _c[l - 1] * _layers[l - 1].KernelHeight * _layers[l - 1].KernelWidth,
+        _ => 0,
+    };
+
+    /// <summary>The floats of b[l]: n[l] (dense), filters (conv), 0 (pool).</summary>
+    public int BiasCount(int l) => _layers[l - 1].Kind switch
+    {
+        LayerKind.Dense => _n[l],
+        LayerKind.Conv2D => _c[l],
+        _ => 0,
+    };
+
+    /// <summary>The map layer l writes (l = 0: the input) as (height, width, channels); a dense layer's is (1, 1, n[l]).</summary>
+    public (int Height, int Width, int Channels) MapShape(int l) => (_h[l], _wd[l], _c[l]);
+
     /// <summary>The layer l (1-based).</summary>
     public LayerSpec Layer(int l) => _layers[l - 1];
 
@@ -135,6 +220,11 @@ public sealed class ReferenceNetwork
         int l = LayerOf(index);
         if (index >= _b[l]) return $"b{l}[{index - _b[l]}]";
         int k = index - _w[l];
+        if (_layers[l - 1].Kind == LayerKind.Conv2D)
+        {
+            int kh = _layers[l - 1].KernelHeight, kw = _layers[l - 1].KernelWidth, cIn = _c[l - 1];
+            return $"W{l}[{k / (cIn * kh * kw)},{k / (kh * kw) % cIn},{k / kw % kh},{k % kw}]";
+        }
         return $"W{l}[{k / _n[l - 1]},{k % _n[l - 1]}]";
     }
 
@@ -175,7 +265,15 @@ public sealed class ReferenceNetwork
             LayerSpec layer = _layers[l - 1];
             var z = new double[m * n];
             var a = new double[m * n];
-            for (int i = 0; i < m; i++)
+            if (layer.Kind != LayerKind.Dense)
+            {
+                MapForward(l, theta, below, z, m);
+                if (layer.Activation == Activation.Softmax)
+                    Softmax(z, a, m, n);
+                else
+                    Activate(layer, z, a);
+            }
+            for (int i = 0; i < m && layer.Kind == LayerKind.Dense; i++)
             {
                 for (int j = 0; j < n; j++)
                 {
@@ -193,7 +291,7 @@ public sealed class ReferenceNetwork
                     for (int j = 0; j < n; j++) a[i * n + j] /= sum;
                 }
             }
-            if (layer.Activation != Activation.Softmax) Activate(layer, z, a);
+            if (layer.Kind == LayerKind.Dense && layer.Activation != Activation.Softmax) Activate(layer, z, a);
             if (training && layer.Keep is double keep)
             {
                 int start = m * _maskAt[l];
@@ -209,6 +307,64 @@ public sealed class ReferenceNetwork
             below = a;
         }
         return (Z, A);
+    }
+
+    /// <summary>Softmax over each sample's n values.</summary>
+    private static void Softmax(double[] z, double[] a, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < n; j++) max = Math.Max(max, z[i * n + j]);
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += a[i * n + j] = Math.Exp(z[i * n + j] - max);
+            for (int j = 0; j < n; j++) a[i * n + j] /= sum;
+        }
+    }
+
+    /// <summary>A[l-1] at (channel, row, column) of sample i: X is h × w × c per sample, the maps above it c × h × w.</summary>
+    private double Below(int l, double[] below, int i, int c, int y, int x)
+        => l == 1
+            ? below[i * _n[0] + (y * _wd[0] + x) * _c[0] + c]
+            : below[i * _n[l - 1] + (c * _h[l - 1] + y) * _wd[l - 1] + x];
+
+    /// <summary>Z[l] of a conv or pool layer, channel planes per sample, from the map below.</summary>
+    private void MapForward(int l, ReadOnlySpan<double> theta, double[] below, double[] z, int m)
+    {
+        LayerSpec layer = _layers[l - 1];
+        int kh = layer.KernelHeight, kw = layer.KernelWidth, s = layer.Stride;
+        int h = _h[l - 1], w = _wd[l - 1], cIn = _c[l - 1], n = _n[l];
+        for (int i = 0; i < m; i++)
+            for (int f = 0; f < _c[l]; f++)
+                for (int oy = 0; oy < _h[l]; oy++)
+                    for (int ox = 0; ox < _wd[l]; ox++)
+                    {
+                        double value;
+                        if (layer.Kind == LayerKind.Conv2D)
+                        {
+                            value = theta[_b[l] + f];
+                            for (int c = 0; c < cIn; c++)
+                                for (int ky = 0; ky < kh; ky++)
+                                    for (int kx = 0; kx < kw; kx++)
+                                    {
+                                        int y = oy * s - _padTop[l] + ky, x = ox * s - _padLeft[l] + kx;
+                                        if (y < 0 || y >= h || x < 0 || x >= w) continue; // zero padding
+                                        value += theta[_w[l] + ((f * cIn + c) * kh + ky) * kw + kx] * Below(l, below, i, c, y, x);
+                                    }
+                        }
+                        else
+                        {
+                            bool max = layer.Kind == LayerKind.MaxPool;
+                            value = max ? double.NegativeInfinity : 0;
+                            for (int ky = 0; ky < kh; ky++)
+                                for (int kx = 0; kx < kw; kx++)
+                                {
+                                    double v = Below(l, below, i, f, oy * s + ky, ox * s + kx);
+                                    value = max ? Math.Max(value, v) : value + v / (kh * kw);
+                                }
+                        }
+                        z[i * n + (f * _h[l] + oy) * _wd[l] + ox] = value;
+                    }
     }
 
     /// <summary>a = g(z) element-wise (one switch per layer, not per element: the football runs take 30 000 passes).</summary>
@@ -342,6 +498,8 @@ public sealed class ReferenceNetwork
     /// </summary>
     public double Backpropagate(double[] theta, double[] X, double[] Y, int m, double[] masks, double[] gradient)
     {
+        if (_layers.Any(layer => layer.Kind != LayerKind.Dense))
+            throw new NotSupportedException("conv and pool gradients are taken by central differences only");
         var (Z, A) = Forward(theta, X, m, masks);
         bool training = masks.Length > 0;
         int L = LayerCount;
@@ -454,11 +612,17 @@ public sealed class ReferenceNetwork
     public double[] SmallestKinkDistance(ReadOnlySpan<double> theta, ReadOnlySpan<double> X, int m,
         ReadOnlySpan<double> masks = default)
     {
-        var (Z, _) = Forward(theta, X, m, masks);
+        var (Z, A) = Forward(theta, X, m, masks);
         var result = new double[m];
         Array.Fill(result, double.PositiveInfinity);
         for (int l = 1; l <= LayerCount; l++)
         {
+            if (_layers[l - 1].Kind == LayerKind.MaxPool)
+            {
+                // A max pool's kink: the two largest values of a window trading places.
+                MaxPoolGaps(l, l == 1 ? X.ToArray() : A[l - 1], m, result);
+                continue;
+            }
             if (_layers[l - 1].Activation is not (Activation.Relu or Activation.LeakyRelu)) continue;
             int n = _n[l];
             for (int i = 0; i < m; i++)
@@ -466,5 +630,29 @@ public sealed class ReferenceNetwork
                     result[i] = Math.Min(result[i], Math.Abs(Z[l][i * n + j]));
         }
         return result;
+    }
+
+    /// <summary>result[i] = min(result[i], the gap between the largest and second largest value of each window).</summary>
+    private void MaxPoolGaps(int l, double[] below, int m, double[] result)
+    {
+        LayerSpec layer = _layers[l - 1];
+        for (int i = 0; i < m; i++)
+            for (int c = 0; c < _c[l]; c++)
+                for (int oy = 0; oy < _h[l]; oy++)
+                    for (int ox = 0; ox < _wd[l]; ox++)
+                    {
+                        double first = double.NegativeInfinity, second = double.NegativeInfinity;
+                        for (int ky = 0; ky < layer.KernelHeight; ky++)
+                            for (int kx = 0; kx < layer.KernelWidth; kx++)
+                            {
+                                double v = Below(l, below, i, c, oy * layer.Stride + ky, ox * layer.Stride + kx);
+                                if (v > first) (first, second) = (v, first);
+                                else if (v > second) second = v;
+                            }
+                        // Zeros tied at the top are no kink: a dropped unit, or a ReLU below its kink, stays 0 whatever
+                        // a small step of one parameter does.
+                        if (layer.KernelHeight * layer.KernelWidth > 1 && !(first == 0 && second == 0))
+                            result[i] = Math.Min(result[i], first - second);
+                    }
     }
 }
