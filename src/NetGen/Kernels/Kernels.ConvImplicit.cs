@@ -141,9 +141,12 @@ public static partial class Kernels
     {
         switch (ImplicitWidth(count))
         {
-            case 16: ImplicitRows<Width512>(ref x, plane, rowWidth, ref w, ref b, hasBias, ref z, filters, channels, kh, kw, count); break;
-            case 8: ImplicitRows<Width256>(ref x, plane, rowWidth, ref w, ref b, hasBias, ref z, filters, channels, kh, kw, count); break;
-            default: ImplicitRows<Width128>(ref x, plane, rowWidth, ref w, ref b, hasBias, ref z, filters, channels, kh, kw, count); break;
+            case 16: ImplicitRows<Width512>(ref x, plane, rowWidth, ref w, ref b, hasBias, ref z, filters,
+                channels, kh, kw, count); break;
+            case 8: ImplicitRows<Width256>(ref x, plane, rowWidth, ref w, ref b, hasBias, ref z, filters,
+                channels, kh, kw, count); break;
+            default: ImplicitRows<Width128>(ref x, plane, rowWidth, ref w, ref b, hasBias, ref z, filters,
+                channels, kh, kw, count); break;
         }
     }
 
@@ -162,12 +165,18 @@ public static partial class Kernels
             ref float zF = ref Unsafe.Add(ref z, (nint)f * count);
             switch (rows)
             {
-                case 1: ImplicitAcross<TVec, One>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF, channels, kh, kw, count); break;
-                case 2: ImplicitAcross<TVec, Two>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF, channels, kh, kw, count); break;
-                case 3: ImplicitAcross<TVec, Three>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF, channels, kh, kw, count); break;
-                case 4: ImplicitAcross<TVec, Four>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF, channels, kh, kw, count); break;
-                case 5: ImplicitAcross<TVec, Five>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF, channels, kh, kw, count); break;
-                default: ImplicitAcross<TVec, Six>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF, channels, kh, kw, count); break;
+                case 1: ImplicitAcross<TVec, One>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF,
+                    channels, kh, kw, count); break;
+                case 2: ImplicitAcross<TVec, Two>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF,
+                    channels, kh, kw, count); break;
+                case 3: ImplicitAcross<TVec, Three>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF,
+                    channels, kh, kw, count); break;
+                case 4: ImplicitAcross<TVec, Four>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF,
+                    channels, kh, kw, count); break;
+                case 5: ImplicitAcross<TVec, Five>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF,
+                    channels, kh, kw, count); break;
+                default: ImplicitAcross<TVec, Six>(ref x, plane, rowWidth, ref wF, ref bF, hasBias, ref zF,
+                    channels, kh, kw, count); break;
             }
             f += rows;
         }
