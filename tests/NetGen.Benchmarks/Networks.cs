@@ -29,3 +29,16 @@ public partial class Dense64;
 [Dense(128, Activation.Relu)]
 [Dense(10, Activation.Softmax)]
 public partial class NetC;
+
+/// <summary>The LeNet-5 of issue 14: 28 × 28 × 1 → conv 6 of 5 × 5, same → max 2 → conv 16 of 5 × 5 → max 2 → 120 → 84
+/// → 10.</summary>
+[Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 5)]
+[Input(28, 28, 1)]
+[Conv2D(6, 5, Activation.Relu, Padding = Padding.Same)]
+[MaxPool(2)]
+[Conv2D(16, 5, Activation.Relu)]
+[MaxPool(2)]
+[Dense(120, Activation.Relu)]
+[Dense(84, Activation.Relu)]
+[Dense(10, Activation.Softmax)]
+public partial class LeNet5;

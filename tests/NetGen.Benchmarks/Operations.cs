@@ -53,3 +53,18 @@ public struct NetCTrainStepCall(NetC net, float[] X, float[] Y, int m, float rat
 {
     public readonly void Invoke() => net.TrainStep(X, Y, m, rate);
 }
+
+public struct LeNet5PredictCall(LeNet5 net, float[] x, float[] y) : IOperation
+{
+    public readonly void Invoke() => net.Predict(x, y);
+}
+
+public struct LeNet5PredictBatchCall(LeNet5 net, float[] X, float[] Y, int m) : IOperation
+{
+    public readonly void Invoke() => net.PredictBatch(X, Y, m);
+}
+
+public struct LeNet5TrainStepCall(LeNet5 net, float[] X, float[] Y, int m, float rate) : IOperation
+{
+    public readonly void Invoke() => net.TrainStep(X, Y, m, rate);
+}

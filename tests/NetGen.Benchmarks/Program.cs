@@ -9,6 +9,7 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --quick         the table of issue 4 in under three minutes
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --conv-kernels  the quick mode's LeNet-5 kernel cases alone
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'    every BenchmarkDotNet class (any BenchmarkDotNet option works)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --serve NETGEN_BINARY ONNX_BINARY   the two published
 ///     web services (examples/NetGen.Serve, examples/NetGen.Serve.Onnx) side by side
@@ -21,6 +22,13 @@ public static class Program
             return Restrictions.RunChild(Console.Out);
         if (args.Contains("--serve"))
             return ServeMode.Run(args, Console.Out);
+        if (args.Contains("--conv-kernels"))
+        {
+            (double fma, string how) = Machine.MeasureFmaThroughput();
+            Console.WriteLine($"FMA: measured {fma:0.0} GFLOP/s on one core ({how})");
+            ConvKernels.Run(Console.Out, fma);
+            return 0;
+        }
         if (args.Contains("--quick"))
         {
             if (args.Length > 1)

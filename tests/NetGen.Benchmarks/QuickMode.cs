@@ -108,6 +108,7 @@ public static class QuickMode
 
         int met = PrintTables(w, rows, fma, out int targets);
         PrintFrozenRatio(w, rows, fma);
+        ConvKernels.Run(w, fma);
         if (!Restrictions.Print(w, Time))
             failures.Add("net A under a restriction of the instruction sets: a child failed or disagreed with ONNX Runtime");
 

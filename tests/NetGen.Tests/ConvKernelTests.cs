@@ -18,7 +18,7 @@ public sealed class ConvKernelTests
     {
         var z = new float[samples * g.OutputSize + 1];
         z[^1] = 12345f; // a sentinel: nothing past Z may be written
-        Kernels.Conv2DForward(a, w, b, z, samples, g, Span<float>.Empty);
+        Kernels.Conv2DForward(a, w, b, z, samples, g, new float[Kernels.Conv2DScratchLength(g, samples)]);
         Assert.Equal(12345f, z[^1]);
         return z[..^1];
     }
@@ -254,10 +254,10 @@ public sealed class ConvKernelTests
         var dw = new float[g.WeightCount];
         var db = new float[f];
         Array.Fill(dw, 99f); Array.Fill(db, 99f); // overwritten, not accumulated
-        Kernels.Conv2DBackwardWeights(a, dz, dw, db, m, g, Span<float>.Empty);
+        Kernels.Conv2DBackwardWeights(a, dz, dw, db, m, g, new float[Kernels.Conv2DScratchLength(g, m)]);
         var da = new float[m * g.InputSize];
         Array.Fill(da, 99f);
-        Kernels.Conv2DBackwardInput(dz, wt, da, m, g, Span<float>.Empty);
+        Kernels.Conv2DBackwardInput(dz, wt, da, m, g, new float[Kernels.Conv2DScratchLength(g, m)]);
 
         // L is linear in each of W, b and A: a central difference is exact but for float rounding of Z (≈ 1e-7·|Z|·n/h).
         const float step = 0.05f;

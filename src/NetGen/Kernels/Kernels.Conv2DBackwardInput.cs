@@ -21,6 +21,29 @@ public static partial class Kernels
         RequireMatrix(da.Length, samples, g.InputSize, nameof(da));
         RequireLength(scratch.Length, Conv2DScratchLength(g, samples), nameof(scratch));
 
+        if (BackwardInputImplicit(g))
+            Conv2DBackwardInputImplicit(ref Ref(dz), ref Ref(w), ref Ref(da), samples, g, scratch);
+        else
+            Conv2DBackwardInputDirect(dz, w, da, samples, g);
+    }
+
+    /// <summary>Whether <see cref="Conv2DBackwardInput"/> takes the implicit product for <paramref name="g"/>.</summary>
+    internal static bool BackwardInputImplicit(in ConvGeometry g)
+        => ImplicitPays(BackwardInputGrid(g), g.Stride, g.InChannels, g.Filters * g.KernelHeight * g.KernelWidth);
+
+    private static int BackwardInputScratch(in ConvGeometry g)
+    {
+        if (!BackwardInputImplicit(g)) return 0;
+        ConvGrid grid = BackwardInputGrid(g);
+        return grid.PaddedLength(g.Filters) + g.WeightCount + grid.ProductLength(g.InChannels);
+    }
+
+    /// <summary><see cref="Conv2DBackwardInput"/> as direct loops, each dZ value scattered over its window: the path of
+    /// small maps and strides above 1, and the reference of the tests.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Conv2DBackwardInputDirect(ReadOnlySpan<float> dz, ReadOnlySpan<float> w, Span<float> da,
+        int samples, in ConvGeometry g)
+    {
         int cIn = g.InChannels, h = g.InHeight, wd = g.InWidth, kh = g.KernelHeight, kw = g.KernelWidth;
         int oh = g.OutHeight, ow = g.OutWidth, stride = g.Stride;
         ref float dz0 = ref Ref(dz), w0 = ref Ref(w), da0 = ref Ref(da);

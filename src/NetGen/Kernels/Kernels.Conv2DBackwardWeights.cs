@@ -23,6 +23,29 @@ public static partial class Kernels
         RequireLength(db.Length, g.Filters, nameof(db));
         RequireLength(scratch.Length, Conv2DScratchLength(g, samples), nameof(scratch));
 
+        if (BackwardWeightsImplicit(g))
+            Conv2DBackwardWeightsImplicit(ref Ref(a), ref Ref(dz), ref Ref(dw), ref Ref(db), samples, g, scratch);
+        else
+            Conv2DBackwardWeightsDirect(a, dz, dw, db, samples, g);
+    }
+
+    /// <summary>Whether <see cref="Conv2DBackwardWeights"/> takes the implicit product for <paramref name="g"/>.</summary>
+    internal static bool BackwardWeightsImplicit(in ConvGeometry g)
+        => ImplicitPays(ForwardGrid(g), g.Stride, g.Filters, g.InChannels * g.KernelHeight * g.KernelWidth);
+
+    private static int BackwardWeightsScratch(in ConvGeometry g)
+    {
+        if (!BackwardWeightsImplicit(g)) return 0;
+        ConvGrid grid = ForwardGrid(g);
+        return grid.PaddedLength(g.InChannels) + grid.ProductLength(g.Filters);
+    }
+
+    /// <summary><see cref="Conv2DBackwardWeights"/> as direct loops, one weight at a time: the path of small maps and
+    /// strides above 1, and the reference of the tests.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Conv2DBackwardWeightsDirect(ReadOnlySpan<float> a, ReadOnlySpan<float> dz, Span<float> dw,
+        Span<float> db, int samples, in ConvGeometry g)
+    {
         int cIn = g.InChannels, h = g.InHeight, wd = g.InWidth, kh = g.KernelHeight, kw = g.KernelWidth;
         int oh = g.OutHeight, ow = g.OutWidth, stride = g.Stride;
         ref float a0 = ref Ref(a), dz0 = ref Ref(dz), dw0 = ref Ref(dw), db0 = ref Ref(db);

@@ -5,13 +5,31 @@ namespace NetGen;
 
 public static partial class Kernels
 {
-    /// <summary>The floats of scratch that the conv kernels need for <paramref name="samples"/> samples of
-    /// <paramref name="g"/> (0: the direct loops need none). Generated code calls it once, at construction.</summary>
+    /// <summary>
+    /// The floats of scratch that the conv kernels need for <paramref name="samples"/> samples of <paramref name="g"/>
+    /// on this machine: the most any of <see cref="Conv2DForward"/>, <see cref="Conv2DBackwardWeights"/> and
+    /// <see cref="Conv2DBackwardInput"/> uses (a padded copy of one sample's map and one sample's product; the same
+    /// for any number of samples), 0 where all three take the direct loops. Generated code calls it once, at
+    /// construction, and gives the three kernels one buffer.
+    /// </summary>
     public static int Conv2DScratchLength(in ConvGeometry g, int samples)
     {
         RequireSize(samples, nameof(samples));
         RequireGeometry(g.Stride, nameof(g));
-        return 0;
+        return Math.Max(ForwardScratch(g), Math.Max(BackwardWeightsScratch(g), BackwardInputScratch(g)));
+    }
+
+    /// <summary>Whether <see cref="Conv2DForward"/> takes the implicit product for <paramref name="g"/>.</summary>
+    internal static bool ForwardImplicit(in ConvGeometry g)
+        => ImplicitPays(ForwardGrid(g), g.Stride, g.Filters, g.InChannels * g.KernelHeight * g.KernelWidth);
+
+    private static int ForwardScratch(in ConvGeometry g) => ForwardImplicit(g) ? ImplicitForwardLength(g) : 0;
+
+    /// <summary>The scratch of the implicit forward product for <paramref name="g"/>, whether or not it pays.</summary>
+    internal static int ImplicitForwardLength(in ConvGeometry g)
+    {
+        ConvGrid grid = ForwardGrid(g);
+        return grid.PaddedLength(g.InChannels) + grid.ProductLength(g.Filters);
     }
 
     /// <summary>
@@ -31,6 +49,18 @@ public static partial class Kernels
         RequireMatrix(z.Length, samples, g.OutputSize, nameof(z));
         RequireLength(scratch.Length, Conv2DScratchLength(g, samples), nameof(scratch));
 
+        if (ForwardImplicit(g))
+            Conv2DForwardImplicit(ref Ref(a), ref Ref(w), ref Ref(b), ref Ref(z), samples, g, scratch);
+        else
+            Conv2DForwardDirect(a, w, b, z, samples, g);
+    }
+
+    /// <summary><see cref="Conv2DForward"/> as direct loops, one output at a time: the path of small maps and strides
+    /// above 1, and the reference of the tests.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Conv2DForwardDirect(ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
+        Span<float> z, int samples, in ConvGeometry g)
+    {
         int cIn = g.InChannels, h = g.InHeight, wd = g.InWidth, kh = g.KernelHeight, kw = g.KernelWidth;
         int oh = g.OutHeight, ow = g.OutWidth, stride = g.Stride;
         ref float a0 = ref Ref(a), w0 = ref Ref(w), b0 = ref Ref(b), z0 = ref Ref(z);

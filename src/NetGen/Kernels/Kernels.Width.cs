@@ -55,6 +55,15 @@ public static partial class Kernels
 
         static abstract TSelf Abs(TSelf x);
 
+        /// <summary>The lane-wise maximum with the native instruction (on NaN, x86 returns <paramref name="b"/>).</summary>
+        static abstract TSelf Max(TSelf a, TSelf b);
+
+        /// <summary>All ones in the lanes where a = b, zeros elsewhere.</summary>
+        static abstract TSelf Equal(TSelf a, TSelf b);
+
+        /// <summary>a &amp; ~b.</summary>
+        static abstract TSelf AndNot(TSelf a, TSelf b);
+
         /// <summary><paramref name="x"/> with the sign bit of <paramref name="sign"/> toggled into it (x ≥ 0: copysign).</summary>
         static abstract TSelf XorSign(TSelf x, TSelf sign);
 
@@ -98,6 +107,9 @@ public static partial class Kernels
         [MethodImpl(Inline)]
         public static Width128 ShiftIntoExponent(Width128 x) => new((x.V.AsUInt32() << 23).AsSingle());
         [MethodImpl(Inline)] public static Width128 Abs(Width128 x) => new(Vector128.Abs(x.V));
+        [MethodImpl(Inline)] public static Width128 Max(Width128 a, Width128 b) => new(Vector128.MaxNative(a.V, b.V));
+        [MethodImpl(Inline)] public static Width128 Equal(Width128 a, Width128 b) => new(Vector128.Equals(a.V, b.V));
+        [MethodImpl(Inline)] public static Width128 AndNot(Width128 a, Width128 b) => new(Vector128.AndNot(a.V, b.V));
         [MethodImpl(Inline)] public static Width128 XorSign(Width128 x, Width128 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector128.Create(0x8000_0000u))).AsSingle());
         [MethodImpl(Inline)]
@@ -153,6 +165,9 @@ public static partial class Kernels
         [MethodImpl(Inline)]
         public static Width256 ShiftIntoExponent(Width256 x) => new((x.V.AsUInt32() << 23).AsSingle());
         [MethodImpl(Inline)] public static Width256 Abs(Width256 x) => new(Vector256.Abs(x.V));
+        [MethodImpl(Inline)] public static Width256 Max(Width256 a, Width256 b) => new(Vector256.MaxNative(a.V, b.V));
+        [MethodImpl(Inline)] public static Width256 Equal(Width256 a, Width256 b) => new(Vector256.Equals(a.V, b.V));
+        [MethodImpl(Inline)] public static Width256 AndNot(Width256 a, Width256 b) => new(Vector256.AndNot(a.V, b.V));
         [MethodImpl(Inline)] public static Width256 XorSign(Width256 x, Width256 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector256.Create(0x8000_0000u))).AsSingle());
         // Called only where Vector256 is accelerated: x86 with AVX2 (ARM64 accelerates Vector128 alone).
@@ -204,6 +219,9 @@ public static partial class Kernels
         [MethodImpl(Inline)]
         public static Width512 ShiftIntoExponent(Width512 x) => new((x.V.AsUInt32() << 23).AsSingle());
         [MethodImpl(Inline)] public static Width512 Abs(Width512 x) => new(Vector512.Abs(x.V));
+        [MethodImpl(Inline)] public static Width512 Max(Width512 a, Width512 b) => new(Vector512.MaxNative(a.V, b.V));
+        [MethodImpl(Inline)] public static Width512 Equal(Width512 a, Width512 b) => new(Vector512.Equals(a.V, b.V));
+        [MethodImpl(Inline)] public static Width512 AndNot(Width512 a, Width512 b) => new(Vector512.AndNot(a.V, b.V));
         [MethodImpl(Inline)] public static Width512 XorSign(Width512 x, Width512 sign)
             => new((x.V.AsUInt32() ^ (sign.V.AsUInt32() & Vector512.Create(0x8000_0000u))).AsSingle());
         // Called only where Vector512 is accelerated: x86 with AVX-512.
