@@ -51,8 +51,11 @@ internal sealed class NetworkLayout
     /// <see cref="INetwork.ParameterCount"/>: the layers must chain from the input to the output, their parameters
     /// must lie in <see cref="INetwork.Parameters"/> without overlap and cover it, and their names must be valid and
     /// distinct.</summary>
+    /// <param name="net">The network.</param>
+    /// <param name="maps">True for a consumer that handles conv and pool layers (ONNX export): they are accepted, a
+    /// pool layer owning no parameters; false refuses every layer that is not dense.</param>
     /// <exception cref="ArgumentException">The layers disagree with the network; the message says where.</exception>
-    public static NetworkLayout Of(INetwork net)
+    public static NetworkLayout Of(INetwork net, bool maps = false)
     {
         ArgumentNullException.ThrowIfNull(net);
         IReadOnlyList<LayerDescription>? layers = net.Layers;
@@ -75,13 +78,15 @@ internal sealed class NetworkLayout
             if (layer is null) throw Wrong($"Layers[{l}] is null");
             string at = $"Layers[{l}] ({layer})";
             if (layer.Index != l + 1) throw Wrong($"{at} has the index {layer.Index}, not {l + 1}");
-            if (layer.Kind != LayerKind.Dense) throw Wrong($"{at} is a {layer.Kind} layer, which persistence cannot store");
+            if (layer.Kind != LayerKind.Dense && !maps)
+                throw Wrong($"{at} is a {layer.Kind} layer, which persistence cannot store");
             if (layer.InputSize != sizes[l])
                 throw Wrong($"{at} reads {layer.InputSize} inputs, but " + (l == 0
                     ? $"the network's InputSize is {net.InputSize}" : $"the layer below writes {sizes[l]}"));
             sizes[l + 1] = layer.OutputSize;
             if (TensorNames.CheckPrefix(layer.Name) is { } bad) throw Wrong($"the name \"{layer.Name}\" of {at} {bad}");
             if (!names.Add(layer.Name)) throw Wrong($"two layers are named \"{layer.Name}\"");
+            if (layer.Kind is LayerKind.MaxPool or LayerKind.AveragePool) continue;   // no parameters to place
             ranges.Add((layer.WeightOffset, (long)layer.WeightOffset + layer.WeightLength, $"W{l + 1}"));
             ranges.Add((layer.BiasOffset, (long)layer.BiasOffset + layer.BiasLength, $"b{l + 1}"));
         }
