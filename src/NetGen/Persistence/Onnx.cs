@@ -120,7 +120,7 @@ public static class Onnx
         AtomicFile.Write(path, model.Span, wrap);
     }
 
-    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx"/> writes. The parameters
+    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx(INetwork, string)"/> writes. The parameters
     /// are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
     /// its length is known before it is written.</summary>
     internal static ReadOnlyMemory<byte> Encode(INetwork net, Standardizer? scaling = null)
