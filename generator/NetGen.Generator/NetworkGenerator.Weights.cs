@@ -200,8 +200,9 @@ public sealed partial class NetworkGenerator
             {
                 matchOf[layer.Index - 1] = layer.HasParameters ? layers.Count : -1;
                 if (!layer.HasParameters) continue;
+                MapShape? map = layer.Map;
                 int[] shape = layer.Kind == LayerKind.Conv2D
-                    ? new[] { layer.Map!.OutChannels, layer.Map.InChannels, layer.Map.KernelHeight, layer.Map.KernelWidth }
+                    ? new[] { map!.OutChannels, map.InChannels, map.KernelHeight, map.KernelWidth }
                     : new[] { layer.Units, layer.Inputs };
                 layers.Add(new TensorLayer(layer.Index, layer.TensorName, shape, layer.BiasCount));
             }

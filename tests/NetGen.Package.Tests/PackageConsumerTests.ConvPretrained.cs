@@ -64,7 +64,8 @@ public sealed partial class PackageConsumerTests
     static byte[] SaveFileBytes(List<(string Name, string Dtype, long[] Shape, byte[] Data)> tensors)
     {
         static int Rank(string dtype) => dtype switch { "F16" => 0, "BF16" => 1, "F32" => 2, _ => 3 };
-        var ordered = tensors.OrderByDescending(t => Rank(t.Dtype)).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var ordered = tensors.OrderByDescending(t => Rank(t.Dtype)).ThenBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
         var header = new StringBuilder("{");
         long offset = 0;
         foreach (var t in ordered)
@@ -89,7 +90,7 @@ public sealed partial class PackageConsumerTests
                 for (int c = 0; c < ConvC; c++)
                     x[c, h, w] = sample[(h * ConvW + w) * ConvC + c];
 
-        // Conv2d(padding='same'), stride 1: k − 1 zeros in all, (k − 1) / 2 of them before (PyTorch's split), then ReLU.
+        // Conv2d(padding='same'), stride 1: k − 1 zeros in all, (k − 1) / 2 of them before (PyTorch's split); ReLU.
         int padTop = (ConvKh - 1) / 2, padLeft = (ConvKw - 1) / 2;
         float[] weight = p["0.weight"], bias = p["0.bias"];
         var a = new double[ConvF, ConvH, ConvW];
@@ -150,26 +151,28 @@ public sealed partial class PackageConsumerTests
         string header = Encoding.UTF8.GetString(file, 8, (int)headerLength);
         Assert.StartsWith("{\"0.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]},\"0.weight\":", header,
             StringComparison.Ordinal);
-        Assert.Contains("\"4.bias\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[", header, StringComparison.Ordinal);
+        Assert.Contains("\"4.bias\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[", header,
+            StringComparison.Ordinal);
         Assert.True(header.IndexOf("\"6.weight\"", StringComparison.Ordinal) < header.IndexOf("\"4.bias\"",
             StringComparison.Ordinal), header);
         WriteFile(Path.Combine(app, "models", "conv.safetensors"), file);
 
         DotNetResult build = DotNet.Run(app, ["build", "-c", "Release", .. BuildFlags]);
         Assert.True(build.ExitCode == 0, "The conv pretrained consumer did not build.\n" + build.Describe());
-        Assert.DoesNotContain(ParseDiagnostics(build.Output, fileName: null), d => d.Id.StartsWith("NG", StringComparison.Ordinal));
+        Assert.DoesNotContain(ParseDiagnostics(build.Output, fileName: null),
+            d => d.Id.StartsWith("NG", StringComparison.Ordinal));
 
         DotNetResult run = DotNet.Run(app, ["run", "--no-build", "-c", "Release"]);
         Assert.True(run.ExitCode == 0, run.Describe());
-        string[] lines = run.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("y ", StringComparison.Ordinal))
-            .ToArray();
+        string[] lines = run.Output.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("y ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(5, lines.Length);
         var distinct = new HashSet<int>();
         for (int s = 0; s < lines.Length; s++)
         {
             // The consumer's samples: x[i] = sin(0.37·i + 1.3·s + 0.1) as float32.
-            float[] x = Enumerable.Range(0, ConvH * ConvW * ConvC).Select(i => (float)Math.Sin(0.37 * i + 1.3 * s + 0.1))
-                .ToArray();
+            float[] x = Enumerable.Range(0, ConvH * ConvW * ConvC)
+                .Select(i => (float)Math.Sin(0.37 * i + 1.3 * s + 0.1)).ToArray();
             double[] y = lines[s][2..].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             double[] reference = ConvReference(x, values);
             Assert.Equal(ConvClasses, y.Length);

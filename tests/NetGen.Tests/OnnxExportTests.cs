@@ -119,8 +119,8 @@ public sealed class OnnxExportTests : IDisposable
     /// padding with odd and even kernels, strides 1, 2 and 3, non-square kernels, max and average pools (overlapping
     /// windows too), C = 1, 2 and 3, every activation on a conv layer, a map as the output, and LeNet-5. Their
     /// parameters are drawn uniform in ±scale with a scale near 1/√fan-in, so that the sums of up to 400 products
-    /// stay of order 1: ORT and NetGen sum in other orders, and a rounding of ε·Σ|w·a| on logits of order 100 would show
-    /// through a softmax far above the file's tolerance without saying anything about the layout.</summary>
+    /// stay of order 1: ORT and NetGen sum in other orders, and a rounding of ε·Σ|w·a| on logits of order 100 would
+    /// show through a softmax far above the file's tolerance without saying anything about the layout.</summary>
     private static readonly Dictionary<string, Func<INetwork>> ConvNetworks = new()
     {
         ["ConvStride"] = () => Seeded(new ConvStrideNet(), 111, 0.4),

@@ -37,9 +37,12 @@ namespace NetGen;
 /// and has no initializers. A <c>Flatten</c> (axis = 1) reads the map in (c, h, w) order, PyTorch's
 /// <c>nn.Flatten</c>, before the first dense layer after it, before a softmax over a map (it runs over the sample's
 /// whole output, as in NetGen), and at the end of a network whose output is a map: <c>y</c> is always
-/// [batch, OutputSize], in the order <see cref="INetwork.PredictBatch"/> writes. Saved with a <see cref="Standardizer"/>, the graph opens with x ← (x − μ)/σ: a <c>Sub</c> and a
-/// <c>Div</c> node over the initializers <c>scaling.mean</c> and <c>scaling.deviation</c> ([InputSize], as in a
-/// safetensors file), so that the model takes raw samples, as a service receives them.
+/// [batch, OutputSize], in the order <see cref="INetwork.PredictBatch"/> writes.
+/// </para>
+/// <para>
+/// Saved with a <see cref="Standardizer"/>, the graph opens with x ← (x − μ)/σ: a <c>Sub</c> and a <c>Div</c> node
+/// over the initializers <c>scaling.mean</c> and <c>scaling.deviation</c> ([InputSize], as in a safetensors file), on
+/// the flat samples before any reshape, so that the model takes raw samples, as a service receives them.
 /// </para>
 /// <para>
 /// The protobuf encoding is written here by hand (the package has no dependency), and the file is written atomically
@@ -120,8 +123,8 @@ public static class Onnx
         AtomicFile.Write(path, model.Span, wrap);
     }
 
-    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx(INetwork, string)"/> writes. The parameters
-    /// are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
+    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx(INetwork, string)"/> writes.
+    /// The parameters are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
     /// its length is known before it is written.</summary>
     internal static ReadOnlyMemory<byte> Encode(INetwork net, Standardizer? scaling = null)
     {
