@@ -139,12 +139,12 @@ public sealed partial class NetworkGenerator
             int source = 0;
             foreach (LayerPlan layer in NetworkPlan.Of(spec).Layers)
             {
+                if (!layer.Layer.HasParameters) continue;                          // a pool layer
                 string l = layer.Index.ToString(CultureInfo.InvariantCulture);
-                w.WriteLine("    // W" + l + ": " + layer.Units + " × " + layer.Layer.Inputs + ", from " +
-                    result.Sources[source++]);
+                w.WriteLine("    // W" + l + ": " + WeightShapeOf(layer.Layer) + ", from " + result.Sources[source++]);
                 WriteFloats(w, result.Parameters, layer.WeightOffset, layer.Layer.WeightCount);
-                w.WriteLine("    // b" + l + ": " + layer.Units + ", from " + result.Sources[source++]);
-                WriteFloats(w, result.Parameters, layer.BiasOffset, layer.Units);
+                w.WriteLine("    // b" + l + ": " + layer.Layer.BiasCount + ", from " + result.Sources[source++]);
+                WriteFloats(w, result.Parameters, layer.BiasOffset, layer.Layer.BiasCount);
             }
             w.WriteLine("];");
         }

@@ -153,8 +153,6 @@ public sealed partial class NetworkGenerator
             WeightsArguments? weights = ParseWeights(symbol, diagnostics, cancellationToken, ref brokenArgument);
             if (brokenArgument)
                 return Fail();
-            if (weights is not null && declared.Layers.Any(l => l.IsMap))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsWithMaps, weights.Location, symbol.Name));
             if (!Validate(declared, network, symbol.Name, networkLocation, diagnostics)
                 || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
                 return Fail();

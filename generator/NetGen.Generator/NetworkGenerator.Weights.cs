@@ -190,10 +190,22 @@ public sealed partial class NetworkGenerator
                 return Empty(spec, findings);
             }
 
+            // The layers with parameters, in order: a conv layer's W is (filters, c_in, kh, kw), PyTorch's
+            // Conv2d.weight, a dense layer's (n[l], n[l-1]); pool layers hold no tensors. matchOf[l-1] is layer l's
+            // place among them (−1 for a pool), so that an nn.Sequential's modules map onto them in order whatever
+            // gaps its ReLU, MaxPool and Flatten modules leave in its numbering.
             var layers = new List<TensorLayer>();
+            var matchOf = new int[spec.Layers.Count];
             foreach (LayerSpec layer in spec.Layers)
-                layers.Add(new TensorLayer(layer.Index, layer.TensorName, new[] { layer.Units, layer.Inputs },
-                    layer.Units));
+            {
+                matchOf[layer.Index - 1] = layer.HasParameters ? layers.Count : -1;
+                if (!layer.HasParameters) continue;
+                MapShape? map = layer.Map;
+                int[] shape = layer.Kind == LayerKind.Conv2D
+                    ? new[] { map!.OutChannels, map.InChannels, map.KernelHeight, map.KernelWidth }
+                    : new[] { layer.Units, layer.Inputs };
+                layers.Add(new TensorLayer(layer.Index, layer.TensorName, shape, layer.BiasCount));
+            }
             var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
             var entries = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
             foreach (TensorEntry entry in header.Entries)
@@ -264,7 +276,8 @@ public sealed partial class NetworkGenerator
             var sources = new List<string>();
             foreach (LayerPlan layer in plan.Layers)
             {
-                MatchedLayer m = matched[layer.Index - 1];
+                if (matchOf[layer.Index - 1] < 0) continue;                           // a pool: no parameters
+                MatchedLayer m = matched[matchOf[layer.Index - 1]];
                 string l = layer.Index.ToString(CultureInfo.InvariantCulture);
                 if (!Read(entries[m.Weight.Name], file, header.DataStart, parameters, layer.WeightOffset, "W" + l,
                         layer.Index, fileName, findings) |

@@ -306,6 +306,10 @@ public class WeightsTests
                 F32("0.weight", new long[] { 4, 3 }, W1), F32("0.bias", new long[] { 4 }, 0, 0, 0, 0),
                 F32("2.weight", new long[] { 2, 4 }, W2), F32("2.bias", new long[] { 2 }, B2))), "NG0504", DiagnosticSeverity.Error,
             new[] { "scaling.mean is F64 [2] in net.safetensors, but the input scaling needs scaling.mean F64 [3]" }),
+        ["NG0504 wrong conv shape"] = new(() => Project(Write(LeNetTensors(channelsIn: 3))), "NG0504",
+            DiagnosticSeverity.Error,
+            new[] { "0.weight is [6, 3, 5, 5] in net.safetensors, but layer 1 needs W1: 6 × 1 × 5 × 5", "on 'LeNet'" },
+            Net: LeNetDeclaration),
         ["NG0506 unused tensors"] = new(() => Project(SequentialFile()), "NG0506", DiagnosticSeverity.Warning,
             new[] { "optimizer.step F32 [1]" }),
         ["NG0507 too large"] = new(() => Project(Write(
@@ -315,11 +319,142 @@ public class WeightsTests
             Net: "[Network(Loss = Loss.MeanSquaredError)]\n[Input(1024)]\n[Dense(1025, Activation.Linear)]\n[Weights(\"" + Declared + "\")]\npublic partial class Big;"),
         ["NG0508 empty path"] = new(() => new WeightsProject(), "NG0508", DiagnosticSeverity.Error,
             new[] { "[Weights(\"\")] names no file: it is empty" }, Weights: "[Weights(\"\")]"),
-        ["NG0509 a conv network"] = new(() => Project(SequentialFile()), "NG0509", DiagnosticSeverity.Error,
-            new[] { "[Weights] cannot compile parameters into 'ConvNet' yet", "conv or pool layers" },
-            Net: "[Network(Loss = Loss.MeanSquaredError)]\n[Input(4, 4)]\n[Conv2D(2, 3, Activation.Relu)]\n[Dense(1, Activation.Linear)]\n" +
-                "[Weights(\"" + Declared + "\")]\npublic partial class ConvNet;"),
     };
+
+    // ---- conv networks (issue 14): 4-D conv tensors, no tensors for pools, nn.Sequential numbering with gaps ----
+
+    /// <summary>The LeNet-5 of issue 14 with [Weights].</summary>
+    private const string LeNetDeclaration =
+        "[Network(Loss = Loss.CrossEntropy, Init = Init.He)]\n[Input(28, 28, 1)]\n" +
+        "[Conv2D(6, 5, Activation.Relu, Padding = Padding.Same)]\n[MaxPool(2)]\n[Conv2D(16, 5, Activation.Relu)]\n" +
+        "[MaxPool(2)]\n[Dense(120, Activation.Relu)]\n[Dense(84, Activation.Relu)]\n[Dense(10, Activation.Softmax)]\n" +
+        "[Weights(\"" + Declared + "\")]\npublic partial class LeNet;";
+
+    /// <summary>LeNet-5's tensors as PyTorch's nn.Sequential(Conv2d(1, 6, 5, padding='same'), ReLU(), MaxPool2d(2),
+    /// Conv2d(6, 16, 5), ReLU(), MaxPool2d(2), Flatten(), Linear(400, 120), ReLU(), Linear(120, 84), ReLU(),
+    /// Linear(84, 10)) names them: the modules with parameters are 0, 3, 7, 9 and 11 (or NetGen's layers.0,
+    /// layers.2, layers.4, layers.5, layers.6 with <paramref name="netgenNames"/>), with values from a seeded
+    /// generator.</summary>
+    private static Tensor[] LeNetTensors(int channelsIn = 1, bool netgenNames = false)
+    {
+        var random = new Random(14);
+        float[] Values(long count)
+            => Enumerable.Range(0, (int)count).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
+        string[] names = netgenNames ? new[] { "layers.0", "layers.2", "layers.4", "layers.5", "layers.6" }
+            : new[] { "0", "3", "7", "9", "11" };
+        long[][] shapes = { new long[] { 6, channelsIn, 5, 5 }, new long[] { 16, 6, 5, 5 }, new long[] { 120, 400 },
+            new long[] { 84, 120 }, new long[] { 10, 84 } };
+        var tensors = new List<Tensor>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            tensors.Add(F32(names[i] + ".weight", shapes[i], Values(shapes[i].Aggregate(1L, (a, b) => a * b))));
+            tensors.Add(F32(names[i] + ".bias", new[] { shapes[i][0] }, Values(shapes[i][0])));
+        }
+        return tensors.ToArray();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_LeNet5_file_maps_its_conv_and_linear_tensors_onto_the_layers_in_order(bool netgenNames)
+    {
+        Tensor[] tensors = LeNetTensors(netgenNames: netgenNames);
+        string source = "using NetGen;\n\nnamespace Tests;\n\n" + LeNetDeclaration + "\n";
+        GeneratorRun run = Project(Write(tensors)).Run(source);
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputProblems());
+        string weights = run.Source("Tests.LeNet.Weights.g.cs");
+        Assert.All(weights.Split('\n'), line => Assert.True(line.Length <= 120, line));
+        string[] names = netgenNames ? new[] { "layers.0", "layers.2", "layers.4", "layers.5", "layers.6" }
+            : new[] { "0", "3", "7", "9", "11" };
+        // Layers 1, 3, 5, 6, 7 have parameters; 2 and 4 are pools and hold none.
+        Assert.Contains("// W1: 6 × 1 × 5 × 5, from " + names[0] + ".weight (F32)", weights,
+            StringComparison.Ordinal);
+        Assert.Contains("// b1: 6, from " + names[0] + ".bias (F32)", weights, StringComparison.Ordinal);
+        Assert.Contains("// W3: 16 × 6 × 5 × 5, from " + names[1] + ".weight (F32)", weights,
+            StringComparison.Ordinal);
+        Assert.Contains("// W5: 120 × 400, from " + names[2] + ".weight (F32)", weights, StringComparison.Ordinal);
+        Assert.Contains("// W7: 10 × 84, from " + names[4] + ".weight (F32)", weights, StringComparison.Ordinal);
+        Assert.DoesNotContain("// W2", weights, StringComparison.Ordinal);
+        Assert.DoesNotContain("// W4", weights, StringComparison.Ordinal);
+        WithAssembly(run, assembly =>
+        {
+            var net = (INetwork)Activator.CreateInstance(assembly.GetType("Tests.LeNet")!)!;
+            // W1, b1, W3, b3, W5, b5, … bit for bit, in the file's row-major order ((filters, c_in, kh, kw)).
+            float[] expected = tensors.SelectMany(t => Enumerable.Range(0, t.Data.Length / 4)
+                .Select(i => BitConverter.ToSingle(t.Data, i * 4))).ToArray();
+            Assert.Equal(61706, expected.Length);
+            Assert.Equal(expected, net.Parameters.ToArray());
+        });
+    }
+
+    /// <summary>A two-channel conv + max pool + flatten + dense net from an nn.Sequential(Conv2d(2, 3, 2), ReLU(),
+    /// MaxPool2d(2), Flatten(), Linear(6, 2)) file: Predict on h × w × c samples agrees with a float64 forward written
+    /// here in PyTorch's terms (NCHW planes, cross-correlation, flatten in (c, h, w) order), which checks the layout
+    /// contract: W (filters, c_in, kh, kw) and the dense layer's columns in nn.Flatten's order.</summary>
+    [Fact]
+    public void A_conv_file_is_compiled_in_and_Predict_agrees_with_a_PyTorch_semantics_forward()
+    {
+        const int H = 5, W = 4, C = 2, F = 3, K = 2, OH = H - K + 1, OW = W - K + 1, PH = OH / 2, PW = OW / 2;
+        var random = new Random(1414);
+        float[] Values(int count)
+            => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] w1 = Values(F * C * K * K), b1 = Values(F), w2 = Values(2 * F * PH * PW), b2 = Values(2);
+        byte[] file = Write(F32("0.weight", new long[] { F, C, K, K }, w1), F16("0.bias", new long[] { F }, b1),
+            F32("4.weight", new long[] { 2, F * PH * PW }, w2), F32("4.bias", new long[] { 2 }, b2));
+        float[] b1Half = b1.Select(v => (float)(Half)v).ToArray();
+        string source = "using NetGen;\n\nnamespace Tests;\n\n[Network(Loss = Loss.CrossEntropy)]\n[Input(5, 4, 2)]\n" +
+            "[Conv2D(3, 2, Activation.Relu)]\n[MaxPool(2)]\n[Dense(2, Activation.Softmax)]\n[Weights(\"" + Declared +
+            "\")]\npublic partial class Net;\n";
+        GeneratorRun run = Project(file).Run(source);
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics);
+        WithAssembly(run, assembly =>
+        {
+            var net = (INetwork)Activator.CreateInstance(assembly.GetType("Tests.Net")!)!;
+            for (int sample = 0; sample < 4; sample++)
+            {
+                float[] x = Values(H * W * C);
+                // x is h × w × c: pixel (y, x) channel c at (y·W + x)·C + c.
+                var a1 = new double[F, OH, OW];
+                for (int f = 0; f < F; f++)
+                    for (int oy = 0; oy < OH; oy++)
+                        for (int ox = 0; ox < OW; ox++)
+                        {
+                            double z = b1Half[f];
+                            for (int c = 0; c < C; c++)
+                                for (int ky = 0; ky < K; ky++)
+                                    for (int kx = 0; kx < K; kx++)
+                                        z += (double)w1[((f * C + c) * K + ky) * K + kx]
+                                            * x[((oy + ky) * W + ox + kx) * C + c];
+                            a1[f, oy, ox] = Math.Max(0, z);
+                        }
+                var flat = new double[F * PH * PW];
+                for (int f = 0; f < F; f++)
+                    for (int py = 0; py < PH; py++)
+                        for (int px = 0; px < PW; px++)
+                            flat[(f * PH + py) * PW + px] = Math.Max(
+                                Math.Max(a1[f, 2 * py, 2 * px], a1[f, 2 * py, 2 * px + 1]),
+                                Math.Max(a1[f, 2 * py + 1, 2 * px], a1[f, 2 * py + 1, 2 * px + 1]));
+                var z2 = new double[2];
+                for (int j = 0; j < 2; j++)
+                {
+                    z2[j] = b2[j];
+                    for (int k = 0; k < flat.Length; k++) z2[j] += (double)w2[j * flat.Length + k] * flat[k];
+                }
+                double max = z2.Max(), sum = z2.Sum(z => Math.Exp(z - max));
+                var y = new float[2];
+                net.Predict(x, y);
+                for (int j = 0; j < 2; j++)
+                {
+                    double reference = Math.Exp(z2[j] - max) / sum;
+                    Assert.True(Math.Abs(y[j] - reference) <= 1e-6,
+                        $"sample {sample}: y[{j}] = {y[j]}, reference {reference}");
+                }
+            }
+        });
+    }
 
     private static byte[] Overlapping()
     {

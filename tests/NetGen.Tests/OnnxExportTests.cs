@@ -77,6 +77,18 @@ public partial class OnnxCancerNet;
 [Dense(3, Activation.Softmax)]
 public partial class OnnxIrisNet;
 
+/// <summary>Three channels in (C = 3), Same padding with non-square kernels, odd (5 × 3: pads 2, 1 above and left and
+/// as many below and right) then even (4 × 2: pads 1, 0 above and left, 2, 1 below and right), a max pool, then a
+/// stride-2 conv: 8 × 7 × 3 → 8 × 7 × 4 → 8 × 7 × 3 → 4 × 3 × 3 → 1 × 1 × 2 → 5.</summary>
+[Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 50)]
+[Input(8, 7, 3)]
+[Conv2D(4, 5, Activation.Relu, Padding = Padding.Same, KernelWidth = 3)]
+[Conv2D(3, 4, Activation.Tanh, Padding = Padding.Same, KernelWidth = 2)]
+[MaxPool(2)]
+[Conv2D(2, 3, Activation.LeakyRelu, Stride = 2, LeakySlope = 0.2f)]
+[Dense(5, Activation.Softmax)]
+public partial class OnnxConvRgbNet;
+
 /// <summary>
 /// <c>SaveOnnx</c> against ONNX Runtime: the saved model is loaded by ORT and run on batches, and its outputs must
 /// agree with <see cref="INetwork.PredictBatch"/> for every activation and loss; the file's header fields are read back
@@ -103,10 +115,186 @@ public sealed class OnnxExportTests : IDisposable
         ["Wide"] = () => Seeded(new OnnxWideNet(), 107),
     };
 
-    private static INetwork Seeded(INetwork net, ulong seed)
+    /// <summary>The conv networks (tests/NetGen.Tests/ConvNetworks.cs and OnnxConvRgbNet): between them Valid and Same
+    /// padding with odd and even kernels, strides 1, 2 and 3, non-square kernels, max and average pools (overlapping
+    /// windows too), C = 1, 2 and 3, every activation on a conv layer, a map as the output, and LeNet-5. Their
+    /// parameters are drawn uniform in ±scale with a scale near 1/√fan-in, so that the sums of up to 400 products
+    /// stay of order 1: ORT and NetGen sum in other orders, and a rounding of ε·Σ|w·a| on logits of order 100 would
+    /// show through a softmax far above the file's tolerance without saying anything about the layout.</summary>
+    private static readonly Dictionary<string, Func<INetwork>> ConvNetworks = new()
     {
-        TestData.Uniform(net.ParameterCount, seed, scale: 0.5).CopyTo(net.Parameters);
+        ["ConvStride"] = () => Seeded(new ConvStrideNet(), 111, 0.4),
+        ["ConvSame"] = () => Seeded(new ConvSameNet(), 112, 0.5),
+        ["ConvOneByOne"] = () => Seeded(new ConvOneByOneNet(), 113, 0.5),
+        ["ConvOutput"] = () => Seeded(new ConvOutputNet(), 114, 0.5),
+        ["ConvDropout"] = () => Seeded(new ConvDropoutNet(), 115, 0.3),
+        ["ConvPoolOutput"] = () => Seeded(new ConvPoolOutputNet(), 116, 0.5),
+        ["ConvRgb"] = () => Seeded(new OnnxConvRgbNet(), 117, 0.25),
+        ["LeNet5"] = () => Seeded(new LeNet5(), 118, 0.1),
+    };
+
+    private static INetwork Seeded(INetwork net, ulong seed, double scale = 0.5)
+    {
+        TestData.Uniform(net.ParameterCount, seed, scale).CopyTo(net.Parameters);
         return net;
+    }
+
+    public static TheoryData<string, int> ConvNetworksAndBatches()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string name in ConvNetworks.Keys)
+        {
+            data.Add(name, 1);
+            data.Add(name, 37);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ConvNetworksAndBatches))]
+    public void OnnxRuntime_agrees_with_PredictBatch_on_conv_networks(string name, int batch)
+    {
+        INetwork net = ConvNetworks[name]();
+        string path = _folder.File(name + ".onnx");
+        net.SaveOnnx(path);
+        float[] x = TestData.Uniform(batch * net.InputSize, seed: 300 + (ulong)batch, scale: 1);
+        AssertAgrees(net, path, x, batch);
+    }
+
+    [Fact]
+    public void The_conv_test_networks_cover_every_activation_padding_pool_and_channel_count()
+    {
+        var activations = new HashSet<Activation>();
+        var kinds = new HashSet<LayerKind>();
+        bool sameEven = false, sameOdd = false, valid = false, stride2 = false, nonSquare = false, overlapMax = false,
+            overlapAverage = false;
+        var channels = new HashSet<int>();
+        foreach (Func<INetwork> make in ConvNetworks.Values)
+        {
+            INetwork net = make();
+            channels.Add(net.Layers[0].InputShape.Channels);
+            foreach (LayerDescription layer in net.Layers)
+            {
+                kinds.Add(layer.Kind);
+                if (layer.Kind == LayerKind.Conv2D)
+                {
+                    activations.Add(layer.Activation);
+                    bool same = layer.OutputShape.Height == layer.InputShape.Height && layer.KernelHeight > 1;
+                    sameEven |= same && layer.KernelHeight % 2 == 0;
+                    sameOdd |= same && layer.KernelHeight % 2 == 1;
+                    valid |= layer.PadTop == 0 && layer.PadLeft == 0 && !same;
+                    stride2 |= layer.Stride == 2;
+                    nonSquare |= layer.KernelHeight != layer.KernelWidth;
+                }
+                overlapMax |= layer.Kind == LayerKind.MaxPool && layer.Stride < layer.KernelHeight;
+                overlapAverage |= layer.Kind == LayerKind.AveragePool && layer.Stride < layer.KernelHeight;
+            }
+        }
+        Assert.Equal(Enum.GetValues<Activation>().Order(), activations.Order());
+        Assert.Equal(Enum.GetValues<LayerKind>().Order(), kinds.Order());
+        Assert.True(sameEven && sameOdd && valid && stride2 && nonSquare && overlapMax && overlapAverage);
+        Assert.Contains(1, channels);
+        Assert.Contains(3, channels);
+        Assert.Equal((28, 28, 1), ConvNetworks["LeNet5"]().Layers[0].InputShape);
+    }
+
+    /// <summary>The conv graph node by node, read back from the file: the input's reshape to [−1, h, w, c] and
+    /// transpose to NCHW, each Conv's kernel_shape, strides and pads (Same with a 4 × 2 kernel pads 1 row above and 2
+    /// below, 0 columns left and 1 right: PyTorch's 'same'), the pool, the Flatten before the dense layer, and 4-D
+    /// weights named like the safetensors tensors, in PyTorch's (filters, c_in, kh, kw) order.</summary>
+    [Fact]
+    public void The_conv_graph_holds_the_reshape_the_pads_the_pools_and_the_flatten()
+    {
+        INetwork net = ConvNetworks["ConvRgb"]();
+        string path = _folder.File("rgb.onnx");
+        net.SaveOnnx(path);
+        var graph = Decode(Single(Decode(File.ReadAllBytes(path)), 7).Bytes!);
+        var nodes = graph.Where(f => f.Field == 1).Select(f => Decode(f.Bytes!)).ToList();
+        Assert.Equal(["Reshape", "Transpose", "Conv", "Relu", "Conv", "Tanh", "MaxPool", "Conv", "LeakyRelu",
+            "Flatten", "Gemm", "Softmax"], nodes.Select(n => Single(n, 4).Text));
+        Assert.Equal(["x", "x.shape"], nodes[0].Where(f => f.Field == 1).Select(f => f.Text));
+        Assert.Equal([0L, 3, 1, 2], Ints(nodes[1], "perm"));
+        Assert.Equal([5L, 3], Ints(nodes[2], "kernel_shape"));
+        Assert.Equal([1L, 1], Ints(nodes[2], "strides"));
+        Assert.Equal([2L, 1, 2, 1], Ints(nodes[2], "pads"));
+        Assert.Equal([4L, 2], Ints(nodes[4], "kernel_shape"));
+        Assert.Equal([1L, 0, 2, 1], Ints(nodes[4], "pads"));
+        Assert.Equal([2L, 2], Ints(nodes[6], "kernel_shape"));
+        Assert.Equal([2L, 2], Ints(nodes[6], "strides"));
+        Assert.Equal([2L, 2], Ints(nodes[7], "strides"));
+        Assert.Equal([0L, 0, 0, 0], Ints(nodes[7], "pads"));
+        Assert.Equal([1L], Ints(nodes[9], "axis", single: true));
+        Assert.Equal(["layers.0.a", "layers.1.weight", "layers.1.bias"],
+            nodes[4].Where(f => f.Field == 1).Select(f => f.Text));
+        Assert.Equal("y", Single(nodes[^1], 2).Text);
+
+        var initializers = graph.Where(f => f.Field == 5).Select(f => Decode(f.Bytes!)).ToList();
+        var shape = initializers[0];
+        Assert.Equal("x.shape", Single(shape, 8).Text);
+        Assert.Equal(7UL, Single(shape, 2).Number);                                       // INT64
+        byte[] raw = Single(shape, 9).Bytes!;
+        Assert.Equal([-1L, 8, 7, 3], Enumerable.Range(0, 4)
+            .Select(i => BinaryPrimitives.ReadInt64LittleEndian(raw.AsSpan(i * 8))));
+        Assert.Equal(["x.shape", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+            "layers.3.weight", "layers.3.bias", "layers.4.weight", "layers.4.bias"],
+            initializers.Select(t => Single(t, 8).Text));
+        Assert.Equal([4UL, 3, 5, 3], initializers[1].Where(f => f.Field == 1).Select(f => f.Number));
+        Assert.Equal([5UL, 2], initializers[7].Where(f => f.Field == 1).Select(f => f.Number));
+    }
+
+    /// <summary>The values of an INTS (7) attribute, or of an INT (2) one with <paramref name="single"/>.</summary>
+    private static long[] Ints(List<ProtoField> node, string name, bool single = false)
+    {
+        var attribute = node.Where(f => f.Field == 5).Select(f => Decode(f.Bytes!))
+            .Single(a => Single(a, 1).Text == name);
+        Assert.Equal(single ? 2UL : 7UL, Single(attribute, 20).Number);
+        return attribute.Where(f => f.Field == (single ? 3 : 8)).Select(f => (long)f.Number).ToArray();
+    }
+
+    [Fact]
+    public void A_conv_network_saved_with_its_scaling_scales_the_flat_samples_before_the_reshape()
+    {
+        // μ and σ per input value (h, w, c order, as a sample is): a scaling applied after the transpose, or to the
+        // wrong axis, would standardise each value with another value's μ and σ.
+        INetwork net = ConvNetworks["ConvRgb"]();
+        const int m = 5;
+        float[] raw = TestData.Uniform(m * net.InputSize, seed: 400, scale: 30);
+        var mean = new double[net.InputSize];
+        var deviation = new double[net.InputSize];
+        for (int i = 0; i < net.InputSize; i++)
+        {
+            mean[i] = 10.0 * Math.Sin(i);
+            deviation[i] = 5.0 + i % 7;
+        }
+        var scaling = new Standardizer(mean, deviation);
+        float[] scaled = new float[raw.Length];
+        for (int r = 0; r < m; r++) scaling.Apply(raw.AsSpan(r * net.InputSize, net.InputSize),
+            scaled.AsSpan(r * net.InputSize, net.InputSize));
+        string path = _folder.File("rgb-scaled.onnx");
+        net.SaveOnnx(path, scaling);
+        // |x| + |μ| ≤ 40 over σ ≥ 5: a float32 rounding of 8·6e-8 = 5e-7 per standardised input at most.
+        AssertAgrees(net, path, raw, m, scaled);
+    }
+
+    [Fact]
+    public void A_conv_layer_whose_shapes_disagree_with_its_window_is_refused_and_nothing_is_written()
+    {
+        // Conv 2 of 3 × 3 over 5 × 5 × 1 writes 3 × 3 × 2 (valid), not the 4 × 4 × 2 this layer claims.
+        var conv = LayerDescription.Conv2D(1, "layers.0", (5, 5, 1), (4, 4, 2), 3, 3, 1, 0, 0, Activation.Relu, 0.01f,
+            1f, 0, 18);
+        var dense = LayerDescription.Dense(2, "layers.1", 32, 1, Activation.Sigmoid, 0.01f, 1f, 20, 52);
+        var net = new ForeignNetwork(inputs: 25, outputs: 1, parameters: 53, conv, dense);
+        string path = _folder.File("bad.onnx");
+        var error = Assert.Throws<ArgumentException>(() => net.SaveOnnx(path));
+        Assert.Contains(
+            "writes 4 × 4 × 2, which a 3 × 3 kernel every 1 over 5 × 5 × 1 gives only padded (0, 0, 1, 1)",
+            error.Message);
+        Assert.False(File.Exists(path));
+        // The same layer with its true output exports.
+        var right = LayerDescription.Conv2D(1, "layers.0", (5, 5, 1), (3, 3, 2), 3, 3, 1, 0, 0, Activation.Relu,
+            0.01f, 1f, 0, 18);
+        var rightDense = LayerDescription.Dense(2, "layers.1", 18, 1, Activation.Sigmoid, 0.01f, 1f, 20, 38);
+        Assert.Null(Record.Exception(() => Onnx.Encode(new ForeignNetwork(25, 1, 39, right, rightDense))));
     }
 
     public static TheoryData<string, int> NetworksAndBatches()

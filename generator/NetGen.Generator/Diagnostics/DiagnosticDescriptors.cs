@@ -398,15 +398,6 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "NG0508.md");
 
-    public static readonly DiagnosticDescriptor WeightsWithMaps = new(
-        id: "NG0509",
-        title: "[Weights] does not load conv networks yet",
-        messageFormat: "[Weights] cannot compile parameters into '{0}' yet: it has conv or pool layers, whose 4-D tensors the build-time check does not read yet; remove [Weights] and start from a seed",
-        category: Weights,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "NG0509.md");
-
     // ---- NG99xx: internal ----
     public static readonly DiagnosticDescriptor GeneratorFailure = new(
         id: "NG9999",

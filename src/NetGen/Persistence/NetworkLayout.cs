@@ -52,8 +52,8 @@ internal sealed class NetworkLayout
     /// must lie in <see cref="INetwork.Parameters"/> without overlap and cover it, and their names must be valid and
     /// distinct.</summary>
     /// <param name="net">The network.</param>
-    /// <param name="maps">Whether conv and pool layers are accepted (safetensors stores a conv layer's 4-D W; a pool has no
-    /// tensor); the other formats refuse them.</param>
+    /// <param name="maps">Whether conv and pool layers are accepted (safetensors stores a conv layer's 4-D W, ONNX its
+    /// Conv node; a pool has no parameters); the parameter file refuses them.</param>
     /// <exception cref="ArgumentException">The layers disagree with the network; the message says where.</exception>
     public static NetworkLayout Of(INetwork net, bool maps = false)
     {

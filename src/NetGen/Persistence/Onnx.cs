@@ -25,9 +25,24 @@ namespace NetGen;
 /// safetensors file (<c>layers.{l-1}.weight</c>, <c>layers.{l-1}.bias</c>), float32 little-endian in
 /// <c>raw_data</c>; then the activation: <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the
 /// layer's slope) or <c>Softmax</c> (axis = −1), and no node for a linear layer. Dropout is a training-time operation
-/// and is not exported. Saved with a <see cref="Standardizer"/>, the graph opens with x ← (x − μ)/σ: a <c>Sub</c> and a
-/// <c>Div</c> node over the initializers <c>scaling.mean</c> and <c>scaling.deviation</c> ([InputSize], as in a
-/// safetensors file), so that the model takes raw samples, as a service receives them.
+/// and is not exported.
+/// </para>
+/// <para>
+/// <b>Conv networks.</b> A network whose first layer reads a map takes its samples flat as everywhere else (h × w × c,
+/// row-major) and opens with a <c>Reshape</c> to [batch, h, w, c] (the int64 initializer <c>x.shape</c>, [−1, h, w,
+/// c]) and a <c>Transpose</c> (perm [0, 3, 1, 2]) to NCHW. A conv layer is a <c>Conv</c> node (kernel_shape [kh, kw],
+/// strides, pads [top, left, bottom, right]: Padding.Same with an even kernel pads the extra row and column at the
+/// bottom and right, as PyTorch's 'same'), whose W is (filters, c_in, kh, kw), PyTorch's <c>Conv2d.weight</c>, then
+/// its activation; a pool layer is a <c>MaxPool</c> or <c>AveragePool</c> node (kernel_shape, strides, no padding)
+/// and has no initializers. A <c>Flatten</c> (axis = 1) reads the map in (c, h, w) order, PyTorch's
+/// <c>nn.Flatten</c>, before the first dense layer after it, before a softmax over a map (it runs over the sample's
+/// whole output, as in NetGen), and at the end of a network whose output is a map: <c>y</c> is always
+/// [batch, OutputSize], in the order <see cref="INetwork.PredictBatch"/> writes.
+/// </para>
+/// <para>
+/// Saved with a <see cref="Standardizer"/>, the graph opens with x ← (x − μ)/σ: a <c>Sub</c> and a <c>Div</c> node
+/// over the initializers <c>scaling.mean</c> and <c>scaling.deviation</c> ([InputSize], as in a safetensors file), on
+/// the flat samples before any reshape, so that the model takes raw samples, as a service receives them.
 /// </para>
 /// <para>
 /// The protobuf encoding is written here by hand (the package has no dependency), and the file is written atomically
@@ -108,8 +123,8 @@ public static class Onnx
         AtomicFile.Write(path, model.Span, wrap);
     }
 
-    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx(INetwork, string)"/> writes. The parameters
-    /// are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
+    /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx(INetwork, string)"/> writes.
+    /// The parameters are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
     /// its length is known before it is written.</summary>
     internal static ReadOnlyMemory<byte> Encode(INetwork net, Standardizer? scaling = null)
     {
@@ -118,7 +133,7 @@ public static class Onnx
             throw new ArgumentException($"The scaling has μ and σ for {scaling.InputSize} features; " +
                 $"{net.GetType().Name} takes {net.InputSize} inputs.", nameof(scaling));
         // The layers as the network describes them, checked against its sizes like every other save (ArgumentException).
-        IReadOnlyList<LayerDescription> layers = NetworkLayout.Of(net).Layers!;
+        IReadOnlyList<LayerDescription> layers = NetworkLayout.Of(net, maps: true).Layers!;
         CheckLayers(net, layers);
         ReadOnlySpan<float> parameters = net.Parameters;
         if (parameters.Length != net.ParameterCount)
@@ -126,32 +141,102 @@ public static class Onnx
                 $"ParameterCount says {net.ParameterCount}.");
 
         // GraphProto: node = 1 and name = 2 first, then initializer = 5, input = 11, output = 12.
-        var head = new ProtoWriter();
+        var nodes = new List<Node>();
         string previous = InputName;
         if (scaling is not null)
         {
-            // x ← (x − μ)/σ, broadcast over the batch's rows.
-            WriteNode(head, "scaling.Sub", "Sub", [InputName, MeanName], "scaling.centred", null);
-            WriteNode(head, "scaling.Div", "Div", ["scaling.centred", DeviationName], "scaling.x", null);
+            // x ← (x − μ)/σ, broadcast over the batch's rows, on the flat samples (before a reshape to maps).
+            nodes.Add(new Node("scaling.Sub", "Sub", [InputName, MeanName], "scaling.centred", null));
+            nodes.Add(new Node("scaling.Div", "Div", ["scaling.centred", DeviationName], "scaling.x", null));
             previous = "scaling.x";
         }
-        for (int i = 0; i < layers.Count; i++)
+        bool map = layers[0].Kind != LayerKind.Dense;
+        if (map)
         {
-            LayerDescription layer = layers[i];
-            bool last = i == layers.Count - 1;
-            bool hasActivation = layer.Activation != Activation.Linear;
-            string z = last && !hasActivation ? OutputName : layer.Name + ".z";
-            WriteNode(head, layer.Name + ".Gemm", "Gemm", [previous, layer.Name + ".weight", layer.Name + ".bias"], z,
-                attributes => WriteIntAttribute(attributes, "transB", 1));
-            previous = z;
-            if (hasActivation)
+            // A sample is h × w × c (row-major): [batch, h·w·c] → [batch, h, w, c] → NCHW, ONNX's Conv layout.
+            nodes.Add(new Node("x.Reshape", "Reshape", [previous, InputShapeName], "x.hwc", null));
+            nodes.Add(new Node("x.Transpose", "Transpose", ["x.hwc"], "x.nchw",
+                a => WriteIntsAttribute(a, "perm", [0, 3, 1, 2])));
+            previous = "x.nchw";
+        }
+        foreach (LayerDescription layer in layers)
+        {
+            switch (layer.Kind)
             {
-                string a = last ? OutputName : layer.Name + ".a";
-                WriteActivation(head, layer, z, a);
-                previous = a;
+                case LayerKind.Conv2D:
+                {
+                    var (top, left, bottom, right) = Pads(layer);
+                    nodes.Add(new Node(layer.Name + ".Conv", "Conv",
+                        [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", a =>
+                        {
+                            WriteIntsAttribute(a, "kernel_shape", [layer.KernelHeight, layer.KernelWidth]);
+                            WriteIntsAttribute(a, "strides", [layer.Stride, layer.Stride]);
+                            WriteIntsAttribute(a, "pads", [top, left, bottom, right]);
+                        }));
+                    break;
+                }
+                case LayerKind.MaxPool:
+                case LayerKind.AveragePool:
+                    nodes.Add(new Node(layer.Name + "." + layer.Kind, layer.Kind.ToString(), [previous],
+                        layer.Name + ".z", a =>
+                        {
+                            WriteIntsAttribute(a, "kernel_shape", [layer.KernelHeight, layer.KernelWidth]);
+                            WriteIntsAttribute(a, "strides", [layer.Stride, layer.Stride]);
+                        }));
+                    break;
+                default:
+                    if (map)
+                    {
+                        // NCHW flattened per sample in (c, h, w) order: PyTorch's nn.Flatten, NetGen's dense input.
+                        nodes.Add(new Node(layer.Name + ".Flatten", "Flatten", [previous], layer.Name + ".flat",
+                            a => WriteIntAttribute(a, "axis", 1)));
+                        previous = layer.Name + ".flat";
+                        map = false;
+                    }
+                    nodes.Add(new Node(layer.Name + ".Gemm", "Gemm",
+                        [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z",
+                        a => WriteIntAttribute(a, "transB", 1)));
+                    break;
+            }
+            previous = layer.Name + ".z";
+            if (layer.Activation == Activation.Softmax && map)
+            {
+                // NetGen's softmax runs over a sample's whole output (the generator allows it on the last layer
+                // only): flatten the map first, in (c, h, w) order, the order of the network's outputs.
+                nodes.Add(new Node(layer.Name + ".Flatten", "Flatten", [previous], layer.Name + ".flat",
+                    a => WriteIntAttribute(a, "axis", 1)));
+                previous = layer.Name + ".flat";
+                map = false;
+            }
+            if (layer.Activation != Activation.Linear)
+            {
+                nodes.Add(ActivationNode(layer, previous, layer.Name + ".a"));
+                previous = layer.Name + ".a";
             }
         }
+        // A network whose output is a map gives it flattened in (c, h, w) order, as PredictBatch does.
+        if (map)
+            nodes.Add(new Node("y.Flatten", "Flatten", [previous], "y.flat", a => WriteIntAttribute(a, "axis", 1)));
+        // The last node writes y.
+        nodes[^1] = nodes[^1] with { Output = OutputName };
+        var head = new ProtoWriter();
+        foreach (Node node in nodes) WriteNode(head, node.Name, node.OpType, node.Inputs, node.Output, node.Attributes);
         head.WriteString(2, net.GetType().Name);
+        // The int64 shape of the input's reshape, [−1, h, w, c] (−1: the batch), for a network that reads maps.
+        ProtoWriter? inputShape = null;
+        if (layers[0].Kind != LayerKind.Dense)
+        {
+            var (h, w, c) = layers[0].InputShape;
+            inputShape = new ProtoWriter();
+            inputShape.WriteInt64(1, 4);                                  // dims
+            inputShape.WriteInt64(2, Int64);                              // data_type
+            inputShape.WriteString(8, InputShapeName);                    // name
+            var raw = new byte[4 * sizeof(long)];
+            long[] dims = [-1, h, w, c];
+            for (int i = 0; i < dims.Length; i++)
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * sizeof(long)), dims[i]);
+            inputShape.WriteBytes(9, raw);                                // raw_data
+        }
         // Each initializer: its header, and its floats from the parameters (Values null) or from Values.
         var tensors = new List<(ProtoWriter Header, float[]? Values, int Offset, int Length)>();
         if (scaling is not null)
@@ -161,6 +246,7 @@ public static class Onnx
         }
         foreach (LayerDescription layer in layers)
         {
+            if (layer.Kind is LayerKind.MaxPool or LayerKind.AveragePool) continue;    // no parameters
             tensors.Add((TensorHeader(layer.Name + ".weight", layer.WeightShape), null, layer.WeightOffset,
                 layer.WeightLength));
             tensors.Add((TensorHeader(layer.Name + ".bias", [layer.BiasLength]), null, layer.BiasOffset,
@@ -171,6 +257,7 @@ public static class Onnx
         WriteValueInfo(tail, 12, OutputName, net.OutputSize);
 
         long graphLength = head.Written.Length + tail.Written.Length;
+        if (inputShape is not null) graphLength += ProtoWriter.MessageLength(5, inputShape.Length);
         foreach (var (header, _, _, length) in tensors)
         {
             long tensorLength = TensorLength(header, length);
@@ -185,6 +272,7 @@ public static class Onnx
         model.WriteMessageStart(7, graphLength);                          // ModelProto.graph
         long graphStart = model.Length;
         model.WriteRaw(head.Written);
+        if (inputShape is not null) model.WriteMessage(5, inputShape);   // GraphProto.initializer
         foreach (var (header, values, offset, length) in tensors)
         {
             model.WriteMessageStart(5, TensorLength(header, length));     // GraphProto.initializer
@@ -229,10 +317,12 @@ public static class Onnx
     {
         string network = net.GetType().FullName ?? net.GetType().Name;
         long bytes = 0;
-        foreach (LayerDescription layer in layers)
+        for (int l = 0; l < layers.Count; l++)
         {
+            LayerDescription layer = layers[l];
             if (!Enum.IsDefined(layer.Activation))
                 throw new NotSupportedException($"{layer} of {network}: unknown activation {(int)layer.Activation}.");
+            if (layer.Kind != LayerKind.Dense) CheckMapLayer(network, layers, l);
             bytes += ((long)layer.WeightLength + layer.BiasLength) * sizeof(float);
         }
         if (bytes > MaxModelBytes - Margin)
@@ -240,29 +330,91 @@ public static class Onnx
                 $"protobuf message, limited to {MaxModelBytes} bytes.");
     }
 
-    // TensorProto.DataType.FLOAT, also TypeProto.Tensor.elem_type.
-    private const int Float32 = 1;
+    /// <summary>A conv or pool layer as the graph needs it: over a map (not after a dense layer), on the map the layer
+    /// below writes, with a window and stride that give its output shape in ONNX's arithmetic, and a softmax only on
+    /// the last layer.</summary>
+    private static void CheckMapLayer(string network, IReadOnlyList<LayerDescription> layers, int l)
+    {
+        LayerDescription layer = layers[l];
+        ArgumentException Wrong(string reason) => new($"{network} cannot be exported to ONNX: Layers[{l}] ({layer}) " +
+            reason + ".", "net");
+        if (!Enum.IsDefined(layer.Kind)) throw Wrong($"is of an unknown kind {(int)layer.Kind}");
+        if (l > 0 && layers[l - 1].Kind == LayerKind.Dense)
+            throw Wrong("reads the output of a dense layer, which is not a map");
+        if (l > 0 && layers[l - 1].OutputShape != layer.InputShape)
+            throw Wrong($"reads a map of {Shape(layer.InputShape)}, but the layer below writes " +
+                Shape(layers[l - 1].OutputShape));
+        if (layer.Activation == Activation.Softmax && l != layers.Count - 1)
+            throw Wrong("is a hidden layer with a softmax");
+        var (top, left, bottom, right) = layer.Kind == LayerKind.Conv2D ? Pads(layer) : (0, 0, 0, 0);
+        // NetGen pads k − 1 in all (Same: the rest of it below and right) or nothing (Valid); an output that needs
+        // another padding is not a layer NetGen computes.
+        if ((bottom > 0 && top + bottom != layer.KernelHeight - 1)
+            || (right > 0 && left + right != layer.KernelWidth - 1)
+            || (top > 0 && bottom == 0) || (left > 0 && right == 0))
+            throw Wrong($"writes {Shape(layer.OutputShape)}, which a {layer.KernelHeight} × {layer.KernelWidth} " +
+                $"kernel every {layer.Stride} over {Shape(layer.InputShape)} gives only padded ({top}, {left}, " +
+                $"{bottom}, {right}) above, left, below and right; NetGen pads k − 1 in all (Same) or nothing " +
+                "(Valid)");
+        int height = OnnxOutputSize(layer.InputShape.Height, top + bottom, layer.KernelHeight, layer.Stride);
+        int width = OnnxOutputSize(layer.InputShape.Width, left + right, layer.KernelWidth, layer.Stride);
+        if ((height, width) != (layer.OutputShape.Height, layer.OutputShape.Width)
+            || (layer.Kind != LayerKind.Conv2D && layer.InputShape.Channels != layer.OutputShape.Channels))
+            throw Wrong($"writes {Shape(layer.OutputShape)}, but a {layer.KernelHeight} × {layer.KernelWidth} " +
+                $"window every {layer.Stride} over {Shape(layer.InputShape)} padded ({top}, {left}, {bottom}, " +
+                $"{right}) gives " +
+                $"{height} × {width}");
 
-    private static void WriteActivation(ProtoWriter graph, LayerDescription layer, string input, string output)
+        static string Shape((int Height, int Width, int Channels) s) => $"{s.Height} × {s.Width} × {s.Channels}";
+    }
+
+    // TensorProto.DataType.FLOAT, also TypeProto.Tensor.elem_type; INT64 for the reshape's shape.
+    private const int Float32 = 1;
+    private const int Int64 = 7;
+
+    // The int64 initializer [−1, h, w, c] that reshapes the input of a network that reads maps.
+    private const string InputShapeName = "x.shape";
+
+    /// <summary>The activation node of <paramref name="layer"/>: <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>,
+    /// <c>LeakyRelu</c> (alpha = the slope) or <c>Softmax</c> over the last axis.</summary>
+    private static Node ActivationNode(LayerDescription layer, string input, string output)
     {
         string name = layer.Name + "." + layer.Activation;
-        switch (layer.Activation)
+        return layer.Activation switch
         {
-            case Activation.Sigmoid: WriteNode(graph, name, "Sigmoid", [input], output, null); break;
-            case Activation.Tanh: WriteNode(graph, name, "Tanh", [input], output, null); break;
-            case Activation.Relu: WriteNode(graph, name, "Relu", [input], output, null); break;
-            case Activation.LeakyRelu:
-                WriteNode(graph, name, "LeakyRelu", [input], output,
-                    a => WriteFloatAttribute(a, "alpha", layer.LeakySlope));
-                break;
-            case Activation.Softmax:
-                // Over the units of one sample: the last axis of [batch, n].
-                WriteNode(graph, name, "Softmax", [input], output, a => WriteIntAttribute(a, "axis", -1));
-                break;
-            default:
-                throw new NotSupportedException($"{layer}: no ONNX operator for the activation {layer.Activation}.");
-        }
+            Activation.Sigmoid => new Node(name, "Sigmoid", [input], output, null),
+            Activation.Tanh => new Node(name, "Tanh", [input], output, null),
+            Activation.Relu => new Node(name, "Relu", [input], output, null),
+            Activation.LeakyRelu => new Node(name, "LeakyRelu", [input], output,
+                a => WriteFloatAttribute(a, "alpha", layer.LeakySlope)),
+            // Over the units of one sample: the last axis of [batch, n].
+            Activation.Softmax => new Node(name, "Softmax", [input], output, a => WriteIntAttribute(a, "axis", -1)),
+            _ => throw new NotSupportedException($"{layer}: no ONNX operator for the activation {layer.Activation}."),
+        };
     }
+
+    /// <summary>One node of the graph before it is encoded; the last one's output is renamed y.</summary>
+    private sealed record Node(string Name, string OpType, string[] Inputs, string Output,
+        Action<ProtoWriter>? Attributes);
+
+    /// <summary>A conv layer's ONNX <c>pads</c>, [top, left, bottom, right]: the declared top and left, and below and
+    /// to the right what the windows reach past the map, (out − 1)·stride + k − (in + begin), at least 0 (a stride
+    /// that skips the last rows needs none). Padding.Same with an even k thus pads the extra row and column at the
+    /// bottom and right, as PyTorch's 'same' and NetGen do.</summary>
+    private static (int Top, int Left, int Bottom, int Right) Pads(LayerDescription layer)
+    {
+        int bottom = (layer.OutputShape.Height - 1) * layer.Stride + layer.KernelHeight
+            - (layer.InputShape.Height + layer.PadTop);
+        int right = (layer.OutputShape.Width - 1) * layer.Stride + layer.KernelWidth
+            - (layer.InputShape.Width + layer.PadLeft);
+        return (layer.PadTop, layer.PadLeft, Math.Max(0, bottom), Math.Max(0, right));
+    }
+
+    /// <summary>The output size ONNX computes for a window of <paramref name="kernel"/> over <paramref name="size"/>
+    /// plus <paramref name="pads"/>, floor((size + pads − k)/stride) + 1 (Conv, and pools with ceil_mode = 0); 0 when
+    /// the window does not fit.</summary>
+    private static int OnnxOutputSize(int size, int pads, int kernel, int stride)
+        => size + pads < kernel ? 0 : (size + pads - kernel) / stride + 1;
 
     /// <summary>A NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5 (the default domain, 7, is
     /// left out).</summary>
@@ -285,6 +437,17 @@ public static class Onnx
         attribute.WriteString(1, name);
         attribute.WriteInt64(3, value);
         attribute.WriteInt64(20, 2);
+        node.WriteMessage(5, attribute);
+    }
+
+    /// <summary>An AttributeProto of type INTS (7): name = 1, ints = 8 (one varint each, unpacked as proto2 declares
+    /// them), type = 20.</summary>
+    private static void WriteIntsAttribute(ProtoWriter node, string name, int[] values)
+    {
+        var attribute = new ProtoWriter();
+        attribute.WriteString(1, name);
+        foreach (int value in values) attribute.WriteInt64(8, value);
+        attribute.WriteInt64(20, 7);
         node.WriteMessage(5, attribute);
     }
 
