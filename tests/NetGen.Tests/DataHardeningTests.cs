@@ -142,6 +142,40 @@ public sealed class DataHardeningTests
         Assert.Equal([1f, 0f, 2f, 3f], x); // the source is untouched
     }
 
+    [Fact]
+    public void Apply_to_spans_gives_the_floats_of_Apply_to_a_data_set_for_one_sample_and_several()
+    {
+        // μ and σ with no short binary form, so that the double arithmetic and its rounding to float are what is
+        // compared: the span form must be the same computation, float for float.
+        var s = new Standardizer([0.1, -3.7, 12.25], [0.3, 1.9, 7.0]);
+        float[] raw = [1.5f, 2.25f, -8f, 0f, 1e-3f, 1e4f];
+        Dataset expected = s.Apply(new Dataset(raw, new float[2], 3, 1));
+        var both = new float[6];
+        s.Apply(raw, both);
+        Assert.Equal(expected.X.ToArray(), both);
+        var one = new float[3];
+        s.Apply(raw.AsSpan(3, 3), one);
+        Assert.Equal(expected.X.Slice(3, 3).ToArray(), one);
+        float[] inPlace = (float[])raw.Clone();
+        s.Apply(inPlace, inPlace); // destination may be the source
+        Assert.Equal(expected.X.ToArray(), inPlace);
+    }
+
+    [Fact]
+    public void Apply_to_spans_refuses_bad_lengths_and_a_NaN_and_writes_nothing()
+    {
+        var s = new Standardizer([0.0, 0.0], [1.0, 2.0]);
+        float[] destination = [7f, 7f, 7f, 7f];
+        var e = Assert.Throws<ArgumentException>(() => s.Apply([1f, 2f, 3f], destination.AsSpan(0, 3)));
+        Assert.Contains("3 floats", e.Message);
+        Assert.Contains("samples of 2 inputs", e.Message);
+        e = Assert.Throws<ArgumentException>(() => s.Apply([1f, 2f], destination));
+        Assert.Contains("destination has 4 floats; expected 2", e.Message);
+        e = Assert.Throws<ArgumentException>(() => s.Apply([1f, 2f, 3f, float.NaN], destination));
+        Assert.Contains("sample 1, feature 1", e.Message);
+        Assert.Equal([7f, 7f, 7f, 7f], destination); // the first sample was fine, and is not written either
+    }
+
     // ---------------------------------------------------------------- one-hot labels
 
     [Fact]

@@ -63,6 +63,13 @@ public partial class OnnxLogisticNet;
 [Dense(10, Activation.Softmax)]
 public partial class OnnxWideNet;
 
+/// <summary>Breast cancer, 30-8-1, exported with its scaling.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Init = Init.He, Seed = 49)]
+[Input(30)]
+[Dense(8, Activation.Relu)]
+[Dense(1, Activation.Sigmoid)]
+public partial class OnnxCancerNet;
+
 /// <summary>The iris classifier the trained-network test fits (4-8-3).</summary>
 [Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 48)]
 [Input(4)]
@@ -164,6 +171,38 @@ public sealed class OnnxExportTests : IDisposable
         }
         // ORT classifies iris as well as the trained net does (about 97 % of the training set).
         Assert.True(correct >= 140, $"ONNX Runtime classified {correct} of 150 iris samples correctly");
+    }
+
+    [Fact]
+    public void Saved_with_its_scaling_the_model_takes_raw_samples()
+    {
+        // Breast cancer's raw features span 0.001 to 4 254, so a model that skipped or misordered the scaling
+        // (σ before μ, one feature's μ on another) would saturate or flip: the trained net's answers on raw data
+        // must agree with PredictBatch on the standardised data.
+        Dataset raw = Dataset.FromCsv(TestData.PathOf("sklearn/breast_cancer.csv"));
+        Standardizer scaling = Standardizer.Fit(raw);
+        Dataset data = scaling.Apply(raw);
+        var net = new OnnxCancerNet();
+        for (int step = 0; step < 200; step++) net.TrainStep(data.X, data.Y, data.Count, learningRate: 0.1f);
+        string path = _folder.File("cancer.onnx");
+        net.SaveOnnx(path, scaling);
+        // ONNX scales in float32, NetGen in double: a standardised input differs by about ε·(|x| + |μ|)/σ with
+        // ε = 6e-8, and the largest (|x| + |μ|)/σ of this data is 22.7 (computed from the CSV): 1.4e-6 at most,
+        // which the weights of this small net carry to the output's 1e-5 relative tolerance with room to spare, far
+        // below what a missing or misordered scaling makes (outputs that differ in the first digit).
+        AssertAgrees(net, path, raw.X.ToArray(), raw.Count, data.X.ToArray());
+    }
+
+    [Fact]
+    public void A_scaling_of_another_width_is_refused_and_nothing_is_written()
+    {
+        string path = _folder.File("wrong.onnx");
+        var scaling = new Standardizer([0.0, 0.0, 0.0], [1.0, 1.0, 1.0]);
+        var error = Assert.Throws<ArgumentException>(() => new OnnxCancerNet().SaveOnnx(path, scaling));
+        Assert.Contains("3 features", error.Message);
+        Assert.Contains("30 inputs", error.Message);
+        Assert.False(File.Exists(path));
+        Assert.Throws<ArgumentNullException>(() => new OnnxCancerNet().SaveOnnx(path, null!));
     }
 
     [Fact]
@@ -385,10 +424,12 @@ public sealed class OnnxExportTests : IDisposable
     /// to a sum that cancels to nearly 0. Seen here: a tanh output of −0.0049750 on which the two differ by 1.3e-7,
     /// 2.7e-5 relative. 1e-6 stays far below the error of a wrong slope, softmax axis or activation, each of which
     /// these tests were seen to catch. Returns ORT's outputs.</summary>
-    private static float[] AssertAgrees(INetwork net, string path, float[] x, int m)
+    private static float[] AssertAgrees(INetwork net, string path, float[] x, int m, float[]? scaled = null)
     {
+        // With a scaling in the model, ORT reads the raw x and the network the standardised one.
+        float[] netInput = scaled ?? x;
         var expected = new float[m * net.OutputSize];
-        net.PredictBatch(x, expected, m);
+        net.PredictBatch(netInput, expected, m);
         using var session = NewSession(path);
         using var input = OrtValue.CreateTensorValueFromMemory(x, [m, net.InputSize]);
         using var runOptions = new RunOptions();
@@ -407,7 +448,7 @@ public sealed class OnnxExportTests : IDisposable
         if (m == 1)
         {
             var one = new float[net.OutputSize];
-            net.Predict(x, one);
+            net.Predict(netInput, one);
             for (int j = 0; j < one.Length; j++)
                 Assert.True(Math.Abs(actual[j] - one[j]) <= 1e-5 * Math.Abs(one[j]) + 1e-6,
                     $"{net.GetType().Name}, output {j}: ONNX Runtime {actual[j]:R}, Predict {one[j]:R}");

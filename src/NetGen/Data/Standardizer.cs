@@ -103,25 +103,53 @@ public sealed class Standardizer
         ArgumentNullException.ThrowIfNull(data);
         if (data.InputSize != InputSize)
             throw new ArgumentException($"the standardizer was fitted on {InputSize} inputs, but the data set has {data.InputSize}.", nameof(data));
-        int n = InputSize;
-        ReadOnlySpan<float> source = data.X;
-        var x = new float[source.Length];
-        for (int i = 0; i < data.Count; i++)
-            for (int j = 0; j < n; j++)
-                x[i * n + j] = (float)((source[i * n + j] - _mean[j]) / _deviation[j]);
-        // A deviation far below the data's spread (one given to the constructor, or fitted on another data set)
-        // can send (x − μ)/σ past float's range: name the value here instead of letting the data set refuse an ∞.
-        int bad = Dataset.FirstNonFinite(x);
-        if (bad >= 0)
-        {
-            int feature = bad % n;
-            throw new ArgumentException(
-                $"sample {bad / n}, feature {feature}: (x − μ)/σ = ({Dataset.Describe(source[bad])} − "
-                + $"{_mean[feature].ToString(CultureInfo.InvariantCulture)}) / "
-                + $"{_deviation[feature].ToString(CultureInfo.InvariantCulture)} is beyond float's range "
-                + $"(±{float.MaxValue.ToString(CultureInfo.InvariantCulture)}); expected a deviation of the data's "
-                + "scale. Nothing was changed.", nameof(data));
-        }
+        var x = new float[data.X.Length];
+        Apply(data.X, x, nameof(data));
         return new Dataset(x, data.Y.ToArray(), data.InputSize, data.OutputSize) { InputNames = data.InputNames, OutputNames = data.OutputNames };
+    }
+
+    /// <summary>
+    /// destination[i·n + j] = (source[i·n + j] − μ[j]) / σ[j] for one sample or several, row after row (n =
+    /// <see cref="InputSize"/>): the arithmetic of <see cref="Apply(Dataset)"/>, without allocating — for a service
+    /// that standardises each request as it comes. <paramref name="destination"/> may be <paramref name="source"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length is not a whole number of samples of <see cref="InputSize"/> floats,
+    /// the two lengths differ, or a result is not a finite float (a NaN or ∞ in <paramref name="source"/>, or a deviation
+    /// far below the data's spread): the message names the sample and feature, and nothing is written.</exception>
+    public void Apply(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        int n = InputSize;
+        if (source.Length == 0 || source.Length % n != 0)
+            throw new ArgumentException($"source has {source.Length} floats; expected a whole number (≥ 1) of samples of "
+                + $"{n} inputs.", nameof(source));
+        if (destination.Length != source.Length)
+            throw new ArgumentException($"destination has {destination.Length} floats; expected {source.Length}, as many "
+                + "as source.", nameof(destination));
+        Apply(source, destination, nameof(source));
+    }
+
+    /// <summary>The standardisation itself, lengths checked: every value is checked before any is written, so that a bad
+    /// one leaves <paramref name="destination"/> as it was.</summary>
+    private void Apply(ReadOnlySpan<float> source, Span<float> destination, string parameter)
+    {
+        int n = InputSize;
+        for (int at = 0; at < source.Length; at++)
+        {
+            int j = at % n;
+            // A NaN in the input, or a deviation far below the data's spread (one given to the constructor, or fitted
+            // on another data set) that sends (x − μ)/σ past float's range: name the value instead of passing it on.
+            if (!float.IsFinite((float)((source[at] - _mean[j]) / _deviation[j])))
+                throw new ArgumentException(
+                    $"sample {at / n}, feature {j}: (x − μ)/σ = ({Dataset.Describe(source[at])} − "
+                    + $"{_mean[j].ToString(CultureInfo.InvariantCulture)}) / "
+                    + $"{_deviation[j].ToString(CultureInfo.InvariantCulture)} is NaN or beyond float's range "
+                    + $"(±{float.MaxValue.ToString(CultureInfo.InvariantCulture)}); expected finite inputs and a deviation "
+                    + "of the data's scale. Nothing was changed.", parameter);
+        }
+        for (int at = 0; at < source.Length; at++)
+        {
+            int j = at % n;
+            destination[at] = (float)((source[at] - _mean[j]) / _deviation[j]);
+        }
     }
 }

@@ -25,7 +25,9 @@ namespace NetGen;
 /// safetensors file (<c>layers.{l-1}.weight</c>, <c>layers.{l-1}.bias</c>), float32 little-endian in
 /// <c>raw_data</c>; then the activation: <c>Sigmoid</c>, <c>Tanh</c>, <c>Relu</c>, <c>LeakyRelu</c> (alpha = the
 /// layer's slope) or <c>Softmax</c> (axis = −1), and no node for a linear layer. Dropout is a training-time operation
-/// and is not exported.
+/// and is not exported. Saved with a <see cref="Standardizer"/>, the graph opens with x ← (x − μ)/σ: a <c>Sub</c> and a
+/// <c>Div</c> node over the initializers <c>scaling.mean</c> and <c>scaling.deviation</c> ([InputSize], as in a
+/// safetensors file), so that the model takes raw samples, as a service receives them.
 /// </para>
 /// <para>
 /// The protobuf encoding is written here by hand (the package has no dependency), and the file is written atomically
@@ -73,9 +75,28 @@ public static class Onnx
     /// and an existing file is left as it was.</exception>
     public static void SaveOnnx(this INetwork net, string path) => Save(net, path, wrap: null);
 
-    /// <summary>As <see cref="SaveOnnx(INetwork, string)"/>; <paramref name="wrap"/> wraps the temporary file's
-    /// stream (tests: a failure midway).</summary>
-    internal static void Save(INetwork net, string path, Func<Stream, Stream>? wrap)
+    /// <summary>Writes <paramref name="net"/> to <paramref name="path"/> as an ONNX model whose graph first
+    /// standardises its input with <paramref name="scaling"/>, x ← (x − μ)/σ, so that it takes raw samples: the
+    /// <see cref="Standardizer"/> the network was trained behind travels inside the file. ONNX computes the scaling in
+    /// float32 where <see cref="Standardizer.Apply(ReadOnlySpan{float}, Span{float})"/> uses double: a standardised
+    /// input differs by a rounding of |x| + |μ| at most.</summary>
+    /// <param name="net">The network to export.</param>
+    /// <param name="path">The file to write (by convention *.onnx).</param>
+    /// <param name="scaling">The input scaling: μ and σ of <see cref="INetwork.InputSize"/> features.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">As <see cref="SaveOnnx(INetwork, string)"/>, or <paramref name="scaling"/>
+    /// has another number of features than the network's inputs; nothing is written.</exception>
+    /// <exception cref="NotSupportedException">As <see cref="SaveOnnx(INetwork, string)"/>.</exception>
+    /// <exception cref="IOException">As <see cref="SaveOnnx(INetwork, string)"/>.</exception>
+    public static void SaveOnnx(this INetwork net, string path, Standardizer scaling)
+    {
+        ArgumentNullException.ThrowIfNull(scaling);
+        Save(net, path, wrap: null, scaling);
+    }
+
+    /// <summary>As <see cref="SaveOnnx(INetwork, string, Standardizer)"/>; <paramref name="wrap"/> wraps the temporary
+    /// file's stream (tests: a failure midway).</summary>
+    internal static void Save(INetwork net, string path, Func<Stream, Stream>? wrap, Standardizer? scaling = null)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(path);
@@ -83,16 +104,19 @@ public static class Onnx
             throw new ArgumentException($"Expected the path of the .onnx file to write, found \"{path}\".",
                 nameof(path));
         // Encoded whole before the file is touched: a network that cannot be exported leaves nothing behind.
-        ReadOnlyMemory<byte> model = Encode(net);
+        ReadOnlyMemory<byte> model = Encode(net, scaling);
         AtomicFile.Write(path, model.Span, wrap);
     }
 
     /// <summary>The ONNX model of <paramref name="net"/>, the bytes <see cref="SaveOnnx"/> writes. The parameters
     /// are copied once, straight into the one buffer of the model: the graph's small parts are encoded first, so that
     /// its length is known before it is written.</summary>
-    internal static ReadOnlyMemory<byte> Encode(INetwork net)
+    internal static ReadOnlyMemory<byte> Encode(INetwork net, Standardizer? scaling = null)
     {
         ArgumentNullException.ThrowIfNull(net);
+        if (scaling is not null && scaling.InputSize != net.InputSize)
+            throw new ArgumentException($"The scaling has μ and σ for {scaling.InputSize} features; " +
+                $"{net.GetType().Name} takes {net.InputSize} inputs.", nameof(scaling));
         // The layers as the network describes them, checked against its sizes like every other save (ArgumentException).
         IReadOnlyList<LayerDescription> layers = NetworkLayout.Of(net).Layers!;
         CheckLayers(net, layers);
@@ -104,6 +128,13 @@ public static class Onnx
         // GraphProto: node = 1 and name = 2 first, then initializer = 5, input = 11, output = 12.
         var head = new ProtoWriter();
         string previous = InputName;
+        if (scaling is not null)
+        {
+            // x ← (x − μ)/σ, broadcast over the batch's rows.
+            WriteNode(head, "scaling.Sub", "Sub", [InputName, MeanName], "scaling.centred", null);
+            WriteNode(head, "scaling.Div", "Div", ["scaling.centred", DeviationName], "scaling.x", null);
+            previous = "scaling.x";
+        }
         for (int i = 0; i < layers.Count; i++)
         {
             LayerDescription layer = layers[i];
@@ -121,19 +152,26 @@ public static class Onnx
             }
         }
         head.WriteString(2, net.GetType().Name);
-        var tensors = new List<(ProtoWriter Header, int Offset, int Length)>();
+        // Each initializer: its header, and its floats from the parameters (Values null) or from Values.
+        var tensors = new List<(ProtoWriter Header, float[]? Values, int Offset, int Length)>();
+        if (scaling is not null)
+        {
+            tensors.Add((TensorHeader(MeanName, [net.InputSize]), ToSingles(scaling.Mean), 0, net.InputSize));
+            tensors.Add((TensorHeader(DeviationName, [net.InputSize]), ToSingles(scaling.Deviation), 0, net.InputSize));
+        }
         foreach (LayerDescription layer in layers)
         {
-            tensors.Add((TensorHeader(layer.Name + ".weight", layer.WeightShape), layer.WeightOffset,
+            tensors.Add((TensorHeader(layer.Name + ".weight", layer.WeightShape), null, layer.WeightOffset,
                 layer.WeightLength));
-            tensors.Add((TensorHeader(layer.Name + ".bias", [layer.BiasLength]), layer.BiasOffset, layer.BiasLength));
+            tensors.Add((TensorHeader(layer.Name + ".bias", [layer.BiasLength]), null, layer.BiasOffset,
+                layer.BiasLength));
         }
         var tail = new ProtoWriter();
         WriteValueInfo(tail, 11, InputName, net.InputSize);
         WriteValueInfo(tail, 12, OutputName, net.OutputSize);
 
         long graphLength = head.Written.Length + tail.Written.Length;
-        foreach (var (header, _, length) in tensors)
+        foreach (var (header, _, _, length) in tensors)
         {
             long tensorLength = TensorLength(header, length);
             graphLength += ProtoWriter.MessageLength(5, tensorLength);
@@ -147,11 +185,11 @@ public static class Onnx
         model.WriteMessageStart(7, graphLength);                          // ModelProto.graph
         long graphStart = model.Length;
         model.WriteRaw(head.Written);
-        foreach (var (header, offset, length) in tensors)
+        foreach (var (header, values, offset, length) in tensors)
         {
             model.WriteMessageStart(5, TensorLength(header, length));     // GraphProto.initializer
             model.WriteRaw(header.Written);
-            model.WriteFloatsLittleEndian(9, parameters.Slice(offset, length)); // TensorProto.raw_data
+            model.WriteFloatsLittleEndian(9, values is null ? parameters.Slice(offset, length) : values); // raw_data
         }
         model.WriteRaw(tail.Written);
         // The length prefix was computed ahead: a mismatch would make a file that no reader can parse.
@@ -170,7 +208,18 @@ public static class Onnx
 
         static long TensorLength(ProtoWriter header, int floats)
             => header.Written.Length + ProtoWriter.FloatsFieldLength(9, floats);
+
+        static float[] ToSingles(ReadOnlySpan<double> values)
+        {
+            var singles = new float[values.Length];
+            for (int i = 0; i < values.Length; i++) singles[i] = (float)values[i];
+            return singles;
+        }
     }
+
+    // The scaling's initializers, named as in a safetensors file.
+    private const string MeanName = TensorNames.ScalingMean;
+    private const string DeviationName = TensorNames.ScalingDeviation;
 
     /// <summary>What ONNX adds to the checks every save makes (<see cref="NetworkLayout.Of"/>: the layers chain, cover
     /// the parameters and agree with the sizes): an operator for each activation, and a model small enough for one
