@@ -28,13 +28,14 @@ public sealed class CatCnnTests(ITestOutputHelper output)
     private const int Pixels = 64 * 64 * 3;
 
     // Measured 2026-12-03 on this file's settings (AVX-512 host, the simple conv kernels): 45/50 test (0.90), 198/209
-    // train, 40 epochs in about 20 s of one core. The same run with shuffle seeds 2, 3 and 4 — each a different order
-    // of every mini-batch and every augmentation draw, a far larger perturbation than another float32 summation order
-    // (narrower vectors, the scalar host, faster kernels) — gave 43, 44 and 43 of 50 test, 198, 189 and 197 of 209
-    // train. So: at least 40/50 test, the target and the published 4-layer MLP's 0.80, 3 photos under the
-    // lowest measured; at least 178/209 train (0.85), 11 under the lowest measured. A CNN that does not learn (a wrong
-    // gradient, a wrong flatten order, augmentation that breaks the photos) stays near a constant prediction: 137/209
-    // train (72 cats) and 33/50 or 17/50 test (33 cats).
+    // train; 40 epochs in 33–55 s of wall time on a 2-core machine shared with other builds. The same run with shuffle
+    // seeds 2, 3 and 4 — a different order of every mini-batch and every augmentation draw, a far larger perturbation
+    // than another float32 summation order (narrower vectors, the scalar host, faster kernels) — gave 43, 44 and 43
+    // of 50 test, 198, 189 and 197 of 209 train. The restricted hosts, seed 1: NoAvx512 44/50, 197/209; Vector128 43/50
+    // test, 188/209 train; Scalar 43/50, 197/209. So: at least 40/50 test, the issue's
+    // target and the published 4-layer MLP's 0.80, 3 photos under the lowest measured; at least 178/209 train (0.85),
+    // 10 under the lowest. A CNN that does not learn (a wrong gradient, a wrong flatten order, augmentation that
+    // breaks the photos) stays near a constant prediction: 137/209 train (72 cats) and 33/50 or 17/50 test (33 cats).
     private const int TestBound = 40, TrainBound = 178;
 
     [Fact]
