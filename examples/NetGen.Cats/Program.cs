@@ -108,8 +108,8 @@ public static class Program
         Console.WriteLine();
         // 3. A CNN from scratch (He initialisation, seed 1), trained with the same augmentation.
         Console.WriteLine($"3. A CNN trained from scratch with the same augmentation: {CatCnn.Architecture}");
-        Console.WriteLine($"   {CatCnn.ParameterCount} parameters; Trainer.Fit, Adam, α = {CnnLearningRate}, batches of {CnnBatchSize}, " +
-                          $"{CnnEpochs} epochs, shuffle seed {CnnSeed}");
+        Console.WriteLine($"   {CatCnn.ParameterCount} parameters; Trainer.Fit, Adam, α = {CnnLearningRate}, " +
+                          $"batches of {CnnBatchSize}, {CnnEpochs} epochs, shuffle seed {CnnSeed}");
         var cnn = new CatCnn();
         clock.Restart();
         TrainingHistory cnnHistory = Trainer.Fit(cnn, train, null, CnnOptions(augmentation));
@@ -122,10 +122,10 @@ public static class Program
         Console.WriteLine($"   train accuracy (unaugmented photos) {cnnTrain:0.###}, test accuracy {cnnTest:0.###}");
         Console.WriteLine();
         Console.WriteLine($"test accuracy (of {test.Count} photos):");
-        Console.WriteLine($"   2-layer MLP, published run       0.72 (published), {testAccuracy:0.###} here ({Math.Round(testAccuracy * test.Count)}/{test.Count})");
-        Console.WriteLine($"   2-layer MLP with augmentation    {augmentedTest:0.###} ({Math.Round(augmentedTest * test.Count)}/{test.Count})");
+        Console.WriteLine($"   2-layer MLP, published run       0.72 (published), {testAccuracy:0.###} here {Of(testAccuracy, test)}");
+        Console.WriteLine($"   2-layer MLP with augmentation    {augmentedTest:0.###} {Of(augmentedTest, test)}");
         Console.WriteLine("   4-layer MLP 12288-20-7-5-1       0.80 (published)");
-        Console.WriteLine($"   CNN with augmentation            {cnnTest:0.###} ({Math.Round(cnnTest * test.Count)}/{test.Count})");
+        Console.WriteLine($"   CNN with augmentation            {cnnTest:0.###} {Of(cnnTest, test)}");
         return 0;
     }
 
@@ -133,7 +133,10 @@ public static class Program
     private const int CnnEpochs = 40, CnnBatchSize = 32;
     private const ulong CnnSeed = 1;
 
-    /// <summary>How the CNN is trained: Adam, mini-batches of 32 shuffled with a fixed seed, every batch augmented.</summary>
+    /// <summary>"(k/m)": an accuracy as the count of photos right.</summary>
+    private static string Of(double accuracy, Dataset data) => $"({Math.Round(accuracy * data.Count)}/{data.Count})";
+
+    /// <summary>How the CNN is trained: Adam, mini-batches of 32 shuffled with a fixed seed, each batch augmented.</summary>
     private static TrainingOptions CnnOptions(Augmentation augmentation) => new()
     {
         Epochs = CnnEpochs,

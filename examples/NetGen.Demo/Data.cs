@@ -77,7 +77,8 @@ internal static class Data
             if (line.Length == 0) continue;
             string[] cells = line.Split(',');
             if (cells.Length != pixels + 1)
-                throw new InvalidDataException($"{relative}: line {number} has {cells.Length} values, expected {pixels + 1}.");
+                throw new InvalidDataException(
+                    $"{relative}: line {number} has {cells.Length} values, expected {pixels + 1}.");
             for (int j = 0; j < pixels; j++)
             {
                 int value = int.Parse(cells[j], CultureInfo.InvariantCulture);
@@ -87,7 +88,8 @@ internal static class Data
             }
             int digit = int.Parse(cells[pixels], CultureInfo.InvariantCulture);
             if (digit is < 0 or >= classes)
-                throw new InvalidDataException($"{relative}: line {number} has the label {digit}, expected a digit 0–9.");
+                throw new InvalidDataException(
+                    $"{relative}: line {number} has the label {digit}, expected a digit 0–9.");
             for (int c = 0; c < classes; c++) y.Add(c == digit ? 1 : 0);
         }
         return new Dataset(x.ToArray(), y.ToArray(), pixels, classes);

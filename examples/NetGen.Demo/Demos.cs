@@ -294,15 +294,16 @@ internal sealed class Demos(string output, bool live)
         {
             Epochs = 20, BatchSize = 32, Optimizer = Optimizer.Adam, LearningRate = 0.003f, ShuffleSeed = settings.Seed,
         };
-        Console.WriteLine($"Digits ({all.Count} images of 8 × 8 pixels, 0–16 scaled to [0, 1], digits 0–9): a fixed stratified 75/25 "
-            + $"split (seed {DigitsSplitSeed}) into {train.Count} training and {test.Count} test images.");
-        Console.WriteLine($"  network DigitNet {DigitNet.Architecture}, {DigitNet.ParameterCount} parameters; Adam, learning rate "
-            + $"{options.LearningRate}, batch size {options.BatchSize}, {options.Epochs} epochs (shuffle seed {settings.Seed})");
+        Console.WriteLine($"Digits ({all.Count} images of 8 × 8 pixels, 0–16 scaled to [0, 1], digits 0–9): "
+            + $"a fixed stratified 75/25 split (seed {DigitsSplitSeed}) into {train.Count} training and {test.Count} test images.");
+        Console.WriteLine($"  network DigitNet {DigitNet.Architecture}, {DigitNet.ParameterCount} parameters; "
+            + $"Adam, learning rate {options.LearningRate}, batch size {options.BatchSize}, {options.Epochs} epochs "
+            + $"(shuffle seed {settings.Seed})");
         var clock = Stopwatch.StartNew();
         TrainingHistory history = Trainer.Fit(net, train, null, options);
         clock.Stop();
-        Console.WriteLine($"  {history.Epochs} epochs in {clock.ElapsedMilliseconds} ms; training cost {history.TrainCost[0]:F4} after epoch 1, "
-            + $"{history.TrainCost[^1]:F4} after epoch {history.Epochs}");
+        Console.WriteLine($"  {history.Epochs} epochs in {clock.ElapsedMilliseconds} ms; training cost "
+            + $"{history.TrainCost[0]:F4} after epoch 1, {history.TrainCost[^1]:F4} after epoch {history.Epochs}");
 
         // Every test image's predicted digit: the largest of the ten outputs.
         var outputs = new float[test.Count * DigitNet.OutputSize];
@@ -321,12 +322,14 @@ internal sealed class Demos(string output, bool live)
             + $"test {testAccuracy:P1} ({test.Count - mistakes.Count}/{test.Count})");
 
         string costPlot = OutputFile("digits-cost.png");
-        Plots.Costs(costPlot, $"Digits CNN (conv 3×3 ×16, max pool 2, 32, 10): Adam, α = {options.LearningRate}, batch {options.BatchSize}",
-            "epoch", [new Plots.Curve("training cost", Enumerable.Range(1, history.Epochs).Select(e => (double)e).ToArray(),
-                history.TrainCost.ToArray())]);
+        double[] epochs = Enumerable.Range(1, history.Epochs).Select(e => (double)e).ToArray();
+        Plots.Costs(costPlot,
+            $"Digits CNN (conv 3×3 ×16, max pool 2, 32, 10): Adam, α = {options.LearningRate}, batch {options.BatchSize}",
+            "epoch", [new Plots.Curve("training cost", epochs, history.TrainCost.ToArray())]);
         Wrote(costPlot, "training cost per epoch");
         string grid = OutputFile("digits-misclassified.png");
-        Plots.ImageGrid(grid, $"Misclassified test digits, true → predicted ({mistakes.Count} of {test.Count})", mistakes, 8, 8);
+        Plots.ImageGrid(grid, $"Misclassified test digits, true → predicted ({mistakes.Count} of {test.Count})",
+            mistakes, 8, 8);
         Wrote(grid, $"the {mistakes.Count} misclassified test digits, true → predicted");
         Console.WriteLine();
     }

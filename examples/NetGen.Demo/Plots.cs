@@ -106,7 +106,8 @@ internal static class Plots
     /// The misclassified images in a grid, <paramref name="columns"/> to a row, each drawn dark ink on white with
     /// "true → predicted" above it.
     /// </summary>
-    public static void ImageGrid(string path, string title, IReadOnlyList<Mistake> mistakes, int height, int width, int columns = 8)
+    public static void ImageGrid(string path, string title, IReadOnlyList<Mistake> mistakes, int height, int width,
+        int columns = 8)
     {
         const int cellPixels = 90; // screen pixels across one image and the gap beside it
         columns = Math.Max(1, Math.Min(columns, mistakes.Count));
@@ -118,7 +119,8 @@ internal static class Plots
         {
             var mistake = mistakes[k];
             if (mistake.Pixels.Length != height * width)
-                throw new ArgumentException($"image {k} has {mistake.Pixels.Length} pixels, expected {height} × {width}.");
+                throw new ArgumentException(
+                    $"image {k} has {mistake.Pixels.Length} pixels, expected {height} × {width}.", nameof(mistakes));
             var intensities = new double[height, width];
             for (int r = 0; r < height; r++)
                 for (int c = 0; c < width; c++)
