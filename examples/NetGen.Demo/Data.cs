@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 
 namespace NetGen.Demo;
 
@@ -56,5 +57,41 @@ internal static class Data
             y[i] = rows[i][labelColumn];
         }
         return (x, y);
+    }
+
+    /// <summary>
+    /// scikit-learn's digits (data/sklearn/digits.csv.gz: 1 797 lines of 64 pixels 0–16 row by row, then the digit):
+    /// X the pixels / 16 (so in [0, 1]), each sample an 8 × 8 × 1 image; Y one-hot over the ten digits.
+    /// </summary>
+    public static Dataset ReadDigits(string relative)
+    {
+        const int pixels = 64, classes = 10;
+        var x = new List<float>();
+        var y = new List<float>();
+        using var file = File.OpenRead(PathOf(relative));
+        using var reader = new StreamReader(new GZipStream(file, CompressionMode.Decompress));
+        int number = 0;
+        while (reader.ReadLine() is string line)
+        {
+            number++;
+            if (line.Length == 0) continue;
+            string[] cells = line.Split(',');
+            if (cells.Length != pixels + 1)
+                throw new InvalidDataException(
+                    $"{relative}: line {number} has {cells.Length} values, expected {pixels + 1}.");
+            for (int j = 0; j < pixels; j++)
+            {
+                int value = int.Parse(cells[j], CultureInfo.InvariantCulture);
+                if (value is < 0 or > 16)
+                    throw new InvalidDataException($"{relative}: line {number}, pixel {j} is {value}, expected 0–16.");
+                x.Add(value / 16f);
+            }
+            int digit = int.Parse(cells[pixels], CultureInfo.InvariantCulture);
+            if (digit is < 0 or >= classes)
+                throw new InvalidDataException(
+                    $"{relative}: line {number} has the label {digit}, expected a digit 0–9.");
+            for (int c = 0; c < classes; c++) y.Add(c == digit ? 1 : 0);
+        }
+        return new Dataset(x.ToArray(), y.ToArray(), pixels, classes);
     }
 }

@@ -81,3 +81,16 @@ public partial class DeepNet;
 [Dense(10, Activation.Relu)]
 [Dense(3, Activation.Softmax)]
 public partial class IrisNet;
+
+/// <summary>
+/// scikit-learn's 8 × 8 digits (10 classes): a small CNN. One 3 × 3 convolution of 16 filters, padded to keep the
+/// 8 × 8 map, then a 2 × 2 max pool to 4 × 4 × 16, a ReLU layer of 32 units (it reads the 256 pooled values in
+/// (c, h, w) order) and a softmax over the ten digits.
+/// </summary>
+[Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 1)]
+[Input(8, 8, 1)]
+[Conv2D(16, 3, Activation.Relu, Padding = Padding.Same)] // → 8 × 8 × 16
+[MaxPool(2)]                                             // → 4 × 4 × 16
+[Dense(32, Activation.Relu)]                             // flattens 256
+[Dense(10, Activation.Softmax)]
+public partial class DigitNet;

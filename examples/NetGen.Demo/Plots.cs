@@ -99,6 +99,62 @@ internal static class Plots
         plot.SavePng(path, Width, Height);
     }
 
+    /// <summary>One misclassified image: its pixels (row by row, 0 = background, 1 = full ink) and both labels.</summary>
+    public sealed record Mistake(float[] Pixels, int True, int Predicted);
+
+    /// <summary>
+    /// The misclassified images in a grid, <paramref name="columns"/> to a row, each drawn dark ink on white with
+    /// "true → predicted" above it.
+    /// </summary>
+    public static void ImageGrid(string path, string title, IReadOnlyList<Mistake> mistakes, int height, int width,
+        int columns = 8)
+    {
+        const int cellPixels = 90; // screen pixels across one image and the gap beside it
+        columns = Math.Max(1, Math.Min(columns, mistakes.Count));
+        int rows = Math.Max(1, (mistakes.Count + columns - 1) / columns);
+        // Plot units: an image is width × height; a gap of one unit beside it and three above it for its label.
+        double cellWidth = width + 1, cellHeight = height + 3;
+        var plot = new Plot();
+        for (int k = 0; k < mistakes.Count; k++)
+        {
+            var mistake = mistakes[k];
+            if (mistake.Pixels.Length != height * width)
+                throw new ArgumentException(
+                    $"image {k} has {mistake.Pixels.Length} pixels, expected {height} × {width}.", nameof(mistakes));
+            var intensities = new double[height, width];
+            for (int r = 0; r < height; r++)
+                for (int c = 0; c < width; c++)
+                    intensities[r, c] = mistake.Pixels[r * width + c];
+            double left = (k % columns) * cellWidth, top = -(k / columns) * cellHeight - 2.5;
+            var heatmap = plot.Add.Heatmap(intensities);
+            heatmap.Extent = new CoordinateRect(left, left + width, top - height, top);
+            heatmap.Colormap = new Ink();
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            var label = plot.Add.Text($"{mistake.True} → {mistake.Predicted}", left + width / 2.0, top + 0.3);
+            label.LabelFontSize = 18;
+            label.LabelAlignment = Alignment.LowerCenter;
+            label.LabelFontColor = Class0;
+        }
+        plot.Axes.SetLimits(-1, columns * cellWidth, -rows * cellHeight - 0.5, 0.5);
+        plot.Axes.SquareUnits(); // square pixels: the limits grow along one axis to fit the picture
+        plot.Axes.Frameless();
+        plot.HideGrid();
+        plot.Title(title);
+        plot.SavePng(path, Math.Max(640, columns * cellPixels + 40), rows * cellPixels * (height + 3) / width + 80);
+    }
+
+    /// <summary>0 → white, 1 → black: ink on paper.</summary>
+    private sealed class Ink : IColormap
+    {
+        public string Name => "ink";
+
+        public Color GetColor(double position)
+        {
+            if (double.IsNaN(position)) return Colors.White;
+            return Colors.White.MixedWith(Colors.Black, Math.Clamp(position, 0, 1));
+        }
+    }
+
     private static void AddPoints(Plot plot, List<double> xs, List<double> ys, Color color, string name)
     {
         var markers = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 6, color);

@@ -15,7 +15,8 @@ namespace NetGen.Demo;
 /// The NetGen demo: the course's flower network and football regularization story from the published starting weights,
 /// then the breast cancer data split 60/20/20 and trained with <see cref="Trainer.Fit"/> (an optimizer, mini-batches,
 /// early stopping), with a live progress bar, train/dev/test accuracy, the bias/variance verdict, PNG plots and the
-/// saved parameters in <c>./netgen-out/</c>; then a softmax classifier on iris with its confusion matrix.
+/// saved parameters in <c>./netgen-out/</c>; then a softmax classifier on iris with its confusion matrix, and a small
+/// CNN on scikit-learn's 8 × 8 digits with a picture of the test digits it gets wrong.
 /// </summary>
 public static class Program
 {
@@ -71,10 +72,10 @@ public static class Program
 /// <summary>The demo's command-line options.</summary>
 public sealed class DemoSettings : CommandSettings
 {
-    public static readonly string[] DataSets = ["flower", "football", "breast-cancer", "iris"];
+    public static readonly string[] DataSets = ["flower", "football", "breast-cancer", "iris", "digits"];
 
     [CommandOption("-d|--data <SETS>")]
-    [Description("Which data set(s) to run: [green]flower[/], [green]football[/], [green]breast-cancer[/], [green]iris[/] or [green]all[/]; several separated by commas.")]
+    [Description("Which data set(s) to run: [green]flower[/], [green]football[/], [green]breast-cancer[/], [green]iris[/], [green]digits[/] or [green]all[/]; several separated by commas.")]
     [DefaultValue("all")]
     public string Data { get; init; } = "all";
 
@@ -113,7 +114,7 @@ public sealed class DemoSettings : CommandSettings
 
     [CommandOption("--seed <N>")]
     [TypeConverter(typeof(SeedConverter))]
-    [Description("Breast cancer and iris: the seed of the 60/20/20 split and of the mini-batch shuffles.")]
+    [Description("Breast cancer and iris: the seed of the 60/20/20 split and of the mini-batch shuffles; digits: of the shuffles only (its split is fixed).")]
     [DefaultValue(42UL)]
     public ulong Seed { get; init; } = 42;
 
@@ -153,10 +154,10 @@ public sealed class DemoSettings : CommandSettings
     {
         var names = Data.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0)
-            return ValidationResult.Error("--data: name at least one data set (flower, football, breast-cancer, iris or all).");
+            return ValidationResult.Error("--data: name at least one data set (flower, football, breast-cancer, iris, digits or all).");
         foreach (string name in names)
-            if (!(name.ToLowerInvariant() is "all" or "flower" or "football" or "breast-cancer" or "cancer" or "breast_cancer" or "breastcancer" or "iris"))
-                return ValidationResult.Error($"--data: unknown data set '{name}'; use flower, football, breast-cancer, iris or all.");
+            if (!(name.ToLowerInvariant() is "all" or "flower" or "football" or "breast-cancer" or "cancer" or "breast_cancer" or "breastcancer" or "iris" or "digits"))
+                return ValidationResult.Error($"--data: unknown data set '{name}'; use flower, football, breast-cancer, iris, digits or all.");
         if (!(Optimizer.ToLowerInvariant() is "gd" or "sgd" or "gradient-descent" or "momentum" or "adam"))
             return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}'; use gd, momentum or adam.");
         if (!(Penalty.ToLowerInvariant() is "none" or "l2" or "dropout"))
@@ -199,6 +200,7 @@ public sealed class DemoCommand : Command<DemoSettings>
                 case "football": demos.Football(); break;
                 case "breast-cancer": demos.BreastCancer(settings); break;
                 case "iris": demos.Iris(settings); break;
+                case "digits": demos.Digits(settings); break;
             }
         }
         return 0;
