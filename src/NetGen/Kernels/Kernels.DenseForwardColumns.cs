@@ -138,13 +138,15 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// One strip of <typeparamref name="TRows"/> rows (1 to 4) across all m samples, <typeparamref name="TCols"/> vectors
-    /// (1, 2 or 4) at a time: TRows × TCols sums in registers, the rows and vectors past the counts compiled away. The
-    /// last tile starts at m − its width and recomputes a few columns identically instead of masking.
+    /// One strip of <typeparamref name="TRows"/> rows (1 to 4) across the samples from <paramref name="start"/> to m,
+    /// <typeparamref name="TCols"/> vectors (1, 2 or 4) at a time: TRows × TCols sums in registers, the rows and vectors
+    /// past the counts compiled away. Tiles of several vectors cover whole tiles only and leave the rest to one-vector
+    /// tiles, so that a tail wastes less than a vector; the last one-vector tile starts at m − one vector and recomputes
+    /// a few columns identically instead of masking.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ColumnsTile<TVec, TRows, TCols, TStore, TActivation>(ref float s, int rowStride, int columnStride, ref float v0,
-        ref float bias, bool hasBias, ref float z, ref float y, int depth, int m, TActivation g)
+        ref float bias, bool hasBias, ref float z, ref float y, int depth, int m, TActivation g, int start = 0)
         where TVec : struct, IVector<TVec>
         where TRows : struct, ICount
         where TCols : struct, ICount
@@ -157,7 +159,9 @@ public static partial class Kernels
         TVec b1 = hasBias && TRows.Value > 1 ? TVec.Broadcast(Unsafe.Add(ref bias, 1)) : default;
         TVec b2 = hasBias && TRows.Value > 2 ? TVec.Broadcast(Unsafe.Add(ref bias, 2)) : default;
         TVec b3 = hasBias && TRows.Value > 3 ? TVec.Broadcast(Unsafe.Add(ref bias, 3)) : default;
-        for (int i = 0; ; i += width)
+        // Tiles of several vectors stop at the last whole tile; one-vector tiles run to m, the last one overlapping.
+        int end = TCols.Value == 1 ? m : start + (m - start) / width * width;
+        for (int i = start; TCols.Value == 1 || i < end; i += width)
         {
             if (i > m - width) i = m - width; // the last tile overlaps the previous one: same values, stored again
             TVec c00 = b0, c01 = b0, c02 = b0, c03 = b0, c10 = b1, c11 = b1, c12 = b1, c13 = b1;
@@ -203,8 +207,11 @@ public static partial class Kernels
             if (TRows.Value > 1) StoreRow<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
             if (TRows.Value > 2) StoreRow<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
             if (TRows.Value > 3) StoreRow<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
-            if (i + width >= m) break;
+            if (TCols.Value == 1 && i + width >= m) break;
         }
+        if (TCols.Value > 1 && end < m)
+            ColumnsTile<TVec, TRows, One, TStore, TActivation>(ref s, rowStride, columnStride, ref v0, ref bias, hasBias,
+                ref z, ref y, depth, m, g, end);
     }
 
     /// <summary>Stores the first <typeparamref name="TCols"/> of four finished blocks of one row, side by side from i.</summary>
