@@ -349,7 +349,7 @@ public class DiagnosticTests
         else if (c.GeneratesNothing)
         {
             Assert.Empty(run.GeneratedSources);
-            Assert.Empty(run.OutputProblems().Where(d => d.Severity == DiagnosticSeverity.Error));
+            Assert.DoesNotContain(run.OutputProblems(), d => d.Severity == DiagnosticSeverity.Error);
         }
         else
         {

@@ -706,9 +706,6 @@ public sealed class OnnxExportTests : IDisposable
     private static ProtoField Single(List<ProtoField> fields, int number)
         => Assert.Single(fields, f => f.Field == number);
 
-    /// <summary>An INetwork that no generator wrote: its Architecture is whatever the test gives. (When INetwork gets
-    /// <c>Layers</c>, this class needs it too: the layers parsed from its architecture, or none where that fails.)
-    /// </summary>
     /// <summary>A network written by hand, described by the layers it is given (right or wrong).</summary>
     private sealed class ForeignNetwork(int inputs, int outputs, int parameters, params LayerDescription[] layers)
         : INetwork
@@ -718,7 +715,7 @@ public sealed class OnnxExportTests : IDisposable
         public int InputSize => inputs;
         public int OutputSize => outputs;
         public int LayerCount => layers.Length;
-        public int ParameterCount => parameters;
+        public int ParameterCount { get; } = parameters;
         public string Architecture => "written by hand";
         public Loss Loss => Loss.BinaryCrossEntropy;
         public IReadOnlyList<LayerDescription> Layers => layers;
