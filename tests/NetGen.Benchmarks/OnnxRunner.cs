@@ -20,13 +20,22 @@ public sealed class OnnxRunner : IDisposable
     private readonly SessionOptions _options;
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
-    private readonly string[] _inputNames = [OnnxModels.InputName];
-    private readonly string[] _outputNames = [OnnxModels.OutputName];
+    private readonly string[] _inputNames, _outputNames;
     private readonly OrtValue[] _inputs, _outputs;
     private readonly OrtIoBinding _binding;
 
-    public OnnxRunner(byte[] model, int batch, int inputSize, int outputSize)
+    /// <param name="model">The ONNX model's bytes.</param>
+    /// <param name="batch">The rows of every call.</param>
+    /// <param name="inputSize">The floats of one input row.</param>
+    /// <param name="outputSize">The floats of one output row.</param>
+    /// <param name="inputName">The model's input: <see cref="OnnxModels.InputName"/>, or NetGen's "x" for a model that
+    /// <c>SaveOnnx</c> wrote.</param>
+    /// <param name="outputName">The model's output, likewise.</param>
+    public OnnxRunner(byte[] model, int batch, int inputSize, int outputSize, string inputName = OnnxModels.InputName,
+        string outputName = OnnxModels.OutputName)
     {
+        _inputNames = [inputName];
+        _outputNames = [outputName];
         Batch = batch;
         InputSize = inputSize;
         OutputSize = outputSize;
@@ -45,8 +54,8 @@ public sealed class OnnxRunner : IDisposable
         _inputs = [OrtValue.CreateTensorValueFromMemory(X, [batch, inputSize])];
         _outputs = [OrtValue.CreateTensorValueFromMemory(Y, [batch, outputSize])];
         _binding = _session.CreateIoBinding();
-        _binding.BindInput(OnnxModels.InputName, _inputs[0]);
-        _binding.BindOutput(OnnxModels.OutputName, _outputs[0]);
+        _binding.BindInput(inputName, _inputs[0]);
+        _binding.BindOutput(outputName, _outputs[0]);
     }
 
     /// <summary>Y = model(X): <c>InferenceSession.Run(RunOptions, names, OrtValues, names, OrtValues)</c>, the measured baseline.</summary>

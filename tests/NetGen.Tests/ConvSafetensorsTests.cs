@@ -86,16 +86,16 @@ public sealed class ConvSafetensorsTests : IDisposable
     }
 
     [Fact]
-    public void The_parameter_file_and_ONNX_refuse_a_conv_network_before_writing()
+    public void The_parameter_file_refuses_a_conv_network_before_writing()
     {
+        // Its header lists each layer as (n[l], n[l-1]), a dense layer's W; a conv layer's 4-D W needs a new version of
+        // the format. SaveOnnx takes conv networks (OnnxExportTests).
         var net = new LeNet5();
-        string parameters = _folder.File("lenet.ngp"), onnx = _folder.File("lenet.onnx");
+        string parameters = _folder.File("lenet.ngp");
         var error = Assert.Throws<ArgumentException>(() => net.SaveParameters(parameters));
         Assert.Contains("Conv2D layer, which this format cannot store yet; SaveSafetensors and LoadSafetensors can", error.Message,
             StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => net.SaveOnnx(onnx));
         Assert.False(File.Exists(parameters));
-        Assert.False(File.Exists(onnx));
     }
 
     private static string Header(string path)

@@ -66,6 +66,9 @@ public sealed class KernelGuardTests
 
     /// <summary>One channel of 256 × 256 and a 1 × 1 kernel (or window): 65 536 floats per sample in and out.</summary>
     private static readonly ConvGeometry BigConv = new(1, 256, 256, 1, 1, 1, 1, 0, 0, 256, 256);
+
+    // The scratch the conv kernels ask for this geometry on this machine (the fast path's, or none for the direct loops).
+    private static readonly float[] BigConvScratch = new float[Kernels.Conv2DScratchLength(BigConv, 3)];
     private static readonly PoolGeometry BigPool = new(1, 256, 256, 1, 1, 1, 256, 256);
 
     /// <summary>Every public kernel of <see cref="Kernels"/> with an int size (or offset) parameter.</summary>
@@ -101,11 +104,11 @@ public sealed class KernelGuardTests
         // The conv and pool kernels take their map sizes from a validated geometry (ConvKernelTests checks it); their one
         // size is the sample count. Maps of 256 × 256 = 65 536 floats make samples × map overflow at 65 537 samples.
         new("Conv2DForward", ["samples"], [3], s => Kernels.Conv2DForward(Wrapped(s[0], 65536), Floats(1), Floats(1),
-            Wrapped(s[0], 65536), s[0], BigConv, Span<float>.Empty)),
+            Wrapped(s[0], 65536), s[0], BigConv, BigConvScratch)),
         new("Conv2DBackwardWeights", ["samples"], [3], s => Kernels.Conv2DBackwardWeights(Wrapped(s[0], 65536),
-            Wrapped(s[0], 65536), Floats(1), Floats(1), s[0], BigConv, Span<float>.Empty)),
+            Wrapped(s[0], 65536), Floats(1), Floats(1), s[0], BigConv, BigConvScratch)),
         new("Conv2DBackwardInput", ["samples"], [3], s => Kernels.Conv2DBackwardInput(Wrapped(s[0], 65536), Floats(1),
-            Wrapped(s[0], 65536), s[0], BigConv, Span<float>.Empty)),
+            Wrapped(s[0], 65536), s[0], BigConv, BigConvScratch)),
         new("MaxPoolForward", ["samples"], [3], s => Kernels.MaxPoolForward(Wrapped(s[0], 65536), Wrapped(s[0], 65536), s[0], BigPool)),
         new("MaxPoolBackward", ["samples"], [3], s => Kernels.MaxPoolBackward(Wrapped(s[0], 65536), Wrapped(s[0], 65536),
             Wrapped(s[0], 65536), s[0], BigPool)),
