@@ -119,25 +119,70 @@ public sealed partial class NetworkGenerator
             return new InputArguments(shape, size, valid, location);
         }
 
+        /// <summary>g of a [Dense] or [Conv2D], or NG0204 for a value the enum does not define.</summary>
+        private static Activation ParseActivation(int value, LocationInfo? location, List<DiagnosticInfo> diagnostics,
+            ref bool valid)
+        {
+            if (Enum.IsDefined(typeof(Activation), value)) return (Activation)value;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", value,
+                "Activation"));
+            valid = false;
+            return Activation.Linear;
+        }
+
+        /// <summary>The named arguments every layer with parameters takes ([Dense] and [Conv2D]), read one at a time and
+        /// each checked where it is read.</summary>
+        private sealed class LayerOptions
+        {
+            public float LeakySlope = 0.01f;
+            public Init Init = Init.Default;
+            public float? L2, L1;
+            public string? Name;
+
+            /// <summary>Reads <paramref name="key"/> if it is one of these options (other keys are the caller's and pass);
+            /// false when its value is refused, with the diagnostic added.</summary>
+            public bool Parse(string key, TypedConstant value, int index, LocationInfo? location,
+                List<DiagnosticInfo> diagnostics)
+            {
+                switch (key)
+                {
+                    case "LeakySlope":
+                        LeakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (!float.IsNaN(LeakySlope) && !float.IsInfinity(LeakySlope)) return true;
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index,
+                            Format(LeakySlope)));
+                        return false;
+                    case "Init":
+                        if (!TryEnum(value, "Init", location, diagnostics, out Init parsed)) return false;
+                        Init = parsed;
+                        return true;
+                    case "Name":
+                        Name = value.Value as string;
+                        if (NetGen.TensorNames.CheckPrefix(Name) is not { } why) return true;
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, index,
+                            Quote(Name ?? ""), why));
+                        return false;
+                    case "L2":
+                    case "L1":
+                        float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
+                        if (float.IsNaN(lambda)) return true; // NaN is the attribute's "inherit"
+                        if (key == "L2") L2 = lambda; else L1 = lambda;
+                        return IsValidPenalty(lambda, key + " of layer " + index, location, diagnostics);
+                    default:
+                        return true;
+                }
+            }
+        }
+
         /// <param name="index">l, the layer this [Dense] declares, for the messages.</param>
         private static DenseArguments ParseDense(AttributeData attribute, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
             bool valid = true;
             int units = ArgumentAsInt(attribute, 0);
             int activationValue = ArgumentAsInt(attribute, 1);
-            var activation = Activation.Linear;
-            if (Enum.IsDefined(typeof(Activation), activationValue))
-                activation = (Activation)activationValue;
-            else
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
-                valid = false;
-            }
+            Activation activation = ParseActivation(activationValue, location, diagnostics, ref valid);
             int declaredInputs = 0;
-            float leakySlope = 0.01f;
-            Init init = Init.Default;
-            float? l2 = null, l1 = null;
-            string? name = null;
+            var options = new LayerOptions();
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 TypedConstant value = argument.Value;
@@ -147,34 +192,8 @@ public sealed partial class NetworkGenerator
                     case "Inputs":
                         declaredInputs = Convert.ToInt32(value.Value, CultureInfo.InvariantCulture);
                         break;
-                    case "LeakySlope":
-                        leakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                        if (float.IsNaN(leakySlope) || float.IsInfinity(leakySlope))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index, Format(leakySlope)));
-                            valid = false;
-                        }
-                        break;
-                    case "Init" when TryEnum(value, "Init", location, diagnostics, out Init parsedInit):
-                        init = parsedInit;
-                        break;
-                    case "Init":
-                        valid = false;
-                        break;
-                    case "Name":
-                        name = value.Value as string;
-                        if (NetGen.TensorNames.CheckPrefix(name) is { } why)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, index, Quote(name ?? ""), why));
-                            valid = false;
-                        }
-                        break;
-                    case "L2":
-                    case "L1":
-                        float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                        if (float.IsNaN(lambda)) break; // NaN is the attribute's "inherit"
-                        if (!IsValidPenalty(lambda, argument.Key + " of layer " + index, location, diagnostics)) valid = false;
-                        if (argument.Key == "L2") l2 = lambda; else l1 = lambda;
+                    default:
+                        if (!options.Parse(argument.Key, value, index, location, diagnostics)) valid = false;
                         break;
                 }
             }
@@ -188,7 +207,8 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Inputs of layer " + index, declaredInputs));
                 valid = false;
             }
-            return new DenseArguments(units, activation, declaredInputs, leakySlope, init, l2, l1, valid, location, name);
+            return new DenseArguments(units, activation, declaredInputs, options.LeakySlope, options.Init, options.L2,
+                options.L1, valid, location, options.Name);
         }
 
         /// <param name="index">l, the layer this [Conv2D] declares, for the messages.</param>
@@ -198,20 +218,10 @@ public sealed partial class NetworkGenerator
             bool valid = true;
             int filters = ArgumentAsInt(attribute, 0), kernelSize = ArgumentAsInt(attribute, 1);
             int activationValue = ArgumentAsInt(attribute, 2);
-            var activation = Activation.Linear;
-            if (Enum.IsDefined(typeof(Activation), activationValue))
-                activation = (Activation)activationValue;
-            else
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location, "Activation", activationValue, "Activation"));
-                valid = false;
-            }
+            Activation activation = ParseActivation(activationValue, location, diagnostics, ref valid);
             int kernelHeight = kernelSize, kernelWidth = kernelSize, stride = 1;
             var padding = Padding.Valid;
-            float leakySlope = 0.01f;
-            Init init = Init.Default;
-            float? l2 = null, l1 = null;
-            string? name = null;
+            var options = new LayerOptions();
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 TypedConstant value = argument.Value;
@@ -233,34 +243,8 @@ public sealed partial class NetworkGenerator
                     case "Padding":
                         valid = false;
                         break;
-                    case "LeakySlope":
-                        leakySlope = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                        if (float.IsNaN(leakySlope) || float.IsInfinity(leakySlope))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLeakySlope, location, index, Format(leakySlope)));
-                            valid = false;
-                        }
-                        break;
-                    case "Init" when TryEnum(value, "Init", location, diagnostics, out Init parsedInit):
-                        init = parsedInit;
-                        break;
-                    case "Init":
-                        valid = false;
-                        break;
-                    case "Name":
-                        name = value.Value as string;
-                        if (NetGen.TensorNames.CheckPrefix(name) is { } why)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, index, Quote(name ?? ""), why));
-                            valid = false;
-                        }
-                        break;
-                    case "L2":
-                    case "L1":
-                        float lambda = Convert.ToSingle(value.Value, CultureInfo.InvariantCulture);
-                        if (float.IsNaN(lambda)) break; // NaN is the attribute's "inherit"
-                        if (!IsValidPenalty(lambda, argument.Key + " of layer " + index, location, diagnostics)) valid = false;
-                        if (argument.Key == "L2") l2 = lambda; else l1 = lambda;
+                    default:
+                        if (!options.Parse(argument.Key, value, index, location, diagnostics)) valid = false;
                         break;
                 }
             }
@@ -275,7 +259,7 @@ public sealed partial class NetworkGenerator
                 valid = false;
             }
             var parsed = new Conv2DArguments(filters, kernelSize, kernelHeight, kernelWidth, stride, padding, activation,
-                leakySlope, init, l2, l1, name, valid, location);
+                options.LeakySlope, options.Init, options.L2, options.L1, options.Name, valid, location);
             if (padding == Padding.Same && stride > 1)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamePaddingWithStride, location, index, parsed.Describe(), stride));
