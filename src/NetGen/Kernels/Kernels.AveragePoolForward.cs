@@ -16,9 +16,9 @@ public static partial class Kernels
         RequireMatrix(z.Length, samples, p.OutputSize, nameof(z));
         switch (PairsWidth(p))
         {
-            case 16: AveragePoolPairs<Width512>(ref Ref(a), ref Ref(z), samples, p); return;
-            case 8: AveragePoolPairs<Width256>(ref Ref(a), ref Ref(z), samples, p); return;
-            case 4: AveragePoolPairs<Width128>(ref Ref(a), ref Ref(z), samples, p); return;
+            case 16: PoolPairs<Width512, MeanOfPair>(ref Ref(a), ref Ref(z), samples, p); return;
+            case 8: PoolPairs<Width256, MeanOfPair>(ref Ref(a), ref Ref(z), samples, p); return;
+            case 4: PoolPairs<Width128, MeanOfPair>(ref Ref(a), ref Ref(z), samples, p); return;
         }
         AveragePoolForwardDirect(a, z, samples, p);
     }
@@ -47,33 +47,5 @@ public static partial class Kernels
                     Unsafe.Add(ref zP, oy * ow + ox) = sum * scale;
                 }
         }
-    }
-
-    /// <summary>Z[oy, ox] = ((A[2oy, 2ox] + A[2oy + 1, 2ox]) + (A[2oy, 2ox + 1] + A[2oy + 1, 2ox + 1]))·¼ a vector of ox
-    /// at a time, as <see cref="MaxPoolPairs"/> does with max.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AveragePoolPairs<TVec>(ref float a0, ref float z0, int samples, in PoolGeometry p)
-        where TVec : struct, IVector<TVec>
-    {
-        int w = p.InWidth, oh = p.OutHeight, ow = p.OutWidth, n = TVec.Count, planes = samples * p.Channels;
-        nint inPlane = (nint)p.InHeight * w, outPlane = (nint)oh * ow;
-        TVec quarter = TVec.Broadcast(0.25f);
-        for (int plane = 0; plane < planes; plane++)
-            for (int oy = 0; oy < oh; oy++)
-            {
-                ref float r0 = ref Unsafe.Add(ref a0, plane * inPlane + (nint)2 * oy * w);
-                ref float r1 = ref Unsafe.Add(ref r0, w);
-                ref float zr = ref Unsafe.Add(ref z0, plane * outPlane + (nint)oy * ow);
-                for (int ox = 0; ; ox += n)
-                {
-                    if (ox > ow - n) ox = ow - n;
-                    nuint at = (nuint)(2 * ox);
-                    TVec lo = TVec.Load(ref r0, at) + TVec.Load(ref r1, at);
-                    TVec hi = TVec.Load(ref r0, at + (nuint)n) + TVec.Load(ref r1, at + (nuint)n);
-                    TVec.Deinterleave(lo, hi, out TVec even, out TVec odd);
-                    TVec.Store((even + odd) * quarter, ref zr, (nuint)ox);
-                    if (ox + n >= ow) break;
-                }
-            }
     }
 }
