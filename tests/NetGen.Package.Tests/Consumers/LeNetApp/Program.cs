@@ -11,7 +11,10 @@
 //   accuracy <percent>                         training accuracy after them
 //   allocated predict <bytes>                  heap bytes of 1000 Predict calls after warm-up
 //   allocated trainstep <bytes>                heap bytes of 20 TrainStep calls after warm-up
+// and writes lenet-start.bin (the seeded parameters, their gradients, X and Y) for the test's float64 reference.
 using System;
+using System.IO;
+using System.Runtime.InteropServices;
 using NetGen;
 
 namespace LeNetApp;
@@ -36,7 +39,8 @@ internal static class Program
 {
     const int M = 64, Side = 28, Pixels = Side * Side, Classes = 10;
 
-    /// <summary>The learning rate and step count of the training run (the test's cost bound was measured with them).</summary>
+    /// <summary>The learning rate and step count of the training run (the test's bound was measured with them).
+    /// </summary>
     const float LearningRate = 0.05f;
     const int Steps = 60;
 
@@ -65,8 +69,11 @@ internal static class Program
 
         int right = 0;
         for (int i = 0; i < M; i++)
-            if (net.PredictClass(x.AsSpan(i * Pixels, Pixels)) == Array.IndexOf(y, 1f, i * Classes, Classes) - i * Classes)
+        {
+            int label = Array.IndexOf(y, 1f, i * Classes, Classes) - (i * Classes);
+            if (net.PredictClass(x.AsSpan(i * Pixels, Pixels)) == label)
                 right++;
+        }
         Console.WriteLine(FormattableString.Invariant($"accuracy {100.0 * right / M:R}"));
 
         // Allocation: the concrete generated members, after a warm-up at the same batch size.
@@ -98,6 +105,7 @@ internal static class Program
     {
         var gradients = new float[LeNet5.ParameterCount];
         net.ComputeGradients(x, y, M, gradients);
+        WriteStart(net.Parameters, gradients, x, y);
         foreach (LayerDescription layer in net.Layers)
         {
             if (layer.WeightLength == 0)
@@ -124,7 +132,20 @@ internal static class Program
         float minus = net.Cost(x, y, M);
         p[at] = theta;
         double right = ((double)plus - cost) / hPlus, left = ((double)cost - minus) / hMinus;
-        Console.WriteLine(FormattableString.Invariant($"grad {layer} {what} {index} {gradients[at]:R} {right:R} {left:R}"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"grad {layer} {what} {index} {gradients[at]:R} {right:R} {left:R}"));
+    }
+
+    /// <summary>Writes lenet-start.bin in the working directory for the test's float64 reference: the parameter count
+    /// P as int32, then as float32 the P parameters, the P gradients, X (64 × 784) and Y (64 × 10).</summary>
+    static void WriteStart(ReadOnlySpan<float> parameters, float[] gradients, float[] x, float[] y)
+    {
+        using var file = new BinaryWriter(File.Create(Path.Combine(Environment.CurrentDirectory, "lenet-start.bin")));
+        file.Write(parameters.Length);
+        file.Write(MemoryMarshal.AsBytes(parameters));
+        file.Write(MemoryMarshal.AsBytes(gradients.AsSpan()));
+        file.Write(MemoryMarshal.AsBytes(x.AsSpan()));
+        file.Write(MemoryMarshal.AsBytes(y.AsSpan()));
     }
 
     static int LargestIndex(ReadOnlySpan<float> values)
