@@ -194,6 +194,7 @@ public sealed partial class PackageConsumerTests
         // 1e-16 · 2.6 / 1e-6, 3e-10; a ReLU or pool switch within 1e-6 is rare, and then the gradient lies between the
         // two slopes). Where the float32 differences above crossed a switch (layer 6's W[6720]: slopes 5 % apart),
         // these agree to 1e-9.
+        var referenceClock = System.Diagnostics.Stopwatch.StartNew();
         float[] start64 = ReadStart(Path.Combine(app, "lenet-start.bin"));
         double[] theta = start64[..LeNetParameters].Select(v => (double)v).ToArray();
         double[] x64 = start64[(2 * LeNetParameters)..^(LeNetM * 10)].Select(v => (double)v).ToArray();
@@ -230,6 +231,9 @@ public sealed partial class PackageConsumerTests
                 problems.Add($"layer {layer}: a gradient 0.1 % off ({g * 1.001}) would pass the float64 check");
         }
         _output.WriteLine(FormattableString.Invariant($"Cost at the start {cost32}, float64 {cost64}"));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"build {build.Elapsed.TotalSeconds:F1} s, run {run.Elapsed.TotalSeconds:F1} s, float64 reference " +
+            $"{referenceClock.Elapsed.TotalSeconds:F1} s"));
 
         // The check has teeth in every layer: at each layer's largest W entry the two slopes agree (no switch crossed),
         // the gradient is not small, and the same gradient 5 % off would be refused.
