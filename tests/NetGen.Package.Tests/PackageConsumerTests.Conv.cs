@@ -12,8 +12,9 @@ namespace NetGen.Package.Tests;
 /// Issue 14's "Done when", from a consumer of the packed package (Consumers/LeNetApp): it declares the issue's LeNet-5
 /// word for word, builds with every warning an error, every analyzer rule and XML docs on (the generated conv code must
 /// add no warning), trains it on 64 seeded synthetic images whose class is the brightest quadrant, checks
-/// ComputeGradients of every layer with parameters against differences of Cost, and measures Predict and TrainStep
-/// allocating 0 B after warm-up. The shape faults (NG0112–NG0117) are in Consumers/FaultyApp, checked by
+/// ComputeGradients of every layer with parameters against differences of its own float32 Cost and, tighter, of a
+/// float64 forward written here in PyTorch's terms (independent of NetGen's kernels), and measures Predict and
+/// TrainStep allocating 0 B after warm-up. The shape faults (NG0112–NG0117) are in Consumers/FaultyApp, checked by
 /// <see cref="Faulty_consumer_fails_to_build_at_each_attribute_at_fault"/>.
 /// </summary>
 public sealed partial class PackageConsumerTests
