@@ -359,7 +359,8 @@ public sealed partial class PackageConsumerTests
 
     /// <summary>Every diagnostic the faulty consumer must show; NG0301 is a warning, the others are errors.</summary>
     static readonly string[] RequiredIds = ["NG0001", "NG0101", "NG0103", "NG0104", "NG0105", "NG0201", "NG0202", "NG0203", "NG0003", "NG0301",
-                                           "NG0107", "NG0401", "NG0402", "NG0403", "NG0404"];
+                                           "NG0107", "NG0401", "NG0402", "NG0403", "NG0404",
+                                           "NG0112", "NG0113", "NG0114", "NG0115", "NG0116", "NG0117"];
     static readonly HashSet<string> WarningIds = ["NG0301"];
 
     [Fact]

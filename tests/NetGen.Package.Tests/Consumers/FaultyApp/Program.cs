@@ -150,6 +150,70 @@ public partial class NegativeLayerL1;
 [L2(0.1f)] // expect NG0404
 public partial class TwiceL2;
 
+// Issue 14: each shape fault of a conv network, on the attribute at fault, from the packed package.
+// NG0112: a 6 × 6 kernel over the 5 × 5 × 4 map that the valid conv and the pool below leave.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(12, 12, 1)]
+[Conv2D(4, 3, Activation.Relu)]
+[MaxPool(2)]
+[Conv2D(8, 6, Activation.Relu)] // expect NG0112
+[Dense(1, Activation.Sigmoid)]
+public partial class ConvKernelTooLarge;
+
+// NG0113: 4 × 4 pool windows over a 3 × 5 × 2 map.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(3, 5, 2)]
+[MaxPool(4)] // expect NG0113
+[Dense(1, Activation.Sigmoid)]
+public partial class PoolWindowTooLarge;
+
+// NG0114: a conv after a dense layer (no map left to slide over).
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(8, 8)]
+[Dense(16, Activation.Relu)]
+[Conv2D(2, 3, Activation.Relu)] // expect NG0114
+[Dense(1, Activation.Sigmoid)]
+public partial class ConvAfterDense;
+
+// NG0115: the issue's LeNet-5 with Inputs = 256 where the map below flattens to 5 × 5 × 16 = 400.
+[Network(Loss = Loss.CrossEntropy, Init = Init.He)]
+[Input(28, 28, 1)]
+[Conv2D(6, 5, Activation.Relu, Padding = Padding.Same)]
+[MaxPool(2)]
+[Conv2D(16, 5, Activation.Relu)]
+[MaxPool(2)]
+[Dense(120, Activation.Relu, Inputs = 256)] // expect NG0115
+[Dense(84, Activation.Relu)]
+[Dense(10, Activation.Softmax)]
+public partial class LeNetWrongInputs;
+
+// NG0116: Padding.Same with a stride of 2.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(8, 8)]
+[Conv2D(2, 3, Activation.Relu, Padding = Padding.Same, Stride = 2)] // expect NG0116
+[Dense(1, Activation.Sigmoid)]
+public partial class SamePaddingStrided;
+
+// NG0117: a conv over a flat input.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(64)]
+[Conv2D(2, 3, Activation.Relu)] // expect NG0117
+[Dense(1, Activation.Sigmoid)]
+public partial class ConvOverFlatInput;
+
+// NG0104 for conv and pool sizes: a stride of 0, a pool window of -2.
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(6, 6)]
+[Conv2D(2, 3, Activation.Relu, Stride = 0)] // expect NG0104
+[Dense(1, Activation.Sigmoid)]
+public partial class ConvStrideZero;
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(6, 6)]
+[AveragePool(-2)] // expect NG0104
+[Dense(1, Activation.Sigmoid)]
+public partial class PoolWindowNegative;
+
 public static class Program
 {
     // A warning does not stop generation: these two networks must exist and compile.
