@@ -209,6 +209,8 @@ public static class ParameterFile
     /// corrupted (checksum), or holds another architecture; the message names what was expected and what was found, and
     /// <see cref="INetwork.Parameters"/> is unchanged.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ArgumentException">The file is a version 3 file (a conv network's) and the network's
+    /// <see cref="INetwork.Layers"/> disagree with its sizes, so its layers cannot be checked; nothing is loaded.</exception>
     public static void LoadParameters(this INetwork net, string path) => LoadParameters(net, path, out _);
 
     /// <summary>Reads <paramref name="path"/> and, once every check has passed, copies its parameters into the network
@@ -223,6 +225,8 @@ public static class ParameterFile
     /// whose values are not finite with σ &gt; 0; the message names what was expected and what was found, and
     /// <see cref="INetwork.Parameters"/> is unchanged.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ArgumentException">The file is a version 3 file (a conv network's) and the network's
+    /// <see cref="INetwork.Layers"/> disagree with its sizes, so its layers cannot be checked; nothing is loaded.</exception>
     public static void LoadParameters(this INetwork net, string path, out Standardizer? scaling)
     {
         ArgumentNullException.ThrowIfNull(net);
