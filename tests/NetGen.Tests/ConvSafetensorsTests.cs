@@ -11,8 +11,8 @@ namespace NetGen.Tests;
 
 /// <summary>
 /// Conv networks in weight files (issue 14 item 4): safetensors holds a conv layer's W as the 4-D (filters, c_in, kh, kw)
-/// tensor of PyTorch's Conv2d and a pool as nothing; a PyTorch nn.Sequential's file loads unchanged; the formats that
-/// cannot store conv layers yet refuse them before writing anything.
+/// tensor of PyTorch's Conv2d and a pool as nothing; a PyTorch nn.Sequential's file loads unchanged; the parameter
+/// file stores them too (its version 3).
 /// </summary>
 public sealed class ConvSafetensorsTests : IDisposable
 {
@@ -86,16 +86,19 @@ public sealed class ConvSafetensorsTests : IDisposable
     }
 
     [Fact]
-    public void The_parameter_file_refuses_a_conv_network_before_writing()
+    public void The_parameter_file_round_trips_a_conv_network()
     {
-        // Its header lists each layer as (n[l], n[l-1]), a dense layer's W; a conv layer's 4-D W needs a new version of
-        // the format. SaveOnnx takes conv networks (OnnxExportTests).
-        var net = new LeNet5();
+        // It refused conv networks until its version 3, whose header gives each layer's kind and 4-D W
+        // (ConvParameterFileTests checks the layout and the refusals).
+        var net = new LeNet5(seed: 5);
+        for (int j = 0; j < net.B3.Length; j++) net.B3[j] = 0.01f * j;
         string parameters = _folder.File("lenet.ngp");
-        var error = Assert.Throws<ArgumentException>(() => net.SaveParameters(parameters));
-        Assert.Contains("Conv2D layer, which this format cannot store yet; SaveSafetensors and LoadSafetensors can", error.Message,
-            StringComparison.Ordinal);
-        Assert.False(File.Exists(parameters));
+        net.SaveParameters(parameters);
+        Assert.Equal(3u, BinaryPrimitives.ReadUInt32LittleEndian(File.ReadAllBytes(parameters).AsSpan(8)));
+        var other = new LeNet5(seed: 6);
+        Assert.NotEqual(net.Parameters.ToArray(), other.Parameters.ToArray());
+        other.LoadParameters(parameters);
+        Assert.Equal(net.Parameters.ToArray(), other.Parameters.ToArray());
     }
 
     private static string Header(string path)

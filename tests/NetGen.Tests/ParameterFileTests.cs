@@ -204,15 +204,19 @@ public sealed class ParameterFileTests : IDisposable
         new PersistNet().SaveSafetensors(safetensors);
         Refused(safetensors);
 
-        string wrongVersion = _folder.File("v3.ngp");
+        string wrongVersion = _folder.File("v4.ngp");
         new PersistNet().SaveParameters(wrongVersion);
         byte[] bytes = File.ReadAllBytes(wrongVersion);
-        bytes[8] = 3;
+        bytes[8] = 4;
         File.WriteAllBytes(wrongVersion, bytes);
-        Assert.Contains("expected format version 1 or 2, but the file has version 3; a newer NetGen wrote it", Refused(wrongVersion));
+        Assert.Contains("expected format version 1, 2 or 3, but the file has version 4; a newer NetGen wrote it", Refused(wrongVersion));
         bytes[8] = 0;
         File.WriteAllBytes(wrongVersion, bytes);
-        Assert.Contains("expected format version 1 or 2, but the file has version 0", Refused(wrongVersion));
+        Assert.Contains("expected format version 1, 2 or 3, but the file has version 0", Refused(wrongVersion));
+        // A version 1 file relabelled 3 reads its architecture's length as flags, which are refused.
+        bytes[8] = 3;
+        File.WriteAllBytes(wrongVersion, bytes);
+        Assert.Contains("the file's flags are 0x00000025", Refused(wrongVersion));
         // A version 1 file relabelled 2 reads its CRC as the scaling's feature count, which the length or sign refutes.
         bytes[8] = 2;
         File.WriteAllBytes(wrongVersion, bytes);

@@ -27,14 +27,30 @@ internal sealed class NetworkLayout
     /// <summary>L.</summary>
     public int LayerCount => Sizes.Length - 1;
 
-    /// <summary>Σ_l n[l]·n[l-1] + n[l].</summary>
+    /// <summary>Σ_l |W[l]| + |b[l]|: from the network's own layers, or Σ_l n[l]·n[l-1] + n[l] for a file's sizes.</summary>
     public long ParameterCount
     {
         get
         {
             long count = 0;
+            if (Layers is not null)
+            {
+                foreach (LayerDescription layer in Layers) count += (long)layer.WeightLength + layer.BiasLength;
+                return count;
+            }
             for (int l = 1; l < Sizes.Length; l++) count += (long)Sizes[l] * Sizes[l - 1] + Sizes[l];
             return count;
+        }
+    }
+
+    /// <summary>Whether a layer is a conv or pool layer (the parameter file stores such a network as version 3).</summary>
+    public bool HasMaps
+    {
+        get
+        {
+            if (Layers is null) return false;
+            foreach (LayerDescription layer in Layers) if (layer.Kind != LayerKind.Dense) return true;
+            return false;
         }
     }
 
@@ -113,9 +129,9 @@ internal sealed class NetworkLayout
     }
 
     /// <summary>As <see cref="Of"/>, or null when the network's layers disagree with it (for messages).</summary>
-    public static NetworkLayout? TryOf(INetwork net)
+    public static NetworkLayout? TryOf(INetwork net, bool maps = false)
     {
-        try { return Of(net); }
+        try { return Of(net, maps); }
         catch (ArgumentException) { return null; }
     }
 
@@ -166,10 +182,18 @@ internal sealed class NetworkLayout
         return int.TryParse(s.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
     }
 
-    /// <summary>"W1 4×3, b1 4, W2 1×4, b2 1 (21 parameters)".</summary>
+    /// <summary>"W1 4×3, b1 4, W2 1×4, b2 1 (21 parameters)"; a conv layer's W is 4-D ("W1 6×1×5×5, b1 6"), a pool
+    /// has none.</summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
+        if (Layers is not null)
+        {
+            foreach (LayerDescription layer in Layers)
+                AppendShapes(sb, layer.Index, layer.WeightShape, layer.BiasLength);
+            sb.Append(CultureInfo.InvariantCulture, $" ({ParameterCount} parameters)");
+            return sb.ToString();
+        }
         for (int l = 1; l < Sizes.Length; l++)
         {
             if (l > 1) sb.Append(", ");
@@ -177,6 +201,17 @@ internal sealed class NetworkLayout
         }
         sb.Append(CultureInfo.InvariantCulture, $" ({ParameterCount} parameters)");
         return sb.ToString();
+    }
+
+    /// <summary>Appends ", W{l} d0×d1×…, b{l} n" (without the comma first); nothing for a layer without parameters.</summary>
+    internal static void AppendShapes(StringBuilder sb, int index, ReadOnlySpan<int> weightShape, int biasLength)
+    {
+        if (weightShape.IsEmpty && biasLength == 0) return; // a pool
+        if (sb.Length > 0) sb.Append(", ");
+        sb.Append(CultureInfo.InvariantCulture, $"W{index} ");
+        for (int d = 0; d < weightShape.Length; d++)
+            sb.Append(d == 0 ? "" : "×").Append(weightShape[d].ToString(CultureInfo.InvariantCulture));
+        sb.Append(CultureInfo.InvariantCulture, $", b{index} {biasLength}");
     }
 
     /// <summary>True when both have the same sizes.</summary>
