@@ -18,15 +18,9 @@ public static partial class Kernels
         RequireMatrix(destination.Length, columns, rows, nameof(destination));
         ref float s0 = ref Ref(source);
         ref float d0 = ref Ref(destination);
-        if (columns == 2 || rows == 2)
-        {
-            // The widest accelerated width whose vector fits in the long side.
-            int n = columns == 2 ? rows : columns;
-            bool split = columns == 2;
-            if (Width512.IsAccelerated && n >= Width512.Count) { Pairs<Width512>(ref s0, ref d0, n, split); return; }
-            if (Width256.IsAccelerated && n >= Width256.Count) { Pairs<Width256>(ref s0, ref d0, n, split); return; }
-            if (Width128.IsAccelerated && n >= Width128.Count) { Pairs<Width128>(ref s0, ref d0, n, split); return; }
-        }
+        // split is a constant in each call, so that the inlined loop carries one direction and no branch on it.
+        if (columns == 2 && PairsAtWidestWidth(ref s0, ref d0, rows, split: true)) return;
+        if (rows == 2 && PairsAtWidestWidth(ref s0, ref d0, columns, split: false)) return;
         // Tiles of 16 × 16 keep both the rows read and the rows written in cache.
         for (int r0 = 0; r0 < rows; r0 += 16)
         {
@@ -42,6 +36,17 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    /// <summary><see cref="Pairs"/> at the widest accelerated width whose vector fits in n; false when none does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool PairsAtWidestWidth(ref float s0, ref float d0, int n, bool split)
+    {
+        if (Width512.IsAccelerated && n >= Width512.Count) Pairs<Width512>(ref s0, ref d0, n, split);
+        else if (Width256.IsAccelerated && n >= Width256.Count) Pairs<Width256>(ref s0, ref d0, n, split);
+        else if (Width128.IsAccelerated && n >= Width128.Count) Pairs<Width128>(ref s0, ref d0, n, split);
+        else return false;
+        return true;
     }
 
     /// <summary>n × 2 → 2 × n when <paramref name="split"/> (the even floats to row 0, the odd ones to row 1), else
