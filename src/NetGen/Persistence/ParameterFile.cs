@@ -268,10 +268,7 @@ public static class ParameterFile
 
         if (version == 3) return DecodeMaps(net, bytes, path, ref r);
 
-        int architectureLength = r.Int32(net, path, "the length of the architecture");
-        if (architectureLength < 0 || architectureLength > 1 << 20)
-            throw Invalid(net, path, $"the file's architecture is said to be {architectureLength} bytes long; the file is corrupted.");
-        ReadOnlySpan<byte> architectureBytes = r.Bytes(architectureLength, net, path, "the architecture");
+        ReadOnlySpan<byte> architectureBytes = ReadArchitecture(ref r, net, path);
         int layers = r.Int32(net, path, "the layer count");
         if (layers < 0 || layers > 1 << 16)
             throw Invalid(net, path, $"the file gives a layer count of {layers}; the file is corrupted.");
@@ -288,33 +285,8 @@ public static class ParameterFile
 
         // Version 2 puts the scaling's feature count S right after the parameters; the length follows from it.
         long parametersEnd = (long)r.Position + 4L * count;
-        int features = 0;
-        long expectedLength = parametersEnd + 4;
-        if (version == 2)
-        {
-            if (bytes.Length < parametersEnd + 4)
-                throw Invalid(net, path, $"the file's header announces {count} parameters and a scaling after them, so the "
-                    + $"file should have at least {parametersEnd + 24} bytes, but it has {bytes.Length}; it is truncated.");
-            features = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice((int)parametersEnd));
-            if (features <= 0)
-                throw Invalid(net, path, $"the file gives a scaling of {features} features; the file is corrupted.");
-            expectedLength = parametersEnd + 4 + 16L * features + 4;
-        }
-        if (bytes.Length != expectedLength)
-            throw Invalid(net, path, $"the file's header announces {count} parameters"
-                + (version == 2 ? $" and a scaling of {features} features" : "")
-                + $", so the file should have {expectedLength} bytes, but it has {bytes.Length}"
-                + (bytes.Length < expectedLength ? "; it is truncated." : $" ({bytes.Length - expectedLength} bytes too many)."));
-
-        int body = bytes.Length - 4;
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(body));
-        uint actual = Crc32.Compute(bytes.Slice(0, body));
-        if (stored != actual)
-            throw Invalid(net, path, $"the CRC-32 stored in the file is 0x{stored:X8}, but its contents give 0x{actual:X8}; the file is corrupted.");
-
-        string architecture;
-        try { architecture = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(architectureBytes); }
-        catch (DecoderFallbackException) { throw Invalid(net, path, "the file's architecture is not valid UTF-8; the file is corrupted."); }
+        (int features, string architecture) = CheckLengthAndChecksum(net, bytes, path, parametersEnd, count, version == 2,
+            architectureBytes);
 
         // The file's own shapes: from its layer list, which must agree with its fingerprint and its parameter count.
         string fileShapes = $"{count} parameters";
@@ -348,6 +320,51 @@ public static class ParameterFile
 
         Standardizer? scaling = version == 2 ? ReadScaling(net, bytes, path, (int)parametersEnd, features) : null;
         return (ReadParameters(bytes, r.Position, count), scaling);
+    }
+
+    /// <summary>The fingerprint's bytes, after their length (at most 1 MiB), in every version.</summary>
+    private static ReadOnlySpan<byte> ReadArchitecture(ref Reader r, INetwork net, string path)
+    {
+        int architectureLength = r.Int32(net, path, "the length of the architecture");
+        if (architectureLength < 0 || architectureLength > 1 << 20)
+            throw Invalid(net, path, $"the file's architecture is said to be {architectureLength} bytes long; the file is corrupted.");
+        return r.Bytes(architectureLength, net, path, "the architecture");
+    }
+
+    /// <summary>What every version checks after its header, before it trusts a byte of it: with a scaling, its feature
+    /// count S right after the <paramref name="count"/> parameters; then the file's exact length and its CRC-32; then the
+    /// fingerprint as UTF-8. Returns S (0 without a scaling) and the fingerprint.</summary>
+    private static (int Features, string Architecture) CheckLengthAndChecksum(INetwork net, ReadOnlySpan<byte> bytes,
+        string path, long parametersEnd, int count, bool hasScaling, ReadOnlySpan<byte> architectureBytes)
+    {
+        int features = 0;
+        long expectedLength = parametersEnd + 4;
+        if (hasScaling)
+        {
+            if (bytes.Length < parametersEnd + 4)
+                throw Invalid(net, path, $"the file's header announces {count} parameters and a scaling after them, so the "
+                    + $"file should have at least {parametersEnd + 24} bytes, but it has {bytes.Length}; it is truncated.");
+            features = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice((int)parametersEnd));
+            if (features <= 0)
+                throw Invalid(net, path, $"the file gives a scaling of {features} features; the file is corrupted.");
+            expectedLength = parametersEnd + 4 + 16L * features + 4;
+        }
+        if (bytes.Length != expectedLength)
+            throw Invalid(net, path, $"the file's header announces {count} parameters"
+                + (hasScaling ? $" and a scaling of {features} features" : "")
+                + $", so the file should have {expectedLength} bytes, but it has {bytes.Length}"
+                + (bytes.Length < expectedLength ? "; it is truncated." : $" ({bytes.Length - expectedLength} bytes too many)."));
+
+        int body = bytes.Length - 4;
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(body));
+        uint actual = Crc32.Compute(bytes.Slice(0, body));
+        if (stored != actual)
+            throw Invalid(net, path, $"the CRC-32 stored in the file is 0x{stored:X8}, but its contents give 0x{actual:X8}; the file is corrupted.");
+
+        string architecture;
+        try { architecture = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(architectureBytes); }
+        catch (DecoderFallbackException) { throw Invalid(net, path, "the file's architecture is not valid UTF-8; the file is corrupted."); }
+        return (features, architecture);
     }
 
     /// <summary>The scaling of <paramref name="features"/> features whose count sits at <paramref name="at"/>, checked
@@ -390,10 +407,7 @@ public static class ParameterFile
                 + "parameters) is defined; a newer NetGen wrote it, or it is corrupted.");
         bool hasScaling = (flags & FlagScaling) != 0;
 
-        int architectureLength = r.Int32(net, path, "the length of the architecture");
-        if (architectureLength < 0 || architectureLength > 1 << 20)
-            throw Invalid(net, path, $"the file's architecture is said to be {architectureLength} bytes long; the file is corrupted.");
-        ReadOnlySpan<byte> architectureBytes = r.Bytes(architectureLength, net, path, "the architecture");
+        ReadOnlySpan<byte> architectureBytes = ReadArchitecture(ref r, net, path);
         int layerCount = r.Int32(net, path, "the layer count");
         if (layerCount <= 0 || layerCount > 1 << 16)
             throw Invalid(net, path, $"the file gives a layer count of {layerCount}; the file is corrupted.");
@@ -416,33 +430,8 @@ public static class ParameterFile
 
         // As version 2: the scaling's feature count S right after the parameters gives the length.
         long parametersEnd = (long)r.Position + 4L * count;
-        int features = 0;
-        long expectedLength = parametersEnd + 4;
-        if (hasScaling)
-        {
-            if (bytes.Length < parametersEnd + 4)
-                throw Invalid(net, path, $"the file's header announces {count} parameters and a scaling after them, so the "
-                    + $"file should have at least {parametersEnd + 24} bytes, but it has {bytes.Length}; it is truncated.");
-            features = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice((int)parametersEnd));
-            if (features <= 0)
-                throw Invalid(net, path, $"the file gives a scaling of {features} features; the file is corrupted.");
-            expectedLength = parametersEnd + 4 + 16L * features + 4;
-        }
-        if (bytes.Length != expectedLength)
-            throw Invalid(net, path, $"the file's header announces {count} parameters"
-                + (hasScaling ? $" and a scaling of {features} features" : "")
-                + $", so the file should have {expectedLength} bytes, but it has {bytes.Length}"
-                + (bytes.Length < expectedLength ? "; it is truncated." : $" ({bytes.Length - expectedLength} bytes too many)."));
-
-        int body = bytes.Length - 4;
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(body));
-        uint actual = Crc32.Compute(bytes.Slice(0, body));
-        if (stored != actual)
-            throw Invalid(net, path, $"the CRC-32 stored in the file is 0x{stored:X8}, but its contents give 0x{actual:X8}; the file is corrupted.");
-
-        string architecture;
-        try { architecture = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(architectureBytes); }
-        catch (DecoderFallbackException) { throw Invalid(net, path, "the file's architecture is not valid UTF-8; the file is corrupted."); }
+        (int features, string architecture) = CheckLengthAndChecksum(net, bytes, path, parametersEnd, count, hasScaling,
+            architectureBytes);
 
         // The file's own layers must make sense and add up to its parameter count.
         long total = 0;
