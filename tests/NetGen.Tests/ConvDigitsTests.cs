@@ -1,9 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.IO.Compression;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -32,16 +28,9 @@ public sealed class ConvDigitsTests
     /// <summary>The digits: pixels 0–16 scaled to [0, 1], labels one-hot; rows shuffled with a fixed seed.</summary>
     private static (Dataset Train, Dataset Test) Digits()
     {
-        var rows = new List<int[]>();
-        using (var file = File.OpenRead(TestData.PathOf("sklearn/digits.csv.gz")))
-        using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-        using (var reader = new StreamReader(gzip))
-        {
-            while (reader.ReadLine() is { Length: > 0 } line)
-                rows.Add(Array.ConvertAll(line.Split(','), v => int.Parse(v, CultureInfo.InvariantCulture)));
-        }
-        Assert.Equal(1797, rows.Count);
-        var order = new int[rows.Count];
+        Dataset all = TestData.Digits();
+        Assert.Equal(1797, all.Count);
+        var order = new int[all.Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         new Random(2024).Shuffle(order);
         const int testCount = 500;
@@ -51,14 +40,12 @@ public sealed class ConvDigitsTests
             var y = new float[count * 10];
             for (int i = 0; i < count; i++)
             {
-                int[] row = rows[order[from + i]];
-                Assert.Equal(65, row.Length);
-                for (int k = 0; k < 64; k++) x[i * 64 + k] = row[k] / 16f;
-                y[i * 10 + row[64]] = 1f;
+                all.X.Slice(order[from + i] * 64, 64).CopyTo(x.AsSpan(i * 64));
+                all.Y.Slice(order[from + i] * 10, 10).CopyTo(y.AsSpan(i * 10));
             }
             return new Dataset(x, y, 64, 10);
         }
-        return (Part(testCount, rows.Count - testCount), Part(0, testCount));
+        return (Part(testCount, all.Count - testCount), Part(0, testCount));
     }
 
     [Fact]

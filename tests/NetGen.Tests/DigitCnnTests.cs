@@ -1,8 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.IO.Compression;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,8 +20,6 @@ public partial class DigitNet;
 /// </summary>
 public sealed class DigitCnnTests(ITestOutputHelper output)
 {
-    private const int Pixels = 64, Classes = 10;
-
     // Measured 2026-12-03 (AVX-512 host, the simple conv kernels), the demo's settings: 445/449 test (99.1 %), 1346/1348
     // train. The demo with shuffle seeds 1, 2 and 3 instead of 42 (another order of every mini-batch, a far larger
     // perturbation than another float32 summation order): 446, 444 and 443 of 449. So: at least 436/449 (97.1 %, the
@@ -37,7 +32,7 @@ public sealed class DigitCnnTests(ITestOutputHelper output)
         // Hand count: conv 16·1·3·3 + 16, dense 32·(16·4·4) + 32, dense 10·32 + 10.
         Assert.Equal(160 + 8224 + 330, DigitNet.ParameterCount);
 
-        Dataset all = Load();
+        Dataset all = TestData.Digits();
         Assert.Equal(1797, all.Count);
         var (train, _, test) = all.Split(0.75, 0, 0.25, 42, stratify: true);
         Assert.Equal(449, test.Count);
@@ -52,25 +47,5 @@ public sealed class DigitCnnTests(ITestOutputHelper output)
         output.WriteLine($"{history.Epochs} epochs in {clock.ElapsedMilliseconds} ms; cost {history.TrainCost[0]:F4} → " +
                          $"{history.TrainCost[^1]:F4}; test {correct}/{test.Count}");
         Assert.InRange(correct, TestBound, test.Count);
-    }
-
-    /// <summary>digits.csv.gz: 1 797 lines of 64 pixels 0–16 and the digit; X = pixels / 16, Y one-hot.</summary>
-    private static Dataset Load()
-    {
-        var x = new System.Collections.Generic.List<float>();
-        var y = new System.Collections.Generic.List<float>();
-        using var file = File.OpenRead(TestData.PathOf("sklearn/digits.csv.gz"));
-        using var reader = new StreamReader(new GZipStream(file, CompressionMode.Decompress));
-        while (reader.ReadLine() is string line)
-        {
-            if (line.Length == 0) continue;
-            string[] cells = line.Split(',');
-            if (cells.Length != Pixels + 1)
-                throw new InvalidDataException($"digits.csv.gz: a line has {cells.Length} values, expected {Pixels + 1}.");
-            for (int j = 0; j < Pixels; j++) x.Add(int.Parse(cells[j], CultureInfo.InvariantCulture) / 16f);
-            int digit = int.Parse(cells[Pixels], CultureInfo.InvariantCulture);
-            for (int c = 0; c < Classes; c++) y.Add(c == digit ? 1 : 0);
-        }
-        return new Dataset(x.ToArray(), y.ToArray(), Pixels, Classes);
     }
 }

@@ -13,6 +13,29 @@ namespace NetGen.Tests;
 public static class TestData
 {
     /// <summary>The full path of a file under the copied <c>data/</c> folder.</summary>
+    /// <summary>scikit-learn's 8 × 8 digits (<c>sklearn/digits.csv.gz</c>: 1 797 lines of 64 pixels 0–16 and the
+    /// digit), in file order: X = pixels / 16, Y one-hot over the ten digits.</summary>
+    public static Dataset Digits()
+    {
+        const int pixels = 64, classes = 10;
+        var x = new List<float>();
+        var y = new List<float>();
+        using var file = File.OpenRead(PathOf("sklearn/digits.csv.gz"));
+        using var reader = new StreamReader(new System.IO.Compression.GZipStream(file,
+            System.IO.Compression.CompressionMode.Decompress));
+        while (reader.ReadLine() is string line)
+        {
+            if (line.Length == 0) continue;
+            string[] cells = line.Split(',');
+            if (cells.Length != pixels + 1)
+                throw new InvalidDataException($"digits.csv.gz: a line has {cells.Length} values, expected {pixels + 1}.");
+            for (int j = 0; j < pixels; j++) x.Add(int.Parse(cells[j], CultureInfo.InvariantCulture) / 16f);
+            int digit = int.Parse(cells[pixels], CultureInfo.InvariantCulture);
+            for (int c = 0; c < classes; c++) y.Add(c == digit ? 1 : 0);
+        }
+        return new Dataset(x.ToArray(), y.ToArray(), pixels, classes);
+    }
+
     /// <summary>count floats uniform in [−scale, scale), from the library's own seeded generator: the same numbers on every run.</summary>
     public static float[] Uniform(int count, ulong seed, double scale = 1)
     {
