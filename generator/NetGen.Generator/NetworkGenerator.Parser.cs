@@ -35,9 +35,17 @@ public sealed partial class NetworkGenerator
 
         private static readonly ImmutableHashSet<string> LayerAttributeNames = ImmutableHashSet.CreateRange(LayerAttributes);
 
+        /// <summary>The attributes that mean nothing without [Network], so that NG0004 reports them: the layer attributes,
+        /// then [Weights].</summary>
+        public static readonly ImmutableArray<string> NetworkOnlyAttributes =
+            LayerAttributes.Add("NetGen.WeightsAttribute");
+
+        private static readonly ImmutableHashSet<string> NetworkOnlyAttributeNames =
+            ImmutableHashSet.CreateRange(NetworkOnlyAttributes);
+
         /// <summary>
-        /// NG0004 for a class that carries layer attributes but no [Network]: called for each layer attribute type on a
-        /// declaration, it reports only from the type of the declaration's first layer attribute, so once per declaration.
+        /// NG0004 for a class that carries layer attributes or [Weights] but no [Network]: called for each such attribute
+        /// type on a declaration, it reports only from the type of the declaration's first one, so once per declaration.
         /// </summary>
         public static EquatableArray<DiagnosticInfo> ParseWithoutNetwork(GeneratorAttributeSyntaxContext context, string attributeName,
             CancellationToken cancellationToken)
@@ -49,7 +57,8 @@ public sealed partial class NetworkGenerator
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
                 if (name == NetworkAttributeName) return EquatableArray<DiagnosticInfo>.Empty; // a network: the parser's
-                if (name is null || !LayerAttributeNames.Contains(name) || attribute.ApplicationSyntaxReference is not { } reference) continue;
+                if (name is null || !NetworkOnlyAttributeNames.Contains(name) ||
+                    attribute.ApplicationSyntaxReference is not { } reference) continue;
                 if (reference.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(reference.Span))
                     here.Add((reference.Span.Start, name));
             }
@@ -57,7 +66,7 @@ public sealed partial class NetworkGenerator
             if (here.Count == 0) return EquatableArray<DiagnosticInfo>.Empty;
             here.Sort((a, b) => a.Position.CompareTo(b.Position));
             if (here[0].Name != attributeName) return EquatableArray<DiagnosticInfo>.Empty;
-            string found = string.Join(", ", LayerAttributes.Where(a => here.Any(h => h.Name == a)).Select(a => "[" + ShortName(a) + "]"));
+            string found = string.Join(", ", NetworkOnlyAttributes.Where(a => here.Any(h => h.Name == a)).Select(a => "[" + ShortName(a) + "]"));
             return ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.LayerAttributesWithoutNetwork,
                 LocationInfo.From(declaration.Identifier.GetLocation()), symbol.Name, found)).ToEquatableArray();
         }

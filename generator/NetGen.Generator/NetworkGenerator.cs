@@ -43,9 +43,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Diagnostics);
         Report(context, diagnostics);
 
-        // Layer attributes on a class without [Network]: one attribute-driven step per layer attribute, so that only
+        // Layer attributes or [Weights] on a class without [Network]: one attribute-driven step per such attribute, so that only
         // classes carrying one are looked at.
-        foreach (string attribute in Parser.LayerAttributes)
+        foreach (string attribute in Parser.NetworkOnlyAttributes)
         {
             Report(context, context.SyntaxProvider
                 .ForAttributeWithMetadataName(

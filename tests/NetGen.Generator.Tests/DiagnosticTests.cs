@@ -81,6 +81,10 @@ public class DiagnosticTests
         ["NG0004 a penalty alone"] = new(
             new[] { Net("[L2(0.1f)]", "public class NotANetwork { }") },
             "NG0004", DiagnosticSeverity.Warning, 0, " NotANetwork", "NotANetwork", new[] { "'NotANetwork'", "[L2]" }, SpanIsExactly: true, GeneratesNothing: true),
+        ["NG0004 [Weights] alone"] = new(
+            new[] { Net("[Weights(\"net.safetensors\")]", "public partial class Pretrained;") },
+            "NG0004", DiagnosticSeverity.Warning, 0, " Pretrained", "Pretrained", new[] { "'Pretrained'", "has [Weights] but" },
+            SpanIsExactly: true, GeneratesNothing: true),
         ["NG0005 field named like a layer's weights"] = Error(
             Net("[Network]\n" + ValidLayers, "public partial class Net\n{\n    public float[] W1 = new float[12];\n}"),
             "NG0005", "public float[] W1", "W1", "field 'W1'", "of 'Net'", "the public property W1", "rename or remove"),
