@@ -8,7 +8,9 @@ using BenchmarkDotNet.Running;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --quick         the table of issue 4 in under three minutes
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --quick         the tables of issues 4 and 15, in a few minutes
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --cores         the quick mode's issue-15 table alone (1 and
+///     all cores)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --conv-kernels  the quick mode's LeNet-5 kernel cases alone
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'    every BenchmarkDotNet class (any BenchmarkDotNet option works)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --serve NETGEN_BINARY ONNX_BINARY   the two published
@@ -19,7 +21,11 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Contains(Restrictions.ChildArgument))
+        {
+            // The child times the one-thread path, as the quick mode's other issue-4 rows do.
+            Parallelism.MaxDegreeOfParallelism = 1;
             return Restrictions.RunChild(Console.Out);
+        }
         if (args.Contains("--serve"))
             return ServeMode.Run(args, Console.Out);
         if (args.Contains("--conv-kernels"))
@@ -29,6 +35,8 @@ public static class Program
             ConvKernels.Run(Console.Out, fma);
             return 0;
         }
+        if (args.Contains("--cores"))
+            return QuickMode.RunCores(Console.Out);
         if (args.Contains("--quick"))
         {
             if (args.Length > 1)
