@@ -2,7 +2,9 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 namespace NetGen.Benchmarks;
@@ -12,12 +14,22 @@ namespace NetGen.Benchmarks;
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --cores         the quick mode's issue-15 table alone (1 and
 ///     all cores)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --conv-kernels  the quick mode's LeNet-5 kernel cases alone
+/// dotnet run -c Release --project tests/NetGen.Benchmarks -- --full-table    every BenchmarkDotNet class with the job
+///     of <see cref="FullTableJob"/> (≈ 15 minutes on the 2-core machine of issue 15)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'    every BenchmarkDotNet class (any BenchmarkDotNet option works)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --serve NETGEN_BINARY ONNX_BINARY   the two published
 ///     web services (examples/NetGen.Serve, examples/NetGen.Serve.Onnx) side by side
 /// </summary>
 public static class Program
 {
+    /// <summary>The job of <c>--full-table</c>: one launch, 10 warm-up and 30 measured iterations of BenchmarkDotNet's
+    /// default 0.5 s. Measured on 2026-12-03 with <c>--job short</c> (3 + 3 iterations): ≈ 7.5 s a benchmark, of which
+    /// ≈ 4.5 s are the process, the pilot and the overhead runs; so ≈ 25 s a benchmark here, 30 benchmarks ≈ 12.5
+    /// minutes, plus 1–2 minutes to build the host. BenchmarkDotNet's default job stops when its error is small enough,
+    /// which on a shared machine can take 100 iterations a benchmark and far longer.</summary>
+    public static Job FullTableJob => Job.Default.WithLaunchCount(1).WithWarmupCount(10).WithIterationCount(30)
+        .WithId("FullTable");
+
     public static int Main(string[] args)
     {
         if (args.Contains(Restrictions.ChildArgument))
@@ -52,6 +64,13 @@ public static class Program
         {
             Directory.SetCurrentDirectory(project);
             config = config.WithArtifactsPath(Path.Combine(project, "BenchmarkDotNet.Artifacts"));
+        }
+        if (args.Contains("--full-table"))
+        {
+            // Median and Min beside the mean: on a shared machine the mean carries the other processes' bursts.
+            config = ManualConfig.Create(config).AddJob(FullTableJob)
+                .AddColumn(StatisticColumn.Median, StatisticColumn.Min);
+            args = [.. args.Contains("--filter") ? [] : new[] { "--filter", "*" }, .. args.Where(a => a != "--full-table")];
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
