@@ -15,7 +15,7 @@ namespace NetGen.Benchmarks;
 ///     all cores)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --conv-kernels  the quick mode's LeNet-5 kernel cases alone
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --full-table    every BenchmarkDotNet class with the job
-///     of <see cref="FullTableJob"/> (≈ 15 minutes on the 2-core machine of issue 15)
+///     of <see cref="FullTableJob"/> (≈ 16 minutes on the 2-core machine of issue 15)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --filter '*'    every BenchmarkDotNet class (any BenchmarkDotNet option works)
 /// dotnet run -c Release --project tests/NetGen.Benchmarks -- --serve NETGEN_BINARY ONNX_BINARY   the two published
 ///     web services (examples/NetGen.Serve, examples/NetGen.Serve.Onnx) side by side
@@ -23,10 +23,11 @@ namespace NetGen.Benchmarks;
 public static class Program
 {
     /// <summary>The job of <c>--full-table</c>: one launch, 10 warm-up and 30 measured iterations of BenchmarkDotNet's
-    /// default 0.5 s. Measured on 2026-12-03 with <c>--job short</c> (3 + 3 iterations): ≈ 7.5 s a benchmark, of which
-    /// ≈ 4.5 s are the process, the pilot and the overhead runs; so ≈ 25 s a benchmark here, 30 benchmarks ≈ 12.5
-    /// minutes, plus 1–2 minutes to build the host. BenchmarkDotNet's default job stops when its error is small enough,
-    /// which on a shared machine can take 100 iterations a benchmark and far longer.</summary>
+    /// default 0.5 s. Measured on 2026-12-03 on the 2-core machine at a load average of 14–30: the host's build took
+    /// 66 s; NetAPredict and NetAPredictBatch211 (6 benchmarks) then took 187 s, LeNet5TrainStep64 (2) 31 s. At ≈ 31 s
+    /// a benchmark (noise stretches the 0.5 s iterations to ≈ 0.7 s) the 30 benchmarks take ≈ 16 minutes with the
+    /// build, less on a quiet machine. BenchmarkDotNet's default job stops once its error is small enough, which on a
+    /// shared machine can take 100 iterations a benchmark.</summary>
     public static Job FullTableJob => Job.Default.WithLaunchCount(1).WithWarmupCount(10).WithIterationCount(30)
         .WithId("FullTable");
 
