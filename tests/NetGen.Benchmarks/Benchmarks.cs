@@ -165,6 +165,7 @@ public class NetCPredictBatch256Cores : OnCores<NetC>
 {
     protected override Fixture<NetC> Create() => Cases.NetC();
 
+    /// <summary>One PredictBatch of the 256 samples.</summary>
     [Benchmark(Description = "NetGen PredictBatch")] public void Generated() => F.Net.PredictBatch(F.X, F.Predictions, Cases.NetCBatch);
 }
 
@@ -174,6 +175,7 @@ public class SimpleChainsTrainStep10000 : OnCores<SimpleChainsNet>
 {
     protected override Fixture<SimpleChainsNet> Create() => Cases.SimpleChains();
 
+    /// <summary>One full-batch step; returns the cost before it.</summary>
     [Benchmark(Description = "NetGen TrainStep")]
     public float Generated() => F.Net.TrainStep(F.X, F.Y, Cases.SimpleChainsBatch, F.LearningRate);
 }
@@ -189,6 +191,7 @@ public abstract class LeNet5OnCores
     [Params(Cores.One, Cores.All)]
     public Cores Threads { get; set; }
 
+    /// <summary>Sets the knob, then builds the network and its data.</summary>
     [GlobalSetup]
     public void Setup()
     {
@@ -196,6 +199,7 @@ public abstract class LeNet5OnCores
         C = new LeNet5Case();
     }
 
+    /// <summary>Puts the caller's knob back.</summary>
     [GlobalCleanup]
     public void Cleanup() => Parallelism.MaxDegreeOfParallelism = _callersDegree;
 }
@@ -204,6 +208,7 @@ public abstract class LeNet5OnCores
 /// quick mode's conv section).</summary>
 public class LeNet5PredictBatch64 : LeNet5OnCores
 {
+    /// <summary>One PredictBatch of the 64 samples.</summary>
     [Benchmark(Description = "NetGen PredictBatch")]
     public void Generated() => C.Net.PredictBatch(C.X, C.Predictions, LeNet5Case.Samples);
 }
@@ -212,6 +217,7 @@ public class LeNet5PredictBatch64 : LeNet5OnCores
 /// 64·(3·416 520 − 117 600).</summary>
 public class LeNet5TrainStep64 : LeNet5OnCores
 {
+    /// <summary>One step of the 64 samples; returns the cost before it.</summary>
     [Benchmark(Description = "NetGen TrainStep")]
     public float Generated() => C.Net.TrainStep(C.X, C.Y, LeNet5Case.Samples, LeNet5Case.LearningRate);
 }

@@ -298,6 +298,7 @@ public sealed class LeNet5Case
     /// <summary>The rate of the timed steps: small, so that steps that are not undone stay finite.</summary>
     public const float LearningRate = 1e-4f;
 
+    /// <summary>A fresh LeNet-5 (its seeded initial parameters) and the 64 samples.</summary>
     public LeNet5Case()
     {
         var rng = new Random(5);
