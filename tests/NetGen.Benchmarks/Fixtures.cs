@@ -152,18 +152,22 @@ public sealed class Fixture<TNet> : IDisposable where TNet : class, INetwork, ne
     }
 }
 
-/// <summary>The four networks of issue 4 with their data.</summary>
+/// <summary>The four networks of issue 4 and issue 15's SimpleChains net, with their data.</summary>
 public static class Cases
 {
     public const int NetABatch = 211;
     public const int NetCBatch = 256;
     public const int DenseSamples = 64;
+    /// <summary>The full batch of <see cref="SimpleChains"/>: 10 000 samples, as in SimpleChains.jl's README.</summary>
+    public const int SimpleChainsBatch = 10_000;
 
     public static readonly LayerSpec[] NetALayers =
         [new(2, 20, Activation.Relu), new(20, 3, Activation.Relu), new(3, 1, Activation.Sigmoid)];
     public static readonly LayerSpec[] Dense8Layers = [new(8, 8, Activation.Tanh)];
     public static readonly LayerSpec[] Dense64Layers = [new(64, 64, Activation.Tanh)];
     public static readonly LayerSpec[] NetCLayers = [new(784, 128, Activation.Relu), new(128, 10, Activation.Softmax)];
+    public static readonly LayerSpec[] SimpleChainsLayers =
+        [new(4, 32, Activation.Tanh), new(32, 16, Activation.Tanh), new(16, 4, Activation.Linear)];
 
     /// <summary>Multiply-adds of one net C sample: 784·128 + 128·10; a batch of 256 is 2·256·this flops.</summary>
     public const long NetCMultiplyAdds = 784L * 128 + 128L * 10;
@@ -190,6 +194,56 @@ public static class Cases
         for (int i = 0; i < NetCBatch; i++) Y[i * 10 + rng.Next(10)] = 1f;
         return new Fixture<NetC>("net C 784-128-10", NetCLayers, X, Y, NetCBatch, batchSession: true,
                                  warmUpSteps: 20, warmUpRate: 0.05f, learningRate: 0.001f);
+    }
+
+    /// <summary>SimpleChains.jl's README example: X = randn(4, 10 000), each column read as a 2 × 2 matrix A (column
+    /// major), and its target the matrix exponential e^A, again column major.</summary>
+    public static Fixture<SimpleChainsNet> SimpleChains()
+    {
+        const int m = SimpleChainsBatch;
+        var rng = new Random(2022);
+        var X = new float[m * 4];
+        var Y = new float[m * 4];
+        for (int i = 0; i < X.Length; i++) X[i] = (float)Gaussian(rng);
+        for (int s = 0; s < m; s++)
+        {
+            // A = [x1 x3; x2 x4]: Julia's reshape of the column (x1, x2, x3, x4).
+            ExpTwoByTwo(X[4 * s], X[4 * s + 2], X[4 * s + 1], X[4 * s + 3],
+                        out double e00, out double e01, out double e10, out double e11);
+            Y[4 * s] = (float)e00;
+            Y[4 * s + 1] = (float)e10;
+            Y[4 * s + 2] = (float)e01;
+            Y[4 * s + 3] = (float)e11;
+        }
+        // A small rate: the targets reach e^(a few) and the MSE gradient grows with them.
+        return new Fixture<SimpleChainsNet>("4-32-16-4 tanh", SimpleChainsLayers, X, Y, m, batchSession: true,
+                                            warmUpSteps: 30, warmUpRate: 0.002f, learningRate: 0.0005f);
+    }
+
+    /// <summary>e^A for A = [a b; c d], in double: scaled by 2^−s to a norm below ½, 20 terms of the series, squared
+    /// s times.</summary>
+    private static void ExpTwoByTwo(double a, double b, double c, double d,
+                                    out double e00, out double e01, out double e10, out double e11)
+    {
+        double norm = Math.Max(Math.Abs(a) + Math.Abs(b), Math.Abs(c) + Math.Abs(d));
+        int s = norm > 0.5 ? (int)Math.Ceiling(Math.Log2(norm / 0.5)) : 0;
+        double k = Math.ScaleB(1, -s);
+        a *= k; b *= k; c *= k; d *= k;
+        // E = I + A + A²/2! + …, by Horner's rule: E = I + A(I + A/2 (I + A/3 (…))).
+        double p = 1, q = 0, r = 0, t = 1;
+        for (int n = 20; n >= 1; n--)
+        {
+            // P = I + (A·P)/n
+            double np = 1 + (a * p + b * r) / n, nq = (a * q + b * t) / n;
+            double nr = (c * p + d * r) / n, nt = 1 + (c * q + d * t) / n;
+            p = np; q = nq; r = nr; t = nt;
+        }
+        for (int i = 0; i < s; i++)
+        {
+            double np = p * p + q * r, nq = p * q + q * t, nr = r * p + t * r, nt = r * q + t * t;
+            p = np; q = nq; r = nr; t = nt;
+        }
+        e00 = p; e01 = q; e10 = r; e11 = t;
     }
 
     private static Fixture<TNet> DenseCase<TNet>(string name, LayerSpec[] layers, int n, int seed) where TNet : class, INetwork, new()
@@ -227,4 +281,38 @@ public static class Cases
             throw new InvalidDataException($"football_train.csv has {Y.Count} rows, expected {NetABatch}");
         return (X.ToArray(), Y.ToArray());
     }
+}
+
+/// <summary>The generated LeNet-5 (issue 14) with 64 seeded samples: pixels uniform in [0, 1), random one-hot labels
+/// (as the quick mode's conv section draws them).</summary>
+public sealed class LeNet5Case
+{
+    /// <summary>The samples of every call.</summary>
+    public const int Samples = 64;
+    /// <summary>The network under test.</summary>
+    public readonly LeNet5 Net = new();
+    /// <summary>Samples × 784 inputs, Samples × 10 targets, Samples × 10 predictions.</summary>
+    public readonly float[] X = new float[Samples * 784], Y = new float[Samples * 10], Predictions = new float[Samples * 10];
+    /// <summary>The parameters at construction (training cases restore them).</summary>
+    public readonly float[] Parameters;
+    /// <summary>The rate of the timed steps: small, so that steps that are not undone stay finite.</summary>
+    public const float LearningRate = 1e-4f;
+
+    /// <summary>A fresh LeNet-5 (its seeded initial parameters) and the 64 samples.</summary>
+    public LeNet5Case()
+    {
+        var rng = new Random(5);
+        for (int i = 0; i < X.Length; i++) X[i] = (float)rng.NextDouble();
+        for (int s = 0; s < Samples; s++) Y[s * 10 + rng.Next(10)] = 1f;
+        Parameters = Net.Parameters.ToArray();
+    }
+
+    /// <summary>Puts the parameters back to those at construction.</summary>
+    public void RestoreParameters() => Parameters.CopyTo(Net.Parameters);
+
+    /// <summary>Multiply-adds of one sample's forward pass: conv 1 (6 filters of 5 × 5 × 1 over 28 × 28), conv 2 (16 of
+    /// 5 × 5 × 6 over 10 × 10), dense 400·120, 120·84, 84·10.</summary>
+    public const long ForwardMultiplyAdds = 6L * 784 * 25 + 16L * 100 * 150 + 400 * 120 + 120 * 84 + 84 * 10;
+    /// <summary>Conv 1's share: it has no dA, since its input is the data.</summary>
+    public const long FirstLayerMultiplyAdds = 6L * 784 * 25;
 }

@@ -75,12 +75,15 @@ public static class Harness
     public static int CallsFor(double callsPerSecond, double seconds = BatchSeconds) =>
         (int)Math.Clamp(Math.Round(callsPerSecond * seconds), 1, 1 << 30);
 
-    /// <summary>One timed batch of <paramref name="calls"/> calls, recorded in <paramref name="series"/>.</summary>
-    public static void Batch<T>(ref T op, int calls, Series series) where T : struct, IOperation
+    /// <summary>One timed batch of <paramref name="calls"/> calls, recorded in <paramref name="series"/>. The bytes are
+    /// the calling thread's, or with <paramref name="allThreads"/> the whole process's (the precise count, taken
+    /// outside the timed loop): a call that spreads over cores allocates, if it does, on other threads.</summary>
+    public static void Batch<T>(ref T op, int calls, Series series, bool allThreads = false) where T : struct, IOperation
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
         long ticks = Time(ref op, calls);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        long bytes = (allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread())
+                     - before;
         series.Add(ticks, calls, bytes);
     }
 
@@ -124,11 +127,38 @@ public static class Harness
         return s;
     }
 
-    /// <summary>Leaves no garbage of the set-up to be collected inside a timed batch.</summary>
+    /// <summary>
+    /// One operation under two settings (e.g. one core and all cores) in alternating batches of the same run:
+    /// <paramref name="first"/> runs untimed before the first setting's warm-up and each of its batches, and
+    /// <paramref name="second"/> before the second's; each setting gets its own batch size (≈ <see cref="BatchSeconds"/>).
+    /// Bytes are counted over all threads.
+    /// </summary>
+    public static (Series First, Series Second) Alternate<T>(ref T op, int batches, Action first, Action second)
+        where T : struct, IOperation
+    {
+        first();
+        var s1 = new Series { CallsPerBatch = CallsFor(WarmUp(ref op)) };
+        second();
+        var s2 = new Series { CallsPerBatch = CallsFor(WarmUp(ref op)) };
+        Settle();
+        for (int r = 0; r < batches; r++)
+        {
+            first();
+            Batch(ref op, s1.CallsPerBatch, s1, allThreads: true);
+            second();
+            Batch(ref op, s2.CallsPerBatch, s2, allThreads: true);
+        }
+        return (s1, s2);
+    }
+
+    /// <summary>Leaves no garbage of the set-up to be collected inside a timed batch, and no finalizer to run in one:
+    /// the finalizers queued by the second collection ran on the finalizer thread during the first timed batch, where
+    /// the all-thread byte count saw them (336 B once per series).</summary>
     private static void Settle()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        GC.WaitForPendingFinalizers();
     }
 }

@@ -54,6 +54,35 @@ public static class Machine
         }
     }
 
+    /// <summary>cpu0's caches from /sys/devices/system/cpu/cpu0/cache/index*: level, type, size and the CPUs that share
+    /// each (e.g. "L2 Unified 1024K, CPUs 0"), innermost first; empty where sysfs does not say.</summary>
+    public static string[] Caches()
+    {
+        const string root = "/sys/devices/system/cpu/cpu0/cache";
+        try
+        {
+            if (!Directory.Exists(root)) return [];
+            var caches = new System.Collections.Generic.List<(int Level, string Text)>();
+            foreach (string index in Directory.GetDirectories(root, "index*"))
+            {
+                string Read(string name)
+                {
+                    string path = Path.Combine(index, name);
+                    return File.Exists(path) ? File.ReadAllText(path).Trim() : "?";
+                }
+                string level = Read("level");
+                string shared = Read("shared_cpu_list");
+                caches.Add((int.TryParse(level, out int l) ? l : 99,
+                            $"L{level} {Read("type")} {Read("size")}, shared by CPUs {shared}"));
+            }
+            return [.. caches.OrderBy(c => c.Level).ThenBy(c => c.Text, StringComparer.Ordinal).Select(c => c.Text)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     public static void Print(TextWriter w)
     {
         w.WriteLine($"CPU:     {Cpu}");

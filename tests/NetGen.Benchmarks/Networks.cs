@@ -1,6 +1,6 @@
 namespace NetGen.Benchmarks;
 
-// The networks of issue 4, declared as a user would. The ONNX models they are compared with are built from
+// The networks of issues 4, 14 and 15, declared as a user would. The ONNX models they are compared with are built from
 // the same parameter blocks (OnnxModels.cs); the benchmarks call these concrete classes directly (no interface).
 
 /// <summary>Net A: the football network 2-20-3-1 (ReLU, ReLU, sigmoid) with binary cross-entropy.</summary>
@@ -42,3 +42,12 @@ public partial class NetC;
 [Dense(84, Activation.Relu)]
 [Dense(10, Activation.Softmax)]
 public partial class LeNet5;
+
+/// <summary>SimpleChains.jl's README network (issue 15): Input(4), Dense(32, tanh), Dense(16, tanh), Dense(4, identity),
+/// mean squared error, trained on the full batch of 10 000 samples.</summary>
+[Network(Loss = Loss.MeanSquaredError, Init = Init.Glorot, Seed = 4)]
+[Input(4)]
+[Dense(32, Activation.Tanh)]
+[Dense(16, Activation.Tanh)]
+[Dense(4, Activation.Linear)]
+public partial class SimpleChainsNet;

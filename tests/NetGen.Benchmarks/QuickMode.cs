@@ -10,12 +10,13 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// `--quick`: every case of issue 4 in well under three minutes, as one table of medians with the ratios, the
-/// targets and whether they are met, and the bytes each call allocated. NetGen and ONNX Runtime run in
-/// alternating timed batches, after an agreement check of their outputs; a disagreement is printed loudly, its
-/// rows are marked, and the exit code is 1.
+/// `--quick`: every case of issue 4 in a few minutes, as one table of medians with the ratios, the targets and whether
+/// they are met, and the bytes each call allocated. NetGen and ONNX Runtime run in alternating timed batches, after an
+/// agreement check of their outputs; a disagreement is printed loudly, its rows are marked, and the exit code is 1.
+/// Then issue 15's table: each case on one core and on all cores, alternating (<see cref="OnCores"/>); then the
+/// LeNet-5 section (issue 14) and the restrictions of the instruction sets (issue 12).
 /// </summary>
-public static class QuickMode
+public static partial class QuickMode
 {
     /// <summary>Timed batches per operation (each about <see cref="Harness.BatchSeconds"/> long).</summary>
     public const int Batches = 201;
@@ -36,9 +37,29 @@ public static class QuickMode
 
     public static int Run(TextWriter w)
     {
+        // The issue-4 rows, the conv section and the restriction children stay on one thread, as when their targets
+        // were set; the issue-15 table sets the knob itself for each batch. The caller's setting comes back at the end.
+        int callersDegree = Parallelism.MaxDegreeOfParallelism;
+        Parallelism.MaxDegreeOfParallelism = 1;
+        try
+        {
+            return RunOnOneThreadFirst(w);
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = callersDegree;
+        }
+    }
+
+    private static int RunOnOneThreadFirst(TextWriter w)
+    {
         var total = Stopwatch.StartNew();
         TryRaisePriority();
-        w.WriteLine("NetGen benchmarks, quick mode: medians of alternating Stopwatch batches, one thread each");
+        w.WriteLine("NetGen benchmarks, quick mode: medians of alternating Stopwatch batches");
+        w.WriteLine($"Threads: the issue-4 rows, the LeNet-5 section and the restriction children run on one thread " +
+                    $"(Parallelism.MaxDegreeOfParallelism = 1); the issue-15 table runs each case on 1 and on all " +
+                    $"{Environment.ProcessorCount} cores (= Environment.ProcessorCount), alternating batch by batch. " +
+                    $"ONNX Runtime: 1 thread throughout.");
         w.WriteLine(new string('=', 100));
         Machine.Print(w);
         double[]? loadBefore = Machine.LoadAverage();
@@ -108,6 +129,9 @@ public static class QuickMode
 
         int met = PrintTables(w, rows, fma, out int targets);
         PrintFrozenRatio(w, rows, fma);
+        met += OnCores(w, fma, failures, out int coreTargets);
+        targets += coreTargets;
+        Parallelism.MaxDegreeOfParallelism = 1;
         ConvKernels.Run(w, fma);
         if (!Restrictions.Print(w, Time))
             failures.Add("net A under a restriction of the instruction sets: a child failed or disagreed with ONNX Runtime");
