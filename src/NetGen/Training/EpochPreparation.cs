@@ -41,6 +41,7 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
 
     private readonly INetwork _net;
     private readonly Dataset _train;
+    private readonly Dataset? _dev;
     private readonly Augmentation? _augment;
     private readonly bool _shuffle;
     private readonly int _batch, _n0, _nL;
@@ -58,19 +59,23 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
 
     private int _state;
     private readonly ManualResetEventSlim _done = new(false);
-    private ExceptionDispatchInfo? _error;
+    private ExceptionDispatchInfo? _error, _devError;
     private int _firstNonFinite;
     private bool _scanned;
+    // What the posted work includes besides the scan: the next epoch's preparation, the dev cost.
+    private bool _prepare, _devAside;
+    private double _devCost;
 
     /// <summary>Posts that a pool thread ran (not those the calling thread took back): the tests' proof that the
     /// overlap happened.</summary>
     internal int RunOnHelper;
 
-    internal EpochPreparation(INetwork net, Dataset train, int batch, bool shuffle, ulong seed, Augmentation? augment,
-        bool helperOnly)
+    internal EpochPreparation(INetwork net, Dataset train, Dataset? dev, int batch, bool shuffle, ulong seed,
+        Augmentation? augment, bool helperOnly)
     {
         _net = net;
         _train = train;
+        _dev = dev;
         _batch = batch;
         _augment = augment;
         _helperOnly = helperOnly;
@@ -99,34 +104,53 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         _augmented = augment is null ? [] : new float[batch * _n0];
     }
 
-    /// <summary>Prepares the next epoch on the calling thread: its order, its first batch; and scans the parameters.</summary>
-    internal void Prepare() => Run(scan: false);
+    /// <summary>Prepares the next epoch on the calling thread: its order, its first batch.</summary>
+    internal void Prepare()
+    {
+        _error = null;
+        Run(scan: false, prepare: true, devCost: false);
+    }
 
-    /// <summary>Hands the next epoch's preparation, and the scan of the parameters, to a pool thread. The parameters
-    /// must not change until <see cref="Wait"/>.</summary>
-    internal void Post()
+    /// <summary>Hands the scan of the parameters to a pool thread, with the next epoch's preparation when
+    /// <paramref name="prepare"/> and the dev cost when <paramref name="devCost"/> (the network's <c>Cost</c> must then
+    /// be safe beside the calling thread's: <see cref="IConcurrentCost"/>). The parameters must not change until
+    /// <see cref="Wait"/>.</summary>
+    internal void Post(bool prepare, bool devCost)
     {
         _done.Reset();
-        _error = null;
+        _error = _devError = null;
         _scanned = false;
+        _prepare = prepare;
+        _devAside = devCost;
         Volatile.Write(ref _state, Queued);
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    /// <summary>Waits for the posted preparation (running it here if no pool thread has started it) and returns the
-    /// index of the first non-finite parameter, or −1.</summary>
+    /// <summary>Waits for the posted work (running it here if no pool thread has started it) and returns the index of
+    /// the first non-finite parameter, or −1.</summary>
     internal int Wait()
     {
         if (!_helperOnly && Interlocked.CompareExchange(ref _state, Running, Queued) == Queued)
         {
-            Run(scan: true);
+            Run(scan: true, _prepare, _devAside);
             Volatile.Write(ref _state, Done);
         }
         else
             _done.Wait(); // set by the pool thread as the last thing it does: its writes are all visible
-        // A failed preparation may not have scanned: scan here (a failure itself surfaces in BeginEpoch, where the
-        // sequential loop would meet it).
+        // A failed run may not have scanned: scan here (its failure surfaces where the sequential loop would meet it).
         return _scanned ? _firstNonFinite : Dataset.FirstNonFinite(_net.Parameters);
+    }
+
+    /// <summary>The dev cost the posted work computed, after <see cref="Wait"/>; throws what that <c>Cost</c>
+    /// threw, where the sequential loop would have.</summary>
+    internal double DevCost()
+    {
+        if (_devError is { } error)
+        {
+            _devError = null;
+            error.Throw();
+        }
+        return _devCost;
     }
 
     /// <summary>Makes sure no thread works on the buffers or reads the parameters any more: a preparation not started
@@ -177,22 +201,35 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         // A stale item (the calling thread took its work back, or the run ended) finds nothing queued.
         if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
             return;
-        Run(scan: true);
+        Run(scan: true, _prepare, _devAside);
         RunOnHelper++;
         // The state stays Running: only the calling thread moves it on (Post), after it has seen the event, so a late
         // write here could never land on the next post's state.
         _done.Set();
     }
 
-    private void Run(bool scan)
+    private void Run(bool scan, bool prepare, bool devCost)
     {
+        if (scan)
+        {
+            _firstNonFinite = Dataset.FirstNonFinite(_net.Parameters);
+            _scanned = true;
+        }
+        if (devCost)
+        {
+            try
+            {
+                _devCost = _net.Cost(_dev!.X, _dev.Y, _dev.Count);
+            }
+            catch (Exception e)
+            {
+                _devError = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        if (!prepare)
+            return;
         try
         {
-            if (scan)
-            {
-                _firstNonFinite = Dataset.FirstNonFinite(_net.Parameters);
-                _scanned = true;
-            }
             if (_shuffle)
             {
                 // Fisher–Yates on a copy of the current order: what shuffling it in place would give.
@@ -226,22 +263,9 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
 
     /// <summary>Copies the rows <paramref name="rows"/> of a matrix with <paramref name="width"/> columns into
     /// <paramref name="destination"/>.</summary>
-    /// <remarks>A narrow row (a few features, a few targets) is copied float by float: a call to the block copy per
-    /// row would cost more than the copy.</remarks>
     internal static void Gather(ReadOnlySpan<float> source, ReadOnlySpan<int> rows, int width, Span<float> destination)
     {
-        if (width >= 16)
-        {
-            for (int r = 0; r < rows.Length; r++)
-                source.Slice(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
-            return;
-        }
         for (int r = 0; r < rows.Length; r++)
-        {
-            ReadOnlySpan<float> from = source.Slice(rows[r] * width, width);
-            Span<float> to = destination.Slice(r * width, width);
-            for (int j = 0; j < from.Length; j++)
-                to[j] = from[j];
-        }
+            source.Slice(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
     }
 }

@@ -32,6 +32,10 @@ public static class Trainer
     /// shuffle and the first batch take less than handing them over does (a few µs).</summary>
     internal const int MinSamplesToOverlap = 2048;
 
+    /// <summary>A dev cost of at least this many samples × parameters (about as many multiply-adds) goes to another
+    /// thread when the network allows it (<see cref="IConcurrentCost"/>): below it, handing it over costs more.</summary>
+    internal const long MinDevWorkToOverlap = 1 << 17;
+
     /// <summary><see cref="Fit(INetwork, Dataset, Dataset?, TrainingOptions)"/> with the overlap chosen (the tests
     /// compare the ways; every one gives the same run, bit for bit).</summary>
     internal static TrainingHistory FitWith(INetwork net, Dataset train, Dataset? dev, TrainingOptions options,
@@ -77,11 +81,16 @@ public static class Trainer
         int keptEpoch = 0, bestDevEpoch = 0;
         // The mini-batches (or the augmented full batch): the order of each epoch and the first batch are prepared
         // ahead, on another thread when the run is large enough to gain (while this one computes the end-of-epoch
-        // costs), else here.
-        EpochPreparation? batches = fullBatch && options.Augment is null ? null : new EpochPreparation(net, train, batch, options.Shuffle,
-            options.ShuffleSeed, options.Augment, overlap == FitOverlap.HelperOnly);
-        bool ahead = batches is not null && overlap != FitOverlap.Sequential
-            && (m >= MinSamplesToOverlap || overlap == FitOverlap.HelperOnly);
+        // costs), else here. The dev cost goes to that thread too when the network's Cost allows two calls at once.
+        bool batched = !fullBatch || options.Augment is not null;
+        bool helperOnly = overlap == FitOverlap.HelperOnly;
+        bool prepareAhead = batched && overlap != FitOverlap.Sequential && (m >= MinSamplesToOverlap || helperOnly);
+        bool devAside = dev is not null && net is IConcurrentCost && overlap != FitOverlap.Sequential
+            && ((long)dev.Count * net.ParameterCount >= MinDevWorkToOverlap || helperOnly);
+        EpochPreparation? helper = batched || devAside
+            ? new EpochPreparation(net, train, dev, batch, options.Shuffle, options.ShuffleSeed, options.Augment,
+                helperOnly)
+            : null;
 
         // The lists grow with the epochs actually run: Epochs may be int.MaxValue ("until early stopping ends it").
         var history = new TrainingHistory(Math.Min(options.Epochs, InitialHistoryCapacity));
@@ -92,16 +101,18 @@ public static class Trainer
         // Counted so that Epochs = int.MaxValue ends after its last epoch instead of wrapping around.
         try
         {
-            batches?.Prepare();
+            if (batched)
+                helper!.Prepare();
             for (int epoch = 1; ; epoch++)
             {
-                batches?.BeginEpoch();
+                if (batched)
+                    helper!.BeginEpoch();
                 for (int start = 0; start < m; start += batch)
                 {
                     int size = Math.Min(batch, m - start);
                     ReadOnlySpan<float> stepX = x, stepY = y;
-                    if (batches is not null)
-                        batches.Batch(start, size, out stepX, out stepY);
+                    if (batched)
+                        helper!.Batch(start, size, out stepX, out stepY);
                     float cost = net.ComputeGradients(stepX, stepY, size, gradients);
                     step++;
                     if (!float.IsFinite(cost))
@@ -110,15 +121,16 @@ public static class Trainer
                 }
 
                 // The parameters stay as they are until the next epoch's first step: the next epoch's order and first
-                // batch, and the scan of the parameters, can be done meanwhile.
+                // batch, the scan of the parameters and the dev cost can be done meanwhile.
                 bool last = epoch == options.Epochs;
-                bool posted = ahead && !last;
+                bool prepared = prepareAhead && !last;
+                bool posted = prepared || devAside;
                 if (posted)
-                    batches!.Post();
+                    helper!.Post(prepared, devAside);
                 double trainCost = net.Cost(x, y, m);
                 // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
                 // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
-                int nonFinite = posted ? batches!.Wait() : Dataset.FirstNonFinite(parameters);
+                int nonFinite = posted ? helper!.Wait() : Dataset.FirstNonFinite(parameters);
                 if (!double.IsFinite(trainCost) || nonFinite >= 0)
                     throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, trainCost, afterEpoch: true);
                 history.TrainCostList.Add(trainCost);
@@ -126,7 +138,7 @@ public static class Trainer
                 double? devReport = null;
                 if (dev is not null)
                 {
-                    double devCost = net.Cost(dev.X, dev.Y, dev.Count);
+                    double devCost = devAside ? helper!.DevCost() : net.Cost(dev.X, dev.Y, dev.Count);
                     history.DevCostList.Add(devCost);
                     devReport = devCost;
                     // Only a finite dev cost competes; a NaN or ∞ one counts as no improvement. Patience counts epochs
@@ -160,17 +172,17 @@ public static class Trainer
                 }
                 if (last)
                     break;
-                if (!posted)
-                    batches?.Prepare();
+                if (batched && !prepared)
+                    helper!.Prepare();
             }
         }
         finally
         {
             // No other thread may touch the buffers or read the parameters once the run is over, however it ends.
-            if (batches is not null)
+            if (helper is not null)
             {
-                batches.Quiesce();
-                preparedOnHelper = batches.RunOnHelper;
+                helper.Quiesce();
+                preparedOnHelper = helper.RunOnHelper;
             }
         }
 
