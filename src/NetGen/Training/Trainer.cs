@@ -18,6 +18,12 @@ public static class Trainer
     /// the cost of the whole training set after an epoch is not finite, the run stops, the parameters of the best finite
     /// epoch are put back (the lowest dev cost with a dev set, else the last finished epoch; the parameters given when
     /// no epoch finished) and <see cref="TrainingDivergedException"/> is thrown. No path leaves a non-finite parameter.
+    /// <para>While the calling thread computes the costs after an epoch, a thread-pool thread shuffles the next epoch's
+    /// order, gathers and augments its first mini-batch and scans the parameters for NaN or ∞, when more than one core
+    /// may be used (<see cref="Parallelism.MaxDegreeOfParallelism"/> &gt; 1) and the training set has at least 2 048
+    /// samples (below that, handing the work over costs more than it saves). The run is the same, bit for bit: the
+    /// same generators are drawn from in the same order, and nothing of it is used before it is done. Progress is
+    /// reported on the calling thread, and the other thread has finished when <c>Fit</c> returns or throws.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty, early stopping has no dev
     /// set, or the network's parameters are not all finite; nothing has changed.</exception>
