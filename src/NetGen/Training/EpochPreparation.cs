@@ -4,36 +4,37 @@ using System.Threading;
 
 namespace NetGen;
 
-/// <summary>How <see cref="Trainer.Fit"/> runs the work between its steps.</summary>
+/// <summary>How <see cref="Trainer.Fit"/> runs the work around its steps.</summary>
 internal enum FitOverlap
 {
     /// <summary>Everything on the calling thread, in order.</summary>
     Sequential,
 
-    /// <summary>The next epoch is prepared on a thread-pool thread while the calling thread computes the epoch's costs;
-    /// if no pool thread has started it by the time it is needed, the calling thread runs it itself.</summary>
+    /// <summary>The next epoch is prepared on a thread-pool thread while the calling thread trains; if no pool thread
+    /// has started it by the time it is needed, the calling thread runs it itself.</summary>
     Overlapped,
 
-    /// <summary>As <see cref="Overlapped"/>, but the calling thread always waits for the pool thread (tests: proves
-    /// the work done on the other thread gives the same run).</summary>
+    /// <summary>As <see cref="Overlapped"/> whatever the sizes, and the calling thread always waits for the pool thread
+    /// (tests: proves that the work done on the other thread gives the same run).</summary>
     HelperOnly,
 }
 
 /// <summary>
-/// The mini-batches of a <see cref="Trainer.Fit"/> run: the samples' order of each epoch (shuffled with the run's
-/// seeded generator), the rows of each batch gathered from the training set, and their augmentation (for a full batch,
-/// only the augmentation of the whole set). The first batch of
-/// an epoch is prepared ahead, with the order, into buffers of its own (<see cref="Prepare"/>), so that the preparation
-/// can run on another thread while the calling thread computes the previous epoch's costs; it also scans the parameters
-/// for a non-finite value, which those costs do not change. Every buffer is allocated once, here; a preparation
-/// allocates nothing and queues this object itself (an <see cref="IThreadPoolWorkItem"/>), so an epoch allocates
-/// nothing either.
+/// The batches of a <see cref="Trainer.Fit"/> run, and the work it can hand to another thread. Mini-batches: the
+/// samples' order of each epoch (shuffled with the run's seeded generator) and the first batch's rows are prepared one
+/// epoch ahead, into buffers of their own, while the current epoch trains; the other batches are gathered and every
+/// batch is augmented when its step comes. A full batch with augmentation: the next epoch's augmented copy of the whole
+/// set is drawn while the current epoch's update and costs run. And the dev cost, when the network allows two costs at
+/// once (<see cref="IConcurrentCost"/>), beside the training cost.
 /// </summary>
 /// <remarks>
-/// The preparation reads the generators in the order the sequential loop does (shuffle, then the augmentation of the
-/// first batch), so a run is the same, bit for bit, whichever thread prepares. Only one thread touches the generators,
-/// the augmentation and the buffers at a time: the calling thread hands them over in <see cref="Post"/> and takes them
-/// back in <see cref="Wait"/>, and the state's interlocked transitions order the memory between the two.
+/// <para>The generators are drawn from in the order of the sequential loop (each epoch's shuffle before the next;
+/// each augmentation after the one before it), so a run is the same, bit for bit, whichever thread does the work.</para>
+/// <para>One piece of work is out at a time. The calling thread hands it over in <see cref="Post"/> and takes it back
+/// in <see cref="Wait"/>; in between it touches neither what the work writes (the next order, the first batch's or the
+/// augmented buffers, the generators) nor, for the dev cost, the parameters. The state's interlocked transitions and
+/// the event order the memory between the two threads. Every buffer is allocated once, here; a post queues this object
+/// itself (an <see cref="IThreadPoolWorkItem"/>), so nothing is allocated per epoch.</para>
 /// </remarks>
 internal sealed class EpochPreparation : IThreadPoolWorkItem
 {
@@ -53,20 +54,21 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
     private int[] _order, _nextOrder;
     private Rng _rng, _augmentRng;
 
-    // The first batch of the next epoch, and the buffers of the other batches.
-    private readonly float[] _firstX, _firstY, _firstAugmented;
-    private readonly float[] _batchX, _batchY, _augmented;
+    // The first batch's rows, this epoch's and the next one's (prepared ahead); the other batches' rows; the augmented
+    // batch a step reads. For a full batch: the augmented set of this epoch and of the next one.
+    private float[] _firstX, _firstY, _nextFirstX, _nextFirstY;
+    private readonly float[] _batchX, _batchY;
+    private float[] _augmented, _nextAugmented;
 
     private int _state;
     private readonly ManualResetEventSlim _done = new(false);
+    private bool _pending;
     private ExceptionDispatchInfo? _error, _devError;
-    private int _firstNonFinite;
-    private bool _scanned;
-    // What the posted work includes besides the scan: the next epoch's preparation, the dev cost.
-    private bool _prepare, _devAside;
+    // What the posted work is: the next epoch's preparation, or the dev cost.
+    private bool _devWork;
     private double _devCost;
 
-    /// <summary>Posts that a pool thread ran (not those the calling thread took back): the tests' proof that the
+    /// <summary>Pieces of work a pool thread ran (not those the calling thread took back): the tests' proof that the
     /// overlap happened.</summary>
     internal int RunOnHelper;
 
@@ -89,8 +91,9 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         if (_direct)
         {
             _order = _nextOrder = [];
-            _firstX = _firstY = _batchX = _batchY = _augmented = [];
-            _firstAugmented = augment is null ? [] : new float[m * _n0];
+            _firstX = _firstY = _nextFirstX = _nextFirstY = _batchX = _batchY = [];
+            _augmented = augment is null ? [] : new float[m * _n0];
+            _nextAugmented = augment is null ? [] : new float[m * _n0];
             return;
         }
         _order = new int[m];
@@ -98,51 +101,45 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         for (int i = 0; i < m; i++) _order[i] = _nextOrder[i] = i;
         _firstX = new float[batch * _n0];
         _firstY = new float[batch * _nL];
+        _nextFirstX = new float[batch * _n0];
+        _nextFirstY = new float[batch * _nL];
         _batchX = new float[batch * _n0];
         _batchY = new float[batch * _nL];
-        _firstAugmented = augment is null ? [] : new float[batch * _n0];
         _augmented = augment is null ? [] : new float[batch * _n0];
+        _nextAugmented = [];
     }
 
-    /// <summary>Prepares the next epoch on the calling thread: its order, its first batch.</summary>
-    internal void Prepare()
-    {
-        _error = null;
-        Run(scan: false, prepare: true, devCost: false);
-    }
+    /// <summary>Prepares the next epoch on the calling thread.</summary>
+    internal void Prepare() => Run(devCost: false);
 
-    /// <summary>Hands the scan of the parameters to a pool thread, with the next epoch's preparation when
-    /// <paramref name="prepare"/> and the dev cost when <paramref name="devCost"/> (the network's <c>Cost</c> must then
-    /// be safe beside the calling thread's: <see cref="IConcurrentCost"/>). The parameters must not change until
-    /// <see cref="Wait"/>.</summary>
-    internal void Post(bool prepare, bool devCost)
+    /// <summary>Hands the next epoch's preparation (or, with <paramref name="devCost"/>, the dev cost) to a pool thread.
+    /// Until <see cref="Wait"/>, the calling thread leaves alone what that work writes.</summary>
+    internal void Post(bool devCost)
     {
         _done.Reset();
-        _error = _devError = null;
-        _scanned = false;
-        _prepare = prepare;
-        _devAside = devCost;
+        _devWork = devCost;
+        _pending = true;
         Volatile.Write(ref _state, Queued);
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    /// <summary>Waits for the posted work (running it here if no pool thread has started it) and returns the index of
-    /// the first non-finite parameter, or −1.</summary>
-    internal int Wait()
+    /// <summary>Waits for the posted work, if any (running it here if no pool thread has started it).</summary>
+    internal void Wait()
     {
+        if (!_pending)
+            return;
+        _pending = false;
         if (!_helperOnly && Interlocked.CompareExchange(ref _state, Running, Queued) == Queued)
         {
-            Run(scan: true, _prepare, _devAside);
+            Run(_devWork);
             Volatile.Write(ref _state, Done);
         }
         else
             _done.Wait(); // set by the pool thread as the last thing it does: its writes are all visible
-        // A failed run may not have scanned: scan here (its failure surfaces where the sequential loop would meet it).
-        return _scanned ? _firstNonFinite : Dataset.FirstNonFinite(_net.Parameters);
     }
 
-    /// <summary>The dev cost the posted work computed, after <see cref="Wait"/>; throws what that <c>Cost</c>
-    /// threw, where the sequential loop would have.</summary>
+    /// <summary>The dev cost the posted work computed, after <see cref="Wait"/>; throws what that <c>Cost</c> threw,
+    /// where the sequential loop would have.</summary>
     internal double DevCost()
     {
         if (_devError is { } error)
@@ -153,10 +150,11 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         return _devCost;
     }
 
-    /// <summary>Makes sure no thread works on the buffers or reads the parameters any more: a preparation not started
-    /// is dropped, one running is waited for. Called on every way out of the run.</summary>
+    /// <summary>Makes sure no other thread works for this run any more: work not started is dropped, work running is
+    /// waited for. Called on every way out of the run.</summary>
     internal void Quiesce()
     {
+        _pending = false;
         if (Interlocked.CompareExchange(ref _state, Idle, Queued) == Queued)
             return;
         // Running here is a pool thread's run (the calling thread's own runs end in Done before it returns).
@@ -164,36 +162,49 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
             _done.Wait();
     }
 
-    /// <summary>Starts the prepared epoch: its order becomes the one the steps read. Throws what the preparation threw.</summary>
+    /// <summary>Starts the prepared epoch (waiting for its preparation): its order becomes the one the steps read, its
+    /// augmented set the one they train on. Throws what the preparation threw, where the sequential loop would have.</summary>
     internal void BeginEpoch()
     {
+        Wait();
         if (_error is { } error)
         {
             _error = null;
             error.Throw();
         }
         (_order, _nextOrder) = (_nextOrder, _order);
+        (_firstX, _nextFirstX) = (_nextFirstX, _firstX);
+        (_firstY, _nextFirstY) = (_nextFirstY, _firstY);
+        if (_direct)
+            (_augmented, _nextAugmented) = (_nextAugmented, _augmented);
     }
 
-    /// <summary>The inputs and targets of the step over samples [start, start + size) of the epoch's order: the prepared
-    /// first batch, or the rows gathered (and augmented) now.</summary>
+    /// <summary>The inputs and targets of the step over samples [start, start + size) of the epoch's order: the rows
+    /// prepared ahead for the first, gathered now for the others, augmented now when the run augments.</summary>
     internal void Batch(int start, int size, out ReadOnlySpan<float> stepX, out ReadOnlySpan<float> stepY)
     {
         if (_direct)
         {
-            stepX = _augment is null ? _train.X : _firstAugmented;
+            stepX = _augment is null ? _train.X : _augmented;
             stepY = _train.Y;
             return;
         }
-        if (start == 0)
+        float[] x = _firstX, y = _firstY;
+        if (start > 0)
         {
-            stepX = (_augment is null ? _firstX : _firstAugmented).AsSpan(0, size * _n0);
-            stepY = _firstY.AsSpan(0, size * _nL);
-            return;
+            x = _batchX;
+            y = _batchY;
+            ReadOnlySpan<int> rows = _order.AsSpan(start, size);
+            Gather(_train.X, rows, _n0, x);
+            Gather(_train.Y, rows, _nL, y);
         }
-        Fill(_order.AsSpan(start, size), _batchX, _batchY, _augmented);
-        stepX = (_augment is null ? _batchX : _augmented).AsSpan(0, size * _n0);
-        stepY = _batchY.AsSpan(0, size * _nL);
+        stepX = x.AsSpan(0, size * _n0);
+        stepY = y.AsSpan(0, size * _nL);
+        if (_augment is not null)
+        {
+            _augment.Apply(stepX, _augmented.AsSpan(0, size * _n0), size, ref _augmentRng);
+            stepX = _augmented.AsSpan(0, size * _n0);
+        }
     }
 
     void IThreadPoolWorkItem.Execute()
@@ -201,35 +212,28 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         // A stale item (the calling thread took its work back, or the run ended) finds nothing queued.
         if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
             return;
-        Run(scan: true, _prepare, _devAside);
+        Run(_devWork);
         RunOnHelper++;
         // The state stays Running: only the calling thread moves it on (Post), after it has seen the event, so a late
         // write here could never land on the next post's state.
         _done.Set();
     }
 
-    private void Run(bool scan, bool prepare, bool devCost)
+    private void Run(bool devCost)
     {
-        if (scan)
-        {
-            _firstNonFinite = Dataset.FirstNonFinite(_net.Parameters);
-            _scanned = true;
-        }
-        if (devCost)
-        {
-            try
-            {
-                _devCost = _net.Cost(_dev!.X, _dev.Y, _dev.Count);
-            }
-            catch (Exception e)
-            {
-                _devError = ExceptionDispatchInfo.Capture(e);
-            }
-        }
-        if (!prepare)
-            return;
         try
         {
+            if (devCost)
+            {
+                _devCost = _net.Cost(_dev!.X, _dev.Y, _dev.Count);
+                return;
+            }
+            if (_direct)
+            {
+                // The epoch before has drawn its augmentation already: this one comes next in the stream.
+                _augment!.Apply(_train.X, _nextAugmented, _train.Count, ref _augmentRng);
+                return;
+            }
             if (_shuffle)
             {
                 // Fisher–Yates on a copy of the current order: what shuffling it in place would give.
@@ -241,24 +245,17 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
                     (next[i], next[j]) = (next[j], next[i]);
                 }
             }
-            if (_direct)
-                _augment?.Apply(_train.X, _firstAugmented, _train.Count, ref _augmentRng);
-            else
-                Fill(_nextOrder.AsSpan(0, Math.Min(_batch, _nextOrder.Length)), _firstX, _firstY, _firstAugmented);
+            ReadOnlySpan<int> rows = _nextOrder.AsSpan(0, Math.Min(_batch, _nextOrder.Length));
+            Gather(_train.X, rows, _n0, _nextFirstX);
+            Gather(_train.Y, rows, _nL, _nextFirstY);
         }
         catch (Exception e)
         {
-            _error = ExceptionDispatchInfo.Capture(e);
+            if (devCost)
+                _devError = ExceptionDispatchInfo.Capture(e);
+            else
+                _error = ExceptionDispatchInfo.Capture(e);
         }
-    }
-
-    /// <summary>Gathers the rows <paramref name="rows"/> and augments their inputs when the run augments.</summary>
-    private void Fill(ReadOnlySpan<int> rows, float[] x, float[] y, float[] augmented)
-    {
-        int size = rows.Length;
-        Gather(_train.X, rows, _n0, x);
-        Gather(_train.Y, rows, _nL, y);
-        _augment?.Apply(x.AsSpan(0, size * _n0), augmented.AsSpan(0, size * _n0), size, ref _augmentRng);
     }
 
     /// <summary>Copies the rows <paramref name="rows"/> of a matrix with <paramref name="width"/> columns into

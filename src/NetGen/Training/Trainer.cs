@@ -18,12 +18,13 @@ public static class Trainer
     /// the cost of the whole training set after an epoch is not finite, the run stops, the parameters of the best finite
     /// epoch are put back (the lowest dev cost with a dev set, else the last finished epoch; the parameters given when
     /// no epoch finished) and <see cref="TrainingDivergedException"/> is thrown. No path leaves a non-finite parameter.
-    /// <para>While the calling thread computes the costs after an epoch, a thread-pool thread shuffles the next epoch's
-    /// order, gathers and augments its first mini-batch and scans the parameters for NaN or ∞, when more than one core
-    /// may be used (<see cref="Parallelism.MaxDegreeOfParallelism"/> &gt; 1) and the training set has at least 2 048
-    /// samples (below that, handing the work over costs more than it saves). The run is the same, bit for bit: the
-    /// same generators are drawn from in the same order, and nothing of it is used before it is done. Progress is
-    /// reported on the calling thread, and the other thread has finished when <c>Fit</c> returns or throws.</para>
+    /// <para>With mini-batches, the next epoch's shuffle and the gather of its first batch run on a thread-pool thread
+    /// while the calling thread trains the current epoch, when more than one core may be used
+    /// (<see cref="Parallelism.MaxDegreeOfParallelism"/> &gt; 1) and the training set has at least 2 048 samples (below
+    /// that, handing the work over costs more than it saves); with a full batch and augmentation, the next epoch's
+    /// augmented copy of the set is drawn there (from 65 536 input floats). The run is the same, bit for bit: the same
+    /// generators are drawn from in the same order, and nothing is used before it is done. Progress is reported on the
+    /// calling thread, and the other thread has finished when <c>Fit</c> returns or throws.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty, early stopping has no dev
     /// set, or the network's parameters are not all finite; nothing has changed.</exception>
@@ -37,6 +38,10 @@ public static class Trainer
     /// <summary>A run of at least this many training samples prepares its next epoch on another thread: below it, the
     /// shuffle and the first batch take less than handing them over does (a few µs).</summary>
     internal const int MinSamplesToOverlap = 2048;
+
+    /// <summary>A full batch of at least this many input floats has its next epoch's augmentation drawn on another
+    /// thread.</summary>
+    internal const long MinFloatsToAugmentAhead = 1 << 16;
 
     /// <summary>A dev cost of at least this many samples × parameters (about as many multiply-adds) goes to another
     /// thread when the network allows it (<see cref="IConcurrentCost"/>): below it, handing it over costs more.</summary>
@@ -85,14 +90,15 @@ public static class Trainer
         // them back at the end; a divergence puts them back before it throws.
         var kept = parameters.ToArray();
         int keptEpoch = 0, bestDevEpoch = 0;
-        // The mini-batches (or the augmented full batch): the order of each epoch and the first batch are prepared
-        // ahead, on another thread when the run is large enough to gain (while this one computes the end-of-epoch
-        // costs), else here. The dev cost goes to that thread too when the network's Cost allows two calls at once.
-        bool batched = !fullBatch || options.Augment is not null;
+        // The mini-batches (or the augmented full batch). The next epoch's order and first batch (or augmented set) are
+        // prepared during this epoch, on another thread when the run is large enough to gain, else here between the
+        // epochs. The dev cost goes to that thread, beside the training cost, when the network's Cost allows it.
         bool helperOnly = overlap == FitOverlap.HelperOnly;
-        bool prepareAhead = batched && overlap != FitOverlap.Sequential && (m >= MinSamplesToOverlap || helperOnly);
+        bool batched = !fullBatch || options.Augment is not null;
+        bool prepareAhead = batched && overlap != FitOverlap.Sequential
+            && (helperOnly || (fullBatch ? (long)m * n0 >= MinFloatsToAugmentAhead : m >= MinSamplesToOverlap));
         bool devAside = dev is not null && net is IConcurrentCost && overlap != FitOverlap.Sequential
-            && ((long)dev.Count * net.ParameterCount >= MinDevWorkToOverlap || helperOnly);
+            && (helperOnly || (long)dev.Count * net.ParameterCount >= MinDevWorkToOverlap);
         EpochPreparation? helper = batched || devAside
             ? new EpochPreparation(net, train, dev, batch, options.Shuffle, options.ShuffleSeed, options.Augment,
                 helperOnly)
@@ -104,15 +110,20 @@ public static class Trainer
         int sinceBest = 0, step = 0;
         ReadOnlySpan<float> x = train.X, y = train.Y;
 
-        // Counted so that Epochs = int.MaxValue ends after its last epoch instead of wrapping around.
         try
         {
             if (batched)
                 helper!.Prepare();
+            // Counted so that Epochs = int.MaxValue ends after its last epoch instead of wrapping around.
             for (int epoch = 1; ; epoch++)
             {
+                bool last = epoch == options.Epochs;
                 if (batched)
-                    helper!.BeginEpoch();
+                {
+                    helper!.BeginEpoch(); // waits for the preparation of this epoch
+                    if (prepareAhead && !last)
+                        helper.Post(devCost: false); // the next one's, during this one
+                }
                 for (int start = 0; start < m; start += batch)
                 {
                     int size = Math.Min(batch, m - start);
@@ -126,18 +137,19 @@ public static class Trainer
                     Update(parameters, gradients, first, second, step, options);
                 }
 
-                // The parameters stay as they are until the next epoch's first step: the next epoch's order and first
-                // batch, the scan of the parameters and the dev cost can be done meanwhile.
-                bool last = epoch == options.Epochs;
-                bool prepared = prepareAhead && !last;
-                bool posted = prepared || devAside;
-                if (posted)
-                    helper!.Post(prepared, devAside);
+                // The parameters stay as they are until the next epoch's first step: the dev cost can be computed beside
+                // the training cost (the next epoch's preparation, out since this epoch began, is done by now).
+                if (devAside)
+                {
+                    helper!.Wait();
+                    helper.Post(devCost: true);
+                }
                 double trainCost = net.Cost(x, y, m);
+                if (devAside)
+                    helper!.Wait();
                 // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
                 // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
-                int nonFinite = posted ? helper!.Wait() : Dataset.FirstNonFinite(parameters);
-                if (!double.IsFinite(trainCost) || nonFinite >= 0)
+                if (!double.IsFinite(trainCost) || Dataset.FirstNonFinite(parameters) >= 0)
                     throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, trainCost, afterEpoch: true);
                 history.TrainCostList.Add(trainCost);
                 bool isBest = false;
@@ -178,7 +190,7 @@ public static class Trainer
                 }
                 if (last)
                     break;
-                if (batched && !prepared)
+                if (batched && !prepareAhead)
                     helper!.Prepare();
             }
         }
