@@ -88,9 +88,14 @@ public sealed class FitOverlapTests
 
         Assert.Equal(earlyStopping, sequential.History.StoppedEarly);
         Assert.Equal(0, sequential.PreparedOnHelper);
-        // A pool thread prepared every epoch after the first: one post after each epoch but the last planned one.
-        int posts = sequential.History.StoppedEarly ? sequential.History.Epochs : sequential.History.Epochs - 1;
-        Assert.Equal(posts, helper.PreparedOnHelper);
+        // A pool thread prepared every epoch after the first: one post in each epoch but the last planned one. When the
+        // run stops early, the epoch it stops in has posted the preparation of one more, which is dropped if no pool
+        // thread has started it yet.
+        int epochs = sequential.History.Epochs;
+        if (earlyStopping)
+            Assert.InRange(helper.PreparedOnHelper, epochs - 1, epochs);
+        else
+            Assert.Equal(epochs - 1, helper.PreparedOnHelper);
         AssertSameRun(sequential, helper);
         AssertSameRun(sequential, overlapped);
     }
@@ -232,9 +237,12 @@ public sealed class FitOverlapTests
 
         Assert.True(sequential.History.StoppedEarly);
         // Every epoch's dev cost on the pool thread, and with mini-batches every epoch's preparation of the next (the run
-        // stops early, so the epoch it stops in has prepared one more).
+        // stops early, so the epoch it stops in has posted one more, dropped if no pool thread has started it).
         Assert.Equal(history.Epochs, net.CostsElsewhere);
-        Assert.Equal(batch == 0 ? history.Epochs : 2 * history.Epochs, onHelper);
+        if (batch == 0)
+            Assert.Equal(history.Epochs, onHelper);
+        else
+            Assert.InRange(onHelper, 2 * history.Epochs - 1, 2 * history.Epochs);
         AssertSameRun(sequential, aside);
     }
 
