@@ -124,18 +124,21 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
     }
 
     /// <summary>Waits for the posted work, if any (running it here if no pool thread has started it).</summary>
-    internal void Wait()
+    /// <returns>False when the calling thread had to wait for a pool thread still at the work.</returns>
+    internal bool Wait()
     {
         if (!_pending)
-            return;
+            return true;
         _pending = false;
         if (!_helperOnly && Interlocked.CompareExchange(ref _state, Running, Queued) == Queued)
         {
             Run(_devWork);
             Volatile.Write(ref _state, Done);
+            return true;
         }
-        else
-            _done.Wait(); // set by the pool thread as the last thing it does: its writes are all visible
+        bool finished = _done.IsSet;
+        _done.Wait(); // set by the pool thread as the last thing it does: its writes are all visible
+        return finished;
     }
 
     /// <summary>The dev cost the posted work computed, after <see cref="Wait"/>; throws what that <c>Cost</c> threw,
@@ -164,9 +167,10 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
 
     /// <summary>Starts the prepared epoch (waiting for its preparation): its order becomes the one the steps read, its
     /// augmented set the one they train on. Throws what the preparation threw, where the sequential loop would have.</summary>
-    internal void BeginEpoch()
+    /// <returns>False when the preparation was still running on a pool thread: a whole epoch was not enough for it.</returns>
+    internal bool BeginEpoch()
     {
-        Wait();
+        bool ready = Wait();
         if (_error is { } error)
         {
             _error = null;
@@ -177,6 +181,7 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         (_firstY, _nextFirstY) = (_nextFirstY, _firstY);
         if (_direct)
             (_augmented, _nextAugmented) = (_nextAugmented, _augmented);
+        return ready;
     }
 
     /// <summary>The inputs and targets of the step over samples [start, start + size) of the epoch's order: the rows

@@ -22,7 +22,9 @@ public static class Trainer
     /// while the calling thread trains the current epoch, when more than one core may be used
     /// (<see cref="Parallelism.MaxDegreeOfParallelism"/> &gt; 1) and the training set has at least 2 048 samples (below
     /// that, handing the work over costs more than it saves); with a full batch and augmentation, the next epoch's
-    /// augmented copy of the set is drawn there (from 65 536 input floats). The run is the same, bit for bit: the same
+    /// augmented copy of the set is drawn there (from 65 536 input floats). If a mini-batch preparation is not done when
+    /// its epoch begins (a machine with no core to spare), the rest of the run prepares on the calling thread, as with
+    /// one core. The run is the same, bit for bit: the same
     /// generators are drawn from in the same order, and nothing is used before it is done. Progress is reported on the
     /// calling thread, and the other thread has finished when <c>Fit</c> returns or throws.</para>
     /// </remarks>
@@ -120,7 +122,11 @@ public static class Trainer
                 bool last = epoch == options.Epochs;
                 if (batched)
                 {
-                    helper!.BeginEpoch(); // waits for the preparation of this epoch
+                    // Waits for the preparation of this epoch. A mini-batch preparation is a small part of an epoch: if
+                    // a pool thread has not finished it in a whole epoch, the machine has no core to spare (the thread
+                    // was descheduled), and waiting for it again would only hold this thread up: prepare here from now.
+                    if (!helper!.BeginEpoch() && !fullBatch && !helperOnly)
+                        prepareAhead = false;
                     if (prepareAhead && !last)
                         helper.Post(devCost: false); // the next one's, during this one
                 }
