@@ -16,9 +16,10 @@ namespace NetGen.Tests.Training;
 public partial class OverlapNet;
 
 /// <summary>
-/// Trainer.Fit prepares the next epoch (its order, its first batch and that batch's augmentation) and scans the
-/// parameters on a pool thread while the calling thread computes the epoch's costs. The runs must be the runs of the
-/// sequential loop, bit for bit: every cost of the history, the best epoch, the early stop and the final parameters.
+/// Trainer.Fit prepares the next epoch (its order and its first batch's rows; a full batch's augmented set) on a pool
+/// thread while the calling thread trains the current one, and computes the dev cost there beside the training cost
+/// when the network allows it. The runs must be the runs of the sequential loop, bit for bit: every cost of the
+/// history, the best epoch, the early stop and the final parameters.
 /// </summary>
 public sealed class FitOverlapTests
 {
