@@ -24,15 +24,14 @@ internal enum FitOverlap
 /// samples' order of each epoch (shuffled with the run's seeded generator) and the first batch's rows are prepared one
 /// epoch ahead, into buffers of their own, while the current epoch trains; the other batches are gathered and every
 /// batch is augmented when its step comes. A full batch with augmentation: the next epoch's augmented copy of the whole
-/// set is drawn while the current epoch's update and costs run. And the dev cost, when the network allows two costs at
-/// once (<see cref="IConcurrentCost"/>), beside the training cost.
+/// set is drawn while the current epoch's update and costs run.
 /// </summary>
 /// <remarks>
 /// <para>The generators are drawn from in the order of the sequential loop (each epoch's shuffle before the next;
 /// each augmentation after the one before it), so a run is the same, bit for bit, whichever thread does the work.</para>
 /// <para>One piece of work is out at a time. The calling thread hands it over in <see cref="Post"/> and takes it back
 /// in <see cref="Wait"/>; in between it touches neither what the work writes (the next order, the first batch's or the
-/// augmented buffers, the generators) nor, for the dev cost, the parameters. The state's interlocked transitions and
+/// augmented buffers, the generators). The state's interlocked transitions and
 /// the event order the memory between the two threads. Every buffer is allocated once, here; a post queues this object
 /// itself (an <see cref="IThreadPoolWorkItem"/>), so nothing is allocated per epoch.</para>
 /// </remarks>
@@ -40,9 +39,7 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
 {
     private const int Idle = 0, Queued = 1, Running = 2, Done = 3;
 
-    private readonly INetwork _net;
     private readonly Dataset _train;
-    private readonly Dataset? _dev;
     private readonly Augmentation? _augment;
     private readonly bool _shuffle;
     private readonly int _batch, _n0, _nL;
@@ -63,21 +60,16 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
     private int _state;
     private readonly ManualResetEventSlim _done = new(false);
     private bool _pending;
-    private ExceptionDispatchInfo? _error, _devError;
-    // What the posted work is: the next epoch's preparation, or the dev cost.
-    private bool _devWork;
-    private double _devCost;
+    private ExceptionDispatchInfo? _error;
 
     /// <summary>Pieces of work a pool thread ran (not those the calling thread took back): the tests' proof that the
     /// overlap happened.</summary>
     internal int RunOnHelper;
 
-    internal EpochPreparation(INetwork net, Dataset train, Dataset? dev, int batch, bool shuffle, ulong seed,
+    internal EpochPreparation(INetwork net, Dataset train, int batch, bool shuffle, ulong seed,
         Augmentation? augment, bool helperOnly)
     {
-        _net = net;
         _train = train;
-        _dev = dev;
         _batch = batch;
         _augment = augment;
         _helperOnly = helperOnly;
@@ -110,14 +102,13 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
     }
 
     /// <summary>Prepares the next epoch on the calling thread.</summary>
-    internal void Prepare() => Run(devCost: false);
+    internal void Prepare() => Run();
 
-    /// <summary>Hands the next epoch's preparation (or, with <paramref name="devCost"/>, the dev cost) to a pool thread.
-    /// Until <see cref="Wait"/>, the calling thread leaves alone what that work writes.</summary>
-    internal void Post(bool devCost)
+    /// <summary>Hands the next epoch's preparation to a pool thread. Until <see cref="Wait"/>, the calling thread leaves
+    /// alone what that work writes.</summary>
+    internal void Post()
     {
         _done.Reset();
-        _devWork = devCost;
         _pending = true;
         Volatile.Write(ref _state, Queued);
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
@@ -132,25 +123,13 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         _pending = false;
         if (!_helperOnly && Interlocked.CompareExchange(ref _state, Running, Queued) == Queued)
         {
-            Run(_devWork);
+            Run();
             Volatile.Write(ref _state, Done);
             return true;
         }
         bool finished = _done.IsSet;
         _done.Wait(); // set by the pool thread as the last thing it does: its writes are all visible
         return finished;
-    }
-
-    /// <summary>The dev cost the posted work computed, after <see cref="Wait"/>; throws what that <c>Cost</c> threw,
-    /// where the sequential loop would have.</summary>
-    internal double DevCost()
-    {
-        if (_devError is { } error)
-        {
-            _devError = null;
-            error.Throw();
-        }
-        return _devCost;
     }
 
     /// <summary>Makes sure no other thread works for this run any more: work not started is dropped, work running is
@@ -217,22 +196,17 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         // A stale item (the calling thread took its work back, or the run ended) finds nothing queued.
         if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
             return;
-        Run(_devWork);
+        Run();
         RunOnHelper++;
         // The state stays Running: only the calling thread moves it on (Post), after it has seen the event, so a late
         // write here could never land on the next post's state.
         _done.Set();
     }
 
-    private void Run(bool devCost)
+    private void Run()
     {
         try
         {
-            if (devCost)
-            {
-                _devCost = _net.Cost(_dev!.X, _dev.Y, _dev.Count);
-                return;
-            }
             if (_direct)
             {
                 // The epoch before has drawn its augmentation already: this one comes next in the stream.
@@ -256,10 +230,7 @@ internal sealed class EpochPreparation : IThreadPoolWorkItem
         }
         catch (Exception e)
         {
-            if (devCost)
-                _devError = ExceptionDispatchInfo.Capture(e);
-            else
-                _error = ExceptionDispatchInfo.Capture(e);
+            _error = ExceptionDispatchInfo.Capture(e);
         }
     }
 

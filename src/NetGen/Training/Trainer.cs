@@ -26,7 +26,9 @@ public static class Trainer
     /// its epoch begins (a machine with no core to spare), the rest of the run prepares on the calling thread, as with
     /// one core. The run is the same, bit for bit: the same
     /// generators are drawn from in the same order, and nothing is used before it is done. Progress is reported on the
-    /// calling thread, and the other thread has finished when <c>Fit</c> returns or throws.</para>
+    /// calling thread, and the other thread has finished when <c>Fit</c> returns or throws. The steps and the costs
+    /// after each epoch use every core themselves: the network splits a large batch (see
+    /// <see cref="Parallelism"/>).</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty, early stopping has no dev
     /// set, or the network's parameters are not all finite; nothing has changed.</exception>
@@ -44,10 +46,6 @@ public static class Trainer
     /// <summary>A full batch of at least this many input floats has its next epoch's augmentation drawn on another
     /// thread.</summary>
     internal const long MinFloatsToAugmentAhead = 1 << 16;
-
-    /// <summary>A dev cost of at least this many samples × parameters (about as many multiply-adds) goes to another
-    /// thread when the network allows it (<see cref="IConcurrentCost"/>): below it, handing it over costs more.</summary>
-    internal const long MinDevWorkToOverlap = 1 << 17;
 
     /// <summary><see cref="Fit(INetwork, Dataset, Dataset?, TrainingOptions)"/> with the overlap chosen (the tests
     /// compare the ways; every one gives the same run, bit for bit).</summary>
@@ -94,15 +92,14 @@ public static class Trainer
         int keptEpoch = 0, bestDevEpoch = 0;
         // The mini-batches (or the augmented full batch). The next epoch's order and first batch (or augmented set) are
         // prepared during this epoch, on another thread when the run is large enough to gain, else here between the
-        // epochs. The dev cost goes to that thread, beside the training cost, when the network's Cost allows it.
+        // epochs. The costs after an epoch need no other thread: each is split across the cores by the network itself
+        // (Parallelism) when its set is large enough to gain.
         bool helperOnly = overlap == FitOverlap.HelperOnly;
         bool batched = !fullBatch || options.Augment is not null;
         bool prepareAhead = batched && overlap != FitOverlap.Sequential
             && (helperOnly || (fullBatch ? (long)m * n0 >= MinFloatsToAugmentAhead : m >= MinSamplesToOverlap));
-        bool devAside = dev is not null && net is IConcurrentCost && overlap != FitOverlap.Sequential
-            && (helperOnly || (long)dev.Count * net.ParameterCount >= MinDevWorkToOverlap);
-        EpochPreparation? helper = batched || devAside
-            ? new EpochPreparation(net, train, dev, batch, options.Shuffle, options.ShuffleSeed, options.Augment,
+        EpochPreparation? helper = batched
+            ? new EpochPreparation(net, train, batch, options.Shuffle, options.ShuffleSeed, options.Augment,
                 helperOnly)
             : null;
 
@@ -128,7 +125,7 @@ public static class Trainer
                     if (!helper!.BeginEpoch() && !fullBatch && !helperOnly)
                         prepareAhead = false;
                     if (prepareAhead && !last)
-                        helper.Post(devCost: false); // the next one's, during this one
+                        helper.Post(); // the next one's, during this one
                 }
                 for (int start = 0; start < m; start += batch)
                 {
@@ -143,16 +140,7 @@ public static class Trainer
                     Update(parameters, gradients, first, second, step, options);
                 }
 
-                // The parameters stay as they are until the next epoch's first step: the dev cost can be computed beside
-                // the training cost (the next epoch's preparation, out since this epoch began, is done by now).
-                if (devAside)
-                {
-                    helper!.Wait();
-                    helper.Post(devCost: true);
-                }
                 double trainCost = net.Cost(x, y, m);
-                if (devAside)
-                    helper!.Wait();
                 // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
                 // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
                 if (!double.IsFinite(trainCost) || Dataset.FirstNonFinite(parameters) >= 0)
@@ -162,7 +150,7 @@ public static class Trainer
                 double? devReport = null;
                 if (dev is not null)
                 {
-                    double devCost = devAside ? helper!.DevCost() : net.Cost(dev.X, dev.Y, dev.Count);
+                    double devCost = net.Cost(dev.X, dev.Y, dev.Count);
                     history.DevCostList.Add(devCost);
                     devReport = devCost;
                     // Only a finite dev cost competes; a NaN or ∞ one counts as no improvement. Patience counts epochs

@@ -17,8 +17,7 @@ public partial class OverlapNet;
 
 /// <summary>
 /// Trainer.Fit prepares the next epoch (its order and its first batch's rows; a full batch's augmented set) on a pool
-/// thread while the calling thread trains the current one, and computes the dev cost there beside the training cost
-/// when the network allows it. The runs must be the runs of the sequential loop, bit for bit: every cost of the
+/// thread while the calling thread trains the current one. The runs must be the runs of the sequential loop, bit for bit: every cost of the
 /// history, the best epoch, the early stop and the final parameters.
 /// </summary>
 public sealed class FitOverlapTests
@@ -182,69 +181,6 @@ public sealed class FitOverlapTests
         Run helper = Train(FitOverlap.HelperOnly, options, train, dev);
         Assert.Equal(5, helper.PreparedOnHelper);
         AssertSameRun(sequential, helper);
-    }
-
-    /// <summary>
-    /// <see cref="OverlapNet"/> with a <c>Cost</c> that two threads may call at once, as <see cref="IConcurrentCost"/>
-    /// asks (the generated networks cannot promise it yet): a call from another thread than the one that made the net
-    /// runs on that thread's own copy of the network, with the parameters copied in, and is counted.
-    /// </summary>
-    private sealed class ConcurrentCostNet : INetwork, IConcurrentCost
-    {
-        [ThreadStatic] private static OverlapNet? t_copy;
-        private readonly INetwork _net = new OverlapNet();
-        private readonly int _owner = Environment.CurrentManagedThreadId;
-        public int CostsElsewhere;
-        public int InputSize => _net.InputSize;
-        public int OutputSize => _net.OutputSize;
-        public int LayerCount => _net.LayerCount;
-        public int ParameterCount => _net.ParameterCount;
-        public string Architecture => _net.Architecture;
-        public Loss Loss => _net.Loss;
-        public IReadOnlyList<LayerDescription> Layers => _net.Layers;
-        public Span<float> Parameters => _net.Parameters;
-        public void Predict(ReadOnlySpan<float> x, Span<float> y) => _net.Predict(x, y);
-        public void PredictBatch(ReadOnlySpan<float> X, Span<float> Y, int m) => _net.PredictBatch(X, Y, m);
-        public float Cost(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m)
-        {
-            if (Environment.CurrentManagedThreadId == _owner)
-                return _net.Cost(X, Y, m);
-            Interlocked.Increment(ref CostsElsewhere);
-            OverlapNet copy = t_copy ??= new OverlapNet();
-            _net.Parameters.CopyTo(copy.Parameters);
-            return copy.Cost(X, Y, m);
-        }
-        public float ComputeGradients(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m, Span<float> gradients)
-            => _net.ComputeGradients(X, Y, m, gradients);
-        public float TrainStep(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m, float learningRate)
-            => _net.TrainStep(X, Y, m, learningRate);
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(64)]
-    public void A_dev_cost_computed_beside_the_training_cost_is_the_sequential_one(int batch)
-    {
-        Dataset train = Data(600, 10), dev = Data(200, 11, noise: true);
-        var options = new TrainingOptions
-        {
-            Epochs = 25, BatchSize = batch, Optimizer = Optimizer.Adam, LearningRate = 0.01f, ShuffleSeed = 4,
-            EarlyStopping = new EarlyStopping(2),
-        };
-        Run sequential = Train(FitOverlap.Sequential, options, train, dev);
-        var net = new ConcurrentCostNet();
-        TrainingHistory history = Trainer.FitWith(net, train, dev, options, FitOverlap.HelperOnly, out int onHelper);
-        Run aside = new(history, net.Parameters.ToArray(), onHelper);
-
-        Assert.True(sequential.History.StoppedEarly);
-        // Every epoch's dev cost on the pool thread, and with mini-batches every epoch's preparation of the next (the run
-        // stops early, so the epoch it stops in has posted one more, dropped if no pool thread has started it).
-        Assert.Equal(history.Epochs, net.CostsElsewhere);
-        if (batch == 0)
-            Assert.Equal(history.Epochs, onHelper);
-        else
-            Assert.InRange(onHelper, 2 * history.Epochs - 1, 2 * history.Epochs);
-        AssertSameRun(sequential, aside);
     }
 
     /// <summary>Two parameters the cost ignores (always 1); the fifth step's first gradient is −∞, so gradient descent
