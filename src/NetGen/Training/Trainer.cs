@@ -18,6 +18,17 @@ public static class Trainer
     /// the cost of the whole training set after an epoch is not finite, the run stops, the parameters of the best finite
     /// epoch are put back (the lowest dev cost with a dev set, else the last finished epoch; the parameters given when
     /// no epoch finished) and <see cref="TrainingDivergedException"/> is thrown. No path leaves a non-finite parameter.
+    /// <para>With mini-batches, the next epoch's shuffle and the gather of its first batch run on a thread-pool thread
+    /// while the calling thread trains the current epoch, when more than one core may be used
+    /// (<see cref="Parallelism.MaxDegreeOfParallelism"/> &gt; 1) and the training set has at least 2 048 samples (below
+    /// that, handing the work over costs more than it saves); with a full batch and augmentation, the next epoch's
+    /// augmented copy of the set is drawn there (from 65 536 input floats). If a mini-batch preparation is not done when
+    /// its epoch begins (a machine with no core to spare), the rest of the run prepares on the calling thread, as with
+    /// one core. The run is the same, bit for bit: the same
+    /// generators are drawn from in the same order, and nothing is used before it is done. Progress is reported on the
+    /// calling thread, and the other thread has finished when <c>Fit</c> returns or throws. The steps and the costs
+    /// after each epoch use every core themselves: the network splits a large batch (see
+    /// <see cref="Parallelism"/>).</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty, early stopping has no dev
     /// set, or the network's parameters are not all finite; nothing has changed.</exception>
@@ -25,7 +36,27 @@ public static class Trainer
     /// <exception cref="TrainingDivergedException">The training cost became NaN or ∞; the best finite parameters are
     /// back in place.</exception>
     public static TrainingHistory Fit(INetwork net, Dataset train, Dataset? dev, TrainingOptions options)
+        => FitWith(net, train, dev, options,
+            Parallelism.MaxDegreeOfParallelism > 1 ? FitOverlap.Overlapped : FitOverlap.Sequential);
+
+    /// <summary>A run of at least this many training samples prepares its next epoch on another thread: below it, the
+    /// shuffle and the first batch take less than handing them over does (a few µs).</summary>
+    internal const int MinSamplesToOverlap = 2048;
+
+    /// <summary>A full batch of at least this many input floats has its next epoch's augmentation drawn on another
+    /// thread.</summary>
+    internal const long MinFloatsToAugmentAhead = 1 << 16;
+
+    /// <summary><see cref="Fit(INetwork, Dataset, Dataset?, TrainingOptions)"/> with the overlap chosen (the tests
+    /// compare the ways; every one gives the same run, bit for bit).</summary>
+    internal static TrainingHistory FitWith(INetwork net, Dataset train, Dataset? dev, TrainingOptions options,
+        FitOverlap overlap) => FitWith(net, train, dev, options, overlap, out _);
+
+    /// <summary>The same, telling how many epochs a pool thread prepared.</summary>
+    internal static TrainingHistory FitWith(INetwork net, Dataset train, Dataset? dev, TrainingOptions options,
+        FitOverlap overlap, out int preparedOnHelper)
     {
+        preparedOnHelper = 0;
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,13 +90,18 @@ public static class Trainer
         // them back at the end; a divergence puts them back before it throws.
         var kept = parameters.ToArray();
         int keptEpoch = 0, bestDevEpoch = 0;
-        var order = fullBatch ? Array.Empty<int>() : new int[m];
-        var batchX = fullBatch ? Array.Empty<float>() : new float[batch * n0];
-        var batchY = fullBatch ? Array.Empty<float>() : new float[batch * nL];
-        var augmented = options.Augment is null ? Array.Empty<float>() : new float[batch * n0];
-        var augmentRng = new Rng(options.ShuffleSeed ^ 0xA5A5_5A5A_C3C3_3C3CUL); // its own stream: shuffles stay as without it
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        var rng = new Rng(options.ShuffleSeed);
+        // The mini-batches (or the augmented full batch). The next epoch's order and first batch (or augmented set) are
+        // prepared during this epoch, on another thread when the run is large enough to gain, else here between the
+        // epochs. The costs after an epoch need no other thread: each is split across the cores by the network itself
+        // (Parallelism) when its set is large enough to gain.
+        bool helperOnly = overlap == FitOverlap.HelperOnly;
+        bool batched = !fullBatch || options.Augment is not null;
+        bool prepareAhead = batched && overlap != FitOverlap.Sequential
+            && (helperOnly || (fullBatch ? (long)m * n0 >= MinFloatsToAugmentAhead : m >= MinSamplesToOverlap));
+        EpochPreparation? helper = batched
+            ? new EpochPreparation(net, train, batch, options.Shuffle, options.ShuffleSeed, options.Augment,
+                helperOnly)
+            : null;
 
         // The lists grow with the epochs actually run: Epochs may be int.MaxValue ("until early stopping ends it").
         var history = new TrainingHistory(Math.Min(options.Epochs, InitialHistoryCapacity));
@@ -73,77 +109,93 @@ public static class Trainer
         int sinceBest = 0, step = 0;
         ReadOnlySpan<float> x = train.X, y = train.Y;
 
-        // Counted so that Epochs = int.MaxValue ends after its last epoch instead of wrapping around.
-        for (int epoch = 1; ; epoch++)
+        try
         {
-            if (!fullBatch && options.Shuffle)
-                Shuffle(order, ref rng);
-            for (int start = 0; start < m; start += batch)
+            if (batched)
+                helper!.Prepare();
+            // Counted so that Epochs = int.MaxValue ends after its last epoch instead of wrapping around.
+            for (int epoch = 1; ; epoch++)
             {
-                int size = Math.Min(batch, m - start);
-                ReadOnlySpan<float> stepX = x, stepY = y;
-                if (!fullBatch)
+                bool last = epoch == options.Epochs;
+                if (batched)
                 {
-                    Gather(x, order.AsSpan(start, size), n0, batchX);
-                    Gather(y, order.AsSpan(start, size), nL, batchY);
-                    stepX = batchX.AsSpan(0, size * n0);
-                    stepY = batchY.AsSpan(0, size * nL);
+                    // Waits for the preparation of this epoch. A mini-batch preparation is a small part of an epoch: if
+                    // a pool thread has not finished it in a whole epoch, the machine has no core to spare (the thread
+                    // was descheduled), and waiting for it again would only hold this thread up: prepare here from now.
+                    if (!helper!.BeginEpoch() && !fullBatch && !helperOnly)
+                        prepareAhead = false;
+                    if (prepareAhead && !last)
+                        helper.Post(); // the next one's, during this one
                 }
-                if (options.Augment is { } augmentation)
+                for (int start = 0; start < m; start += batch)
                 {
-                    augmentation.Apply(stepX, augmented.AsSpan(0, size * n0), size, ref augmentRng);
-                    stepX = augmented.AsSpan(0, size * n0);
+                    int size = Math.Min(batch, m - start);
+                    ReadOnlySpan<float> stepX = x, stepY = y;
+                    if (batched)
+                        helper!.Batch(start, size, out stepX, out stepY);
+                    float cost = net.ComputeGradients(stepX, stepY, size, gradients);
+                    step++;
+                    if (!float.IsFinite(cost))
+                        throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, cost, afterEpoch: false);
+                    Update(parameters, gradients, first, second, step, options);
                 }
-                float cost = net.ComputeGradients(stepX, stepY, size, gradients);
-                step++;
-                if (!float.IsFinite(cost))
-                    throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, cost, afterEpoch: false);
-                Update(parameters, gradients, first, second, step, options);
-            }
 
-            double trainCost = net.Cost(x, y, m);
-            // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
-            // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
-            if (!double.IsFinite(trainCost) || Dataset.FirstNonFinite(parameters) >= 0)
-                throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, trainCost, afterEpoch: true);
-            history.TrainCostList.Add(trainCost);
-            bool isBest = false;
-            double? devReport = null;
-            if (dev is not null)
-            {
-                double devCost = net.Cost(dev.X, dev.Y, dev.Count);
-                history.DevCostList.Add(devCost);
-                devReport = devCost;
-                // Only a finite dev cost competes; a NaN or ∞ one counts as no improvement. Patience counts epochs without
-                // an improvement of more than MinDelta; the parameters kept are those of the lowest dev cost, however
-                // small its lead.
-                bool finite = double.IsFinite(devCost);
-                double minDelta = options.EarlyStopping?.MinDelta ?? 0;
-                sinceBest = finite && devCost < bestDev - minDelta ? 0 : sinceBest + 1;
-                if (finite && devCost < bestDev)
+                double trainCost = net.Cost(x, y, m);
+                // A finite cost with a non-finite parameter is possible (a weight at −∞ into a ReLU that stays off), and
+                // such a parameter must not be kept: one scan of the parameters per epoch, cheap beside the epoch.
+                if (!double.IsFinite(trainCost) || Dataset.FirstNonFinite(parameters) >= 0)
+                    throw Diverged(parameters, kept, keptEpoch, history, options, epoch, step, trainCost, afterEpoch: true);
+                history.TrainCostList.Add(trainCost);
+                bool isBest = false;
+                double? devReport = null;
+                if (dev is not null)
                 {
-                    bestDev = devCost;
-                    bestDevEpoch = epoch;
-                    isBest = true;
+                    double devCost = net.Cost(dev.X, dev.Y, dev.Count);
+                    history.DevCostList.Add(devCost);
+                    devReport = devCost;
+                    // Only a finite dev cost competes; a NaN or ∞ one counts as no improvement. Patience counts epochs
+                    // without an improvement of more than MinDelta; the parameters kept are those of the lowest dev
+                    // cost, however small its lead.
+                    bool finite = double.IsFinite(devCost);
+                    double minDelta = options.EarlyStopping?.MinDelta ?? 0;
+                    sinceBest = finite && devCost < bestDev - minDelta ? 0 : sinceBest + 1;
+                    if (finite && devCost < bestDev)
+                    {
+                        bestDev = devCost;
+                        bestDevEpoch = epoch;
+                        isBest = true;
+                    }
                 }
-            }
-            if (isBest || bestDevEpoch == 0)
-            {
-                parameters.CopyTo(kept);
-                keptEpoch = epoch;
-            }
-            // The epoch whose parameters early stopping puts back; otherwise the lowest finite dev cost, or the last epoch.
-            history.BestEpoch = bestDevEpoch > 0 ? bestDevEpoch : epoch;
+                if (isBest || bestDevEpoch == 0)
+                {
+                    parameters.CopyTo(kept);
+                    keptEpoch = epoch;
+                }
+                // The epoch whose parameters early stopping puts back; otherwise the lowest finite dev cost, or the last
+                // epoch.
+                history.BestEpoch = bestDevEpoch > 0 ? bestDevEpoch : epoch;
 
-            options.Progress?.Report(new EpochReport(epoch, options.Epochs, trainCost, devReport, isBest));
+                options.Progress?.Report(new EpochReport(epoch, options.Epochs, trainCost, devReport, isBest));
 
-            if (options.EarlyStopping is { } stopping && sinceBest >= stopping.Patience)
-            {
-                history.StoppedEarly = epoch < options.Epochs;
-                break;
+                if (options.EarlyStopping is { } stopping && sinceBest >= stopping.Patience)
+                {
+                    history.StoppedEarly = epoch < options.Epochs;
+                    break;
+                }
+                if (last)
+                    break;
+                if (batched && !prepareAhead)
+                    helper!.Prepare();
             }
-            if (epoch == options.Epochs)
-                break;
+        }
+        finally
+        {
+            // No other thread may touch the buffers or read the parameters once the run is over, however it ends.
+            if (helper is not null)
+            {
+                helper.Quiesce();
+                preparedOnHelper = helper.RunOnHelper;
+            }
         }
 
         if (options.EarlyStopping is not null)
@@ -210,23 +262,6 @@ public static class Trainer
                 Kernels.GradientDescent(parameters, gradients, options.LearningRate);
                 break;
         }
-    }
-
-    /// <summary>Fisher–Yates with the run's seeded generator.</summary>
-    private static void Shuffle(int[] order, ref Rng rng)
-    {
-        for (int i = order.Length - 1; i > 0; i--)
-        {
-            int j = rng.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-    }
-
-    /// <summary>Copies the rows <paramref name="rows"/> of a matrix with <paramref name="width"/> columns into <paramref name="destination"/>.</summary>
-    private static void Gather(ReadOnlySpan<float> source, ReadOnlySpan<int> rows, int width, Span<float> destination)
-    {
-        for (int r = 0; r < rows.Length; r++)
-            source.Slice(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
     }
 
     private static void RequireFits(INetwork net, Dataset data, string name)
