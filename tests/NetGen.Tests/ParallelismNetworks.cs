@@ -96,3 +96,12 @@ internal static class ParallelData
         return (Checksum(net.Parameters), Checksum(costs));
     }
 }
+
+/// <summary>Samples as rows without dropout (so that a split batch's gradients can meet a reference's): 100-80-10,
+/// ReLU then softmax, L2.</summary>
+[Network(Loss = Loss.CrossEntropy, Init = Init.He, Seed = 56)]
+[L2(0.1f)]
+[Input(100)]
+[Dense(80, Activation.Relu)]
+[Dense(10, Activation.Softmax)]
+public partial class ParWideNet;
