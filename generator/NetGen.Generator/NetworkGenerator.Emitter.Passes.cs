@@ -306,7 +306,8 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("// The masks are drawn here, shard by shard in order, before the shards run: the same masks for a given S.");
                     using (w.Open("for (int k = 0; k < shards; k++)"))
                     {
-                        w.WriteLine("int start = " + ShardPool + ".Start(k, shards, m), count = " + ShardPool + ".Start(k + 1, shards, m) - start;");
+                        w.WriteLine("int start = " + ShardPool + ".Start(k, shards, m);");
+                        w.WriteLine("int count = " + ShardPool + ".Start(k + 1, shards, m) - start;");
                         w.WriteLine("var d = new Buffers(" + RegionOf(plan, "workspace", "k", "shards", "start", "count", "m") + ", count);");
                         foreach (LayerSpec layer in plan.Spec.Layers.Where(l => l.HasDropout))
                             w.WriteLine(Kernels + ".DropoutMask(d.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + ", ref _dropoutRng); // D" + layer.Index +
@@ -321,8 +322,7 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("// Shard 0 writes into gradients, shard k ≥ 1 into its block of _partials; then g = Σ_k (count_k/m)·g_k, in order.");
                     w.WriteLine("long partials = (long)(shards - 1) * ParameterCount;");
                     w.WriteLine("if (_partials is null || _partials.Length < partials) _partials = new float[partials];");
-                    w.WriteLine("sum = " + ShardPool + ".Run(" + NetworkWork(plan) + ", ShardWork.Gradients, shards, m, X, Y, gradients, _partials,");
-                    w.WriteLine("    workspace);");
+                    w.WriteLine("sum = " + ShardPool + ".Run(" + NetworkWork(plan) + ", ShardWork.Gradients, shards, m, X, Y, gradients, _partials, workspace);");
                     w.WriteLine(ShardPool + ".Reduce(gradients, _partials, shards, m, default, 0f);");
                 }
                 if (plan.Spec.HasPenalty)
