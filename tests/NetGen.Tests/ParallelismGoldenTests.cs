@@ -9,6 +9,33 @@ public sealed class ParallelismCollection
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "Parallelism (sets the global knob)";
+
+    /// <summary>The thread counts the published-result tests run at: 1 and every core.</summary>
+    public static int[] Counts => System.Environment.ProcessorCount > 1 ? new[] { 1, System.Environment.ProcessorCount } : new[] { 1 };
+
+    /// <summary><see cref="Counts"/> as theory data.</summary>
+    public static TheoryData<int> ThreadCounts()
+    {
+        var data = new TheoryData<int>();
+        foreach (int threads in Counts) data.Add(threads);
+        return data;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with <see cref="Parallelism.MaxDegreeOfParallelism"/> at
+    /// <paramref name="threads"/>, then puts the knob back.</summary>
+    public static T With<T>(int threads, System.Func<T> body)
+    {
+        int before = Parallelism.MaxDegreeOfParallelism;
+        try
+        {
+            Parallelism.MaxDegreeOfParallelism = threads;
+            return body();
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = before;
+        }
+    }
 }
 
 /// <summary>
