@@ -147,6 +147,9 @@ public static class ShardPool
     private static ShardArgs s_args;
     private static double[] s_results = Array.Empty<double>();
     private static ExceptionDispatchInfo?[] s_errors = Array.Empty<ExceptionDispatchInfo?>();
+    // Shard k is run by whoever sets s_claims[k] from 0 to 1 first: its worker or, when the worker is late (asleep, or
+    // its core busy), the caller once it has finished its own shards. Which thread runs a shard never changes its result.
+    private static int[] s_claims = Array.Empty<int>();
 
     /// <summary>Test hook: when set, shard k of every call throws before running (k ≥ 1 runs on a worker).</summary>
     internal static int ThrowInShard { get; set; } = -1;
@@ -212,24 +215,20 @@ public static class ShardPool
         s_args = args;
         Array.Clear(s_errors, 0, shards);
         s_done.Reset();
-        Volatile.Write(ref s_pending, shards - 1);
+        Volatile.Write(ref s_pending, shards);
+        // The job is in place before any claim opens (a late worker that claims a shard of this call reads this call).
+        for (int k = 1; k < shards; k++)
+            Volatile.Write(ref s_claims[k], 0);
         for (int k = 1; k < shards; k++)
             s_workers[k - 1].Wake.Set();
-        ExceptionDispatchInfo? mine = null;
-        try
-        {
-            s_results[0] = RunOne(work, args);
-        }
-#pragma warning disable CA1031 // rethrown below, after the workers have let go of the pinned spans
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            mine = ExceptionDispatchInfo.Capture(e);
-        }
+        RunClaimed(0);
+        // The shards no worker has started yet: run them here rather than wait for a sleeping or descheduled worker.
+        for (int k = 1; k < shards; k++)
+            if (Interlocked.CompareExchange(ref s_claims[k], 1, 0) == 0)
+                RunClaimed(k);
         s_done.Wait();
         s_work = null;
-        mine?.Throw();
-        for (int k = 1; k < shards; k++)
+        for (int k = 0; k < shards; k++)
             s_errors[k]?.Throw();
         double sum = 0;
         for (int k = 0; k < shards; k++)
@@ -256,10 +255,11 @@ public static class ShardPool
                 };
                 workers[i] = worker;
             }
-            var results = new double[count + 1];
-            var errors = new ExceptionDispatchInfo?[count + 1];
-            s_results = results;
-            s_errors = errors;
+            s_results = new double[count + 1];
+            s_errors = new ExceptionDispatchInfo?[count + 1];
+            var claims = new int[count + 1];
+            Array.Fill(claims, 1); // closed until a call opens them
+            s_claims = claims;
             for (int i = s_workers.Length; i < count; i++)
                 workers[i].Thread!.Start();
             s_workers = workers;
@@ -272,20 +272,28 @@ public static class ShardPool
         {
             worker.Wake.Wait();
             worker.Wake.Reset();
-            try
-            {
-                s_results[shard] = RunOne(s_work!, s_args.For(shard));
-            }
-#pragma warning disable CA1031 // handed to the caller, which rethrows it
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                s_errors[shard] = ExceptionDispatchInfo.Capture(e);
-                s_results[shard] = 0;
-            }
-            if (Interlocked.Decrement(ref s_pending) == 0)
-                s_done.Set();
+            if (Interlocked.CompareExchange(ref s_claims[shard], 1, 0) == 0)
+                RunClaimed(shard);
         }
+    }
+
+    /// <summary>Runs shard k of the current call (claimed by this thread), keeps its result or its exception for the
+    /// caller, and signals the caller after the call's last shard.</summary>
+    private static void RunClaimed(int shard)
+    {
+        try
+        {
+            s_results[shard] = RunOne(s_work!, s_args.For(shard));
+        }
+#pragma warning disable CA1031 // handed to the caller, which rethrows it after every shard has let go of the spans
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            s_errors[shard] = ExceptionDispatchInfo.Capture(e);
+            s_results[shard] = 0;
+        }
+        if (Interlocked.Decrement(ref s_pending) == 0)
+            s_done.Set();
     }
 
     // ───── The reduction ─────
