@@ -299,6 +299,15 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine(BatchGuard);
                 w.WriteLine(GradientsGuard);
+                w.WriteLine("return GradientsThenStep(X, Y, m, gradients, step: false, 0f);");
+            }
+            w.WriteLine();
+            bool fuses = !plan.Spec.HasPenalty;
+            w.WriteLine("/// <summary><see cref=\"ComputeGradients(" + CrefReadOnlySpan + ", " + CrefReadOnlySpan + ", int, " + CrefSpan + ")\"/> " +
+                "after the checks, then, with <paramref name=\"step\"/>, θ ← θ − α·dθ, α being <paramref name=\"learningRate\"/>" +
+                (fuses ? "; with shards, each range of parameters the reduction sums takes its step while it is in cache" : "") + ".</summary>");
+            using (w.Open("private float GradientsThenStep(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients, bool step, float learningRate)"))
+            {
                 w.WriteLine(PlanShards);
                 w.WriteLine("float[] workspace = " + WorkspaceOf(plan, "shards") + ";");
                 if (dropout)
@@ -323,11 +332,20 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("long partials = (long)(shards - 1) * ParameterCount;");
                     w.WriteLine("if (_partials is null || _partials.Length < partials) _partials = new float[partials];");
                     w.WriteLine("sum = " + ShardPool + ".Run(" + NetworkWork(plan) + ", ShardWork.Gradients, shards, m, X, Y, gradients, _partials, workspace);");
-                    w.WriteLine(ShardPool + ".Reduce(gradients, _partials, shards, m, default, 0f);");
+                    if (fuses)
+                    {
+                        w.WriteLine(ShardPool + ".Reduce(gradients, _partials, shards, m, step ? _parameters : default, learningRate);");
+                        w.WriteLine("return CostOf(" + CostArguments(plan) + ");");
+                    }
+                    else
+                        w.WriteLine(ShardPool + ".Reduce(gradients, _partials, shards, m, default, 0f);");
                 }
                 if (plan.Spec.HasPenalty)
                     w.WriteLine("AddPenaltyGradients(_parameters, gradients, m);");
-                w.WriteLine("return CostOf(" + CostArguments(plan) + ");");
+                w.WriteLine("float cost = CostOf(" + CostArguments(plan) + ");" + (plan.Spec.HasPenalty ? " // the penalty of θ before the step" : ""));
+                w.WriteLine("if (step)");
+                w.WriteLine("    " + Kernels + ".GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ");
+                w.WriteLine("return cost;");
             }
             w.WriteLine();
         }
@@ -382,10 +400,8 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("// Checked before anything changes" + (plan.Spec.HasDropout ? " (ComputeGradients would advance the dropout generator)" : "") + ".");
                 w.WriteLine("if (!float.IsFinite(learningRate))");
                 w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate, \"the learning rate α must be a finite number; the parameters are unchanged.\");");
-                w.WriteLine("float[] g = _gradients ??= new float[ParameterCount];");
-                w.WriteLine("float cost = ComputeGradients(X, Y, m, g);");
-                w.WriteLine(Kernels + ".GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ");
-                w.WriteLine("return cost;");
+                w.WriteLine(BatchGuard);
+                w.WriteLine("return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);");
             }
             w.WriteLine();
         }

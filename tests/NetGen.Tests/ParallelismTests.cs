@@ -121,6 +121,31 @@ public sealed class ParallelismTests(ITestOutputHelper output)
         Assert.NotEqual(one, two);
     }
 
+    [Fact]
+    public void A_split_train_step_is_the_split_gradients_then_the_descent_step()
+    {
+        // Without a penalty the split TrainStep takes θ ← θ − α·dθ inside the reduction, range by range: the same float
+        // operations as ComputeGradients followed by Kernels.GradientDescent, so the same bits.
+        var fused = new ParTanhNet();
+        var apart = new ParTanhNet();
+        const int m = 10_000;
+        (float[] X, float[] Y) = ParallelData.Batch(fused, m, seed: 18);
+        float[] g = new float[ParTanhNet.ParameterCount];
+        With(2, () =>
+        {
+            Assert.Equal(2, ShardPool.Plan(m, ParTanhNet.WorkPerSample));
+            for (int step = 0; step < 5; step++)
+            {
+                float a = fused.TrainStep(X, Y, m, 0.1f);
+                float b = apart.ComputeGradients(X, Y, m, g);
+                Kernels.GradientDescent(apart.Parameters, g, 0.1f);
+                Assert.Equal(BitConverter.SingleToInt32Bits(b), BitConverter.SingleToInt32Bits(a));
+            }
+            return 0;
+        });
+        Assert.True(fused.Parameters.SequenceEqual(apart.Parameters));
+    }
+
     // ───── Agreement with one thread and with float64 ─────
 
     public static TheoryData<int> Threads() => new() { 2, 3 };

@@ -90,7 +90,7 @@ internal static class GeneratedMembers
         Method("ComputeGradients", ReadOnlySpan, ReadOnlySpan, "int", Span);
         if (spec.HasDropout) Method("ComputeGradients", ReadOnlySpan, ReadOnlySpan, "int", Span, ReadOnlySpan);
         Method("TrainStep", ReadOnlySpan, ReadOnlySpan, "int", "float");
-        foreach (string name in new[] { "Backpropagate", "Forward", "CostOf", "CostSum", "Region" })
+        foreach (string name in new[] { "Backpropagate", "Forward", "CostOf", "CostSum", "Region", "GradientsThenStep" })
             Add(name, "the private method");
         if (spec.HasPenalty) Add("AddPenaltyGradients", "the private method");
         // The batch split across cores.

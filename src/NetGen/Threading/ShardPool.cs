@@ -300,14 +300,14 @@ public static class ShardPool
 
     /// <summary>g = Σ_k (count_k / m)·g_k over the shards, summed in the order k = 0, 1, …, S − 1 for every parameter:
     /// g_0 is <paramref name="gradients"/> itself, g_k (k ≥ 1) the k-th block of <paramref name="partials"/>. Split
-    /// across the workers by disjoint ranges of parameters; with <paramref name="learningRate"/> not 0, each range also
-    /// takes its step θ ← θ − α·g in <paramref name="parameters"/> while it is in cache.</summary>
+    /// across the workers by disjoint ranges of parameters; given <paramref name="parameters"/>, each range also takes its
+    /// step θ ← θ − α·g there while it is in cache (the float operations of Kernels.GradientDescent).</summary>
     /// <param name="gradients">g_0 on entry, g on exit.</param>
     /// <param name="partials">g_1 … g_{S−1}, each as long as <paramref name="gradients"/>.</param>
     /// <param name="shards">S, at least 2.</param>
     /// <param name="m">The number of samples.</param>
     /// <param name="parameters">θ, or empty for no step.</param>
-    /// <param name="learningRate">α (0 for no step).</param>
+    /// <param name="learningRate">α (read only with <paramref name="parameters"/>).</param>
     public static void Reduce(Span<float> gradients, ReadOnlySpan<float> partials, int shards, int m,
         Span<float> parameters, float learningRate)
     {

@@ -349,6 +349,14 @@ partial class FootballNet : global::NetGen.INetwork
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
+        return GradientsThenStep(X, Y, m, gradients, step: false, 0f);
+    }
+
+    /// <summary><see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/> after the
+    /// checks, then, with <paramref name="step"/>, θ ← θ − α·dθ, α being <paramref name="learningRate"/>.</summary>
+    private float GradientsThenStep(
+        ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, bool step, float learningRate)
+    {
         int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
         float[] workspace = Workspace(m);
         // The masks are drawn here, shard by shard in order, before the shards run: the same masks for a given S.
@@ -373,7 +381,10 @@ partial class FootballNet : global::NetGen.INetwork
             global::NetGen.ShardPool.Reduce(gradients, _partials, shards, m, default, 0f);
         }
         AddPenaltyGradients(_parameters, gradients, m);
-        return CostOf(_parameters, sum, m);
+        float cost = CostOf(_parameters, sum, m); // the penalty of θ before the step
+        if (step)
+            Kernels.GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ
+        return cost;
     }
 
     /// <summary>As <see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/>, with the
@@ -413,10 +424,8 @@ partial class FootballNet : global::NetGen.INetwork
         if (!float.IsFinite(learningRate))
             throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate,
                 "the learning rate α must be a finite number; the parameters are unchanged.");
-        float[] g = _gradients ??= new float[ParameterCount];
-        float cost = ComputeGradients(X, Y, m, g);
-        Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ
-        return cost;
+        Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);
     }
 
     // ───── The passes over a batch ─────

@@ -547,6 +547,15 @@ partial class LeNet5 : global::NetGen.INetwork
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
+        return GradientsThenStep(X, Y, m, gradients, step: false, 0f);
+    }
+
+    /// <summary><see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/> after the
+    /// checks, then, with <paramref name="step"/>, θ ← θ − α·dθ, α being <paramref name="learningRate"/>; with shards,
+    /// each range of parameters the reduction sums takes its step while it is in cache.</summary>
+    private float GradientsThenStep(
+        ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, bool step, float learningRate)
+    {
         int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
         float[] workspace = Workspace(m, shards);
         double sum;
@@ -560,9 +569,14 @@ partial class LeNet5 : global::NetGen.INetwork
             if (_partials is null || _partials.Length < partials) _partials = new float[partials];
             sum = global::NetGen.ShardPool.Run(_shardWork ??= new ShardWork(_parameters, null), ShardWork.Gradients,
                 shards, m, X, Y, gradients, _partials, workspace);
-            global::NetGen.ShardPool.Reduce(gradients, _partials, shards, m, default, 0f);
+            global::NetGen.ShardPool.Reduce(
+                gradients, _partials, shards, m, step ? _parameters : default, learningRate);
+            return CostOf(sum, m);
         }
-        return CostOf(sum, m);
+        float cost = CostOf(sum, m);
+        if (step)
+            Kernels.GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ
+        return cost;
     }
 
     /// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing
@@ -581,10 +595,8 @@ partial class LeNet5 : global::NetGen.INetwork
         if (!float.IsFinite(learningRate))
             throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate,
                 "the learning rate α must be a finite number; the parameters are unchanged.");
-        float[] g = _gradients ??= new float[ParameterCount];
-        float cost = ComputeGradients(X, Y, m, g);
-        Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ
-        return cost;
+        Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);
     }
 
     // ───── The passes over a batch ─────
