@@ -3,7 +3,8 @@ using Xunit.Abstractions;
 
 namespace NetGen.Tests;
 
-/// <summary>The tests that set <see cref="Parallelism.MaxDegreeOfParallelism"/>, a global: one collection, run alone.</summary>
+/// <summary>The tests that set <see cref="Parallelism.MaxDegreeOfParallelism"/>, a global: one collection, run
+/// alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ParallelismCollection
 {
@@ -11,7 +12,9 @@ public sealed class ParallelismCollection
     public const string Name = "Parallelism (sets the global knob)";
 
     /// <summary>The thread counts the published-result tests run at: 1 and every core.</summary>
-    public static int[] Counts => System.Environment.ProcessorCount > 1 ? new[] { 1, System.Environment.ProcessorCount } : new[] { 1 };
+    public static int[] Counts => System.Environment.ProcessorCount > 1
+        ? new[] { 1, System.Environment.ProcessorCount }
+        : new[] { 1 };
 
     /// <summary><see cref="Counts"/> as theory data.</summary>
     public static TheoryData<int> ThreadCounts()

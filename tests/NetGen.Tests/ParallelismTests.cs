@@ -80,7 +80,8 @@ public sealed class ParallelismTests(ITestOutputHelper output)
                 {
                     int start = ShardPool.Start(k, shards, m);
                     Assert.Equal(0, start % 16);
-                    Assert.True(start > ShardPool.Start(k - 1, shards, m), $"m = {m}, S = {shards}: shard {k - 1} is empty");
+                    Assert.True(start > ShardPool.Start(k - 1, shards, m),
+                        $"m = {m}, S = {shards}: shard {k - 1} is empty");
                 }
             }
         Assert.Equal(96, ShardPool.Start(1, 2, 211)); // 105 rounded down to 16·6
@@ -221,7 +222,8 @@ public sealed class ParallelismTests(ITestOutputHelper output)
             With(1, () => { net.PredictBatch(X, y1, m); return 0; });
             With(threads, () => { net.PredictBatch(X, yS, m); return 0; });
             for (int i = 0; i < y1.Length; i++)
-                Assert.True(Math.Abs(yS[i] - y1[i]) <= 1e-5f * Math.Max(1f, Math.Abs(y1[i])), $"{kind}: output {i}: {yS[i]} vs {y1[i]}");
+                Assert.True(Math.Abs(yS[i] - y1[i]) <= 1e-5f * Math.Max(1f, Math.Abs(y1[i])),
+                    $"{kind}: output {i}: {yS[i]} vs {y1[i]}");
             // The last sample, of the last shard, as Predict gives it.
             net.Predict(X.AsSpan((m - 1) * net.InputSize, net.InputSize), y);
             for (int j = 0; j < y.Length; j++)
@@ -279,9 +281,12 @@ public sealed class ParallelismTests(ITestOutputHelper output)
         _ => throw new ArgumentException(net.Architecture, nameof(net)),
     };
 
-    private static Func<float[], float[], int, int> Call(ParColumnsNet.Frozen f) => (x, y, m) => { f.PredictBatch(x, y, m); return 0; };
-    private static Func<float[], float[], int, int> Call(ParRowsNet.Frozen f) => (x, y, m) => { f.PredictBatch(x, y, m); return 0; };
-    private static Func<float[], float[], int, int> Call(ParConvNet.Frozen f) => (x, y, m) => { f.PredictBatch(x, y, m); return 0; };
+    private static Func<float[], float[], int, int> Call(ParColumnsNet.Frozen f)
+        => (x, y, m) => { f.PredictBatch(x, y, m); return 0; };
+    private static Func<float[], float[], int, int> Call(ParRowsNet.Frozen f)
+        => (x, y, m) => { f.PredictBatch(x, y, m); return 0; };
+    private static Func<float[], float[], int, int> Call(ParConvNet.Frozen f)
+        => (x, y, m) => { f.PredictBatch(x, y, m); return 0; };
 
     // ───── No allocation ─────
 

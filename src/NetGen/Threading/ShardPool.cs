@@ -18,7 +18,8 @@ public interface IShardWork
 }
 
 /// <summary>For generated code only, not for direct use: what one shard of a call works on. The call's spans cross
-/// threads as the pointers <see cref="ShardPool.Run"/> pinned while its caller waits; each property rebuilds a span.</summary>
+/// threads as the pointers <see cref="ShardPool.Run"/> pinned while its caller waits; each property rebuilds a
+/// span.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly unsafe struct ShardArgs
 {
@@ -96,8 +97,9 @@ public static class ShardPool
     /// <summary>The fewest samples a shard gets: two groups of 16 (the column kernels' vector lanes).</summary>
     internal const int MinSamples = 32;
 
-    /// <summary>The fewest multiply-adds of forward pass a shard gets: below this the fork/join (waking a worker,
-    /// tens of µs when it sleeps) costs more than the shard saves. Measured on the 2-core machine of issue 15.</summary>
+    /// <summary>The fewest multiply-adds of forward pass a shard gets: 2²⁰, some 100 µs of one core's training work
+    /// (forward and backward) at the kernels' speed, against the few µs of waking a sleeping worker; net A's batch of
+    /// 211 (21 733) stays far below, net C's of 256 (26 M) far above.</summary>
     internal const long MinWork = 1L << 20;
 
     /// <summary>Shard boundaries fall on multiples of this many samples (but the last).</summary>
@@ -148,7 +150,8 @@ public static class ShardPool
     private static double[] s_results = Array.Empty<double>();
     private static ExceptionDispatchInfo?[] s_errors = Array.Empty<ExceptionDispatchInfo?>();
     // Shard k is run by whoever sets s_claims[k] from 0 to 1 first: its worker or, when the worker is late (asleep, or
-    // its core busy), the caller once it has finished its own shards. Which thread runs a shard never changes its result.
+    // its core busy), the caller once it has finished its own shards. Which thread runs a shard never changes its
+    // result.
     private static int[] s_claims = Array.Empty<int>();
 
     /// <summary>Test hook: when set, shard k of every call throws before running (k ≥ 1 runs on a worker).</summary>
@@ -236,7 +239,8 @@ public static class ShardPool
         return sum;
     }
 
-    /// <summary>Starts workers until there are at least <paramref name="count"/> (only while holding the pool).</summary>
+    /// <summary>Starts workers until there are at least <paramref name="count"/> (only while holding the
+    /// pool).</summary>
     private static void EnsureWorkers(int count)
     {
         if (s_workers.Length >= count) return;
@@ -300,8 +304,8 @@ public static class ShardPool
 
     /// <summary>g = Σ_k (count_k / m)·g_k over the shards, summed in the order k = 0, 1, …, S − 1 for every parameter:
     /// g_0 is <paramref name="gradients"/> itself, g_k (k ≥ 1) the k-th block of <paramref name="partials"/>. Split
-    /// across the workers by disjoint ranges of parameters; given <paramref name="parameters"/>, each range also takes its
-    /// step θ ← θ − α·g there while it is in cache (the float operations of Kernels.GradientDescent).</summary>
+    /// across the workers by disjoint ranges of parameters; given <paramref name="parameters"/>, each range also takes
+    /// its step θ ← θ − α·g there while it is in cache (the float operations of Kernels.GradientDescent).</summary>
     /// <param name="gradients">g_0 on entry, g on exit.</param>
     /// <param name="partials">g_1 … g_{S−1}, each as long as <paramref name="gradients"/>.</param>
     /// <param name="shards">S, at least 2.</param>
@@ -340,7 +344,8 @@ public static class ShardPool
             int shards = BitConverter.SingleToInt32Bits(setting[0]), m = BitConverter.SingleToInt32Bits(setting[1]);
             float learningRate = setting[2];
             int n = g.Length;
-            int start = (int)((long)args.Shard * n / args.Shards), end = (int)((long)(args.Shard + 1) * n / args.Shards);
+            int start = (int)((long)args.Shard * n / args.Shards);
+            int end = (int)((long)(args.Shard + 1) * n / args.Shards);
             Span<float> range = g.Slice(start, end - start);
             float scale0 = (float)ShardCount(0, shards, m) / m;
             System.Numerics.Tensors.TensorPrimitives.Multiply(range, scale0, range);
@@ -359,5 +364,6 @@ public static class ShardPool
         }
     }
 
-    private static int ShardCount(int shard, int shards, int m) => Start(shard + 1, shards, m) - Start(shard, shards, m);
+    private static int ShardCount(int shard, int shards, int m)
+        => Start(shard + 1, shards, m) - Start(shard, shards, m);
 }
