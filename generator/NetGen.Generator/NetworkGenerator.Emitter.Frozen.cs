@@ -62,6 +62,8 @@ public sealed partial class NetworkGenerator
                     "only while");
                 w.WriteLine("// it runs, a thread runs one call at a time, and the kernels call no user code that could re-enter.");
                 w.WriteLine("[global::System.ThreadStatic] private static float[]? t_workspace;");
+                w.WriteLine("// The snapshot's shard code: it keeps no per-call state, so every thread's call may use it at once.");
+                w.WriteLine("private readonly ShardWork _shardWork;");
                 w.WriteLine();
 
                 w.WriteLine("/// <summary>A snapshot of <paramref name=\"parameters\"/> (<see cref=\"ParameterCount\"/> floats, laid " +
@@ -71,6 +73,8 @@ public sealed partial class NetworkGenerator
                     w.WriteLine(Guard + ".Length(parameters.Length, ParameterCount, nameof(parameters), \"ParameterCount\");");
                     w.WriteLine("_network = new " + name + "(DefaultSeed); // its draw is overwritten at once");
                     w.WriteLine("parameters.CopyTo(_network._parameters);");
+                    if (!rows)
+                        w.WriteLine("_shardWork = new ShardWork(_network._parameters" + (plan.SamplesAsColumns ? "" : ", null") + ");");
                     if (rows)
                     {
                         w.WriteLine(ReadOnlySpan + " p = _network._parameters;");
@@ -81,6 +85,7 @@ public sealed partial class NetworkGenerator
                             w.WriteLine("_packed[" + (l - 1) + "] = " + Kernels + ".PackedWeights.Of(p.Slice(W" + l + "Offset, W" + l +
                                 "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + layer.Inputs + ", " + layer.Units + ");");
                         }
+                        w.WriteLine("_shardWork = new ShardWork(_network._parameters, _packed);");
                     }
                 }
                 w.WriteLine();
@@ -104,7 +109,12 @@ public sealed partial class NetworkGenerator
                 using (w.Open("public void PredictBatch(" + ReadOnlySpan + " X, " + Span + " Y, int m)"))
                 {
                     w.WriteLine(BatchGuard);
-                    w.WriteLine("PredictBatchWith(_network._parameters, " + (rows ? "_packed, " : plan.SamplesAsColumns ? "" : "null, ") + "Workspace(m), X, Y, m);");
+                    w.WriteLine(PlanShards);
+                    w.WriteLine("// Split across cores or not, this thread's workspace holds the call; the workers write only their shards' parts.");
+                    w.WriteLine("if (shards == 1)");
+                    w.WriteLine("    PredictBatchWith(_network._parameters, " + (rows ? "_packed, " : plan.SamplesAsColumns ? "" : "null, ") + WorkspaceOf(plan, "1") + ", X, Y, m);");
+                    w.WriteLine("else");
+                    w.WriteLine("    _ = " + ShardPool + ".Run(_shardWork, ShardWork.Predict, shards, m, X, default, Y, default, " + WorkspaceOf(plan, "shards") + ");");
                 }
                 w.WriteLine();
 

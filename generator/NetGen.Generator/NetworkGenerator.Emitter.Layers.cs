@@ -135,7 +135,8 @@ public sealed partial class NetworkGenerator
             var steps = new List<string>();
             if (layer.HasDropout) steps.Add("dA" + l + " = dA" + l + " ⊙ " + d + " / " + Parser.Format(layer.KeepProbability));
             if (derivative) steps.Add(dz + " = " + layerPlan.DerivativeFormula());
-            steps.Add("dW" + l + " = (1/m)·" + weightProduct + PenaltyGradientFormula(layer));
+            steps.Add("dW" + l + " = (1/m)·" + weightProduct + PenaltyGradientFormula(layer) +
+                (layer.L2 > 0f || layer.L1 > 0f ? " (the penalty added once for the batch, by AddPenaltyGradients)" : ""));
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
             if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
@@ -183,11 +184,6 @@ public sealed partial class NetworkGenerator
                 }
                 w.WriteLine(Kernels + ".DenseBackwardWeights" + (columns ? "Columns(" : "(") + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
                     layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + weightProduct + ", db" + l + " = (1/m)·Σ " + dz);
-                string weights = "p.Slice(W" + l + "Offset, W" + l + "Length)", weightGradients = "g.Slice(W" + l + "Offset, W" + l + "Length)";
-                if (layer.L2 > 0f)
-                    w.WriteLine(Kernels + ".L2Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L2) + " / m); // dW" + l + " += (λ/m)·W" + l + " (L2, λ = " + Parser.Format(layer.L2) + ")");
-                if (layer.L1 > 0f)
-                    w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l + " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
                 if (!first)
                     w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
                         "); // " + daPrev + " = " + inputProduct);

@@ -233,7 +233,8 @@ public sealed partial class NetworkGenerator
             bool conv = layer.Kind == LayerKind.Conv2D, max = layer.Kind == LayerKind.MaxPool;
             if (conv)
             {
-                steps.Add("dW" + l + "[f, c] = (1/m)·Σ_samples " + dz + "[f] ⋆ " + aPrev + "[c]" + PenaltyGradientFormula(layer));
+                steps.Add("dW" + l + "[f, c] = (1/m)·Σ_samples " + dz + "[f] ⋆ " + aPrev + "[c]" + PenaltyGradientFormula(layer) +
+                    (layer.L2 > 0f || layer.L1 > 0f ? " (the penalty added once for the batch, by AddPenaltyGradients)" : ""));
                 steps.Add("db" + l + "[f] = (1/m)·Σ " + dz + "[f]");
                 if (!first) steps.Add(daPrev + "[c] = Σ_f " + dz + "[f] ⋆ W" + l + "[f, c] rotated 180° (the full correlation)");
             }
@@ -298,13 +299,7 @@ public sealed partial class NetworkGenerator
                 {
                     w.WriteLine(Kernels + ".Conv2DBackwardWeights(" + aPrev + ", " + dz + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l +
                         "Offset, B" + l + "Length), m, " + GeometryName(layer) + ", scratch); // dW" + l + ", db" + l);
-                    string weights = "p.Slice(W" + l + "Offset, W" + l + "Length)", weightGradients = "g.Slice(W" + l + "Offset, W" + l + "Length)";
-                    if (layer.L2 > 0f)
-                        w.WriteLine(Kernels + ".L2Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L2) + " / m); // dW" + l +
-                            " += (λ/m)·W" + l + " (L2, λ = " + Parser.Format(layer.L2) + ")");
-                    if (layer.L1 > 0f)
-                        w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l +
-                            " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
+                    string weights = "p.Slice(W" + l + "Offset, W" + l + "Length)";
                     if (!first)
                         w.WriteLine(Kernels + ".Conv2DBackwardInput(" + dz + ", " + weights + ", " + daPrev + ", m, " + GeometryName(layer) +
                             ", scratch); // " + daPrev + " = " + dz + " ⋆ W" + l + " rotated (full)");
@@ -372,20 +367,24 @@ public sealed partial class NetworkGenerator
         private static void WriteMapWorkspaceMethod(SourceWriter w)
         {
             w.WriteLine("private float[] _workspace = global::System.Array.Empty<float>();");
-            w.WriteLine("private int _workspaceSamples; // the m that _workspace was sized for");
+            w.WriteLine("private int _workspaceSamples, _workspaceShards; // the m and S that _workspace was sized for");
             w.WriteLine();
-            w.WriteLine("/// <summary>The batch workspace for m samples and the conv kernels' scratch: grows to the largest m seen, then never allocates again.</summary>");
-            using (w.Open("private float[] Workspace(int m)"))
+            w.WriteLine("/// <summary>The batch workspace for m samples and the conv kernels' scratch, one per shard: grows to the largest m " +
+                "and S seen, then never allocates again.</summary>");
+            using (w.Open("private float[] Workspace(int m, int shards)"))
             {
-                using (w.Open("if (m > _workspaceSamples)"))
+                using (w.Open("if (m > _workspaceSamples || shards > _workspaceShards)"))
                 {
-                    w.WriteLine("long needed = (long)m * WorkspacePerSample + ScratchLength(m);");
+                    w.WriteLine("m = global::System.Math.Max(m, _workspaceSamples);");
+                    w.WriteLine("shards = global::System.Math.Max(shards, _workspaceShards);");
+                    w.WriteLine("long needed = (long)m * WorkspacePerSample + (long)shards * ScratchLength(m);");
                     w.WriteLine("if (needed > global::System.Array.MaxLength)");
                     w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
                     w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
                     w.WriteLine("        \"more than one array can hold; split the batch\");");
                     w.WriteLine("_workspace = new float[needed];");
                     w.WriteLine("_workspaceSamples = m;");
+                    w.WriteLine("_workspaceShards = shards;");
                 }
                 w.WriteLine("return _workspace;");
             }
@@ -394,22 +393,25 @@ public sealed partial class NetworkGenerator
         /// <summary>The Frozen form's per-thread workspace, for a network with feature maps.</summary>
         private static void WriteMapFrozenWorkspace(SourceWriter w)
         {
-            w.WriteLine("[global::System.ThreadStatic] private static int t_workspaceSamples;");
+            w.WriteLine("[global::System.ThreadStatic] private static int t_workspaceSamples, t_workspaceShards;");
             w.WriteLine();
-            w.WriteLine("/// <summary>This thread's batch workspace (and conv scratch) for m samples: grows to the largest m seen, then never " +
-                "allocates again.</summary>");
-            using (w.Open("private static float[] Workspace(int m)"))
+            w.WriteLine("/// <summary>This thread's batch workspace (and conv scratch, one per shard) for m samples: grows to the largest m " +
+                "and S seen, then never allocates again.</summary>");
+            using (w.Open("private static float[] Workspace(int m, int shards)"))
             {
                 w.WriteLine("float[]? workspace = t_workspace;");
-                using (w.Open("if (workspace is null || m > t_workspaceSamples)"))
+                using (w.Open("if (workspace is null || m > t_workspaceSamples || shards > t_workspaceShards)"))
                 {
-                    w.WriteLine("long needed = (long)m * WorkspacePerSample + ScratchLength(m);");
+                    w.WriteLine("m = global::System.Math.Max(m, t_workspaceSamples);");
+                    w.WriteLine("shards = global::System.Math.Max(shards, t_workspaceShards);");
+                    w.WriteLine("long needed = (long)m * WorkspacePerSample + (long)shards * ScratchLength(m);");
                     w.WriteLine("if (needed > global::System.Array.MaxLength)");
                     w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(m), m,");
                     w.WriteLine("        $\"a batch of {m} samples needs {needed} floats of workspace, \" +");
                     w.WriteLine("        \"more than one array can hold; split the batch\");");
                     w.WriteLine("t_workspace = workspace = new float[needed];");
                     w.WriteLine("t_workspaceSamples = m;");
+                    w.WriteLine("t_workspaceShards = shards;");
                 }
                 w.WriteLine("return workspace;");
             }

@@ -174,7 +174,39 @@ public sealed partial class NetworkGenerator
             => Kernels + ".Transpose(Y, b.Yt, m, OutputSize); // Yᵀ: " + plan.Spec.OutputSize + " × m, the layout of A" + plan.Output.Index + "\nY = b.Yt;";
 
         /// <summary>The arguments of CostOf: the parameters too when a penalty reads W.</summary>
-        private static string CostArguments(NetworkPlan plan) => plan.Spec.HasPenalty ? "p, b, Y, m" : "b, Y, m";
+        private static string CostArguments(NetworkPlan plan) => plan.Spec.HasPenalty ? "_parameters, sum, m" : "sum, m";
+
+        /// <summary>The loss's sum over the buffers' m samples (a double).</summary>
+        private static string LossSum(NetworkPlan plan)
+        {
+            LayerPlan output = plan.Output;
+            return plan.Spec.Loss switch
+            {
+                Loss.BinaryCrossEntropy => Kernels + ".BinaryCrossEntropy(b.Z" + output.Index + ", Y)",
+                Loss.CrossEntropy => Kernels + ".CrossEntropy(b.Z" + output.Index + ", Y, m, " + output.Layer.Units + ")",
+                _ => Kernels + ".MeanSquaredError(b.A" + output.Index + ", Y)",
+            };
+        }
+
+        /// <summary>S for this call: ShardPool.Plan weighs m samples of WorkPerSample multiply-adds each.</summary>
+        private const string PlanShards = "int shards = " + ShardPool + ".Plan(m, WorkPerSample);";
+
+        private const string ShardPool = "global::NetGen.ShardPool";
+
+        /// <summary>The network's shard code, made on first use.</summary>
+        private static string NetworkWork(NetworkPlan plan)
+            => "_shardWork ??= new ShardWork(_parameters" + (plan.SamplesAsColumns ? "" : ", null") + ")";
+
+        /// <summary>The workspace call: a network with feature maps also sizes one conv scratch per shard.</summary>
+        private static string WorkspaceOf(NetworkPlan plan, string shards)
+            => plan.Spec.HasMaps ? "Workspace(m, " + shards + ")" : "Workspace(m)";
+
+        /// <summary>Shard k's part of the workspace (see the emitted Region).</summary>
+        private static string RegionOf(NetworkPlan plan, string workspace, string shard, string shards, string start,
+            string count, string m)
+            => plan.Spec.HasMaps
+                ? "Region(" + workspace + ", " + shard + ", " + shards + ", " + start + ", " + count + ", " + m + ")"
+                : "Region(" + workspace + ", " + start + ", " + count + ")";
 
         /// <summary>A0: X itself, or Xᵀ when the batch is turned into columns.</summary>
         private static string Input0(NetworkPlan plan) => plan.TransposesX || plan.ReordersX ? "b.A0" : "X";
@@ -189,7 +221,12 @@ public sealed partial class NetworkGenerator
             using (w.Open("public void PredictBatch(" + ReadOnlySpan + " X, " + Span + " Y, int m)"))
             {
                 w.WriteLine(BatchGuard);
-                w.WriteLine("PredictBatchWith(_parameters, " + (plan.SamplesAsColumns ? "" : "null, ") + "Workspace(m), X, Y, m);");
+                w.WriteLine(PlanShards);
+                w.WriteLine("if (shards == 1)");
+                w.WriteLine("    PredictBatchWith(_parameters, " + (plan.SamplesAsColumns ? "" : "null, ") + WorkspaceOf(plan, "1") + ", X, Y, m);");
+                w.WriteLine("else");
+                w.WriteLine("    _ = " + ShardPool + ".Run(" + NetworkWork(plan) + ", ShardWork.Predict, shards, m, X, default, Y, default,");
+                w.WriteLine("        " + WorkspaceOf(plan, "shards") + ");");
             }
             w.WriteLine();
             // The one batch forward, over any parameters and workspace: the network's, or a Frozen's (its own copy, its
@@ -200,7 +237,7 @@ public sealed partial class NetworkGenerator
                 "<see cref=\"Freeze\"/>, or null to pack on each call") + ". Lengths are checked by the caller.</summary>");
             using (w.Open("private static void PredictBatchWith(" + ReadOnlySpan + " p, " +
                 (plan.SamplesAsColumns ? "" : Kernels + ".PackedWeights?[]? packed, ") +
-                "float[] workspace, " + ReadOnlySpan + " X, " + Span + " Y, int m)"))
+                Span + " workspace, " + ReadOnlySpan + " X, " + Span + " Y, int m)"))
             {
                 if (plan.SamplesAsColumns)
                 {
@@ -224,11 +261,27 @@ public sealed partial class NetworkGenerator
             using (w.Open("public float Cost(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m)"))
             {
                 w.WriteLine(BatchGuard);
-                w.WriteLine(ReadOnlySpan + " p = _parameters;");
-                w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                w.WriteLine("Forward(p, X, b, m" + (dropout ? ", training: false" : "") + ");");
-                if (plan.TransposesY) w.WriteLine(TargetsAsColumns(plan));
+                w.WriteLine(PlanShards);
+                w.WriteLine("double sum = shards == 1 ? CostSum(_parameters, X, Y, " + WorkspaceOf(plan, "1") + ", m)");
+                w.WriteLine("    : " + ShardPool + ".Run(" + NetworkWork(plan) + ", ShardWork.Cost, shards, m, X, Y, default, default,");
+                w.WriteLine("        " + WorkspaceOf(plan, "shards") + ");");
                 w.WriteLine("return CostOf(" + CostArguments(plan) + ");");
+            }
+            w.WriteLine();
+        }
+
+        /// <summary>The data term's sum over a batch (or a shard): the forward pass without dropout, then the loss.</summary>
+        private static void WriteCostSum(SourceWriter w, NetworkPlan plan)
+        {
+            w.WriteLine("/// <summary>The sum of the loss over the m samples of X (a batch or one shard of it), without the 1/m and " +
+                "the penalties: the forward pass" + (plan.Spec.HasDropout ? " without dropout" : "") + " in <paramref name=\"workspace\"/>.</summary>");
+            using (w.Open("private static double CostSum(" + ReadOnlySpan + " p, " + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, " +
+                Span + " workspace, int m)"))
+            {
+                w.WriteLine("var b = new Buffers(workspace, m);");
+                w.WriteLine("Forward(p, X, b, m" + (plan.Spec.HasDropout ? ", training: false" : "") + ");");
+                if (plan.TransposesY) w.WriteLine(TargetsAsColumns(plan));
+                w.WriteLine("return " + LossSum(plan) + ";");
             }
             w.WriteLine();
         }
@@ -246,11 +299,53 @@ public sealed partial class NetworkGenerator
             {
                 w.WriteLine(BatchGuard);
                 w.WriteLine(GradientsGuard);
-                w.WriteLine("var b = new Buffers(Workspace(m), m);");
-                foreach (LayerSpec layer in plan.Spec.Layers.Where(l => l.HasDropout))
-                    w.WriteLine(Kernels + ".DropoutMask(b.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + ", ref _dropoutRng); // D" + layer.Index +
-                        " ~ Bernoulli(" + Parser.Format(layer.KeepProbability) + "), " + Shape(plan, layer.Units));
-                w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");
+                w.WriteLine("return GradientsThenStep(X, Y, m, gradients, step: false, 0f);");
+            }
+            w.WriteLine();
+            bool fuses = !plan.Spec.HasPenalty;
+            w.WriteLine("/// <summary><see cref=\"ComputeGradients(" + CrefReadOnlySpan + ", " + CrefReadOnlySpan + ", int, " + CrefSpan + ")\"/> " +
+                "after the checks, then, with <paramref name=\"step\"/>, θ ← θ − α·dθ, α being <paramref name=\"learningRate\"/>" +
+                (fuses ? "; with shards, each range of parameters the reduction sums takes its step while it is in cache" : "") + ".</summary>");
+            using (w.Open("private float GradientsThenStep(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients, bool step, float learningRate)"))
+            {
+                w.WriteLine(PlanShards);
+                w.WriteLine("float[] workspace = " + WorkspaceOf(plan, "shards") + ";");
+                if (dropout)
+                {
+                    w.WriteLine("// The masks are drawn here, shard by shard in order, before the shards run: the same masks for a given S.");
+                    using (w.Open("for (int k = 0; k < shards; k++)"))
+                    {
+                        w.WriteLine("int start = " + ShardPool + ".Start(k, shards, m);");
+                        w.WriteLine("int count = " + ShardPool + ".Start(k + 1, shards, m) - start;");
+                        w.WriteLine("var d = new Buffers(" + RegionOf(plan, "workspace", "k", "shards", "start", "count", "m") + ", count);");
+                        foreach (LayerSpec layer in plan.Spec.Layers.Where(l => l.HasDropout))
+                            w.WriteLine(Kernels + ".DropoutMask(d.D" + layer.Index + ", " + FloatLiteral(layer.KeepProbability) + ", ref _dropoutRng); // D" + layer.Index +
+                                " ~ Bernoulli(" + Parser.Format(layer.KeepProbability) + "), " + Shape(plan, layer.Units).Replace("m", "count"));
+                    }
+                }
+                w.WriteLine("double sum;");
+                w.WriteLine("if (shards == 1)");
+                w.WriteLine("    sum = Backpropagate(_parameters, X, Y, m, gradients, new Buffers(workspace, m));");
+                using (w.Open("else"))
+                {
+                    w.WriteLine("// Shard 0 writes into gradients, shard k ≥ 1 into its block of _partials; then g = Σ_k (count_k/m)·g_k, in order.");
+                    w.WriteLine("long partials = (long)(shards - 1) * ParameterCount;");
+                    w.WriteLine("if (_partials is null || _partials.Length < partials) _partials = new float[partials];");
+                    w.WriteLine("sum = " + ShardPool + ".Run(" + NetworkWork(plan) + ", ShardWork.Gradients, shards, m, X, Y, gradients, _partials, workspace);");
+                    if (fuses)
+                    {
+                        w.WriteLine(ShardPool + ".Reduce(gradients, _partials, shards, m, step ? _parameters : default, learningRate);");
+                        w.WriteLine("return CostOf(" + CostArguments(plan) + ");");
+                    }
+                    else
+                        w.WriteLine(ShardPool + ".Reduce(gradients, _partials, shards, m, default, 0f);");
+                }
+                if (plan.Spec.HasPenalty)
+                    w.WriteLine("AddPenaltyGradients(_parameters, gradients, m);");
+                w.WriteLine("float cost = CostOf(" + CostArguments(plan) + ");" + (plan.Spec.HasPenalty ? " // the penalty of θ before the step" : ""));
+                w.WriteLine("if (step)");
+                w.WriteLine("    " + Kernels + ".GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ");
+                w.WriteLine("return cost;");
             }
             w.WriteLine();
         }
@@ -261,7 +356,8 @@ public sealed partial class NetworkGenerator
             List<LayerSpec> dropped = plan.Spec.Layers.Where(l => l.HasDropout).ToList();
             string maskShape = string.Join(" + ", dropped.Select(l => l.Units.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             int maskWidth = dropped.Sum(l => l.Units);
-            w.WriteLine("/// <summary>As <see cref=\"ComputeGradients(" + CrefReadOnlySpan + ", " + CrefReadOnlySpan + ", int, " + CrefSpan + ")\"/>, with the dropout masks given, to reproduce a published run.</summary>");
+            w.WriteLine("/// <summary>As <see cref=\"ComputeGradients(" + CrefReadOnlySpan + ", " + CrefReadOnlySpan + ", int, " + CrefSpan + ")\"/>, with the dropout masks given, to reproduce a published run. " +
+                "It runs on the calling thread alone, whatever <see cref=\"global::NetGen.Parallelism.MaxDegreeOfParallelism\"/>.</summary>");
             w.WriteLine(RowsDoc);
             w.WriteLine(TargetsDoc);
             w.WriteLine(MDoc);
@@ -272,7 +368,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(BatchGuard);
                 w.WriteLine(GradientsGuard);
                 w.WriteLine(Guard + ".Matrix(keepMasks.Length, m, " + maskWidth + ", nameof(keepMasks)); // m × (" + maskShape + ")");
-                w.WriteLine("var b = new Buffers(Workspace(m), m);");
+                w.WriteLine("var b = new Buffers(" + WorkspaceOf(plan, "1") + ", m);");
                 int offset = 0;
                 foreach (LayerSpec layer in dropped)
                 {
@@ -281,7 +377,10 @@ public sealed partial class NetworkGenerator
                         : Kernels + ".CopyMask(keepMasks, " + offset + " * m, b.D" + layer.Index + ", nameof(keepMasks)); // D" + layer.Index + ": " + Shape(plan, layer.Units));
                     offset += layer.Units;
                 }
-                w.WriteLine("return Backpropagate(X, Y, m, gradients, b);");
+                w.WriteLine("double sum = Backpropagate(_parameters, X, Y, m, gradients, b);");
+                if (plan.Spec.HasPenalty)
+                    w.WriteLine("AddPenaltyGradients(_parameters, gradients, m);");
+                w.WriteLine("return CostOf(" + CostArguments(plan) + ");");
             }
             w.WriteLine();
         }
@@ -301,10 +400,8 @@ public sealed partial class NetworkGenerator
                 w.WriteLine("// Checked before anything changes" + (plan.Spec.HasDropout ? " (ComputeGradients would advance the dropout generator)" : "") + ".");
                 w.WriteLine("if (!float.IsFinite(learningRate))");
                 w.WriteLine("    throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate, \"the learning rate α must be a finite number; the parameters are unchanged.\");");
-                w.WriteLine("float[] g = _gradients ??= new float[ParameterCount];");
-                w.WriteLine("float cost = ComputeGradients(X, Y, m, g);");
-                w.WriteLine(Kernels + ".GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ");
-                w.WriteLine("return cost;");
+                w.WriteLine(BatchGuard);
+                w.WriteLine("return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);");
             }
             w.WriteLine();
         }
@@ -313,13 +410,15 @@ public sealed partial class NetworkGenerator
         {
             NetworkSpec spec = plan.Spec;
             LayerPlan output = plan.Output;
-            w.WriteLine("/// <summary>The training forward pass, the cost, then the backward pass from the output error down to layer 1.</summary>");
-            using (w.Open("private float Backpropagate(" + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " + Span + " gradients, in Buffers b)"))
+            w.WriteLine("/// <summary>The training forward pass, the loss, then the backward pass from the output error down to layer 1, " +
+                "over the m samples of X (a batch or one shard of it): writes the mean gradients of the data term (no penalty) " +
+                "and returns the loss's sum over the m samples.</summary>");
+            using (w.Open("private static double Backpropagate(" + ReadOnlySpan + " p, " + ReadOnlySpan + " X, " + ReadOnlySpan + " Y, int m, " +
+                Span + " gradients, in Buffers b)"))
             {
-                w.WriteLine(ReadOnlySpan + " p = _parameters;");
                 w.WriteLine("Forward(p, X, b, m" + (spec.HasDropout ? ", training: true" : "") + ");");
                 if (plan.TransposesY) w.WriteLine(TargetsAsColumns(plan));
-                w.WriteLine("float cost = CostOf(" + CostArguments(plan) + ");");
+                w.WriteLine("double sum = " + LossSum(plan) + ";");
                 w.WriteLine();
                 string aL = "b.A" + output.Index, dzL = "b.dZ" + output.Index;
                 if (output.FusedOutput)
@@ -349,7 +448,7 @@ public sealed partial class NetworkGenerator
                     w.WriteLine("Layer" + layer.Index + "Backward(" + string.Join(", ", arguments) + ");" + (layer.Index > 1
                         ? " // b.dZ" + (layer.Index - 1) + " receives dA" + (layer.Index - 1) : ""));
                 }
-                w.WriteLine("return cost;");
+                w.WriteLine("return sum;");
             }
             w.WriteLine();
         }
@@ -381,23 +480,17 @@ public sealed partial class NetworkGenerator
         private static void WriteCostOf(SourceWriter w, NetworkPlan plan)
         {
             NetworkSpec spec = plan.Spec;
-            LayerPlan output = plan.Output;
-            w.WriteLine("/// <summary>J = " + CostFormula(spec) + ", from the forward pass's buffers.</summary>");
-            using (w.Open("private static float CostOf(" + (spec.HasPenalty ? ReadOnlySpan + " p, " : "") + "in Buffers b, " + ReadOnlySpan + " Y, int m)"))
+            w.WriteLine("/// <summary>J = " + CostFormula(spec) + ", from the loss's sum over the batch's m samples (the shards' sums " +
+                "added in order)" + (spec.HasPenalty ? "; the penalties once for the batch" : "") + ".</summary>");
+            using (w.Open("private static float CostOf(" + (spec.HasPenalty ? ReadOnlySpan + " p, " : "") + "double sum, int m)"))
             {
-                string sum = spec.Loss switch
-                {
-                    Loss.BinaryCrossEntropy => Kernels + ".BinaryCrossEntropy(b.Z" + output.Index + ", Y)",
-                    Loss.CrossEntropy => Kernels + ".CrossEntropy(b.Z" + output.Index + ", Y, m, " + output.Layer.Units + ")",
-                    _ => Kernels + ".MeanSquaredError(b.A" + output.Index + ", Y)",
-                };
                 if (!spec.HasPenalty)
                 {
-                    w.WriteLine("return (float)(" + sum + " / m);");
+                    w.WriteLine("return (float)(sum / m);");
                 }
                 else
                 {
-                    w.WriteLine("double J = " + sum + " / m;");
+                    w.WriteLine("double J = sum / m;");
                     foreach (LayerSpec layer in spec.Layers.Where(l => l.HasParameters))
                     {
                         string weights = "p.Slice(W" + layer.Index + "Offset, W" + layer.Index + "Length)";
@@ -407,6 +500,29 @@ public sealed partial class NetworkGenerator
                             w.WriteLine("J += " + DoubleLiteral(layer.L1) + " / (2.0 * m) * " + Kernels + ".SumOfMagnitudes(" + weights + "); // (λ/2m)·‖W" + layer.Index + "‖₁ (L1)");
                     }
                     w.WriteLine("return (float)J;");
+                }
+            }
+            w.WriteLine();
+        }
+
+        /// <summary>The penalties' gradients, added once for the batch after the shards' gradients are reduced.</summary>
+        private static void WriteAddPenaltyGradients(SourceWriter w, NetworkPlan plan)
+        {
+            NetworkSpec spec = plan.Spec;
+            w.WriteLine("/// <summary>The penalties' terms of dJ/dW, added once for the whole batch of m samples (after the shards' " +
+                "gradients are reduced).</summary>");
+            using (w.Open("private static void AddPenaltyGradients(" + ReadOnlySpan + " p, " + Span + " g, int m)"))
+            {
+                foreach (LayerSpec layer in spec.Layers.Where(l => l.HasParameters))
+                {
+                    int l = layer.Index;
+                    string weights = "p.Slice(W" + l + "Offset, W" + l + "Length)", weightGradients = "g.Slice(W" + l + "Offset, W" + l + "Length)";
+                    if (layer.L2 > 0f)
+                        w.WriteLine(Kernels + ".L2Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L2) + " / m); // dW" + l +
+                            " += (λ/m)·W" + l + " (L2, λ = " + Parser.Format(layer.L2) + ")");
+                    if (layer.L1 > 0f)
+                        w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l +
+                            " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
                 }
             }
             w.WriteLine();
@@ -544,7 +660,7 @@ public sealed partial class NetworkGenerator
                 if (spec.HasMaps)
                     w.WriteLine("public readonly " + Span + " Scratch; // the conv kernels' scratch: the rest of the workspace");
                 w.WriteLine();
-                using (w.Open("public Buffers(float[] workspace, int m)"))
+                using (w.Open("public Buffers(" + Span + " workspace, int m)"))
                 {
                     int offset = 0;
                     foreach (var block in blocks)
@@ -554,11 +670,89 @@ public sealed partial class NetworkGenerator
                             w.WriteLine(block.Name + " = " + block.AliasOf + ";");
                             continue;
                         }
-                        w.WriteLine(block.Name + " = new(workspace, " + offset + " * m, " + block.Width + " * m);");
+                        w.WriteLine(block.Name + " = workspace.Slice(" + offset + " * m, " + block.Width + " * m);");
                         offset += block.Width;
                     }
                     if (spec.HasMaps)
-                        w.WriteLine("Scratch = new(workspace, WorkspacePerSample * m, workspace.Length - WorkspacePerSample * m);");
+                        w.WriteLine("Scratch = workspace.Slice(WorkspacePerSample * m);");
+                }
+            }
+            w.WriteLine();
+            WriteShards(w, plan);
+        }
+
+        /// <summary>
+        /// The batch split across cores: WorkPerSample (which ShardPool.Plan weighs a batch by), shard k's part of the
+        /// workspace, and ShardWork, the code one shard runs (today's path over its count_k samples), which ShardPool.Run
+        /// calls on the workers and the calling thread.
+        /// </summary>
+        private static void WriteShards(SourceWriter w, NetworkPlan plan)
+        {
+            NetworkSpec spec = plan.Spec;
+            bool rows = !plan.SamplesAsColumns;
+            w.WriteLine("// ───── Shards: a large batch split across cores ─────");
+            w.WriteLine();
+            w.WriteLine("/// <summary>The multiply-adds of one sample's forward pass: a batch of m samples is split into shards only " +
+                "when m × this is large enough to gain (<see cref=\"global::NetGen.Parallelism\"/>).</summary>");
+            w.WriteLine("internal const long WorkPerSample = " + plan.WorkPerSample.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";");
+            w.WriteLine("private ShardWork? _shardWork; // this network's shard code, made on its first split batch");
+            w.WriteLine("private float[]? _partials;    // the gradients of shards 1 … S − 1, ParameterCount floats each, kept");
+            w.WriteLine();
+            if (spec.HasMaps)
+            {
+                w.WriteLine("/// <summary>Shard k's part of the workspace: its samples' buffers (count × WorkspacePerSample floats), then " +
+                    "its share of the conv scratch that follows the m samples' buffers; with one shard, the whole workspace.</summary>");
+                using (w.Open("private static " + Span + " Region(" + Span + " workspace, int shard, int shards, int start, int count, int m)"))
+                {
+                    w.WriteLine("int scratch = (workspace.Length - m * WorkspacePerSample) / shards;");
+                    w.WriteLine("return workspace.Slice(start * WorkspacePerSample + shard * scratch, count * WorkspacePerSample + scratch);");
+                }
+            }
+            else
+            {
+                w.WriteLine("/// <summary>Shard k's part of the workspace: the buffers of its samples, [start, start + count).</summary>");
+                w.WriteLine("private static " + Span + " Region(" + Span + " workspace, int start, int count)");
+                w.WriteLine("    => workspace.Slice(start * WorkspacePerSample, count * WorkspacePerSample);");
+            }
+            w.WriteLine();
+            w.WriteLine("/// <summary>One shard of a batch call: the single-thread path over the shard's samples, X and Y rows sliced, " +
+                "in its part of the workspace. Made once per network (or frozen snapshot); it keeps no per-call state, so calls on " +
+                "many threads may share it.</summary>");
+            using (w.Open("private sealed class ShardWork : global::NetGen.IShardWork"))
+            {
+                w.WriteLine("/// <summary>The operations, as <see cref=\"global::NetGen.ShardArgs.Operation\"/> carries them.</summary>");
+                w.WriteLine("internal const int Predict = 0, Cost = 1, Gradients = 2;");
+                w.WriteLine();
+                w.WriteLine("private readonly float[] _parameters;");
+                if (rows)
+                    w.WriteLine("private readonly " + Kernels + ".PackedWeights?[]? _packed;");
+                w.WriteLine();
+                w.WriteLine("/// <summary>The shard code over <paramref name=\"parameters\"/>" + (rows ? " (and the wide layers' packed Wᵀ, or null)" : "") + ".</summary>");
+                using (w.Open("internal ShardWork(float[] parameters" + (rows ? ", " + Kernels + ".PackedWeights?[]? packed" : "") + ")"))
+                {
+                    w.WriteLine("_parameters = parameters;");
+                    if (rows) w.WriteLine("_packed = packed;");
+                }
+                w.WriteLine();
+                w.WriteLine("/// <inheritdoc/>");
+                using (w.Open("public double RunShard(in global::NetGen.ShardArgs args)"))
+                {
+                    w.WriteLine("int start = args.Start, count = args.Count;");
+                    w.WriteLine(Span + " workspace = " + RegionOf(plan, "args.Workspace", "args.Shard", "args.Shards", "start", "count", "args.M") + ";");
+                    w.WriteLine(ReadOnlySpan + " X = args.X.Slice(start * InputSize, count * InputSize);");
+                    using (w.Open("switch (args.Operation)"))
+                    {
+                        w.WriteLine("case Predict:");
+                        w.WriteLine("    PredictBatchWith(_parameters, " + (rows ? "_packed, " : "") + "workspace, X, args.Output.Slice(start * OutputSize, count * OutputSize), count);");
+                        w.WriteLine("    return 0;");
+                        w.WriteLine("case Cost:");
+                        w.WriteLine("    return CostSum(_parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), workspace, count);");
+                        w.WriteLine("default:");
+                        w.WriteLine("    // Shard 0 writes the caller's gradients, shard k ≥ 1 its block of the partials.");
+                        w.WriteLine("    " + Span + " g = args.Shard == 0 ? args.Output : args.Partials.Slice((args.Shard - 1) * ParameterCount, ParameterCount);");
+                        w.WriteLine("    return Backpropagate(_parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), count, g,");
+                        w.WriteLine("        new Buffers(workspace, count));");
+                    }
                 }
             }
         }

@@ -181,7 +181,10 @@ public sealed partial class NetworkGenerator
                 w.WriteLine();
                 WriteBackpropagate(w, plan);
                 WriteForward(w, plan);
+                WriteCostSum(w, plan);
                 WriteCostOf(w, plan);
+                if (spec.HasPenalty)
+                    WriteAddPenaltyGradients(w, plan);
                 WriteWorkspace(w, plan);
                 w.WriteLine();
                 WriteFrozen(w, plan);

@@ -7,9 +7,16 @@ namespace NetGen;
 /// <c>TrainStep</c> (and so <see cref="Trainer.Fit"/>) and a frozen network's <c>PredictBatch</c> split a large batch
 /// into shards of samples, one per core, and reduce the gradients in a fixed order.</summary>
 /// <remarks>
-/// <para>A batch too small to gain is never split, so a small batch runs as on one thread. For a given number of
-/// shards the results are the same on every run; a different <see cref="MaxDegreeOfParallelism"/> may change the
-/// last bits of the gradients (a sum in another order), never their meaning.</para>
+/// <para>A batch of m samples runs as S = min(<see cref="MaxDegreeOfParallelism"/>, m / 32, m·w / 2²⁰) contiguous
+/// shards, w being the multiply-adds of one sample's forward pass (each generated network knows its own): a batch too
+/// small to gain is never split and runs the plain single-thread code. Each shard runs that same code over its own
+/// samples, in its own part of the batch workspace, on persistent background workers (created on first use; the calling
+/// thread runs a shard too); nothing is allocated per call.</para>
+/// <para>The partition depends only on m, w and this setting, never on which cores are free, and the shards' gradients
+/// are reduced in the fixed order of the shards, so for a given number of shards the results are the same on every run
+/// (dropout masks too: they are drawn before the split, shard by shard). A different
+/// <see cref="MaxDegreeOfParallelism"/> may change the last bits of the gradients (a sum in another order), never their
+/// meaning.</para>
 /// <para>The setting is global to the process and read at the start of each call.</para>
 /// </remarks>
 public static class Parallelism

@@ -195,13 +195,22 @@ public class PlanTests
         Assert.Equal(2 + 4 * 4 + 3, plan.WorkspacePerSample);
     }
 
-    /// <summary>A penalty makes even the first layer's backward read W (for (λ/m)·W1).</summary>
+    /// <summary>A penalty no longer makes the first layer's backward read W: its gradient, (λ/m)·W1, is added once for
+    /// the batch after the shards' gradients are reduced (AddPenaltyGradients), not by each shard's layer 1.</summary>
     [Fact]
-    public void A_penalty_makes_the_first_backward_read_the_parameters()
+    public void A_penalty_leaves_the_first_backward_without_the_parameters()
     {
-        NetworkPlan plan = PlanOf("[Network] [Input(2)] [Dense(1, Activation.Sigmoid)] [L2(0.1f)]");
-        Assert.True(plan.Layers[0].BackwardReadsParameters);
-        Assert.False(PlanOf("[Network] [Input(2)] [Dense(1, Activation.Sigmoid)]").Layers[0].BackwardReadsParameters);
+        NetworkPlan plan = PlanOf("[Network] [Input(2)] [Dense(3, Activation.Relu)] [Dense(1, Activation.Sigmoid)] [L2(0.1f)]");
+        Assert.False(plan.Layers[0].BackwardReadsParameters);
+        Assert.True(plan.Layers[1].BackwardReadsParameters); // for dA1
+    }
+
+    /// <summary>The work that gates the split: Σ n[l−1]·n[l] multiply-adds per sample (net A: 2·20 + 20·3 + 3·1).</summary>
+    [Fact]
+    public void Work_per_sample_counts_the_forward_multiply_adds()
+    {
+        NetworkPlan plan = PlanOf("[Network] [Input(2)] [Dense(20, Activation.Relu)] [Dense(3, Activation.Relu)] [Dense(1, Activation.Sigmoid)]");
+        Assert.Equal(103, plan.WorkPerSample);
     }
 
     /// <summary>The one-sample forward is written out below 8 units, 256 weights and 65 inputs; the kernel beyond.</summary>

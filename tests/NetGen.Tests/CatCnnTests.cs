@@ -23,6 +23,7 @@ public partial class CatCnn;
 /// its accuracy on the 50 test photos against the published MLPs' 72 % (2 layers) and 80 % (4 layers). Self-contained
 /// (it reads the photos itself) so that every test host, the scalar one included, runs it.
 /// </summary>
+[Collection(ParallelismCollection.Name)]
 public sealed class CatCnnTests(ITestOutputHelper output)
 {
     private const int Pixels = 64 * 64 * 3;
@@ -38,8 +39,12 @@ public sealed class CatCnnTests(ITestOutputHelper output)
     // breaks the photos) stays near a constant prediction: 137/209 train (72 cats) and 33/50 or 17/50 test (33 cats).
     private const int TestBound = 40, TrainBound = 178;
 
-    [Fact]
-    public void Cnn_trained_with_augmentation_reaches_80_percent_on_the_test_photos()
+    [Theory]
+    [MemberData(nameof(ParallelismCollection.ThreadCounts), MemberType = typeof(ParallelismCollection))]
+    public void Cnn_trained_with_augmentation_reaches_80_percent_on_the_test_photos(int threads)
+        => ParallelismCollection.With(threads, () => { Train(); return 0; });
+
+    private void Train()
     {
         // Hand count: conv 8·3·3·3 + 8, conv 16·8·3·3 + 16, dense 1·(16·8·8) + 1.
         Assert.Equal(224 + 1168 + 1025, CatCnn.ParameterCount);

@@ -118,12 +118,17 @@ public static class CatData
 /// </summary>
 public sealed class CatRun
 {
-    public CatData.Result Result { get; }
-
-    /// <summary>How long TrainStep took on average, for the report.</summary>
-    public double MillisecondsPerStep { get; }
+    /// <summary>The run at each of <see cref="ParallelismCollection.Counts"/> threads (209 samples of 86 016
+    /// multiply-adds: split on two cores or more).</summary>
+    public System.Collections.Generic.Dictionary<int, (CatData.Result Result, double MillisecondsPerStep)> Results { get; } = new();
 
     public CatRun()
+    {
+        foreach (int threads in ParallelismCollection.Counts)
+            Results[threads] = ParallelismCollection.With(threads, RunOnce);
+    }
+
+    private static (CatData.Result, double) RunOnce()
     {
         float[] X = CatData.Features32(CatData.TrainBytes), Xt = CatData.Features32(CatData.TestBytes);
         float[] Y = Array.ConvertAll(CatData.TrainY, v => (float)v);
@@ -142,7 +147,7 @@ public sealed class CatRun
         for (int i = 0; i < CatData.Iterations; i++)
             costs[i] = net.TrainStep(X, Y, m, CatData.LearningRate); // the cost before step i
         long ms = clock.ElapsedMilliseconds;
-        MillisecondsPerStep = (double)ms / CatData.Iterations;
+        double millisecondsPerStep = (double)ms / CatData.Iterations;
 
         var predictions = new float[m];
         net.PredictBatch(X, predictions, m);
@@ -150,7 +155,7 @@ public sealed class CatRun
         var testPredictions = new float[CatData.TestY.Length];
         net.PredictBatch(Xt, testPredictions, CatData.TestY.Length);
         int test = CatData.Correct(testPredictions, CatData.TestY);
-        Result = new CatData.Result(costs, train, test, ms);
+        return (new CatData.Result(costs, train, test, ms), millisecondsPerStep);
     }
 }
 
@@ -279,6 +284,7 @@ public sealed class CatReference
     }
 }
 
+[Collection(ParallelismCollection.Name)]
 public sealed class CatTests(CatRun run, CatReference reference, ITestOutputHelper output) : IClassFixture<CatRun>, IClassFixture<CatReference>
 {
     private const double Published0 = 0.6930497357, Published100 = 0.6464320953, Published2400 = 0.0485547856;
@@ -316,11 +322,12 @@ public sealed class CatTests(CatRun run, CatReference reference, ITestOutputHelp
         Assert.Equal(1, CatNet.OutputSize);
     }
 
-    [Fact]
-    public void Reproduces_the_published_two_layer_run()
+    [Theory]
+    [MemberData(nameof(ParallelismCollection.ThreadCounts), MemberType = typeof(ParallelismCollection))]
+    public void Reproduces_the_published_two_layer_run(int threads)
     {
-        CatData.Result library = run.Result, exact = reference.Result;
-        output.WriteLine($"float32 (NetGen): {library}; {run.MillisecondsPerStep:F2} ms per TrainStep");
+        CatData.Result library = run.Results[threads].Result, exact = reference.Result;
+        output.WriteLine($"float32 (NetGen, {threads} threads): {library}; {run.Results[threads].MillisecondsPerStep:F2} ms per TrainStep");
         output.WriteLine($"float64 (reference): {exact}");
         output.WriteLine($"published: cost @0 {Published0:F10}, @100 {Published100:F10}, @2400 {Published2400:F10}, train 209/209, test 36/50");
         int firstApart = -1;

@@ -225,68 +225,89 @@ public sealed record FootballExpectation(string Name, double Cost0, double Cost1
 /// <summary>The no-penalty run: TrainStep, 30 000 steps at α = 0.3.</summary>
 public sealed class FootballNoPenaltyRun
 {
-    public FootballData.Result Result { get; }
+    /// <summary>The run at each of <see cref="ParallelismCollection.Counts"/> threads.</summary>
+    public System.Collections.Generic.Dictionary<int, FootballData.Result> Results { get; } = new();
     public FootballData.Result Reference { get; } = FootballData.RunReference(0.0, false);
 
     public FootballNoPenaltyRun()
     {
-        var net = new FootballBaselineNet();
-        var (X, Y, m, _) = FootballData.Train;
-        Result = FootballData.Run(net, () => net.TrainStep(X, Y, m, FootballData.LearningRate));
+        foreach (int threads in ParallelismCollection.Counts)
+            Results[threads] = ParallelismCollection.With(threads, () =>
+            {
+                var net = new FootballBaselineNet();
+                var (X, Y, m, _) = FootballData.Train;
+                return FootballData.Run(net, () => net.TrainStep(X, Y, m, FootballData.LearningRate));
+            });
     }
 }
 
+[Collection(ParallelismCollection.Name)]
 public sealed class FootballNoPenaltyTests(FootballNoPenaltyRun run, ITestOutputHelper output) : IClassFixture<FootballNoPenaltyRun>
 {
-    [Fact]
-    public void Reproduces_the_published_no_penalty_run() =>
+    [Theory]
+    [MemberData(nameof(ParallelismCollection.ThreadCounts), MemberType = typeof(ParallelismCollection))]
+    public void Reproduces_the_published_no_penalty_run(int threads) =>
         new FootballExpectation("no penalty", 0.6557412523, 0.1632998753, 0.1385164242, 200, 183, LateTolerance: 1e-2, TrainSlack: 1, TestSlack: 1)
-            .Check(run.Result, run.Reference, output);
+            .Check(run.Results[threads], run.Reference, output);
 }
 
 /// <summary>The L2 run, λ = 0.7: TrainStep, 30 000 steps at α = 0.3.</summary>
 public sealed class FootballL2Run
 {
-    public FootballData.Result Result { get; }
+    /// <summary>The run at each of <see cref="ParallelismCollection.Counts"/> threads.</summary>
+    public System.Collections.Generic.Dictionary<int, FootballData.Result> Results { get; } = new();
     public FootballData.Result Reference { get; } = FootballData.RunReference(0.7, false);
 
     public FootballL2Run()
     {
-        var net = new FootballWeightDecayNet();
-        var (X, Y, m, _) = FootballData.Train;
-        Result = FootballData.Run(net, () => net.TrainStep(X, Y, m, FootballData.LearningRate));
+        foreach (int threads in ParallelismCollection.Counts)
+            Results[threads] = ParallelismCollection.With(threads, () =>
+            {
+                var net = new FootballWeightDecayNet();
+                var (X, Y, m, _) = FootballData.Train;
+                return FootballData.Run(net, () => net.TrainStep(X, Y, m, FootballData.LearningRate));
+            });
     }
 }
 
+[Collection(ParallelismCollection.Name)]
 public sealed class FootballL2Tests(FootballL2Run run, ITestOutputHelper output) : IClassFixture<FootballL2Run>
 {
-    [Fact]
-    public void Reproduces_the_published_L2_run() =>
+    [Theory]
+    [MemberData(nameof(ParallelismCollection.ThreadCounts), MemberType = typeof(ParallelismCollection))]
+    public void Reproduces_the_published_L2_run(int threads) =>
         new FootballExpectation("L2 0.7", 0.6974484493, 0.2684918873, 0.2680916337, 198, 186, LateTolerance: 1.5e-4, TrainSlack: 1, TestSlack: 1)
-            .Check(run.Result, run.Reference, output);
+            .Check(run.Results[threads], run.Reference, output);
 }
 
 /// <summary>The dropout run, keep 0.86 on both hidden layers, the published masks at every step: ComputeGradients(keepMasks) + GradientDescent.</summary>
 public sealed class FootballDropoutRun
 {
-    public FootballData.Result Result { get; }
+    /// <summary>The run at each of <see cref="ParallelismCollection.Counts"/> threads (the keepMasks overload runs on
+    /// the calling thread alone: the same bits at both).</summary>
+    public System.Collections.Generic.Dictionary<int, FootballData.Result> Results { get; } = new();
     public FootballData.Result Reference { get; } = FootballData.RunReference(0.0, true);
 
     public FootballDropoutRun()
     {
-        var net = new FootballKeep86Net();
-        var (X, Y, m, _) = FootballData.Train;
-        float[] masks = FootballData.PublishedMasks();
-        var gradients = new float[FootballKeep86Net.ParameterCount];
-        Result = FootballData.Run(net, () =>
-        {
-            float cost = net.ComputeGradients(X, Y, m, gradients, masks);
-            Kernels.GradientDescent(net.Parameters, gradients, FootballData.LearningRate);
-            return cost;
-        });
+        foreach (int threads in ParallelismCollection.Counts)
+            Results[threads] = ParallelismCollection.With(threads, () =>
+            {
+                var net = new FootballKeep86Net();
+                var (X, Y, m, _) = FootballData.Train;
+                float[] masks = FootballData.PublishedMasks();
+                var gradients = new float[FootballKeep86Net.ParameterCount];
+                return FootballData.Run(net, () =>
+                {
+                    float cost = net.ComputeGradients(X, Y, m, gradients, masks);
+                    Kernels.GradientDescent(net.Parameters, gradients, FootballData.LearningRate);
+                    return cost;
+                });
+            });
     }
 }
 
+[Collection(ParallelismCollection.Name)]
 public sealed class FootballDropoutTests(FootballDropoutRun run, ITestOutputHelper output) : IClassFixture<FootballDropoutRun>
 {
     // Late tolerance 5e-4, not the README's 5e-5 nor the 1e-4 first set from the lead engineer's measurements (this
@@ -294,10 +315,11 @@ public sealed class FootballDropoutTests(FootballDropoutRun run, ITestOutputHelp
     // summation 0.0612476, 2.3e-4 off; one with double accumulators 0.0609983 / 0.0606282; float64 to 1e-10): the
     // register-blocked kernels give 0.0611935 (|Δ| 1.8e-4) and one ulp on one starting weight moves @10 000 by up to
     // 3.5e-4 (see the comment above FootballExpectation). Train accuracy: 195–198 over those runs, so 2 samples.
-    [Fact]
-    public void Reproduces_the_published_dropout_run_with_its_fixed_masks() =>
+    [Theory]
+    [MemberData(nameof(ParallelismCollection.ThreadCounts), MemberType = typeof(ParallelismCollection))]
+    public void Reproduces_the_published_dropout_run_with_its_fixed_masks(int threads) =>
         new FootballExpectation("dropout", 0.6543912405, 0.0610169866, 0.0605824358, 196, 190, LateTolerance: 5e-4, TrainSlack: 2, TestSlack: 1)
-            .Check(run.Result, run.Reference, output);
+            .Check(run.Results[threads], run.Reference, output);
 }
 
 /// <summary>

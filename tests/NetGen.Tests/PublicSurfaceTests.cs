@@ -30,14 +30,14 @@ public sealed class PublicSurfaceTests
         "NetGen.Dataset", "NetGen.CsvOptions", "NetGen.CsvHeader", "NetGen.Standardizer", "NetGen.Augmentation",
         "NetGen.Trainer", "NetGen.TrainingOptions", "NetGen.Optimizer", "NetGen.EarlyStopping", "NetGen.EpochReport", "NetGen.TrainingHistory",
         "NetGen.TrainingDivergedException", "NetGen.Metrics", "NetGen.BiasVariance", "NetGen.Verdict", "NetGen.Diagnosis",
-        "NetGen.ParameterFile", "NetGen.Safetensors", "NetGen.Onnx",
+        "NetGen.ParameterFile", "NetGen.Safetensors", "NetGen.Onnx", "NetGen.Parallelism",
     };
 
     /// <summary>The public types that exist only because generated code calls them.</summary>
     private static readonly string[] ForGeneratedCode =
     {
         "NetGen.Kernels", "NetGen.Guard", "NetGen.Initialization", "NetGen.IActivationFunction",
-        "NetGen.ConvGeometry", "NetGen.PoolGeometry",
+        "NetGen.ConvGeometry", "NetGen.PoolGeometry", "NetGen.ShardPool", "NetGen.IShardWork", "NetGen.ShardArgs",
     };
 
     /// <summary>Helpers of the library's own, internal (the tests reach them through InternalsVisibleTo).</summary>

@@ -90,8 +90,14 @@ internal static class GeneratedMembers
         Method("ComputeGradients", ReadOnlySpan, ReadOnlySpan, "int", Span);
         if (spec.HasDropout) Method("ComputeGradients", ReadOnlySpan, ReadOnlySpan, "int", Span, ReadOnlySpan);
         Method("TrainStep", ReadOnlySpan, ReadOnlySpan, "int", "float");
-        foreach (string name in new[] { "Backpropagate", "Forward", "CostOf" })
+        foreach (string name in new[] { "Backpropagate", "Forward", "CostOf", "CostSum", "Region", "GradientsThenStep" })
             Add(name, "the private method");
+        if (spec.HasPenalty) Add("AddPenaltyGradients", "the private method");
+        // The batch split across cores.
+        Add("WorkPerSample", "the internal constant");
+        Add("ShardWork", "the private class");
+        Add("_shardWork", "the private field");
+        Add("_partials", "the private field");
         foreach (LayerSpec layer in spec.Layers)
         {
             Add("Layer" + layer.Index + "Forward", "the private method");
@@ -105,6 +111,7 @@ internal static class GeneratedMembers
             Add("ScratchLength", "the private method");
             Add("s_predictFloats", "the private field");
             Add("_workspaceSamples", "the private field");
+            Add("_workspaceShards", "the private field");
         }
         Add("WorkspacePerSample", "the private constant");
         Add("_workspace", "the private field");

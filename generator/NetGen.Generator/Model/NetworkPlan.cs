@@ -38,7 +38,7 @@ internal sealed record BufferPlan(string Name, int Width, string? AliasOf = null
 /// asked for).</param>
 /// <param name="FusedOutput">dZ[L] = A[L] − Y comes straight from the loss, with no g′ step.</param>
 /// <param name="GPrimeReads">Which forward buffer the g′ step reads.</param>
-/// <param name="BackwardReadsParameters">Backward needs W[l]: for dA[l-1] (every layer but the first) or a penalty.</param>
+/// <param name="BackwardReadsParameters">Backward needs W[l]: for dA[l-1] (every layer but the first).</param>
 /// <param name="Buffers">The layer's blocks of the batch workspace: Z, A (Z itself when linear), dZ, and D with dropout.</param>
 /// <param name="WeightOffset">Where W[l] starts in the parameter block.</param>
 /// <param name="BiasOffset">Where b[l] starts in the parameter block.</param>
@@ -127,6 +127,28 @@ internal sealed record NetworkPlan(
 
     public LayerPlan Output => Layers[Layers.Count - 1];
 
+    /// <summary>The multiply-adds of one sample's forward pass: Σ n[l−1]·n[l] over the dense layers, and each conv
+    /// layer's h_out·w_out·c_out·kh·kw·c_in (pools count none). The batch calls weigh a batch by it before they split
+    /// it across cores (ShardPool.Plan).</summary>
+    public long WorkPerSample
+    {
+        get
+        {
+            long work = 0;
+            foreach (LayerSpec layer in Spec.Layers)
+            {
+                if (layer.Map is { } s)
+                {
+                    if (layer.Kind == LayerKind.Conv2D)
+                        work += (long)s.OutHeight * s.OutWidth * s.OutChannels * s.KernelHeight * s.KernelWidth * s.InChannels;
+                }
+                else
+                    work += (long)layer.Inputs * layer.Units;
+            }
+            return work;
+        }
+    }
+
     public static NetworkPlan Of(NetworkSpec spec)
     {
         Layout layout = ChooseLayout(spec);
@@ -211,8 +233,9 @@ internal sealed record NetworkPlan(
             new("dZ" + l, layer.Units),
         };
         if (layer.HasDropout) buffers.Add(new BufferPlan("D" + l, layer.Units));
-        // A pool reads no parameters; a conv or dense layer needs W[l] for dA[l-1] (every layer but the first) or a penalty.
-        bool readsParameters = layer.HasParameters && (layer.Index > 1 || layer.L2 > 0f || layer.L1 > 0f);
+        // A pool reads no parameters; a conv or dense layer needs W[l] for dA[l-1] (every layer but the first). The
+        // penalties' gradients are added once for the batch, after the shards (AddPenaltyGradients), not here.
+        bool readsParameters = layer.HasParameters && layer.Index > 1;
         return new LayerPlan(layer, g, fusedActivation, fusedOutput, gPrime, oneSample, readsParameters,
             buffers.ToEquatableArray());
     }

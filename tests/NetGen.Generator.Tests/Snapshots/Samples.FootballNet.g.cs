@@ -100,9 +100,8 @@ partial class FootballNet : global::NetGen.INetwork
             new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 1 backward: dA1 = dA1 ⊙ D1 / 0.86; dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1·A0ᵀ + (λ/m)·W1; db1 =
-    /// (1/m)·Σ dZ1.</summary>
-    /// <param name="p">The parameters.</param>
+    /// <summary>Layer 1 backward: dA1 = dA1 ⊙ D1 / 0.86; dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1·A0ᵀ + (λ/m)·W1 (the
+    /// penalty added once for the batch, by AddPenaltyGradients); db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">2 × m: the layer's input from the forward pass.</param>
     /// <param name="Z1">20 × m: from the forward pass, for g′.</param>
     /// <param name="D1">20 × m: the forward pass's dropout mask.</param>
@@ -110,15 +109,13 @@ partial class FootballNet : global::NetGen.INetwork
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Backward(
-        ReadOnlySpan p, ReadOnlySpan A0, ReadOnlySpan Z1, ReadOnlySpan D1, Span dZ1, Span g, int m)
+        ReadOnlySpan A0, ReadOnlySpan Z1, ReadOnlySpan D1, Span dZ1, Span g, int m)
     {
         Kernels.Dropout(dZ1, D1, 0.86f); // dA1 = dA1 ⊙ D1 / 0.86: only kept units pass their gradient
         Kernels.ReluBackward(Z1, dZ1, dZ1); // dZ1 = dA1 ⊙ (Z1 > 0)
         // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
         Kernels.DenseBackwardWeightsColumns(
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 2, 20);
-        // dW1 += (λ/m)·W1 (L2, λ = 0.7)
-        Kernels.L2Gradient(p.Slice(W1Offset, W1Length), g.Slice(W1Offset, W1Length), 0.7f / m);
     }
 
     // ───── Layer 2: dense 20 → 3, Relu ─────
@@ -136,8 +133,8 @@ partial class FootballNet : global::NetGen.INetwork
             new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2·A1ᵀ + (λ/m)·W2; db2 = (1/m)·Σ dZ2; dA1 =
-    /// W2ᵀ·dZ2.</summary>
+    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2·A1ᵀ + (λ/m)·W2 (the penalty added once for the
+    /// batch, by AddPenaltyGradients); db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">20 × m: the layer's input from the forward pass.</param>
     /// <param name="Z2">3 × m: from the forward pass, for g′.</param>
@@ -152,8 +149,6 @@ partial class FootballNet : global::NetGen.INetwork
         // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 20, 3);
-        // dW2 += (λ/m)·W2 (L2, λ = 0.7)
-        Kernels.L2Gradient(p.Slice(W2Offset, W2Length), g.Slice(W2Offset, W2Length), 0.7f / m);
         Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 20, 3); // dA1 = W2ᵀ·dZ2
     }
 
@@ -172,7 +167,8 @@ partial class FootballNet : global::NetGen.INetwork
         Kernels.Sigmoid(Z3, A3); // A3 = σ(Z3)
     }
 
-    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ + (λ/m)·W3; db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
+    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ + (λ/m)·W3 (the penalty added once for the batch, by
+    /// AddPenaltyGradients); db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">3 × m: the layer's input from the forward pass.</param>
     /// <param name="dZ3">1 × m: holds dZ3.</param>
@@ -184,8 +180,6 @@ partial class FootballNet : global::NetGen.INetwork
         // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
         Kernels.DenseBackwardWeightsColumns(
             dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 3, 1);
-        // dW3 += (λ/m)·W3 (L2, λ = 0.7)
-        Kernels.L2Gradient(p.Slice(W3Offset, W3Length), g.Slice(W3Offset, W3Length), 0.7f / m);
         Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 3, 1); // dA2 = W3ᵀ·dZ3
     }
 
@@ -306,13 +300,19 @@ partial class FootballNet : global::NetGen.INetwork
     public void PredictBatch(ReadOnlySpan X, Span Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        PredictBatchWith(_parameters, Workspace(m), X, Y, m);
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        if (shards == 1)
+            PredictBatchWith(_parameters, Workspace(m), X, Y, m);
+        else
+            _ = global::NetGen.ShardPool.Run(
+                _shardWork ??= new ShardWork(_parameters), ShardWork.Predict, shards, m, X, default, Y, default,
+                Workspace(m));
     }
 
     /// <summary><see cref="PredictBatch"/>'s forward pass over the parameters <paramref name="p"/>, in <paramref
     /// name="workspace"/> (at least m × <see cref="WorkspacePerSample"/> floats): the network's, or a <see
     /// cref="Frozen"/>'s. Lengths are checked by the caller.</summary>
-    private static void PredictBatchWith(ReadOnlySpan p, float[] workspace, ReadOnlySpan X, Span Y, int m)
+    private static void PredictBatchWith(ReadOnlySpan p, Span workspace, ReadOnlySpan X, Span Y, int m)
     {
         var b = new Buffers(workspace, m);
         Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 2 × m, samples as columns
@@ -330,10 +330,12 @@ partial class FootballNet : global::NetGen.INetwork
     public float Cost(ReadOnlySpan X, ReadOnlySpan Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        ReadOnlySpan p = _parameters;
-        var b = new Buffers(Workspace(m), m);
-        Forward(p, X, b, m, training: false);
-        return CostOf(p, b, Y, m);
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        double sum = shards == 1 ? CostSum(_parameters, X, Y, Workspace(m), m)
+            : global::NetGen.ShardPool.Run(
+                _shardWork ??= new ShardWork(_parameters), ShardWork.Cost, shards, m, X, Y, default, default,
+                Workspace(m));
+        return CostOf(_parameters, sum, m);
     }
 
     /// <summary>The forward pass in training mode (dropout masks drawn from this instance's seeded generator), then the
@@ -347,13 +349,47 @@ partial class FootballNet : global::NetGen.INetwork
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
-        var b = new Buffers(Workspace(m), m);
-        Kernels.DropoutMask(b.D1, 0.86f, ref _dropoutRng); // D1 ~ Bernoulli(0.86), 20 × m
-        return Backpropagate(X, Y, m, gradients, b);
+        return GradientsThenStep(X, Y, m, gradients, step: false, 0f);
+    }
+
+    /// <summary><see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/> after the
+    /// checks, then, with <paramref name="step"/>, θ ← θ − α·dθ, α being <paramref name="learningRate"/>.</summary>
+    private float GradientsThenStep(
+        ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, bool step, float learningRate)
+    {
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        float[] workspace = Workspace(m);
+        // The masks are drawn here, shard by shard in order, before the shards run: the same masks for a given S.
+        for (int k = 0; k < shards; k++)
+        {
+            int start = global::NetGen.ShardPool.Start(k, shards, m);
+            int count = global::NetGen.ShardPool.Start(k + 1, shards, m) - start;
+            var d = new Buffers(Region(workspace, start, count), count);
+            Kernels.DropoutMask(d.D1, 0.86f, ref _dropoutRng); // D1 ~ Bernoulli(0.86), 20 × count
+        }
+        double sum;
+        if (shards == 1)
+            sum = Backpropagate(_parameters, X, Y, m, gradients, new Buffers(workspace, m));
+        else
+        {
+            // Shard 0 writes into gradients, shard k ≥ 1 into its block of _partials; then g = Σ_k (count_k/m)·g_k, in
+            // order.
+            long partials = (long)(shards - 1) * ParameterCount;
+            if (_partials is null || _partials.Length < partials) _partials = new float[partials];
+            sum = global::NetGen.ShardPool.Run(_shardWork ??= new ShardWork(_parameters), ShardWork.Gradients, shards,
+                m, X, Y, gradients, _partials, workspace);
+            global::NetGen.ShardPool.Reduce(gradients, _partials, shards, m, default, 0f);
+        }
+        AddPenaltyGradients(_parameters, gradients, m);
+        float cost = CostOf(_parameters, sum, m); // the penalty of θ before the step
+        if (step)
+            Kernels.GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ
+        return cost;
     }
 
     /// <summary>As <see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/>, with the
-    /// dropout masks given, to reproduce a published run.</summary>
+    /// dropout masks given, to reproduce a published run. It runs on the calling thread alone, whatever <see
+    /// cref="global::NetGen.Parallelism.MaxDegreeOfParallelism"/>.</summary>
     /// <param name="X">m × <see cref="InputSize"/>: one sample per row.</param>
     /// <param name="Y">m × <see cref="OutputSize"/> targets.</param>
     /// <param name="m">The number of samples, at least 1.</param>
@@ -367,7 +403,9 @@ partial class FootballNet : global::NetGen.INetwork
         Guard.Matrix(keepMasks.Length, m, 20, nameof(keepMasks)); // m × (20)
         var b = new Buffers(Workspace(m), m);
         Kernels.CopyMaskToColumns(keepMasks, 0 * m, b.D1, m, 20, nameof(keepMasks)); // D1: 20 × m
-        return Backpropagate(X, Y, m, gradients, b);
+        double sum = Backpropagate(_parameters, X, Y, m, gradients, b);
+        AddPenaltyGradients(_parameters, gradients, m);
+        return CostOf(_parameters, sum, m);
     }
 
     /// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing
@@ -386,27 +424,26 @@ partial class FootballNet : global::NetGen.INetwork
         if (!float.IsFinite(learningRate))
             throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate,
                 "the learning rate α must be a finite number; the parameters are unchanged.");
-        float[] g = _gradients ??= new float[ParameterCount];
-        float cost = ComputeGradients(X, Y, m, g);
-        Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ
-        return cost;
+        Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);
     }
 
     // ───── The passes over a batch ─────
 
-    /// <summary>The training forward pass, the cost, then the backward pass from the output error down to layer
-    /// 1.</summary>
-    private float Backpropagate(ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, in Buffers b)
+    /// <summary>The training forward pass, the loss, then the backward pass from the output error down to layer 1, over
+    /// the m samples of X (a batch or one shard of it): writes the mean gradients of the data term (no penalty) and
+    /// returns the loss's sum over the m samples.</summary>
+    private static double Backpropagate(
+        ReadOnlySpan p, ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, in Buffers b)
     {
-        ReadOnlySpan p = _parameters;
         Forward(p, X, b, m, training: true);
-        float cost = CostOf(p, b, Y, m);
+        double sum = Kernels.BinaryCrossEntropy(b.Z3, Y);
 
         Kernels.OutputError(b.A3, Y, b.dZ3); // dZ3 = A3 − Y (sigmoid with binary cross-entropy)
         Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m); // b.dZ2 receives dA2
         Layer2Backward(p, b.A1, b.Z2, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
-        Layer1Backward(p, b.A0, b.Z1, b.D1, b.dZ1, gradients, m);
-        return cost;
+        Layer1Backward(b.A0, b.Z1, b.D1, b.dZ1, gradients, m);
+        return sum;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers; in training, A[l] ⊙ D[l] / keep
@@ -420,15 +457,37 @@ partial class FootballNet : global::NetGen.INetwork
         Layer3Forward(p, b.A2, b.Z3, b.A3, m);
     }
 
-    /// <summary>J = −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] + (λ/2m)·Σ‖W[l]‖²_F (the cross-entropy computed from Z, so
-    /// that it stays finite), from the forward pass's buffers.</summary>
-    private static float CostOf(ReadOnlySpan p, in Buffers b, ReadOnlySpan Y, int m)
+    /// <summary>The sum of the loss over the m samples of X (a batch or one shard of it), without the 1/m and the
+    /// penalties: the forward pass without dropout in <paramref name="workspace"/>.</summary>
+    private static double CostSum(ReadOnlySpan p, ReadOnlySpan X, ReadOnlySpan Y, Span workspace, int m)
     {
-        double J = Kernels.BinaryCrossEntropy(b.Z3, Y) / m;
+        var b = new Buffers(workspace, m);
+        Forward(p, X, b, m, training: false);
+        return Kernels.BinaryCrossEntropy(b.Z3, Y);
+    }
+
+    /// <summary>J = −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] + (λ/2m)·Σ‖W[l]‖²_F (the cross-entropy computed from Z, so
+    /// that it stays finite), from the loss's sum over the batch's m samples (the shards' sums added in order); the
+    /// penalties once for the batch.</summary>
+    private static float CostOf(ReadOnlySpan p, double sum, int m)
+    {
+        double J = sum / m;
         J += 0.7 / (2.0 * m) * Kernels.SumOfSquares(p.Slice(W1Offset, W1Length)); // (λ/2m)·‖W1‖²_F (L2)
         J += 0.7 / (2.0 * m) * Kernels.SumOfSquares(p.Slice(W2Offset, W2Length)); // (λ/2m)·‖W2‖²_F (L2)
         J += 0.7 / (2.0 * m) * Kernels.SumOfSquares(p.Slice(W3Offset, W3Length)); // (λ/2m)·‖W3‖²_F (L2)
         return (float)J;
+    }
+
+    /// <summary>The penalties' terms of dJ/dW, added once for the whole batch of m samples (after the shards' gradients
+    /// are reduced).</summary>
+    private static void AddPenaltyGradients(ReadOnlySpan p, Span g, int m)
+    {
+        // dW1 += (λ/m)·W1 (L2, λ = 0.7)
+        Kernels.L2Gradient(p.Slice(W1Offset, W1Length), g.Slice(W1Offset, W1Length), 0.7f / m);
+        // dW2 += (λ/m)·W2 (L2, λ = 0.7)
+        Kernels.L2Gradient(p.Slice(W2Offset, W2Length), g.Slice(W2Offset, W2Length), 0.7f / m);
+        // dW3 += (λ/m)·W3 (L2, λ = 0.7)
+        Kernels.L2Gradient(p.Slice(W3Offset, W3Length), g.Slice(W3Offset, W3Length), 0.7f / m);
     }
 
     // ───── Batch workspace ─────
@@ -469,19 +528,72 @@ partial class FootballNet : global::NetGen.INetwork
         public readonly Span A3; // A3: 1 × m
         public readonly Span dZ3; // dZ3: 1 × m
 
-        public Buffers(float[] workspace, int m)
+        public Buffers(Span workspace, int m)
         {
-            A0 = new(workspace, 0 * m, 2 * m);
-            Z1 = new(workspace, 2 * m, 20 * m);
-            A1 = new(workspace, 22 * m, 20 * m);
-            dZ1 = new(workspace, 42 * m, 20 * m);
-            D1 = new(workspace, 62 * m, 20 * m);
-            Z2 = new(workspace, 82 * m, 3 * m);
-            A2 = new(workspace, 85 * m, 3 * m);
-            dZ2 = new(workspace, 88 * m, 3 * m);
-            Z3 = new(workspace, 91 * m, 1 * m);
-            A3 = new(workspace, 92 * m, 1 * m);
-            dZ3 = new(workspace, 93 * m, 1 * m);
+            A0 = workspace.Slice(0 * m, 2 * m);
+            Z1 = workspace.Slice(2 * m, 20 * m);
+            A1 = workspace.Slice(22 * m, 20 * m);
+            dZ1 = workspace.Slice(42 * m, 20 * m);
+            D1 = workspace.Slice(62 * m, 20 * m);
+            Z2 = workspace.Slice(82 * m, 3 * m);
+            A2 = workspace.Slice(85 * m, 3 * m);
+            dZ2 = workspace.Slice(88 * m, 3 * m);
+            Z3 = workspace.Slice(91 * m, 1 * m);
+            A3 = workspace.Slice(92 * m, 1 * m);
+            dZ3 = workspace.Slice(93 * m, 1 * m);
+        }
+    }
+
+    // ───── Shards: a large batch split across cores ─────
+
+    /// <summary>The multiply-adds of one sample's forward pass: a batch of m samples is split into shards only when m ×
+    /// this is large enough to gain (<see cref="global::NetGen.Parallelism"/>).</summary>
+    internal const long WorkPerSample = 103;
+    private ShardWork? _shardWork; // this network's shard code, made on its first split batch
+    private float[]? _partials;    // the gradients of shards 1 … S − 1, ParameterCount floats each, kept
+
+    /// <summary>Shard k's part of the workspace: the buffers of its samples, [start, start + count).</summary>
+    private static Span Region(Span workspace, int start, int count)
+        => workspace.Slice(start * WorkspacePerSample, count * WorkspacePerSample);
+
+    /// <summary>One shard of a batch call: the single-thread path over the shard's samples, X and Y rows sliced, in its
+    /// part of the workspace. Made once per network (or frozen snapshot); it keeps no per-call state, so calls on many
+    /// threads may share it.</summary>
+    private sealed class ShardWork : global::NetGen.IShardWork
+    {
+        /// <summary>The operations, as <see cref="global::NetGen.ShardArgs.Operation"/> carries them.</summary>
+        internal const int Predict = 0, Cost = 1, Gradients = 2;
+
+        private readonly float[] _parameters;
+
+        /// <summary>The shard code over <paramref name="parameters"/>.</summary>
+        internal ShardWork(float[] parameters)
+        {
+            _parameters = parameters;
+        }
+
+        /// <inheritdoc/>
+        public double RunShard(in global::NetGen.ShardArgs args)
+        {
+            int start = args.Start, count = args.Count;
+            Span workspace = Region(args.Workspace, start, count);
+            ReadOnlySpan X = args.X.Slice(start * InputSize, count * InputSize);
+            switch (args.Operation)
+            {
+                case Predict:
+                    PredictBatchWith(
+                        _parameters, workspace, X, args.Output.Slice(start * OutputSize, count * OutputSize), count);
+                    return 0;
+                case Cost:
+                    return CostSum(
+                        _parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), workspace, count);
+                default:
+                    // Shard 0 writes the caller's gradients, shard k ≥ 1 its block of the partials.
+                    Span g = args.Shard == 0 ? args.Output : args.Partials.Slice(
+                        (args.Shard - 1) * ParameterCount, ParameterCount);
+                    return Backpropagate(_parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), count, g,
+                        new Buffers(workspace, count));
+            }
         }
     }
 
@@ -511,6 +623,8 @@ partial class FootballNet : global::NetGen.INetwork
         // This thread's batch workspace, shared by the snapshots of this class on the thread: a call uses it only while
         // it runs, a thread runs one call at a time, and the kernels call no user code that could re-enter.
         [global::System.ThreadStatic] private static float[]? t_workspace;
+        // The snapshot's shard code: it keeps no per-call state, so every thread's call may use it at once.
+        private readonly ShardWork _shardWork;
 
         /// <summary>A snapshot of <paramref name="parameters"/> (<see cref="ParameterCount"/> floats, laid out like
         /// <see cref="FootballNet.Parameters"/>), copied.</summary>
@@ -519,6 +633,7 @@ partial class FootballNet : global::NetGen.INetwork
             Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "ParameterCount");
             _network = new FootballNet(DefaultSeed); // its draw is overwritten at once
             parameters.CopyTo(_network._parameters);
+            _shardWork = new ShardWork(_network._parameters);
         }
 
         /// <summary>One sample: <paramref name="y"/> = network(<paramref name="x"/>), as the network's Predict.
@@ -537,7 +652,14 @@ partial class FootballNet : global::NetGen.INetwork
         public void PredictBatch(ReadOnlySpan X, Span Y, int m)
         {
             Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-            PredictBatchWith(_network._parameters, Workspace(m), X, Y, m);
+            int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+            // Split across cores or not, this thread's workspace holds the call; the workers write only their shards'
+            // parts.
+            if (shards == 1)
+                PredictBatchWith(_network._parameters, Workspace(m), X, Y, m);
+            else
+                _ = global::NetGen.ShardPool.Run(
+                    _shardWork, ShardWork.Predict, shards, m, X, default, Y, default, Workspace(m));
         }
 
         /// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never allocates

@@ -489,7 +489,13 @@ partial class LeNet5 : global::NetGen.INetwork
     public void PredictBatch(ReadOnlySpan X, Span Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        PredictBatchWith(_parameters, null, Workspace(m), X, Y, m);
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        if (shards == 1)
+            PredictBatchWith(_parameters, null, Workspace(m, 1), X, Y, m);
+        else
+            _ = global::NetGen.ShardPool.Run(
+                _shardWork ??= new ShardWork(_parameters, null), ShardWork.Predict, shards, m, X, default, Y, default,
+                Workspace(m, shards));
     }
 
     /// <summary><see cref="PredictBatch"/>'s forward pass over the parameters <paramref name="p"/>, in <paramref
@@ -497,7 +503,7 @@ partial class LeNet5 : global::NetGen.INetwork
     /// cref="Frozen"/>'s; packed[l − 1] is W[l]ᵀ packed by <see cref="Freeze"/>, or null to pack on each call. Lengths
     /// are checked by the caller.</summary>
     private static void PredictBatchWith(
-        ReadOnlySpan p, Kernels.PackedWeights?[]? packed, float[] workspace, ReadOnlySpan X, Span Y, int m)
+        ReadOnlySpan p, Kernels.PackedWeights?[]? packed, Span workspace, ReadOnlySpan X, Span Y, int m)
     {
         var b = new Buffers(workspace, m);
         Layer1Forward(p, X, b.A1, b.A1, m, b.Scratch);
@@ -522,10 +528,12 @@ partial class LeNet5 : global::NetGen.INetwork
     public float Cost(ReadOnlySpan X, ReadOnlySpan Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        ReadOnlySpan p = _parameters;
-        var b = new Buffers(Workspace(m), m);
-        Forward(p, X, b, m);
-        return CostOf(b, Y, m);
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        double sum = shards == 1 ? CostSum(_parameters, X, Y, Workspace(m, 1), m)
+            : global::NetGen.ShardPool.Run(
+                _shardWork ??= new ShardWork(_parameters, null), ShardWork.Cost, shards, m, X, Y, default, default,
+                Workspace(m, shards));
+        return CostOf(sum, m);
     }
 
     /// <summary>The forward pass in training mode, then the backward pass: writes dJ/dθ into <paramref
@@ -539,8 +547,36 @@ partial class LeNet5 : global::NetGen.INetwork
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
-        var b = new Buffers(Workspace(m), m);
-        return Backpropagate(X, Y, m, gradients, b);
+        return GradientsThenStep(X, Y, m, gradients, step: false, 0f);
+    }
+
+    /// <summary><see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/> after the
+    /// checks, then, with <paramref name="step"/>, θ ← θ − α·dθ, α being <paramref name="learningRate"/>; with shards,
+    /// each range of parameters the reduction sums takes its step while it is in cache.</summary>
+    private float GradientsThenStep(
+        ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, bool step, float learningRate)
+    {
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        float[] workspace = Workspace(m, shards);
+        double sum;
+        if (shards == 1)
+            sum = Backpropagate(_parameters, X, Y, m, gradients, new Buffers(workspace, m));
+        else
+        {
+            // Shard 0 writes into gradients, shard k ≥ 1 into its block of _partials; then g = Σ_k (count_k/m)·g_k, in
+            // order.
+            long partials = (long)(shards - 1) * ParameterCount;
+            if (_partials is null || _partials.Length < partials) _partials = new float[partials];
+            sum = global::NetGen.ShardPool.Run(_shardWork ??= new ShardWork(_parameters, null), ShardWork.Gradients,
+                shards, m, X, Y, gradients, _partials, workspace);
+            global::NetGen.ShardPool.Reduce(
+                gradients, _partials, shards, m, step ? _parameters : default, learningRate);
+            return CostOf(sum, m);
+        }
+        float cost = CostOf(sum, m);
+        if (step)
+            Kernels.GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ
+        return cost;
     }
 
     /// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing
@@ -559,21 +595,20 @@ partial class LeNet5 : global::NetGen.INetwork
         if (!float.IsFinite(learningRate))
             throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate,
                 "the learning rate α must be a finite number; the parameters are unchanged.");
-        float[] g = _gradients ??= new float[ParameterCount];
-        float cost = ComputeGradients(X, Y, m, g);
-        Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ
-        return cost;
+        Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);
     }
 
     // ───── The passes over a batch ─────
 
-    /// <summary>The training forward pass, the cost, then the backward pass from the output error down to layer
-    /// 1.</summary>
-    private float Backpropagate(ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, in Buffers b)
+    /// <summary>The training forward pass, the loss, then the backward pass from the output error down to layer 1, over
+    /// the m samples of X (a batch or one shard of it): writes the mean gradients of the data term (no penalty) and
+    /// returns the loss's sum over the m samples.</summary>
+    private static double Backpropagate(
+        ReadOnlySpan p, ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, in Buffers b)
     {
-        ReadOnlySpan p = _parameters;
         Forward(p, X, b, m);
-        float cost = CostOf(b, Y, m);
+        double sum = Kernels.CrossEntropy(b.Z7, Y, m, 10);
 
         Kernels.OutputError(b.A7, Y, b.dZ7); // dZ7 = A7 − Y (softmax with cross-entropy)
         Layer7Backward(p, b.A6, b.dZ7, gradients, b.dZ6, m); // b.dZ6 receives dA6
@@ -583,7 +618,7 @@ partial class LeNet5 : global::NetGen.INetwork
         Layer3Backward(p, b.A2, b.Z3, b.dZ3, gradients, b.dZ2, m, b.Scratch); // b.dZ2 receives dA2
         Layer2Backward(b.A1, b.dZ2, b.dZ1, m); // b.dZ1 receives dA1
         Layer1Backward(X, b.Z1, b.dZ1, gradients, m, b.Scratch);
-        return cost;
+        return sum;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>
@@ -598,32 +633,44 @@ partial class LeNet5 : global::NetGen.INetwork
         Layer7Forward(p, b.A6, b.Z7, b.A7, m);
     }
 
-    /// <summary>J = −(1/m) Σ y·log softmax(z) (the cross-entropy computed from Z, so that it stays finite), from the
-    /// forward pass's buffers.</summary>
-    private static float CostOf(in Buffers b, ReadOnlySpan Y, int m)
+    /// <summary>The sum of the loss over the m samples of X (a batch or one shard of it), without the 1/m and the
+    /// penalties: the forward pass in <paramref name="workspace"/>.</summary>
+    private static double CostSum(ReadOnlySpan p, ReadOnlySpan X, ReadOnlySpan Y, Span workspace, int m)
     {
-        return (float)(Kernels.CrossEntropy(b.Z7, Y, m, 10) / m);
+        var b = new Buffers(workspace, m);
+        Forward(p, X, b, m);
+        return Kernels.CrossEntropy(b.Z7, Y, m, 10);
+    }
+
+    /// <summary>J = −(1/m) Σ y·log softmax(z) (the cross-entropy computed from Z, so that it stays finite), from the
+    /// loss's sum over the batch's m samples (the shards' sums added in order).</summary>
+    private static float CostOf(double sum, int m)
+    {
+        return (float)(sum / m);
     }
 
     // ───── Batch workspace ─────
 
     private const int WorkspacePerSample = 22706; // floats per sample: Z, A and dZ of every layer
     private float[] _workspace = global::System.Array.Empty<float>();
-    private int _workspaceSamples; // the m that _workspace was sized for
+    private int _workspaceSamples, _workspaceShards; // the m and S that _workspace was sized for
 
-    /// <summary>The batch workspace for m samples and the conv kernels' scratch: grows to the largest m seen, then
-    /// never allocates again.</summary>
-    private float[] Workspace(int m)
+    /// <summary>The batch workspace for m samples and the conv kernels' scratch, one per shard: grows to the largest m
+    /// and S seen, then never allocates again.</summary>
+    private float[] Workspace(int m, int shards)
     {
-        if (m > _workspaceSamples)
+        if (m > _workspaceSamples || shards > _workspaceShards)
         {
-            long needed = (long)m * WorkspacePerSample + ScratchLength(m);
+            m = global::System.Math.Max(m, _workspaceSamples);
+            shards = global::System.Math.Max(shards, _workspaceShards);
+            long needed = (long)m * WorkspacePerSample + (long)shards * ScratchLength(m);
             if (needed > global::System.Array.MaxLength)
                 throw new global::System.ArgumentOutOfRangeException(nameof(m), m,
                     $"a batch of {m} samples needs {needed} floats of workspace, " +
                     "more than one array can hold; split the batch");
             _workspace = new float[needed];
             _workspaceSamples = m;
+            _workspaceShards = shards;
         }
         return _workspace;
     }
@@ -654,30 +701,90 @@ partial class LeNet5 : global::NetGen.INetwork
         public readonly Span dZ7; // dZ7: m × 10
         public readonly Span Scratch; // the conv kernels' scratch: the rest of the workspace
 
-        public Buffers(float[] workspace, int m)
+        public Buffers(Span workspace, int m)
         {
-            Z1 = new(workspace, 0 * m, 4704 * m);
-            A1 = new(workspace, 4704 * m, 4704 * m);
-            dZ1 = new(workspace, 9408 * m, 4704 * m);
-            Z2 = new(workspace, 14112 * m, 1176 * m);
+            Z1 = workspace.Slice(0 * m, 4704 * m);
+            A1 = workspace.Slice(4704 * m, 4704 * m);
+            dZ1 = workspace.Slice(9408 * m, 4704 * m);
+            Z2 = workspace.Slice(14112 * m, 1176 * m);
             A2 = Z2;
-            dZ2 = new(workspace, 15288 * m, 1176 * m);
-            Z3 = new(workspace, 16464 * m, 1600 * m);
-            A3 = new(workspace, 18064 * m, 1600 * m);
-            dZ3 = new(workspace, 19664 * m, 1600 * m);
-            Z4 = new(workspace, 21264 * m, 400 * m);
+            dZ2 = workspace.Slice(15288 * m, 1176 * m);
+            Z3 = workspace.Slice(16464 * m, 1600 * m);
+            A3 = workspace.Slice(18064 * m, 1600 * m);
+            dZ3 = workspace.Slice(19664 * m, 1600 * m);
+            Z4 = workspace.Slice(21264 * m, 400 * m);
             A4 = Z4;
-            dZ4 = new(workspace, 21664 * m, 400 * m);
-            Z5 = new(workspace, 22064 * m, 120 * m);
-            A5 = new(workspace, 22184 * m, 120 * m);
-            dZ5 = new(workspace, 22304 * m, 120 * m);
-            Z6 = new(workspace, 22424 * m, 84 * m);
-            A6 = new(workspace, 22508 * m, 84 * m);
-            dZ6 = new(workspace, 22592 * m, 84 * m);
-            Z7 = new(workspace, 22676 * m, 10 * m);
-            A7 = new(workspace, 22686 * m, 10 * m);
-            dZ7 = new(workspace, 22696 * m, 10 * m);
-            Scratch = new(workspace, WorkspacePerSample * m, workspace.Length - WorkspacePerSample * m);
+            dZ4 = workspace.Slice(21664 * m, 400 * m);
+            Z5 = workspace.Slice(22064 * m, 120 * m);
+            A5 = workspace.Slice(22184 * m, 120 * m);
+            dZ5 = workspace.Slice(22304 * m, 120 * m);
+            Z6 = workspace.Slice(22424 * m, 84 * m);
+            A6 = workspace.Slice(22508 * m, 84 * m);
+            dZ6 = workspace.Slice(22592 * m, 84 * m);
+            Z7 = workspace.Slice(22676 * m, 10 * m);
+            A7 = workspace.Slice(22686 * m, 10 * m);
+            dZ7 = workspace.Slice(22696 * m, 10 * m);
+            Scratch = workspace.Slice(WorkspacePerSample * m);
+        }
+    }
+
+    // ───── Shards: a large batch split across cores ─────
+
+    /// <summary>The multiply-adds of one sample's forward pass: a batch of m samples is split into shards only when m ×
+    /// this is large enough to gain (<see cref="global::NetGen.Parallelism"/>).</summary>
+    internal const long WorkPerSample = 416520;
+    private ShardWork? _shardWork; // this network's shard code, made on its first split batch
+    private float[]? _partials;    // the gradients of shards 1 … S − 1, ParameterCount floats each, kept
+
+    /// <summary>Shard k's part of the workspace: its samples' buffers (count × WorkspacePerSample floats), then its
+    /// share of the conv scratch that follows the m samples' buffers; with one shard, the whole workspace.</summary>
+    private static Span Region(Span workspace, int shard, int shards, int start, int count, int m)
+    {
+        int scratch = (workspace.Length - m * WorkspacePerSample) / shards;
+        return workspace.Slice(start * WorkspacePerSample + shard * scratch, count * WorkspacePerSample + scratch);
+    }
+
+    /// <summary>One shard of a batch call: the single-thread path over the shard's samples, X and Y rows sliced, in its
+    /// part of the workspace. Made once per network (or frozen snapshot); it keeps no per-call state, so calls on many
+    /// threads may share it.</summary>
+    private sealed class ShardWork : global::NetGen.IShardWork
+    {
+        /// <summary>The operations, as <see cref="global::NetGen.ShardArgs.Operation"/> carries them.</summary>
+        internal const int Predict = 0, Cost = 1, Gradients = 2;
+
+        private readonly float[] _parameters;
+        private readonly Kernels.PackedWeights?[]? _packed;
+
+        /// <summary>The shard code over <paramref name="parameters"/> (and the wide layers' packed Wᵀ, or
+        /// null).</summary>
+        internal ShardWork(float[] parameters, Kernels.PackedWeights?[]? packed)
+        {
+            _parameters = parameters;
+            _packed = packed;
+        }
+
+        /// <inheritdoc/>
+        public double RunShard(in global::NetGen.ShardArgs args)
+        {
+            int start = args.Start, count = args.Count;
+            Span workspace = Region(args.Workspace, args.Shard, args.Shards, start, count, args.M);
+            ReadOnlySpan X = args.X.Slice(start * InputSize, count * InputSize);
+            switch (args.Operation)
+            {
+                case Predict:
+                    PredictBatchWith(_parameters, _packed, workspace, X,
+                        args.Output.Slice(start * OutputSize, count * OutputSize), count);
+                    return 0;
+                case Cost:
+                    return CostSum(
+                        _parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), workspace, count);
+                default:
+                    // Shard 0 writes the caller's gradients, shard k ≥ 1 its block of the partials.
+                    Span g = args.Shard == 0 ? args.Output : args.Partials.Slice(
+                        (args.Shard - 1) * ParameterCount, ParameterCount);
+                    return Backpropagate(_parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), count, g,
+                        new Buffers(workspace, count));
+            }
         }
     }
 
@@ -709,6 +816,8 @@ partial class LeNet5 : global::NetGen.INetwork
         // This thread's batch workspace, shared by the snapshots of this class on the thread: a call uses it only while
         // it runs, a thread runs one call at a time, and the kernels call no user code that could re-enter.
         [global::System.ThreadStatic] private static float[]? t_workspace;
+        // The snapshot's shard code: it keeps no per-call state, so every thread's call may use it at once.
+        private readonly ShardWork _shardWork;
 
         /// <summary>A snapshot of <paramref name="parameters"/> (<see cref="ParameterCount"/> floats, laid out like
         /// <see cref="LeNet5.Parameters"/>), copied.</summary>
@@ -721,6 +830,7 @@ partial class LeNet5 : global::NetGen.INetwork
             _packed = new Kernels.PackedWeights?[LayerCount];
             _packed[4] = Kernels.PackedWeights.Of(p.Slice(W5Offset, W5Length), p.Slice(B5Offset, B5Length), 400, 120);
             _packed[5] = Kernels.PackedWeights.Of(p.Slice(W6Offset, W6Length), p.Slice(B6Offset, B6Length), 120, 84);
+            _shardWork = new ShardWork(_network._parameters, _packed);
         }
 
         /// <summary>One sample: <paramref name="y"/> = network(<paramref name="x"/>), as the network's Predict.
@@ -739,25 +849,35 @@ partial class LeNet5 : global::NetGen.INetwork
         public void PredictBatch(ReadOnlySpan X, Span Y, int m)
         {
             Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-            PredictBatchWith(_network._parameters, _packed, Workspace(m), X, Y, m);
+            int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+            // Split across cores or not, this thread's workspace holds the call; the workers write only their shards'
+            // parts.
+            if (shards == 1)
+                PredictBatchWith(_network._parameters, _packed, Workspace(m, 1), X, Y, m);
+            else
+                _ = global::NetGen.ShardPool.Run(
+                    _shardWork, ShardWork.Predict, shards, m, X, default, Y, default, Workspace(m, shards));
         }
 
-        [global::System.ThreadStatic] private static int t_workspaceSamples;
+        [global::System.ThreadStatic] private static int t_workspaceSamples, t_workspaceShards;
 
-        /// <summary>This thread's batch workspace (and conv scratch) for m samples: grows to the largest m seen, then
-        /// never allocates again.</summary>
-        private static float[] Workspace(int m)
+        /// <summary>This thread's batch workspace (and conv scratch, one per shard) for m samples: grows to the largest
+        /// m and S seen, then never allocates again.</summary>
+        private static float[] Workspace(int m, int shards)
         {
             float[]? workspace = t_workspace;
-            if (workspace is null || m > t_workspaceSamples)
+            if (workspace is null || m > t_workspaceSamples || shards > t_workspaceShards)
             {
-                long needed = (long)m * WorkspacePerSample + ScratchLength(m);
+                m = global::System.Math.Max(m, t_workspaceSamples);
+                shards = global::System.Math.Max(shards, t_workspaceShards);
+                long needed = (long)m * WorkspacePerSample + (long)shards * ScratchLength(m);
                 if (needed > global::System.Array.MaxLength)
                     throw new global::System.ArgumentOutOfRangeException(nameof(m), m,
                         $"a batch of {m} samples needs {needed} floats of workspace, " +
                         "more than one array can hold; split the batch");
                 t_workspace = workspace = new float[needed];
                 t_workspaceSamples = m;
+                t_workspaceShards = shards;
             }
             return workspace;
         }

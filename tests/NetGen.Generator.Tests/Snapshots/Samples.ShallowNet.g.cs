@@ -243,13 +243,19 @@ partial class ShallowNet : global::NetGen.INetwork
     public void PredictBatch(ReadOnlySpan X, Span Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        PredictBatchWith(_parameters, Workspace(m), X, Y, m);
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        if (shards == 1)
+            PredictBatchWith(_parameters, Workspace(m), X, Y, m);
+        else
+            _ = global::NetGen.ShardPool.Run(
+                _shardWork ??= new ShardWork(_parameters), ShardWork.Predict, shards, m, X, default, Y, default,
+                Workspace(m));
     }
 
     /// <summary><see cref="PredictBatch"/>'s forward pass over the parameters <paramref name="p"/>, in <paramref
     /// name="workspace"/> (at least m × <see cref="WorkspacePerSample"/> floats): the network's, or a <see
     /// cref="Frozen"/>'s. Lengths are checked by the caller.</summary>
-    private static void PredictBatchWith(ReadOnlySpan p, float[] workspace, ReadOnlySpan X, Span Y, int m)
+    private static void PredictBatchWith(ReadOnlySpan p, Span workspace, ReadOnlySpan X, Span Y, int m)
     {
         var b = new Buffers(workspace, m);
         Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
@@ -266,10 +272,12 @@ partial class ShallowNet : global::NetGen.INetwork
     public float Cost(ReadOnlySpan X, ReadOnlySpan Y, int m)
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-        ReadOnlySpan p = _parameters;
-        var b = new Buffers(Workspace(m), m);
-        Forward(p, X, b, m);
-        return CostOf(b, Y, m);
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        double sum = shards == 1 ? CostSum(_parameters, X, Y, Workspace(m), m)
+            : global::NetGen.ShardPool.Run(
+                _shardWork ??= new ShardWork(_parameters), ShardWork.Cost, shards, m, X, Y, default, default,
+                Workspace(m));
+        return CostOf(sum, m);
     }
 
     /// <summary>The forward pass in training mode, then the backward pass: writes dJ/dθ into <paramref
@@ -283,8 +291,36 @@ partial class ShallowNet : global::NetGen.INetwork
     {
         Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients), "ParameterCount");
-        var b = new Buffers(Workspace(m), m);
-        return Backpropagate(X, Y, m, gradients, b);
+        return GradientsThenStep(X, Y, m, gradients, step: false, 0f);
+    }
+
+    /// <summary><see cref="ComputeGradients(ReadOnlySpan, ReadOnlySpan, int, Span)"/> after the
+    /// checks, then, with <paramref name="step"/>, θ ← θ − α·dθ, α being <paramref name="learningRate"/>; with shards,
+    /// each range of parameters the reduction sums takes its step while it is in cache.</summary>
+    private float GradientsThenStep(
+        ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, bool step, float learningRate)
+    {
+        int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+        float[] workspace = Workspace(m);
+        double sum;
+        if (shards == 1)
+            sum = Backpropagate(_parameters, X, Y, m, gradients, new Buffers(workspace, m));
+        else
+        {
+            // Shard 0 writes into gradients, shard k ≥ 1 into its block of _partials; then g = Σ_k (count_k/m)·g_k, in
+            // order.
+            long partials = (long)(shards - 1) * ParameterCount;
+            if (_partials is null || _partials.Length < partials) _partials = new float[partials];
+            sum = global::NetGen.ShardPool.Run(_shardWork ??= new ShardWork(_parameters), ShardWork.Gradients, shards,
+                m, X, Y, gradients, _partials, workspace);
+            global::NetGen.ShardPool.Reduce(
+                gradients, _partials, shards, m, step ? _parameters : default, learningRate);
+            return CostOf(sum, m);
+        }
+        float cost = CostOf(sum, m);
+        if (step)
+            Kernels.GradientDescent(_parameters, gradients, learningRate); // θ ← θ − α·dθ
+        return cost;
     }
 
     /// <summary>One step of gradient descent, θ ← θ − α·dJ/dθ. Returns the cost before the step. Allocates nothing
@@ -303,26 +339,25 @@ partial class ShallowNet : global::NetGen.INetwork
         if (!float.IsFinite(learningRate))
             throw new global::System.ArgumentOutOfRangeException(nameof(learningRate), learningRate,
                 "the learning rate α must be a finite number; the parameters are unchanged.");
-        float[] g = _gradients ??= new float[ParameterCount];
-        float cost = ComputeGradients(X, Y, m, g);
-        Kernels.GradientDescent(_parameters, g, learningRate); // θ ← θ − α·dθ
-        return cost;
+        Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
+        return GradientsThenStep(X, Y, m, _gradients ??= new float[ParameterCount], step: true, learningRate);
     }
 
     // ───── The passes over a batch ─────
 
-    /// <summary>The training forward pass, the cost, then the backward pass from the output error down to layer
-    /// 1.</summary>
-    private float Backpropagate(ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, in Buffers b)
+    /// <summary>The training forward pass, the loss, then the backward pass from the output error down to layer 1, over
+    /// the m samples of X (a batch or one shard of it): writes the mean gradients of the data term (no penalty) and
+    /// returns the loss's sum over the m samples.</summary>
+    private static double Backpropagate(
+        ReadOnlySpan p, ReadOnlySpan X, ReadOnlySpan Y, int m, Span gradients, in Buffers b)
     {
-        ReadOnlySpan p = _parameters;
         Forward(p, X, b, m);
-        float cost = CostOf(b, Y, m);
+        double sum = Kernels.BinaryCrossEntropy(b.Z2, Y);
 
         Kernels.OutputError(b.A2, Y, b.dZ2); // dZ2 = A2 − Y (sigmoid with binary cross-entropy)
         Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
         Layer1Backward(b.A0, b.A1, b.dZ1, gradients, m);
-        return cost;
+        return sum;
     }
 
     /// <summary>The forward pass over a batch: every Z[l] and A[l] into the buffers.</summary>
@@ -333,11 +368,20 @@ partial class ShallowNet : global::NetGen.INetwork
         Layer2Forward(p, b.A1, b.Z2, b.A2, m);
     }
 
-    /// <summary>J = −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so that it stays
-    /// finite), from the forward pass's buffers.</summary>
-    private static float CostOf(in Buffers b, ReadOnlySpan Y, int m)
+    /// <summary>The sum of the loss over the m samples of X (a batch or one shard of it), without the 1/m and the
+    /// penalties: the forward pass in <paramref name="workspace"/>.</summary>
+    private static double CostSum(ReadOnlySpan p, ReadOnlySpan X, ReadOnlySpan Y, Span workspace, int m)
     {
-        return (float)(Kernels.BinaryCrossEntropy(b.Z2, Y) / m);
+        var b = new Buffers(workspace, m);
+        Forward(p, X, b, m);
+        return Kernels.BinaryCrossEntropy(b.Z2, Y);
+    }
+
+    /// <summary>J = −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so that it stays
+    /// finite), from the loss's sum over the batch's m samples (the shards' sums added in order).</summary>
+    private static float CostOf(double sum, int m)
+    {
+        return (float)(sum / m);
     }
 
     // ───── Batch workspace ─────
@@ -373,15 +417,68 @@ partial class ShallowNet : global::NetGen.INetwork
         public readonly Span A2; // A2: 1 × m
         public readonly Span dZ2; // dZ2: 1 × m
 
-        public Buffers(float[] workspace, int m)
+        public Buffers(Span workspace, int m)
         {
-            A0 = new(workspace, 0 * m, 3 * m);
-            Z1 = new(workspace, 3 * m, 4 * m);
-            A1 = new(workspace, 7 * m, 4 * m);
-            dZ1 = new(workspace, 11 * m, 4 * m);
-            Z2 = new(workspace, 15 * m, 1 * m);
-            A2 = new(workspace, 16 * m, 1 * m);
-            dZ2 = new(workspace, 17 * m, 1 * m);
+            A0 = workspace.Slice(0 * m, 3 * m);
+            Z1 = workspace.Slice(3 * m, 4 * m);
+            A1 = workspace.Slice(7 * m, 4 * m);
+            dZ1 = workspace.Slice(11 * m, 4 * m);
+            Z2 = workspace.Slice(15 * m, 1 * m);
+            A2 = workspace.Slice(16 * m, 1 * m);
+            dZ2 = workspace.Slice(17 * m, 1 * m);
+        }
+    }
+
+    // ───── Shards: a large batch split across cores ─────
+
+    /// <summary>The multiply-adds of one sample's forward pass: a batch of m samples is split into shards only when m ×
+    /// this is large enough to gain (<see cref="global::NetGen.Parallelism"/>).</summary>
+    internal const long WorkPerSample = 16;
+    private ShardWork? _shardWork; // this network's shard code, made on its first split batch
+    private float[]? _partials;    // the gradients of shards 1 … S − 1, ParameterCount floats each, kept
+
+    /// <summary>Shard k's part of the workspace: the buffers of its samples, [start, start + count).</summary>
+    private static Span Region(Span workspace, int start, int count)
+        => workspace.Slice(start * WorkspacePerSample, count * WorkspacePerSample);
+
+    /// <summary>One shard of a batch call: the single-thread path over the shard's samples, X and Y rows sliced, in its
+    /// part of the workspace. Made once per network (or frozen snapshot); it keeps no per-call state, so calls on many
+    /// threads may share it.</summary>
+    private sealed class ShardWork : global::NetGen.IShardWork
+    {
+        /// <summary>The operations, as <see cref="global::NetGen.ShardArgs.Operation"/> carries them.</summary>
+        internal const int Predict = 0, Cost = 1, Gradients = 2;
+
+        private readonly float[] _parameters;
+
+        /// <summary>The shard code over <paramref name="parameters"/>.</summary>
+        internal ShardWork(float[] parameters)
+        {
+            _parameters = parameters;
+        }
+
+        /// <inheritdoc/>
+        public double RunShard(in global::NetGen.ShardArgs args)
+        {
+            int start = args.Start, count = args.Count;
+            Span workspace = Region(args.Workspace, start, count);
+            ReadOnlySpan X = args.X.Slice(start * InputSize, count * InputSize);
+            switch (args.Operation)
+            {
+                case Predict:
+                    PredictBatchWith(
+                        _parameters, workspace, X, args.Output.Slice(start * OutputSize, count * OutputSize), count);
+                    return 0;
+                case Cost:
+                    return CostSum(
+                        _parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), workspace, count);
+                default:
+                    // Shard 0 writes the caller's gradients, shard k ≥ 1 its block of the partials.
+                    Span g = args.Shard == 0 ? args.Output : args.Partials.Slice(
+                        (args.Shard - 1) * ParameterCount, ParameterCount);
+                    return Backpropagate(_parameters, X, args.Y.Slice(start * OutputSize, count * OutputSize), count, g,
+                        new Buffers(workspace, count));
+            }
         }
     }
 
@@ -411,6 +508,8 @@ partial class ShallowNet : global::NetGen.INetwork
         // This thread's batch workspace, shared by the snapshots of this class on the thread: a call uses it only while
         // it runs, a thread runs one call at a time, and the kernels call no user code that could re-enter.
         [global::System.ThreadStatic] private static float[]? t_workspace;
+        // The snapshot's shard code: it keeps no per-call state, so every thread's call may use it at once.
+        private readonly ShardWork _shardWork;
 
         /// <summary>A snapshot of <paramref name="parameters"/> (<see cref="ParameterCount"/> floats, laid out like
         /// <see cref="ShallowNet.Parameters"/>), copied.</summary>
@@ -419,6 +518,7 @@ partial class ShallowNet : global::NetGen.INetwork
             Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "ParameterCount");
             _network = new ShallowNet(DefaultSeed); // its draw is overwritten at once
             parameters.CopyTo(_network._parameters);
+            _shardWork = new ShardWork(_network._parameters);
         }
 
         /// <summary>One sample: <paramref name="y"/> = network(<paramref name="x"/>), as the network's Predict.
@@ -437,7 +537,14 @@ partial class ShallowNet : global::NetGen.INetwork
         public void PredictBatch(ReadOnlySpan X, Span Y, int m)
         {
             Guard.Batch(X.Length, Y.Length, m, InputSize, OutputSize);
-            PredictBatchWith(_network._parameters, Workspace(m), X, Y, m);
+            int shards = global::NetGen.ShardPool.Plan(m, WorkPerSample);
+            // Split across cores or not, this thread's workspace holds the call; the workers write only their shards'
+            // parts.
+            if (shards == 1)
+                PredictBatchWith(_network._parameters, Workspace(m), X, Y, m);
+            else
+                _ = global::NetGen.ShardPool.Run(
+                    _shardWork, ShardWork.Predict, shards, m, X, default, Y, default, Workspace(m));
         }
 
         /// <summary>This thread's batch workspace for m samples: grows to the largest m seen, then never allocates
