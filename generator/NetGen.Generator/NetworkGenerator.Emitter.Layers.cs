@@ -25,8 +25,10 @@ public sealed partial class NetworkGenerator
                 (linear ? a + " = " + z : a + " = " + layerPlan.Formula(z)) + ".</summary>");
             w.WriteLine("/// <param name=\"p\">The parameters.</param>");
             w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(plan, layer.Inputs) + ": the layer's input.</param>");
-            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(plan, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." :
-                fused ? " unless empty (a prediction keeps " + a + " alone)." : ".") + "</param>");
+            bool keepsZ = layerPlan.KeepsZ;
+            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(plan, layer.Units) + ": " + (linear ? "written; it is also " + a + " (linear)." :
+                !keepsZ ? "not written (g′ reads " + a + ", and nothing else reads " + z + ")." :
+                fused ? "written unless empty (a prediction keeps " + a + " alone)." : "written.") + "</param>");
             if (!linear)
                 w.WriteLine("/// <param name=\"" + a + "\">" + Shape(plan, layer.Units) + ": written; may be " + z + " itself.</param>");
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -34,10 +36,18 @@ public sealed partial class NetworkGenerator
                 (linear ? "" : ", " + Span + " " + a) + ", int m)";
             using (w.Open(signature))
             {
-                if (fused)
+                if (fused && columns)
                 {
-                    w.WriteLine(Kernels + ".DenseForwardColumns(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z + ", " + a +
-                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " + z + " = " + product + ", " + a + " = " + layerPlan.Formula(z) + " in the same pass");
+                    w.WriteLine(Kernels + ".DenseForwardColumns(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " +
+                        (keepsZ ? z : "default") + ", " + a + ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " +
+                        (keepsZ ? z + " = " + product + ", " + a + " = " + layerPlan.Formula(z) + " in the same pass"
+                            : a + " = " + layerPlan.Formula(product) + ", g in registers; " + z + " is not kept"));
+                }
+                else if (fused)
+                {
+                    w.WriteLine(Kernels + ".DenseForward(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a +
+                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " + a + " = " +
+                        layerPlan.Formula(product) + ", g in registers; " + z + " is not kept");
                 }
                 else
                 {

@@ -18,6 +18,8 @@ namespace NetGen.Generator.Model;
 /// <param name="Formula">g: "max(0, {z})".</param>
 /// <param name="Derivative">dZ = dA ⊙ g′ from the buffer <paramref name="Backward"/> reads.</param>
 /// <param name="DerivativeFromZ">dZ = dA ⊙ g′ written from Z, for <paramref name="BackwardFromZ"/>.</param>
+/// <param name="DerivativeFromA">dZ = dA ⊙ g′ written from A where <paramref name="Backward"/> reads Z but may read A
+/// instead (ReLU-like: A &gt; 0 exactly where Z &gt; 0, the same kernel on either); null where it may not.</param>
 internal sealed record ActivationForm(
     Activation Kind,
     string? Forward,
@@ -29,7 +31,8 @@ internal sealed record ActivationForm(
     bool RowWise,
     string Formula,
     string Derivative,
-    string? DerivativeFromZ)
+    string? DerivativeFromZ,
+    string? DerivativeFromA = null)
 {
     public static readonly ActivationForm Linear = new(Activation.Linear, null, "IdentityFunction", null, null,
         false, false, false, "{z}", "{da}", null);
@@ -44,11 +47,11 @@ internal sealed record ActivationForm(
 
     public static readonly ActivationForm Relu = new(Activation.Relu, "Relu", "ReluFunction",
         "ReluBackward", null, true, false, false,
-        "max(0, {z})", "{da} ⊙ ({z} > 0)", null);
+        "max(0, {z})", "{da} ⊙ ({z} > 0)", null, "{da} ⊙ ({a} > 0)");
 
     public static readonly ActivationForm LeakyRelu = new(Activation.LeakyRelu, "LeakyRelu", "LeakyReluFunction",
         "LeakyReluBackward", null, true, true, false,
-        "{z} > 0 ? {z} : {s}·{z}", "{da} ⊙ ({z} > 0 ? 1 : {s})", null);
+        "{z} > 0 ? {z} : {s}·{z}", "{da} ⊙ ({z} > 0 ? 1 : {s})", null, "{da} ⊙ ({a} > 0 ? 1 : {s})");
 
     public static readonly ActivationForm Softmax = new(Activation.Softmax, "Softmax", "IdentityFunction",
         "SoftmaxBackward", null, false, false, true,

@@ -81,14 +81,14 @@ partial class HousePrice : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = tanh(Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">8 × m: the layer's input.</param>
-    /// <param name="Z1">16 × m: written.</param>
+    /// <param name="Z1">16 × m: not written (g′ reads A1, and nothing else reads Z1).</param>
     /// <param name="A1">16 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(ReadOnlySpan p, ReadOnlySpan A0, Span Z1, Span A1, int m)
     {
-        // Z1 = W1·A0 + b1
-        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 8, 16);
-        Kernels.Tanh(Z1, A1); // A1 = tanh(Z1)
+        // A1 = tanh(W1·A0 + b1), g in registers; Z1 is not kept
+        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), default, A1, m, 8,
+            16, new Kernels.TanhFunction());
     }
 
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
@@ -235,7 +235,7 @@ partial class HousePrice : global::NetGen.INetwork
     {
         var b = new Buffers(workspace, m);
         Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 8 × m, samples as columns
-        Layer1Forward(p, b.A0, b.A1, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is computed in place
+        Layer1Forward(p, b.A0, default, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is not kept
         Layer2Forward(p, b.A1, Y, m); // A2 = Z2 = W2·A1 + b2; Y is A2 (one output: m × 1 is 1 × m)
     }
 

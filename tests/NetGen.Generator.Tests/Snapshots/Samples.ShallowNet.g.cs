@@ -83,14 +83,14 @@ partial class ShallowNet : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = tanh(Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">3 × m: the layer's input.</param>
-    /// <param name="Z1">4 × m: written.</param>
+    /// <param name="Z1">4 × m: not written (g′ reads A1, and nothing else reads Z1).</param>
     /// <param name="A1">4 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(ReadOnlySpan p, ReadOnlySpan A0, Span Z1, Span A1, int m)
     {
-        // Z1 = W1·A0 + b1
-        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 4);
-        Kernels.Tanh(Z1, A1); // A1 = tanh(Z1)
+        // A1 = tanh(W1·A0 + b1), g in registers; Z1 is not kept
+        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), default, A1, m, 3,
+            4, new Kernels.TanhFunction());
     }
 
     /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
@@ -112,14 +112,14 @@ partial class ShallowNet : global::NetGen.INetwork
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = σ(Z2).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">4 × m: the layer's input.</param>
-    /// <param name="Z2">1 × m: written.</param>
+    /// <param name="Z2">1 × m: written unless empty (a prediction keeps A2 alone).</param>
     /// <param name="A2">1 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(ReadOnlySpan p, ReadOnlySpan A1, Span Z2, Span A2, int m)
     {
-        // Z2 = W2·A1 + b2
-        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 4, 1);
-        Kernels.Sigmoid(Z2, A2); // A2 = σ(Z2)
+        // Z2 = W2·A1 + b2, A2 = σ(Z2) in the same pass
+        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, A2, m, 4, 1,
+            new Kernels.SigmoidFunction());
     }
 
     /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
@@ -253,9 +253,9 @@ partial class ShallowNet : global::NetGen.INetwork
     {
         var b = new Buffers(workspace, m);
         Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
-        Layer1Forward(p, b.A0, b.A1, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is computed in place
-        // A2 = σ(Z2); Z2 = W2·A1 + b2 is computed in place; Y is A2 (one output: m × 1 is 1 × m)
-        Layer2Forward(p, b.A1, Y, Y, m);
+        Layer1Forward(p, b.A0, default, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is not kept
+        // A2 = σ(Z2); Z2 = W2·A1 + b2 is not kept; Y is A2 (one output: m × 1 is 1 × m)
+        Layer2Forward(p, b.A1, default, Y, m);
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so
