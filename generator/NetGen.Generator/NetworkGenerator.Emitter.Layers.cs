@@ -134,7 +134,10 @@ public sealed partial class NetworkGenerator
         {
             LayerSpec layer = layerPlan.Layer;
             int l = layer.Index;
-            string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l, dz = "dZ" + l, daPrev = "dA" + (l - 1);
+            // The layer below may take its g′ here, as W[l]ᵀ·dZ[l] is stored: its dZ is written, not its dA.
+            LayerPlan? below = l > 1 ? plan.Layers[l - 2] : null;
+            bool gPrimeBelow = below is { GPrimeAbove: true };
+            string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l, dz = "dZ" + l, daPrev = (gPrimeBelow ? "dZ" : "dA") + (l - 1);
             bool derivative = layerPlan.GPrimeReads != GPrimeSource.None;
             bool first = l == 1;
 
@@ -147,7 +150,9 @@ public sealed partial class NetworkGenerator
             if (derivative) steps.Add(dz + " = " + layerPlan.DerivativeFormula());
             steps.Add("dW" + l + " = (1/m)·" + weightProduct + PenaltyGradientFormula(layer));
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
-            if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
+            if (gPrimeBelow)
+                steps.Add(daPrev + " = " + BelowDerivative(below!, inputProduct) + " (dA" + (l - 1) + " = " + inputProduct + " times layer " + (l - 1) + "'s g′, never stored)");
+            else if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
             var parameters = new List<string>();
             if (layerPlan.BackwardReadsParameters)
@@ -169,13 +174,14 @@ public sealed partial class NetworkGenerator
                 parameters.Add(ReadOnlySpan + " " + d);
             }
             bool entersAsDa = derivative || layer.HasDropout;
-            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(plan, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
+            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(plan, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz +
+                (layerPlan.GPrimeAbove ? " (g′ applied by layer " + (l + 1) + "'s backward)." : ".")) + "</param>");
             w.WriteLine("/// <param name=\"g\">The gradients, laid out like the parameters; dW" + l + " and db" + l + " are written.</param>");
             parameters.Add(Span + " " + dz);
             parameters.Add(Span + " g");
             if (!first)
             {
-                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(plan, layer.Inputs) + ": written.</param>");
+                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(plan, layer.Inputs) + ": written" + (gPrimeBelow ? " (layer " + (l - 1) + "'s dZ)." : ".") + "</param>");
                 parameters.Add(Span + " " + daPrev);
             }
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -198,12 +204,20 @@ public sealed partial class NetworkGenerator
                     w.WriteLine(Kernels + ".L2Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L2) + " / m); // dW" + l + " += (λ/m)·W" + l + " (L2, λ = " + Parser.Format(layer.L2) + ")");
                 if (layer.L1 > 0f)
                     w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l + " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
-                if (!first)
+                if (gPrimeBelow)
+                    w.WriteLine(Kernels + ".DenseBackwardInputColumns(" + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + aPrev + ", " + daPrev + ", m, " + layer.Inputs + ", " +
+                        layer.Units + ", new " + Kernels + "." + below!.G.DerivativeOfA + "()); // " + daPrev + " = " + BelowDerivative(below, inputProduct));
+                else if (!first)
                     w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
                         "); // " + daPrev + " = " + inputProduct);
             }
             w.WriteLine();
         }
+
+        /// <summary>The layer below's dZ = dA ⊙ g′ with dA the product <paramref name="product"/>: "(W2ᵀ·dZ2) ⊙ (1 − A1²)".</summary>
+        private static string BelowDerivative(LayerPlan below, string product)
+            => ActivationForm.Fill(below.G.Derivative, "Z" + below.Index, "A" + below.Index, "(" + product + ")",
+                Parser.Format(below.Layer.LeakySlope));
 
         private static string PenaltyGradientFormula(LayerSpec layer)
             => (layer.L2 > 0f ? " + (λ/m)·W" + layer.Index : "") + (layer.L1 > 0f ? " + (λ/2m)·sign(W" + layer.Index + ")" : "");

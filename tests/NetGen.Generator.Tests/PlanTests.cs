@@ -40,8 +40,11 @@ public class PlanTests
         Assert.True(hidden.FusedActivation); // tanh in the product kernel's registers
         Assert.False(hidden.KeepsZ); // g′ reads A1 and nothing reads Z1: the forward writes A1 alone
         Assert.False(hidden.FusedOutput);
-        Assert.Equal(GPrimeSource.A, hidden.GPrimeReads);
-        Assert.Equal("dA1 ⊙ (1 − A1²)", hidden.DerivativeFormula());
+        // tanh′ = 1 − A1² moves into layer 2's backward, which stores dZ1 = (W2ᵀ·dZ2) ⊙ (1 − A1²) at once.
+        Assert.True(hidden.GPrimeAbove);
+        Assert.Equal(GPrimeSource.None, hidden.GPrimeReads);
+        Assert.Equal("TanhDerivative", hidden.G.DerivativeOfA);
+        Assert.False(output.GPrimeAbove); // the output's dZ comes from the loss
         Assert.Equal(OneSampleStrategy.Unrolled, hidden.OneSample);
         Assert.False(hidden.BackwardReadsParameters); // the first layer computes no dA0, and has no penalty
 

@@ -161,6 +161,55 @@ public class ColumnsKernelTests
     }
 
     /// <summary>
+    /// dZ = (Wᵀ·dZ_out) ⊙ g′(A) in one pass (<see cref="Kernels.DenseBackwardInputColumns{TDerivative}"/>, tanh′ = 1 − A²
+    /// and σ′ = A(1 − A)) for every m from 0 to 97 and every pair of widths, public entry point and scalar strategy,
+    /// against the double product times the double g′, with a sentinel after the output.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LayerShapes))]
+    public void DenseBackwardInputColumns_times_g_prime_matches_the_double_product_for_every_tail(int nIn, int nOut)
+    {
+        foreach (int m in SampleCounts())
+            foreach (bool tanh in new[] { true, false })
+            {
+                float[] dz = TestData.Uniform(nOut * m, (ulong)(51 + m), 2), w = TestData.Uniform(nOut * nIn, 52, 2);
+                float[] a = TestData.Uniform(nIn * m, (ulong)(53 + m), 1);
+                if (!tanh)
+                    for (int q = 0; q < a.Length; q++) a[q] = 0.5f + 0.5f * a[q]; // a sigmoid's output, in (0, 1)
+                for (int strategy = 0; strategy < 2; strategy++)
+                {
+                    var result = new float[nIn * m + 1];
+                    result.AsSpan().Fill(float.NaN);
+                    result[^1] = 12345f;
+                    if (strategy == 0 && tanh)
+                        Kernels.DenseBackwardInputColumns(dz, w, a, result.AsSpan(0, nIn * m), m, nIn, nOut, new Kernels.TanhDerivative());
+                    else if (strategy == 0)
+                        Kernels.DenseBackwardInputColumns(dz, w, a, result.AsSpan(0, nIn * m), m, nIn, nOut, new Kernels.SigmoidDerivative());
+                    else if (m > 0)
+                    {
+                        float none = 0f;
+                        if (tanh)
+                            Kernels.ColumnsScalar<Kernels.StoreTimesY, Kernels.TanhDerivative>(ref w[0], 1, nIn, ref dz[0], ref none, false,
+                                ref result[0], ref a[0], nIn, nOut, m, default);
+                        else
+                            Kernels.ColumnsScalar<Kernels.StoreTimesY, Kernels.SigmoidDerivative>(ref w[0], 1, nIn, ref dz[0], ref none, false,
+                                ref result[0], ref a[0], nIn, nOut, m, default);
+                    }
+                    for (int k = 0; k < nIn && m > 0; k++)
+                        for (int i = 0; i < m; i++)
+                        {
+                            double sum = 0, magnitude = 0, ak = a[k * m + i];
+                            for (int j = 0; j < nOut; j++) { sum += (double)w[j * nIn + k] * dz[j * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * dz[j * m + i]); }
+                            double gPrime = tanh ? 1 - ak * ak : ak * (1 - ak), expected = sum * gPrime;
+                            Assert.True(Math.Abs(result[k * m + i] - expected) <= 1e-5 * (1 + magnitude * Math.Abs(gPrime)),
+                                $"{(strategy == 0 ? "public" : "scalar")} {(tanh ? "tanh" : "σ")} dZ[{k},{i}] (m={m}, nIn={nIn}, nOut={nOut}): {result[k * m + i]} vs {expected}");
+                        }
+                    Assert.Equal(12345f, result[^1]);
+                }
+            }
+    }
+
+    /// <summary>
     /// dW = (1/m)·dZ·Aᵀ and db (<see cref="Kernels.DenseBackwardWeightsColumns"/>, the 4 × 2 tiles with their masked
     /// sample tail and overlapping last tiles) for every m from 1 to 97 and every pair of widths, with sentinels.
     /// </summary>

@@ -20,6 +20,8 @@ namespace NetGen.Generator.Model;
 /// <param name="DerivativeFromZ">dZ = dA ⊙ g′ written from Z, for <paramref name="BackwardFromZ"/>.</param>
 /// <param name="DerivativeFromA">dZ = dA ⊙ g′ written from A where <paramref name="Backward"/> reads Z but may read A
 /// instead (ReLU-like: A &gt; 0 exactly where Z &gt; 0, the same kernel on either); null where it may not.</param>
+/// <param name="DerivativeOfA">The struct that computes g′ from A alone, which the layer above's backward product
+/// multiplies its dA by as it stores it (sigmoid, tanh); null where g′ is not a product with a function of A.</param>
 internal sealed record ActivationForm(
     Activation Kind,
     string? Forward,
@@ -32,18 +34,19 @@ internal sealed record ActivationForm(
     string Formula,
     string Derivative,
     string? DerivativeFromZ,
-    string? DerivativeFromA = null)
+    string? DerivativeFromA = null,
+    string? DerivativeOfA = null)
 {
     public static readonly ActivationForm Linear = new(Activation.Linear, null, "IdentityFunction", null, null,
         false, false, false, "{z}", "{da}", null);
 
     public static readonly ActivationForm Sigmoid = new(Activation.Sigmoid, "Sigmoid", "SigmoidFunction",
         "SigmoidBackward", "SigmoidBackwardFromZ", false, false, false,
-        "σ({z})", "{da} ⊙ {a} ⊙ (1 − {a})", "{da} ⊙ σ({z}) ⊙ (1 − σ({z}))");
+        "σ({z})", "{da} ⊙ {a} ⊙ (1 − {a})", "{da} ⊙ σ({z}) ⊙ (1 − σ({z}))", null, "SigmoidDerivative");
 
     public static readonly ActivationForm Tanh = new(Activation.Tanh, "Tanh", "TanhFunction",
         "TanhBackward", "TanhBackwardFromZ", false, false, false,
-        "tanh({z})", "{da} ⊙ (1 − {a}²)", "{da} ⊙ (1 − tanh²({z}))");
+        "tanh({z})", "{da} ⊙ (1 − {a}²)", "{da} ⊙ (1 − tanh²({z}))", null, "TanhDerivative");
 
     public static readonly ActivationForm Relu = new(Activation.Relu, "Relu", "ReluFunction",
         "ReluBackward", null, true, false, false,

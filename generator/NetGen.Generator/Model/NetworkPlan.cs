@@ -44,6 +44,9 @@ internal sealed record BufferPlan(string Name, int Width, string? AliasOf = null
 /// <param name="BiasOffset">Where b[l] starts in the parameter block.</param>
 /// <param name="KeepsZ">The training forward writes Z[l]: g′ or the cost reads it. Otherwise only A[l] is written (in
 /// the product kernel's registers where the activation is fused) and Z[l]'s buffer is left alone.</param>
+/// <param name="GPrimeAbove">dZ[l] = dA[l] ⊙ g′ is formed by the layer above's backward, as its product
+/// W[l+1]ᵀ·dZ[l+1] is stored (samples as columns; g′ of A[l], which that layer reads anyway): this layer's backward
+/// receives dZ[l] and has no g′ step (<see cref="GPrimeReads"/> is then None).</param>
 internal sealed record LayerPlan(
     LayerSpec Layer,
     ActivationForm G,
@@ -55,7 +58,8 @@ internal sealed record LayerPlan(
     EquatableArray<BufferPlan> Buffers,
     int WeightOffset = 0,
     int BiasOffset = 0,
-    bool KeepsZ = true)
+    bool KeepsZ = true,
+    bool GPrimeAbove = false)
 {
     /// <summary>The prefix of the layer's tensor names in weight files: the declared name or <c>layers.{l-1}</c>.</summary>
     public string TensorName => Layer.TensorName;
@@ -156,6 +160,11 @@ internal sealed record NetworkPlan(
             buffers.AddRange(plan.Buffers);
             if (layer.Index < spec.Layers.Count) hidden += layer.Units;
         }
+        // With samples as columns, a sigmoid or tanh layer's g′ (a function of its A) moves into the layer above's
+        // backward product, which stores dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′ at once: dA[l] is never stored and read back.
+        for (int i = 0; columns && i + 1 < layers.Count; i++)
+            if (layers[i].G.DerivativeOfA is not null && layers[i].GPrimeReads == GPrimeSource.A && !layers[i].Layer.HasDropout)
+                layers[i] = layers[i] with { GPrimeReads = GPrimeSource.None, GPrimeAbove = true };
         int perSample = 0;
         foreach (BufferPlan buffer in buffers)
             if (buffer.AliasOf is null) perSample += buffer.Width;
