@@ -206,7 +206,7 @@ public sealed partial class NetworkGenerator
                     w.WriteLine(Kernels + ".L1Gradient(" + weights + ", " + weightGradients + ", " + FloatLiteral(layer.L1) + " / (2 * m)); // dW" + l + " += (λ/2m)·sign(W" + l + ") (L1, λ = " + Parser.Format(layer.L1) + ")");
                 if (gPrimeBelow)
                     w.WriteLine(Kernels + ".DenseBackwardInputColumns(" + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + aPrev + ", " + daPrev + ", m, " + layer.Inputs + ", " +
-                        layer.Units + ", new " + Kernels + "." + below!.G.DerivativeOfA + "()); // " + daPrev + " = " + BelowDerivative(below, inputProduct));
+                        layer.Units + ", new " + Kernels + "." + below!.G.DerivativeOfA + "(" + (below.G.TakesSlope ? FloatLiteral(below.Layer.LeakySlope) : "") + ")); // " + daPrev + " = " + BelowDerivative(below, inputProduct));
                 else if (!first)
                     w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
                         "); // " + daPrev + " = " + inputProduct);
@@ -216,7 +216,7 @@ public sealed partial class NetworkGenerator
 
         /// <summary>The layer below's dZ = dA ⊙ g′ with dA the product <paramref name="product"/>: "(W2ᵀ·dZ2) ⊙ (1 − A1²)".</summary>
         private static string BelowDerivative(LayerPlan below, string product)
-            => ActivationForm.Fill(below.G.Derivative, "Z" + below.Index, "A" + below.Index, "(" + product + ")",
+            => ActivationForm.Fill(below.G.DerivativeFromA ?? below.G.Derivative, "Z" + below.Index, "A" + below.Index, "(" + product + ")",
                 Parser.Format(below.Layer.LeakySlope));
 
         private static string PenaltyGradientFormula(LayerSpec layer)

@@ -89,8 +89,8 @@ public class PlanTests
     }
 
     /// <summary>The notes' deep net, n = [3, 5, 5, 3, 1] with ReLU: ReLU is applied inside the column product kernel
-    /// and takes g′ from A (A &gt; 0 exactly where Z &gt; 0), so Z is not written; the sigmoid output keeps Z for the
-    /// cost.</summary>
+    /// and takes g′ from A (A &gt; 0 exactly where Z &gt; 0) in the layer above's backward product, so Z is not written;
+    /// the sigmoid output keeps Z for the cost.</summary>
     [Fact]
     public void Deep_net_3_5_5_3_1()
     {
@@ -101,11 +101,13 @@ public class PlanTests
         {
             Assert.Same(ActivationForm.Relu, layer.G);
             Assert.True(layer.FusedActivation);
-            Assert.Equal(GPrimeSource.A, layer.GPrimeReads);
+            // g′ = (A > 0) is applied by the layer above's backward as it stores W[l+1]ᵀ·dZ[l+1].
+            Assert.True(layer.GPrimeAbove);
+            Assert.Equal(GPrimeSource.None, layer.GPrimeReads);
             Assert.False(layer.KeepsZ);
             Assert.Equal(OneSampleStrategy.Unrolled, layer.OneSample);
         }
-        Assert.Equal("dA2 ⊙ (A2 > 0)", plan.Layers[1].DerivativeFormula());
+        Assert.Equal("ReluDerivative", plan.Layers[1].G.DerivativeOfA);
         Assert.True(plan.Layers[3].FusedActivation); // sigmoid in registers too
         Assert.True(plan.Layers[3].KeepsZ); // the cost reads the logits Z4
         Assert.Equal(3 + 3 * (5 + 5 + 3 + 1), plan.WorkspacePerSample); // 45

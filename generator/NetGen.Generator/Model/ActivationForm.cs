@@ -21,7 +21,8 @@ namespace NetGen.Generator.Model;
 /// <param name="DerivativeFromA">dZ = dA ⊙ g′ written from A where <paramref name="Backward"/> reads Z but may read A
 /// instead (ReLU-like: A &gt; 0 exactly where Z &gt; 0, the same kernel on either); null where it may not.</param>
 /// <param name="DerivativeOfA">The struct that computes g′ from A alone, which the layer above's backward product
-/// multiplies its dA by as it stores it (sigmoid, tanh); null where g′ is not a product with a function of A.</param>
+/// multiplies its dA by as it stores it (sigmoid, tanh; ReLU and leaky ReLU where they read g′ from A); null for
+/// softmax.</param>
 internal sealed record ActivationForm(
     Activation Kind,
     string? Forward,
@@ -50,11 +51,12 @@ internal sealed record ActivationForm(
 
     public static readonly ActivationForm Relu = new(Activation.Relu, "Relu", "ReluFunction",
         "ReluBackward", null, true, false, false,
-        "max(0, {z})", "{da} ⊙ ({z} > 0)", null, "{da} ⊙ ({a} > 0)");
+        "max(0, {z})", "{da} ⊙ ({z} > 0)", null, "{da} ⊙ ({a} > 0)", "ReluDerivative");
 
     public static readonly ActivationForm LeakyRelu = new(Activation.LeakyRelu, "LeakyRelu", "LeakyReluFunction",
         "LeakyReluBackward", null, true, true, false,
-        "{z} > 0 ? {z} : {s}·{z}", "{da} ⊙ ({z} > 0 ? 1 : {s})", null, "{da} ⊙ ({a} > 0 ? 1 : {s})");
+        "{z} > 0 ? {z} : {s}·{z}", "{da} ⊙ ({z} > 0 ? 1 : {s})", null, "{da} ⊙ ({a} > 0 ? 1 : {s})",
+        "LeakyReluDerivative");
 
     public static readonly ActivationForm Softmax = new(Activation.Softmax, "Softmax", "IdentityFunction",
         "SoftmaxBackward", null, false, false, true,

@@ -160,8 +160,9 @@ internal sealed record NetworkPlan(
             buffers.AddRange(plan.Buffers);
             if (layer.Index < spec.Layers.Count) hidden += layer.Units;
         }
-        // With samples as columns, a sigmoid or tanh layer's g′ (a function of its A) moves into the layer above's
-        // backward product, which stores dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′ at once: dA[l] is never stored and read back.
+        // With samples as columns, a layer whose g′ is read off its A (sigmoid, tanh, ReLU-like) has it applied by the
+        // layer above's backward product, which stores dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′ at once: dA[l] is never stored
+        // and read back.
         for (int i = 0; columns && i + 1 < layers.Count; i++)
             if (layers[i].G.DerivativeOfA is not null && layers[i].GPrimeReads == GPrimeSource.A && !layers[i].Layer.HasDropout)
                 layers[i] = layers[i] with { GPrimeReads = GPrimeSource.None, GPrimeAbove = true };

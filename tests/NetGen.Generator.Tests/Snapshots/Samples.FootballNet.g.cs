@@ -136,19 +136,15 @@ partial class FootballNet : global::NetGen.INetwork
             3, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (A2 > 0); dW2 = (1/m)·dZ2·A1ᵀ + (λ/m)·W2; db2 = (1/m)·Σ dZ2; dA1 =
-    /// W2ᵀ·dZ2.</summary>
+    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ + (λ/m)·W2; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">20 × m: the layer's input from the forward pass.</param>
-    /// <param name="A2">3 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ2">3 × m: holds dA2 on entry and dZ2 on exit.</param>
+    /// <param name="dZ2">3 × m: holds dZ2 (g′ applied by layer 3's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
     /// <param name="dA1">20 × m: written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer2Backward(
-        ReadOnlySpan p, ReadOnlySpan A1, ReadOnlySpan A2, Span dZ2, Span g, Span dA1, int m)
+    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dA1, int m)
     {
-        Kernels.ReluBackward(A2, dZ2, dZ2); // dZ2 = dA2 ⊙ (A2 > 0)
         // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 20, 3);
@@ -172,21 +168,24 @@ partial class FootballNet : global::NetGen.INetwork
             new Kernels.SigmoidFunction());
     }
 
-    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ + (λ/m)·W3; db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
+    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ + (λ/m)·W3; db3 = (1/m)·Σ dZ3; dZ2 = (W3ᵀ·dZ3) ⊙ (A2 > 0) (dA2 =
+    /// W3ᵀ·dZ3 times layer 2's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">3 × m: the layer's input from the forward pass.</param>
     /// <param name="dZ3">1 × m: holds dZ3.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW3 and db3 are written.</param>
-    /// <param name="dA2">3 × m: written.</param>
+    /// <param name="dZ2">3 × m: written (layer 2's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer3Backward(ReadOnlySpan p, ReadOnlySpan A2, Span dZ3, Span g, Span dA2, int m)
+    private static void Layer3Backward(ReadOnlySpan p, ReadOnlySpan A2, Span dZ3, Span g, Span dZ2, int m)
     {
         // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
         Kernels.DenseBackwardWeightsColumns(
             dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 3, 1);
         // dW3 += (λ/m)·W3 (L2, λ = 0.7)
         Kernels.L2Gradient(p.Slice(W3Offset, W3Length), g.Slice(W3Offset, W3Length), 0.7f / m);
-        Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 3, 1); // dA2 = W3ᵀ·dZ3
+        // dZ2 = (W3ᵀ·dZ3) ⊙ (A2 > 0)
+        Kernels.DenseBackwardInputColumns(
+            dZ3, p.Slice(W3Offset, W3Length), A2, dZ2, m, 3, 1, new Kernels.ReluDerivative());
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -404,7 +403,7 @@ partial class FootballNet : global::NetGen.INetwork
 
         Kernels.OutputError(b.A3, Y, b.dZ3); // dZ3 = A3 − Y (sigmoid with binary cross-entropy)
         Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m); // b.dZ2 receives dA2
-        Layer2Backward(p, b.A1, b.A2, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
+        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
         Layer1Backward(p, b.A0, b.Z1, b.D1, b.dZ1, gradients, m);
         return cost;
     }
