@@ -209,16 +209,38 @@ public static partial class Kernels
                 sk = ref Unsafe.Add(ref sk, columnStride);
             }
             nuint at = (nuint)i, row = (nuint)m;
-            StoreRow<TVec, TCols, TStore, TActivation>(c00, c01, c02, c03, ref z, ref y, at, g);
-            if (TRows.Value > 1) StoreRow<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
-            if (TRows.Value > 2) StoreRow<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
-            if (TRows.Value > 3) StoreRow<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
+            if (TStore.A && (typeof(TActivation) == typeof(TanhFunction) || typeof(TActivation) == typeof(SigmoidFunction)))
+            {
+                // An exponential per block: the stores of a whole tile inlined here would exhaust the tile's inlining
+                // budget (g, Store, even the counts left as calls); each row's stores are compiled on their own.
+                StoreRowApart<TVec, TCols, TStore, TActivation>(c00, c01, c02, c03, ref z, ref y, at, g);
+                if (TRows.Value > 1) StoreRowApart<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
+                if (TRows.Value > 2) StoreRowApart<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
+                if (TRows.Value > 3) StoreRowApart<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
+            }
+            else
+            {
+                StoreRow<TVec, TCols, TStore, TActivation>(c00, c01, c02, c03, ref z, ref y, at, g);
+                if (TRows.Value > 1) StoreRow<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
+                if (TRows.Value > 2) StoreRow<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
+                if (TRows.Value > 3) StoreRow<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
+            }
             if (TCols.Value == 1 && i + width >= m) break;
         }
         if (TCols.Value > 1 && end < m)
             ColumnsTile<TVec, TRows, One, TStore, TActivation>(ref s, rowStride, columnStride, ref v0, ref bias, hasBias,
                 ref z, ref y, depth, m, g, end);
     }
+
+    /// <summary><see cref="StoreRow"/> compiled as a method of its own, with its own inlining budget.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void StoreRowApart<TVec, TCols, TStore, TActivation>(TVec q0, TVec q1, TVec q2, TVec q3, ref float z, ref float y,
+        nuint i, TActivation g)
+        where TVec : struct, IVector<TVec>
+        where TCols : struct, ICount
+        where TStore : struct, IStore
+        where TActivation : struct, IActivationFunction
+        => StoreRow<TVec, TCols, TStore, TActivation>(q0, q1, q2, q3, ref z, ref y, i, g);
 
     /// <summary>Stores the first <typeparamref name="TCols"/> of four finished blocks of one row, side by side from i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
