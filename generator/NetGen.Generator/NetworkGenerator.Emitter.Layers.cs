@@ -25,8 +25,10 @@ public sealed partial class NetworkGenerator
                 (linear ? a + " = " + z : a + " = " + layerPlan.Formula(z)) + ".</summary>");
             w.WriteLine("/// <param name=\"p\">The parameters.</param>");
             w.WriteLine("/// <param name=\"" + aPrev + "\">" + Shape(plan, layer.Inputs) + ": the layer's input.</param>");
-            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(plan, layer.Units) + ": written" + (linear ? "; it is also " + a + " (linear)." :
-                fused ? " unless empty (a prediction keeps " + a + " alone)." : ".") + "</param>");
+            bool keepsZ = layerPlan.KeepsZ;
+            w.WriteLine("/// <param name=\"" + z + "\">" + Shape(plan, layer.Units) + ": " + (linear ? "written; it is also " + a + " (linear)." :
+                !keepsZ ? "not written (g′ reads " + a + ", and nothing else reads " + z + ")." :
+                fused ? "written unless empty (a prediction keeps " + a + " alone)." : "written.") + "</param>");
             if (!linear)
                 w.WriteLine("/// <param name=\"" + a + "\">" + Shape(plan, layer.Units) + ": written; may be " + z + " itself.</param>");
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -34,10 +36,18 @@ public sealed partial class NetworkGenerator
                 (linear ? "" : ", " + Span + " " + a) + ", int m)";
             using (w.Open(signature))
             {
-                if (fused)
+                if (fused && columns)
                 {
-                    w.WriteLine(Kernels + ".DenseForwardColumns(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + z + ", " + a +
-                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " + z + " = " + product + ", " + a + " = " + layerPlan.Formula(z) + " in the same pass");
+                    w.WriteLine(Kernels + ".DenseForwardColumns(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " +
+                        (keepsZ ? z : "default") + ", " + a + ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " +
+                        (keepsZ ? z + " = " + product + ", " + a + " = " + layerPlan.Formula(z) + " in the same pass"
+                            : a + " = " + layerPlan.Formula(product) + ", g in registers; " + z + " is not kept"));
+                }
+                else if (fused)
+                {
+                    w.WriteLine(Kernels + ".DenseForward(" + aPrev + ", p.Slice(W" + l + "Offset, W" + l + "Length), p.Slice(B" + l + "Offset, B" + l + "Length), " + a +
+                        ", m, " + layer.Inputs + ", " + layer.Units + ", " + ActivationFunction(layerPlan) + "); // " + a + " = " +
+                        layerPlan.Formula(product) + ", g in registers; " + z + " is not kept");
                 }
                 else
                 {
@@ -124,7 +134,10 @@ public sealed partial class NetworkGenerator
         {
             LayerSpec layer = layerPlan.Layer;
             int l = layer.Index;
-            string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l, dz = "dZ" + l, daPrev = "dA" + (l - 1);
+            // The layer below may take its g′ here, as W[l]ᵀ·dZ[l] is stored: its dZ is written, not its dA.
+            LayerPlan? below = l > 1 ? plan.Layers[l - 2] : null;
+            bool gPrimeBelow = below is { GPrimeAbove: true };
+            string aPrev = "A" + (l - 1), z = "Z" + l, a = "A" + l, dz = "dZ" + l, daPrev = (gPrimeBelow ? "dZ" : "dA") + (l - 1);
             bool derivative = layerPlan.GPrimeReads != GPrimeSource.None;
             bool first = l == 1;
 
@@ -138,7 +151,9 @@ public sealed partial class NetworkGenerator
             steps.Add("dW" + l + " = (1/m)·" + weightProduct + PenaltyGradientFormula(layer) +
                 (layer.L2 > 0f || layer.L1 > 0f ? " (the penalty added once for the batch, by AddPenaltyGradients)" : ""));
             steps.Add("db" + l + " = (1/m)·Σ " + dz);
-            if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
+            if (gPrimeBelow)
+                steps.Add(daPrev + " = " + BelowDerivative(below!, inputProduct) + " (dA" + (l - 1) + " = " + inputProduct + " times layer " + (l - 1) + "'s g′, never stored)");
+            else if (!first) steps.Add(daPrev + " = " + inputProduct + (columns ? "" : " (the notes' W" + l + "ᵀ·" + dz + ")"));
             w.WriteLine("/// <summary>Layer " + l + " backward: " + string.Join("; ", steps) + ".</summary>");
             var parameters = new List<string>();
             if (layerPlan.BackwardReadsParameters)
@@ -160,13 +175,14 @@ public sealed partial class NetworkGenerator
                 parameters.Add(ReadOnlySpan + " " + d);
             }
             bool entersAsDa = derivative || layer.HasDropout;
-            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(plan, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz + ".") + "</param>");
+            w.WriteLine("/// <param name=\"" + dz + "\">" + Shape(plan, layer.Units) + ": " + (entersAsDa ? "holds dA" + l + " on entry and " + dz + " on exit." : "holds " + dz +
+                (layerPlan.GPrimeAbove ? " (g′ applied by layer " + (l + 1) + "'s backward)." : ".")) + "</param>");
             w.WriteLine("/// <param name=\"g\">The gradients, laid out like the parameters; dW" + l + " and db" + l + " are written.</param>");
             parameters.Add(Span + " " + dz);
             parameters.Add(Span + " g");
             if (!first)
             {
-                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(plan, layer.Inputs) + ": written.</param>");
+                w.WriteLine("/// <param name=\"" + daPrev + "\">" + Shape(plan, layer.Inputs) + ": written" + (gPrimeBelow ? " (layer " + (l - 1) + "'s dZ)." : ".") + "</param>");
                 parameters.Add(Span + " " + daPrev);
             }
             w.WriteLine("/// <param name=\"m\">The number of samples.</param>");
@@ -184,12 +200,20 @@ public sealed partial class NetworkGenerator
                 }
                 w.WriteLine(Kernels + ".DenseBackwardWeights" + (columns ? "Columns(" : "(") + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
                     layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + weightProduct + ", db" + l + " = (1/m)·Σ " + dz);
-                if (!first)
+                if (gPrimeBelow)
+                    w.WriteLine(Kernels + ".DenseBackwardInputColumns(" + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + aPrev + ", " + daPrev + ", m, " + layer.Inputs + ", " +
+                        layer.Units + ", new " + Kernels + "." + below!.G.DerivativeOfA + "(" + (below.G.TakesSlope ? FloatLiteral(below.Layer.LeakySlope) : "") + ")); // " + daPrev + " = " + BelowDerivative(below, inputProduct));
+                else if (!first)
                     w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +
                         "); // " + daPrev + " = " + inputProduct);
             }
             w.WriteLine();
         }
+
+        /// <summary>The layer below's dZ = dA ⊙ g′ with dA the product <paramref name="product"/>: "(W2ᵀ·dZ2) ⊙ (1 − A1²)".</summary>
+        private static string BelowDerivative(LayerPlan below, string product)
+            => ActivationForm.Fill(below.G.DerivativeFromA ?? below.G.Derivative, "Z" + below.Index, "A" + below.Index, "(" + product + ")",
+                Parser.Format(below.Layer.LeakySlope));
 
         private static string PenaltyGradientFormula(LayerSpec layer)
             => (layer.L2 > 0f ? " + (λ/m)·W" + layer.Index : "") + (layer.L1 > 0f ? " + (λ/2m)·sign(W" + layer.Index + ")" : "");

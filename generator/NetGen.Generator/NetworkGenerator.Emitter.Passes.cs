@@ -444,9 +444,13 @@ public sealed partial class NetworkGenerator
                     arguments.Add("gradients");
                     if (layer.Index > 1) arguments.Add("b.dZ" + (layer.Index - 1));
                     arguments.Add("m");
-                    // dA[l-1] is written into dZ[l-1]'s buffer, which the layer below turns into dZ[l-1] in place.
-                    w.WriteLine("Layer" + layer.Index + "Backward(" + string.Join(", ", arguments) + ");" + (layer.Index > 1
-                        ? " // b.dZ" + (layer.Index - 1) + " receives dA" + (layer.Index - 1) : ""));
+                    // dA[l-1] is written into dZ[l-1]'s buffer, which the layer below turns into dZ[l-1] in place (or,
+                    // where the layer below's g′ is applied here, dZ[l-1] itself).
+                    int below = layer.Index - 1;
+                    bool gPrimeHere = below >= 1 && plan.Layers[below - 1].GPrimeAbove;
+                    w.WriteLine("Layer" + layer.Index + "Backward(" + string.Join(", ", arguments) + ");" + (below >= 1
+                        ? " // b.dZ" + below + " receives " + (gPrimeHere ? "dZ" + below + " (g′ applied here)" : "dA" + below)
+                        : ""));
                 }
                 w.WriteLine("return sum;");
             }

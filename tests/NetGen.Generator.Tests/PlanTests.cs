@@ -37,10 +37,14 @@ public class PlanTests
 
         LayerPlan hidden = plan.Layers[0], output = plan.Layers[1];
         Assert.Same(ActivationForm.Tanh, hidden.G);
-        Assert.False(hidden.FusedActivation); // tanh keeps its own pass after the product
+        Assert.True(hidden.FusedActivation); // tanh in the product kernel's registers
+        Assert.False(hidden.KeepsZ); // g′ reads A1 and nothing reads Z1: the forward writes A1 alone
         Assert.False(hidden.FusedOutput);
-        Assert.Equal(GPrimeSource.A, hidden.GPrimeReads);
-        Assert.Equal("dA1 ⊙ (1 − A1²)", hidden.DerivativeFormula());
+        // tanh′ = 1 − A1² moves into layer 2's backward, which stores dZ1 = (W2ᵀ·dZ2) ⊙ (1 − A1²) at once.
+        Assert.True(hidden.GPrimeAbove);
+        Assert.Equal(GPrimeSource.None, hidden.GPrimeReads);
+        Assert.Equal("TanhDerivative", hidden.G.DerivativeOfA);
+        Assert.False(output.GPrimeAbove); // the output's dZ comes from the loss
         Assert.Equal(OneSampleStrategy.Unrolled, hidden.OneSample);
         Assert.False(hidden.BackwardReadsParameters); // the first layer computes no dA0, and has no penalty
 
@@ -85,7 +89,8 @@ public class PlanTests
     }
 
     /// <summary>The notes' deep net, n = [3, 5, 5, 3, 1] with ReLU: ReLU is applied inside the column product kernel
-    /// and takes g′ from Z.</summary>
+    /// and takes g′ from A (A &gt; 0 exactly where Z &gt; 0) in the layer above's backward product, so Z is not written;
+    /// the sigmoid output keeps Z for the cost.</summary>
     [Fact]
     public void Deep_net_3_5_5_3_1()
     {
@@ -96,11 +101,15 @@ public class PlanTests
         {
             Assert.Same(ActivationForm.Relu, layer.G);
             Assert.True(layer.FusedActivation);
-            Assert.Equal(GPrimeSource.Z, layer.GPrimeReads);
+            // g′ = (A > 0) is applied by the layer above's backward as it stores W[l+1]ᵀ·dZ[l+1].
+            Assert.True(layer.GPrimeAbove);
+            Assert.Equal(GPrimeSource.None, layer.GPrimeReads);
+            Assert.False(layer.KeepsZ);
             Assert.Equal(OneSampleStrategy.Unrolled, layer.OneSample);
         }
-        Assert.Equal("dA2 ⊙ (Z2 > 0)", plan.Layers[1].DerivativeFormula());
-        Assert.False(plan.Layers[3].FusedActivation); // sigmoid: its own pass
+        Assert.Equal("ReluDerivative", plan.Layers[1].G.DerivativeOfA);
+        Assert.True(plan.Layers[3].FusedActivation); // sigmoid in registers too
+        Assert.True(plan.Layers[3].KeepsZ); // the cost reads the logits Z4
         Assert.Equal(3 + 3 * (5 + 5 + 3 + 1), plan.WorkspacePerSample); // 45
         Assert.Equal(5 + 5 + 3, plan.PredictHiddenFloats);
     }
@@ -116,8 +125,9 @@ public class PlanTests
         Assert.False(plan.TransposesY);
         Assert.True(plan.PredictsInRegisters);
         LayerPlan hidden = plan.Layers[0], output = plan.Layers[1];
-        Assert.False(hidden.FusedActivation); // fused only with samples as columns
-        Assert.Equal(GPrimeSource.Z, hidden.GPrimeReads);
+        Assert.True(hidden.FusedActivation); // the row kernel stores g(Z) alone: Z1 is not kept
+        Assert.False(hidden.KeepsZ);
+        Assert.Equal(GPrimeSource.A, hidden.GPrimeReads);
         Assert.Equal(OneSampleStrategy.Kernel, hidden.OneSample); // 8 units fill a vector
         Assert.Same(ActivationForm.Softmax, output.G);
         Assert.True(output.G.RowWise);

@@ -161,6 +161,92 @@ public class ColumnsKernelTests
     }
 
     /// <summary>
+    /// dZ = (Wᵀ·dZ_out) ⊙ g′(A) in one pass (<see cref="Kernels.DenseBackwardInputColumns{TDerivative}"/>: tanh′ = 1 − A²,
+    /// σ′ = A(1 − A), ReLU′ = (A &gt; 0) and leaky ReLU′ = (A &gt; 0 ? 1 : slope), A a real output of g, with exact zeros
+    /// for the ReLUs) for every m from 0 to 97 and every pair of widths, public entry point and scalar strategy, against
+    /// the double product times the double g′, with a sentinel after the output.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LayerShapes))]
+    public void DenseBackwardInputColumns_times_g_prime_matches_the_double_product_for_every_tail(int nIn, int nOut)
+    {
+        foreach (int m in SampleCounts())
+            foreach (string g in new[] { "tanh", "sigmoid", "relu", "leaky" })
+            {
+                float[] dz = TestData.Uniform(nOut * m, (ulong)(51 + m), 2), w = TestData.Uniform(nOut * nIn, 52, 2);
+                float[] a = TestData.Uniform(nIn * m, (ulong)(53 + m), 1);
+                for (int q = 0; q < a.Length; q++)
+                    a[q] = g switch
+                    {
+                        "sigmoid" => 0.5f + 0.5f * a[q], // in (0, 1)
+                        "relu" => MathF.Max(a[q], 0f),   // half of them exactly 0
+                        "leaky" => a[q] > 0 ? a[q] : Slope * a[q],
+                        _ => a[q],
+                    };
+                for (int strategy = 0; strategy < 2; strategy++)
+                {
+                    var result = new float[nIn * m + 1];
+                    result.AsSpan().Fill(float.NaN);
+                    result[^1] = 12345f;
+                    if (strategy == 0) RunTimesGPrime(g, dz, w, a, result.AsSpan(0, nIn * m), m, nIn, nOut);
+                    else if (m > 0) RunTimesGPrimeScalar(g, dz, w, a, result, m, nIn, nOut);
+                    for (int k = 0; k < nIn && m > 0; k++)
+                        for (int i = 0; i < m; i++)
+                        {
+                            double sum = 0, magnitude = 0, ak = a[k * m + i];
+                            for (int j = 0; j < nOut; j++) { sum += (double)w[j * nIn + k] * dz[j * m + i]; magnitude += Math.Abs((double)w[j * nIn + k] * dz[j * m + i]); }
+                            double gPrime = g switch
+                            {
+                                "tanh" => 1 - ak * ak,
+                                "sigmoid" => ak * (1 - ak),
+                                "relu" => ak > 0 ? 1 : 0,
+                                _ => ak > 0 ? 1 : Slope,
+                            };
+                            double expected = sum * gPrime;
+                            Assert.True(Math.Abs(result[k * m + i] - expected) <= 1e-5 * (1 + magnitude * Math.Abs(gPrime)),
+                                $"{(strategy == 0 ? "public" : "scalar")} {g} dZ[{k},{i}] (m={m}, nIn={nIn}, nOut={nOut}): {result[k * m + i]} vs {expected}");
+                        }
+                    Assert.Equal(12345f, result[^1]);
+                }
+            }
+    }
+
+    private static void RunTimesGPrime(string g, float[] dz, float[] w, float[] a, Span<float> result, int m, int nIn, int nOut)
+    {
+        switch (g)
+        {
+            case "tanh": Kernels.DenseBackwardInputColumns(dz, w, a, result, m, nIn, nOut, new Kernels.TanhDerivative()); break;
+            case "sigmoid": Kernels.DenseBackwardInputColumns(dz, w, a, result, m, nIn, nOut, new Kernels.SigmoidDerivative()); break;
+            case "relu": Kernels.DenseBackwardInputColumns(dz, w, a, result, m, nIn, nOut, new Kernels.ReluDerivative()); break;
+            default: Kernels.DenseBackwardInputColumns(dz, w, a, result, m, nIn, nOut, new Kernels.LeakyReluDerivative(Slope)); break;
+        }
+    }
+
+    private static void RunTimesGPrimeScalar(string g, float[] dz, float[] w, float[] a, float[] result, int m, int nIn, int nOut)
+    {
+        float none = 0f;
+        switch (g)
+        {
+            case "tanh":
+                Kernels.ColumnsScalar<Kernels.StoreTimesY, Kernels.TanhDerivative>(ref w[0], 1, nIn, ref dz[0], ref none, false,
+                    ref result[0], ref a[0], nIn, nOut, m, default);
+                break;
+            case "sigmoid":
+                Kernels.ColumnsScalar<Kernels.StoreTimesY, Kernels.SigmoidDerivative>(ref w[0], 1, nIn, ref dz[0], ref none, false,
+                    ref result[0], ref a[0], nIn, nOut, m, default);
+                break;
+            case "relu":
+                Kernels.ColumnsScalar<Kernels.StoreTimesY, Kernels.ReluDerivative>(ref w[0], 1, nIn, ref dz[0], ref none, false,
+                    ref result[0], ref a[0], nIn, nOut, m, default);
+                break;
+            default:
+                Kernels.ColumnsScalar<Kernels.StoreTimesY, Kernels.LeakyReluDerivative>(ref w[0], 1, nIn, ref dz[0], ref none, false,
+                    ref result[0], ref a[0], nIn, nOut, m, new Kernels.LeakyReluDerivative(Slope));
+                break;
+        }
+    }
+
+    /// <summary>
     /// dW = (1/m)·dZ·Aᵀ and db (<see cref="Kernels.DenseBackwardWeightsColumns"/>, the 4 × 2 tiles with their masked
     /// sample tail and overlapping last tiles) for every m from 1 to 97 and every pair of widths, with sentinels.
     /// </summary>

@@ -18,6 +18,11 @@ namespace NetGen.Generator.Model;
 /// <param name="Formula">g: "max(0, {z})".</param>
 /// <param name="Derivative">dZ = dA ⊙ g′ from the buffer <paramref name="Backward"/> reads.</param>
 /// <param name="DerivativeFromZ">dZ = dA ⊙ g′ written from Z, for <paramref name="BackwardFromZ"/>.</param>
+/// <param name="DerivativeFromA">dZ = dA ⊙ g′ written from A where <paramref name="Backward"/> reads Z but may read A
+/// instead (ReLU-like: A &gt; 0 exactly where Z &gt; 0, the same kernel on either); null where it may not.</param>
+/// <param name="DerivativeOfA">The struct that computes g′ from A alone, which the layer above's backward product
+/// multiplies its dA by as it stores it (sigmoid, tanh; ReLU and leaky ReLU where they read g′ from A); null for
+/// softmax.</param>
 internal sealed record ActivationForm(
     Activation Kind,
     string? Forward,
@@ -29,26 +34,29 @@ internal sealed record ActivationForm(
     bool RowWise,
     string Formula,
     string Derivative,
-    string? DerivativeFromZ)
+    string? DerivativeFromZ,
+    string? DerivativeFromA = null,
+    string? DerivativeOfA = null)
 {
     public static readonly ActivationForm Linear = new(Activation.Linear, null, "IdentityFunction", null, null,
         false, false, false, "{z}", "{da}", null);
 
     public static readonly ActivationForm Sigmoid = new(Activation.Sigmoid, "Sigmoid", "SigmoidFunction",
         "SigmoidBackward", "SigmoidBackwardFromZ", false, false, false,
-        "σ({z})", "{da} ⊙ {a} ⊙ (1 − {a})", "{da} ⊙ σ({z}) ⊙ (1 − σ({z}))");
+        "σ({z})", "{da} ⊙ {a} ⊙ (1 − {a})", "{da} ⊙ σ({z}) ⊙ (1 − σ({z}))", null, "SigmoidDerivative");
 
     public static readonly ActivationForm Tanh = new(Activation.Tanh, "Tanh", "TanhFunction",
         "TanhBackward", "TanhBackwardFromZ", false, false, false,
-        "tanh({z})", "{da} ⊙ (1 − {a}²)", "{da} ⊙ (1 − tanh²({z}))");
+        "tanh({z})", "{da} ⊙ (1 − {a}²)", "{da} ⊙ (1 − tanh²({z}))", null, "TanhDerivative");
 
     public static readonly ActivationForm Relu = new(Activation.Relu, "Relu", "ReluFunction",
         "ReluBackward", null, true, false, false,
-        "max(0, {z})", "{da} ⊙ ({z} > 0)", null);
+        "max(0, {z})", "{da} ⊙ ({z} > 0)", null, "{da} ⊙ ({a} > 0)", "ReluDerivative");
 
     public static readonly ActivationForm LeakyRelu = new(Activation.LeakyRelu, "LeakyRelu", "LeakyReluFunction",
         "LeakyReluBackward", null, true, true, false,
-        "{z} > 0 ? {z} : {s}·{z}", "{da} ⊙ ({z} > 0 ? 1 : {s})", null);
+        "{z} > 0 ? {z} : {s}·{z}", "{da} ⊙ ({z} > 0 ? 1 : {s})", null, "{da} ⊙ ({a} > 0 ? 1 : {s})",
+        "LeakyReluDerivative");
 
     public static readonly ActivationForm Softmax = new(Activation.Softmax, "Softmax", "IdentityFunction",
         "SoftmaxBackward", null, false, false, true,

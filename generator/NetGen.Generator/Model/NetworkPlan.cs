@@ -42,6 +42,11 @@ internal sealed record BufferPlan(string Name, int Width, string? AliasOf = null
 /// <param name="Buffers">The layer's blocks of the batch workspace: Z, A (Z itself when linear), dZ, and D with dropout.</param>
 /// <param name="WeightOffset">Where W[l] starts in the parameter block.</param>
 /// <param name="BiasOffset">Where b[l] starts in the parameter block.</param>
+/// <param name="KeepsZ">The training forward writes Z[l]: g′ or the cost reads it. Otherwise only A[l] is written (in
+/// the product kernel's registers where the activation is fused) and Z[l]'s buffer is left alone.</param>
+/// <param name="GPrimeAbove">dZ[l] = dA[l] ⊙ g′ is formed by the layer above's backward, as its product
+/// W[l+1]ᵀ·dZ[l+1] is stored (samples as columns; g′ of A[l], which that layer reads anyway): this layer's backward
+/// receives dZ[l] and has no g′ step (<see cref="GPrimeReads"/> is then None).</param>
 internal sealed record LayerPlan(
     LayerSpec Layer,
     ActivationForm G,
@@ -52,7 +57,9 @@ internal sealed record LayerPlan(
     bool BackwardReadsParameters,
     EquatableArray<BufferPlan> Buffers,
     int WeightOffset = 0,
-    int BiasOffset = 0)
+    int BiasOffset = 0,
+    bool KeepsZ = true,
+    bool GPrimeAbove = false)
 {
     /// <summary>The prefix of the layer's tensor names in weight files: the declared name or <c>layers.{l-1}</c>.</summary>
     public string TensorName => Layer.TensorName;
@@ -75,7 +82,9 @@ internal sealed record LayerPlan(
     /// <summary>dZ[l] = dA[l] ⊙ g′ in the notes' notation, read from the buffer the plan chose.</summary>
     public string DerivativeFormula()
     {
-        string template = GPrimeReads == GPrimeSource.Z && G.DerivativeFromZ is not null ? G.DerivativeFromZ : G.Derivative;
+        string template = GPrimeReads == GPrimeSource.Z && G.DerivativeFromZ is not null ? G.DerivativeFromZ
+            : GPrimeReads == GPrimeSource.A && G.GPrimeReadsZ && G.DerivativeFromA is not null ? G.DerivativeFromA
+            : G.Derivative;
         return ActivationForm.Fill(template, "Z" + Index, "A" + Index, "dA" + Index, Slope);
     }
 
@@ -173,6 +182,12 @@ internal sealed record NetworkPlan(
             buffers.AddRange(plan.Buffers);
             if (layer.Index < spec.Layers.Count) hidden += layer.Units;
         }
+        // With samples as columns, a layer whose g′ is read off its A (sigmoid, tanh, ReLU-like) has it applied by the
+        // layer above's backward product, which stores dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′ at once: dA[l] is never stored
+        // and read back.
+        for (int i = 0; columns && i + 1 < layers.Count; i++)
+            if (layers[i].G.DerivativeOfA is not null && layers[i].GPrimeReads == GPrimeSource.A && !layers[i].Layer.HasDropout)
+                layers[i] = layers[i] with { GPrimeReads = GPrimeSource.None, GPrimeAbove = true };
         int perSample = 0;
         foreach (BufferPlan buffer in buffers)
             if (buffer.AliasOf is null) perSample += buffer.Width;
@@ -213,13 +228,21 @@ internal sealed record NetworkPlan(
         bool fusedOutput = last &&
             ((spec.Loss == Loss.BinaryCrossEntropy && g.Kind == Activation.Sigmoid) ||
              (spec.Loss == Loss.CrossEntropy && g.Kind == Activation.Softmax));
-        // ReLU and leaky ReLU read g′ from Z; sigmoid, tanh and softmax from A — unless dropout has scaled A, in which
-        // case sigmoid and tanh take g′ from Z too.
+        // Sigmoid, tanh and softmax read g′ from A — unless dropout has scaled A, in which case sigmoid and tanh take g′
+        // from Z. ReLU and leaky ReLU (slope ≥ 0) read it from A too in a hidden dense layer without dropout (A > 0
+        // exactly where Z > 0), so that the forward pass need not write Z at all; elsewhere from Z.
+        bool reluFromA = !layer.IsMap && !last && !layer.HasDropout &&
+            (g.Kind == Activation.Relu || (g.Kind == Activation.LeakyRelu && layer.LeakySlope >= 0f));
         GPrimeSource gPrime = g.IsLinear || fusedOutput ? GPrimeSource.None
+            : reluFromA ? GPrimeSource.A
             : g.GPrimeReadsZ || layer.HasDropout ? GPrimeSource.Z : GPrimeSource.A;
-        // With samples as columns, a ReLU-like layer applies g inside the product kernel; a sigmoid or tanh layer keeps
-        // its own pass after the product, whose vector exponential is faster than the one g would apply in the kernel.
-        bool fusedActivation = columns && g.Kind is Activation.Relu or Activation.LeakyRelu;
+        // Z is written when g′ reads it, or for the output layer (whose cost may read the logits); a linear layer's A
+        // is its Z.
+        bool keepsZ = layer.IsMap || last || g.IsLinear || gPrime == GPrimeSource.Z;
+        // g is applied inside the product kernel, in registers, wherever the kernel can: with samples as columns for
+        // every element-wise g (the column kernels store Z, A or both), with samples as rows where Z is not kept (the
+        // row kernels store one of them).
+        bool fusedActivation = !layer.IsMap && !g.IsLinear && !g.RowWise && (columns || !keepsZ);
         // Layers of fewer than 8 units get a one-sample forward with every multiply written out: no loop, no call, no
         // bounds check once the slices are taken, and each sum as a balanced tree so that its adds overlap. (Wider
         // ones fill a vector with their outputs, and the kernel wins.)
@@ -237,6 +260,6 @@ internal sealed record NetworkPlan(
         // penalties' gradients are added once for the batch, after the shards (AddPenaltyGradients), not here.
         bool readsParameters = layer.HasParameters && layer.Index > 1;
         return new LayerPlan(layer, g, fusedActivation, fusedOutput, gPrime, oneSample, readsParameters,
-            buffers.ToEquatableArray());
+            buffers.ToEquatableArray(), KeepsZ: keepsZ);
     }
 }

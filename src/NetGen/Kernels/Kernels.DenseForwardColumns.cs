@@ -57,16 +57,19 @@ public static partial class Kernels
                 nOut, nIn, m, g);
     }
 
-    /// <summary>What a column kernel stores of each finished block: Z, g(Z), or both.</summary>
+    /// <summary>What a column kernel stores of each finished block: Z, g(Z), both, or Z ⊙ g(Y) (Y read at the same
+    /// place: a backward product times the layer below's g′, read off its A).</summary>
     internal interface IStore
     {
         static abstract bool Z { get; }
         static abstract bool A { get; }
+        static abstract bool TimesY { get; }
     }
 
-    internal readonly struct StoreZ : IStore { public static bool Z => true; public static bool A => false; }
-    internal readonly struct StoreA : IStore { public static bool Z => false; public static bool A => true; }
-    internal readonly struct StoreBoth : IStore { public static bool Z => true; public static bool A => true; }
+    internal readonly struct StoreZ : IStore { public static bool Z => true; public static bool A => false; public static bool TimesY => false; }
+    internal readonly struct StoreA : IStore { public static bool Z => false; public static bool A => true; public static bool TimesY => false; }
+    internal readonly struct StoreBoth : IStore { public static bool Z => true; public static bool A => true; public static bool TimesY => false; }
+    internal readonly struct StoreTimesY : IStore { public static bool Z => true; public static bool A => false; public static bool TimesY => true; }
 
     /// <summary>
     /// Out[r, i] = g(bias[r] + Σ_k S[r, k]·V[k, i]) for r &lt; rows, i &lt; m, where S[r, k] is read at
@@ -144,7 +147,10 @@ public static partial class Kernels
     /// tiles, so that a tail wastes less than a vector; the last one-vector tile starts at m − one vector and recomputes
     /// a few columns identically instead of masking.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>A method of its own, compiled with its own inlining budget: inlined into <see cref="ColumnsTiles"/> with
+    /// the other shapes, the budget ran out and left MultiplyAdd, the width structs' constructors and g as calls — one
+    /// call per FMA.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ColumnsTile<TVec, TRows, TCols, TStore, TActivation>(ref float s, int rowStride, int columnStride, ref float v0,
         ref float bias, bool hasBias, ref float z, ref float y, int depth, int m, TActivation g, int start = 0)
         where TVec : struct, IVector<TVec>
@@ -203,16 +209,38 @@ public static partial class Kernels
                 sk = ref Unsafe.Add(ref sk, columnStride);
             }
             nuint at = (nuint)i, row = (nuint)m;
-            StoreRow<TVec, TCols, TStore, TActivation>(c00, c01, c02, c03, ref z, ref y, at, g);
-            if (TRows.Value > 1) StoreRow<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
-            if (TRows.Value > 2) StoreRow<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
-            if (TRows.Value > 3) StoreRow<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
+            if (TStore.A && (typeof(TActivation) == typeof(TanhFunction) || typeof(TActivation) == typeof(SigmoidFunction)))
+            {
+                // An exponential per block: the stores of a whole tile inlined here would exhaust the tile's inlining
+                // budget (g, Store, even the counts left as calls); each row's stores are compiled on their own.
+                StoreRowApart<TVec, TCols, TStore, TActivation>(c00, c01, c02, c03, ref z, ref y, at, g);
+                if (TRows.Value > 1) StoreRowApart<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
+                if (TRows.Value > 2) StoreRowApart<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
+                if (TRows.Value > 3) StoreRowApart<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
+            }
+            else
+            {
+                StoreRow<TVec, TCols, TStore, TActivation>(c00, c01, c02, c03, ref z, ref y, at, g);
+                if (TRows.Value > 1) StoreRow<TVec, TCols, TStore, TActivation>(c10, c11, c12, c13, ref z, ref y, at + row, g);
+                if (TRows.Value > 2) StoreRow<TVec, TCols, TStore, TActivation>(c20, c21, c22, c23, ref z, ref y, at + 2 * row, g);
+                if (TRows.Value > 3) StoreRow<TVec, TCols, TStore, TActivation>(c30, c31, c32, c33, ref z, ref y, at + 3 * row, g);
+            }
             if (TCols.Value == 1 && i + width >= m) break;
         }
         if (TCols.Value > 1 && end < m)
             ColumnsTile<TVec, TRows, One, TStore, TActivation>(ref s, rowStride, columnStride, ref v0, ref bias, hasBias,
                 ref z, ref y, depth, m, g, end);
     }
+
+    /// <summary><see cref="StoreRow"/> compiled as a method of its own, with its own inlining budget.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void StoreRowApart<TVec, TCols, TStore, TActivation>(TVec q0, TVec q1, TVec q2, TVec q3, ref float z, ref float y,
+        nuint i, TActivation g)
+        where TVec : struct, IVector<TVec>
+        where TCols : struct, ICount
+        where TStore : struct, IStore
+        where TActivation : struct, IActivationFunction
+        => StoreRow<TVec, TCols, TStore, TActivation>(q0, q1, q2, q3, ref z, ref y, i, g);
 
     /// <summary>Stores the first <typeparamref name="TCols"/> of four finished blocks of one row, side by side from i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -230,14 +258,15 @@ public static partial class Kernels
         if (TCols.Value > 3) StoreBlock<TVec, TStore, TActivation>(q3, ref z, ref y, i + 3 * c, g);
     }
 
-    /// <summary>Stores one finished block at i: Z, g(Z) or both.</summary>
+    /// <summary>Stores one finished block at i: Z, g(Z), both, or Z ⊙ g(Y).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreBlock<TVec, TStore, TActivation>(TVec q, ref float z, ref float y, nuint i, TActivation g)
         where TVec : struct, IVector<TVec>
         where TStore : struct, IStore
         where TActivation : struct, IActivationFunction
     {
-        if (TStore.Z) TVec.Store(q, ref z, i);
+        if (TStore.TimesY) TVec.Store(q * TVec.Apply(TVec.Load(ref y, i), g), ref z, i);
+        else if (TStore.Z) TVec.Store(q, ref z, i);
         if (TStore.A) TVec.Store(TVec.Apply(q, g), ref y, i);
     }
 
@@ -264,6 +293,8 @@ public static partial class Kernels
             }
             if (TStore.A)
                 for (int i = 0; i < m; i++) Unsafe.Add(ref y, i) = g.Apply(Unsafe.Add(ref o, i));
+            if (TStore.TimesY)
+                for (int i = 0; i < m; i++) Unsafe.Add(ref o, i) *= g.Apply(Unsafe.Add(ref y, i));
         }
     }
 }

@@ -32,4 +32,24 @@ public static partial class Kernels
             Unsafe.Add(ref dz, i) = Unsafe.Add(ref da, i) * ai * (1f - ai);
         }
     }
+
+    /// <summary>σ′ = A ⊙ (1 − A), a function of the sigmoid's output A, as an <see cref="IActivationFunction"/>: the
+    /// factor <see cref="DenseBackwardInputColumns{TDerivative}"/> multiplies its product by.</summary>
+    public readonly struct SigmoidDerivative : IActivationFunction
+    {
+        /// <inheritdoc/>
+        public float Apply(float a) => a * (1f - a);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<float> Apply(Vector128<float> a) => a * (Vector128<float>.One - a);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<float> Apply(Vector256<float> a) => a * (Vector256<float>.One - a);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Apply(Vector512<float> a) => a * (Vector512<float>.One - a);
+    }
 }

@@ -23,12 +23,15 @@ public static partial class Kernels
         public float Apply(float z) => Tanh(z);
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector128<float> Apply(Vector128<float> z) => Tanh(new Width128(z)).V;
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Apply(Vector256<float> z) => Tanh(new Width256(z)).V;
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector512<float> Apply(Vector512<float> z) => Tanh(new Width512(z)).V;
     }
 }

@@ -32,4 +32,24 @@ public static partial class Kernels
             Unsafe.Add(ref dz, i) = Unsafe.Add(ref da, i) * (1f - ai * ai);
         }
     }
+
+    /// <summary>tanh′ = 1 − A², a function of tanh's output A, as an <see cref="IActivationFunction"/>: the factor
+    /// <see cref="DenseBackwardInputColumns{TDerivative}"/> multiplies its product by.</summary>
+    public readonly struct TanhDerivative : IActivationFunction
+    {
+        /// <inheritdoc/>
+        public float Apply(float a) => 1f - a * a;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<float> Apply(Vector128<float> a) => Vector128<float>.One - a * a;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<float> Apply(Vector256<float> a) => Vector256<float>.One - a * a;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Apply(Vector512<float> a) => Vector512<float>.One - a * a;
+    }
 }

@@ -55,6 +55,10 @@ public static partial class Kernels
 
         static abstract TSelf Abs(TSelf x);
 
+        /// <summary>ln x in every lane (the runtime's vector logarithm: a call, for the cost kernels, not for hot
+        /// products).</summary>
+        static abstract TSelf Log(TSelf x);
+
         /// <summary>The lane-wise maximum with the native instruction (on NaN, x86 returns <paramref name="b"/>).</summary>
         static abstract TSelf Max(TSelf a, TSelf b);
 
@@ -107,6 +111,7 @@ public static partial class Kernels
         [MethodImpl(Inline)]
         public static Width128 ShiftIntoExponent(Width128 x) => new((x.V.AsUInt32() << 23).AsSingle());
         [MethodImpl(Inline)] public static Width128 Abs(Width128 x) => new(Vector128.Abs(x.V));
+        public static Width128 Log(Width128 x) => new(Vector128.Log(x.V));
         [MethodImpl(Inline)] public static Width128 Max(Width128 a, Width128 b) => new(Vector128.MaxNative(a.V, b.V));
         [MethodImpl(Inline)] public static Width128 Equal(Width128 a, Width128 b) => new(Vector128.Equals(a.V, b.V));
         [MethodImpl(Inline)] public static Width128 AndNot(Width128 a, Width128 b) => new(Vector128.AndNot(a.V, b.V));
@@ -165,6 +170,7 @@ public static partial class Kernels
         [MethodImpl(Inline)]
         public static Width256 ShiftIntoExponent(Width256 x) => new((x.V.AsUInt32() << 23).AsSingle());
         [MethodImpl(Inline)] public static Width256 Abs(Width256 x) => new(Vector256.Abs(x.V));
+        public static Width256 Log(Width256 x) => new(Vector256.Log(x.V));
         [MethodImpl(Inline)] public static Width256 Max(Width256 a, Width256 b) => new(Vector256.MaxNative(a.V, b.V));
         [MethodImpl(Inline)] public static Width256 Equal(Width256 a, Width256 b) => new(Vector256.Equals(a.V, b.V));
         [MethodImpl(Inline)] public static Width256 AndNot(Width256 a, Width256 b) => new(Vector256.AndNot(a.V, b.V));
@@ -219,6 +225,7 @@ public static partial class Kernels
         [MethodImpl(Inline)]
         public static Width512 ShiftIntoExponent(Width512 x) => new((x.V.AsUInt32() << 23).AsSingle());
         [MethodImpl(Inline)] public static Width512 Abs(Width512 x) => new(Vector512.Abs(x.V));
+        public static Width512 Log(Width512 x) => new(Vector512.Log(x.V));
         [MethodImpl(Inline)] public static Width512 Max(Width512 a, Width512 b) => new(Vector512.MaxNative(a.V, b.V));
         [MethodImpl(Inline)] public static Width512 Equal(Width512 a, Width512 b) => new(Vector512.Equals(a.V, b.V));
         [MethodImpl(Inline)] public static Width512 AndNot(Width512 a, Width512 b) => new(Vector512.AndNot(a.V, b.V));

@@ -83,25 +83,25 @@ partial class IrisClassifier : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = A0·W1ᵀ + b1 (the notes' W1·A0 + b1), A1 = max(0, Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">m × 4: the layer's input.</param>
-    /// <param name="Z1">m × 8: written.</param>
+    /// <param name="Z1">m × 8: not written (g′ reads A1, and nothing else reads Z1).</param>
     /// <param name="A1">m × 8: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(ReadOnlySpan p, ReadOnlySpan A0, Span Z1, Span A1, int m)
     {
-        // Z1 = A0·W1ᵀ + b1
-        Kernels.DenseForward(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 4, 8);
-        Kernels.Relu(Z1, A1); // A1 = max(0, Z1)
+        // A1 = max(0, A0·W1ᵀ + b1), g in registers; Z1 is not kept
+        Kernels.DenseForward(
+            A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), A1, m, 4, 8, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
+    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (A1 > 0); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">m × 4: the layer's input from the forward pass.</param>
-    /// <param name="Z1">m × 8: from the forward pass, for g′.</param>
+    /// <param name="A1">m × 8: from the forward pass, for g′.</param>
     /// <param name="dZ1">m × 8: holds dA1 on entry and dZ1 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer1Backward(ReadOnlySpan A0, ReadOnlySpan Z1, Span dZ1, Span g, int m)
+    private static void Layer1Backward(ReadOnlySpan A0, ReadOnlySpan A1, Span dZ1, Span g, int m)
     {
-        Kernels.ReluBackward(Z1, dZ1, dZ1); // dZ1 = dA1 ⊙ (Z1 > 0)
+        Kernels.ReluBackward(A1, dZ1, dZ1); // dZ1 = dA1 ⊙ (A1 > 0)
         // dW1 = (1/m)·dZ1ᵀ·A0, db1 = (1/m)·Σ dZ1
         Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 4, 8);
     }
@@ -361,7 +361,7 @@ partial class IrisClassifier : global::NetGen.INetwork
 
         Kernels.OutputError(b.A2, Y, b.dZ2); // dZ2 = A2 − Y (softmax with cross-entropy)
         Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
-        Layer1Backward(X, b.Z1, b.dZ1, gradients, m);
+        Layer1Backward(X, b.A1, b.dZ1, gradients, m);
         return sum;
     }
 

@@ -93,25 +93,23 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = max(0, Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">3 × m: the layer's input.</param>
-    /// <param name="Z1">5 × m: written unless empty (a prediction keeps A1 alone).</param>
+    /// <param name="Z1">5 × m: not written (g′ reads A1, and nothing else reads Z1).</param>
     /// <param name="A1">5 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(ReadOnlySpan p, ReadOnlySpan A0, Span Z1, Span A1, int m)
     {
-        // Z1 = W1·A0 + b1, A1 = max(0, Z1) in the same pass
-        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, A1, m, 3, 5,
-            new Kernels.ReluFunction());
+        // A1 = max(0, W1·A0 + b1), g in registers; Z1 is not kept
+        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), default, A1, m, 3,
+            5, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
+    /// <summary>Layer 1 backward: dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">3 × m: the layer's input from the forward pass.</param>
-    /// <param name="Z1">5 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ1">5 × m: holds dA1 on entry and dZ1 on exit.</param>
+    /// <param name="dZ1">5 × m: holds dZ1 (g′ applied by layer 2's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer1Backward(ReadOnlySpan A0, ReadOnlySpan Z1, Span dZ1, Span g, int m)
+    private static void Layer1Backward(ReadOnlySpan A0, Span dZ1, Span g, int m)
     {
-        Kernels.ReluBackward(Z1, dZ1, dZ1); // dZ1 = dA1 ⊙ (Z1 > 0)
         // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
         Kernels.DenseBackwardWeightsColumns(
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 5);
@@ -122,33 +120,32 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = max(0, Z2).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">5 × m: the layer's input.</param>
-    /// <param name="Z2">5 × m: written unless empty (a prediction keeps A2 alone).</param>
+    /// <param name="Z2">5 × m: not written (g′ reads A2, and nothing else reads Z2).</param>
     /// <param name="A2">5 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(ReadOnlySpan p, ReadOnlySpan A1, Span Z2, Span A2, int m)
     {
-        // Z2 = W2·A1 + b2, A2 = max(0, Z2) in the same pass
-        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, A2, m, 5, 5,
-            new Kernels.ReluFunction());
+        // A2 = max(0, W2·A1 + b2), g in registers; Z2 is not kept
+        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), default, A2, m, 5,
+            5, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0); dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 =
-    /// W2ᵀ·dZ2.</summary>
+    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dZ1 = (W2ᵀ·dZ2) ⊙ (A1 > 0) (dA1 = W2ᵀ·dZ2
+    /// times layer 1's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">5 × m: the layer's input from the forward pass.</param>
-    /// <param name="Z2">5 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ2">5 × m: holds dA2 on entry and dZ2 on exit.</param>
+    /// <param name="dZ2">5 × m: holds dZ2 (g′ applied by layer 3's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">5 × m: written.</param>
+    /// <param name="dZ1">5 × m: written (layer 1's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer2Backward(
-        ReadOnlySpan p, ReadOnlySpan A1, ReadOnlySpan Z2, Span dZ2, Span g, Span dA1, int m)
+    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dZ1, int m)
     {
-        Kernels.ReluBackward(Z2, dZ2, dZ2); // dZ2 = dA2 ⊙ (Z2 > 0)
         // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 5, 5);
-        Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 5, 5); // dA1 = W2ᵀ·dZ2
+        // dZ1 = (W2ᵀ·dZ2) ⊙ (A1 > 0)
+        Kernels.DenseBackwardInputColumns(
+            dZ2, p.Slice(W2Offset, W2Length), A1, dZ1, m, 5, 5, new Kernels.ReluDerivative());
     }
 
     // ───── Layer 3: dense 5 → 3, Relu ─────
@@ -156,33 +153,32 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = max(0, Z3).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">5 × m: the layer's input.</param>
-    /// <param name="Z3">3 × m: written unless empty (a prediction keeps A3 alone).</param>
+    /// <param name="Z3">3 × m: not written (g′ reads A3, and nothing else reads Z3).</param>
     /// <param name="A3">3 × m: written; may be Z3 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Forward(ReadOnlySpan p, ReadOnlySpan A2, Span Z3, Span A3, int m)
     {
-        // Z3 = W3·A2 + b3, A3 = max(0, Z3) in the same pass
-        Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, A3, m, 5, 3,
-            new Kernels.ReluFunction());
+        // A3 = max(0, W3·A2 + b3), g in registers; Z3 is not kept
+        Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), default, A3, m, 5,
+            3, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 3 backward: dZ3 = dA3 ⊙ (Z3 > 0); dW3 = (1/m)·dZ3·A2ᵀ; db3 = (1/m)·Σ dZ3; dA2 =
-    /// W3ᵀ·dZ3.</summary>
+    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ; db3 = (1/m)·Σ dZ3; dZ2 = (W3ᵀ·dZ3) ⊙ (A2 > 0) (dA2 = W3ᵀ·dZ3
+    /// times layer 2's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">5 × m: the layer's input from the forward pass.</param>
-    /// <param name="Z3">3 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ3">3 × m: holds dA3 on entry and dZ3 on exit.</param>
+    /// <param name="dZ3">3 × m: holds dZ3 (g′ applied by layer 4's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW3 and db3 are written.</param>
-    /// <param name="dA2">5 × m: written.</param>
+    /// <param name="dZ2">5 × m: written (layer 2's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer3Backward(
-        ReadOnlySpan p, ReadOnlySpan A2, ReadOnlySpan Z3, Span dZ3, Span g, Span dA2, int m)
+    private static void Layer3Backward(ReadOnlySpan p, ReadOnlySpan A2, Span dZ3, Span g, Span dZ2, int m)
     {
-        Kernels.ReluBackward(Z3, dZ3, dZ3); // dZ3 = dA3 ⊙ (Z3 > 0)
         // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
         Kernels.DenseBackwardWeightsColumns(
             dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 5, 3);
-        Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 5, 3); // dA2 = W3ᵀ·dZ3
+        // dZ2 = (W3ᵀ·dZ3) ⊙ (A2 > 0)
+        Kernels.DenseBackwardInputColumns(
+            dZ3, p.Slice(W3Offset, W3Length), A2, dZ2, m, 5, 3, new Kernels.ReluDerivative());
     }
 
     // ───── Layer 4: dense 3 → 1, Sigmoid ─────
@@ -190,29 +186,32 @@ partial class DeepNet : global::NetGen.INetwork
     /// <summary>Layer 4 forward: Z4 = W4·A3 + b4, A4 = σ(Z4).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A3">3 × m: the layer's input.</param>
-    /// <param name="Z4">1 × m: written.</param>
+    /// <param name="Z4">1 × m: written unless empty (a prediction keeps A4 alone).</param>
     /// <param name="A4">1 × m: written; may be Z4 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer4Forward(ReadOnlySpan p, ReadOnlySpan A3, Span Z4, Span A4, int m)
     {
-        // Z4 = W4·A3 + b4
-        Kernels.DenseForwardColumns(A3, p.Slice(W4Offset, W4Length), p.Slice(B4Offset, B4Length), Z4, m, 3, 1);
-        Kernels.Sigmoid(Z4, A4); // A4 = σ(Z4)
+        // Z4 = W4·A3 + b4, A4 = σ(Z4) in the same pass
+        Kernels.DenseForwardColumns(A3, p.Slice(W4Offset, W4Length), p.Slice(B4Offset, B4Length), Z4, A4, m, 3, 1,
+            new Kernels.SigmoidFunction());
     }
 
-    /// <summary>Layer 4 backward: dW4 = (1/m)·dZ4·A3ᵀ; db4 = (1/m)·Σ dZ4; dA3 = W4ᵀ·dZ4.</summary>
+    /// <summary>Layer 4 backward: dW4 = (1/m)·dZ4·A3ᵀ; db4 = (1/m)·Σ dZ4; dZ3 = (W4ᵀ·dZ4) ⊙ (A3 > 0) (dA3 = W4ᵀ·dZ4
+    /// times layer 3's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A3">3 × m: the layer's input from the forward pass.</param>
     /// <param name="dZ4">1 × m: holds dZ4.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW4 and db4 are written.</param>
-    /// <param name="dA3">3 × m: written.</param>
+    /// <param name="dZ3">3 × m: written (layer 3's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer4Backward(ReadOnlySpan p, ReadOnlySpan A3, Span dZ4, Span g, Span dA3, int m)
+    private static void Layer4Backward(ReadOnlySpan p, ReadOnlySpan A3, Span dZ4, Span g, Span dZ3, int m)
     {
         // dW4 = (1/m)·dZ4·A3ᵀ, db4 = (1/m)·Σ dZ4
         Kernels.DenseBackwardWeightsColumns(
             dZ4, A3, g.Slice(W4Offset, W4Length), g.Slice(B4Offset, B4Length), m, 3, 1);
-        Kernels.DenseBackwardInputColumns(dZ4, p.Slice(W4Offset, W4Length), dA3, m, 3, 1); // dA3 = W4ᵀ·dZ4
+        // dZ3 = (W4ᵀ·dZ4) ⊙ (A3 > 0)
+        Kernels.DenseBackwardInputColumns(
+            dZ4, p.Slice(W4Offset, W4Length), A3, dZ3, m, 3, 1, new Kernels.ReluDerivative());
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -360,8 +359,8 @@ partial class DeepNet : global::NetGen.INetwork
         Layer1Forward(p, b.A0, default, b.A1, m); // A1 = max(0, Z1); Z1 = W1·A0 + b1 is not kept
         Layer2Forward(p, b.A1, default, b.A2, m); // A2 = max(0, Z2); Z2 = W2·A1 + b2 is not kept
         Layer3Forward(p, b.A2, default, b.A3, m); // A3 = max(0, Z3); Z3 = W3·A2 + b3 is not kept
-        // A4 = σ(Z4); Z4 = W4·A3 + b4 is computed in place; Y is A4 (one output: m × 1 is 1 × m)
-        Layer4Forward(p, b.A3, Y, Y, m);
+        // A4 = σ(Z4); Z4 = W4·A3 + b4 is not kept; Y is A4 (one output: m × 1 is 1 × m)
+        Layer4Forward(p, b.A3, default, Y, m);
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so
@@ -455,10 +454,10 @@ partial class DeepNet : global::NetGen.INetwork
         double sum = Kernels.BinaryCrossEntropy(b.Z4, Y);
 
         Kernels.OutputError(b.A4, Y, b.dZ4); // dZ4 = A4 − Y (sigmoid with binary cross-entropy)
-        Layer4Backward(p, b.A3, b.dZ4, gradients, b.dZ3, m); // b.dZ3 receives dA3
-        Layer3Backward(p, b.A2, b.Z3, b.dZ3, gradients, b.dZ2, m); // b.dZ2 receives dA2
-        Layer2Backward(p, b.A1, b.Z2, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
-        Layer1Backward(b.A0, b.Z1, b.dZ1, gradients, m);
+        Layer4Backward(p, b.A3, b.dZ4, gradients, b.dZ3, m); // b.dZ3 receives dZ3 (g′ applied here)
+        Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m); // b.dZ2 receives dZ2 (g′ applied here)
+        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dZ1 (g′ applied here)
+        Layer1Backward(b.A0, b.dZ1, gradients, m);
         return sum;
     }
 

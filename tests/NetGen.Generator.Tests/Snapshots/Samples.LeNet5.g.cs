@@ -258,29 +258,29 @@ partial class LeNet5 : global::NetGen.INetwork
     /// <summary>Layer 5 forward: Z5 = A4·W5ᵀ + b5 (the notes' W5·A4 + b5), A5 = max(0, Z5).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A4">m × 400: the layer's input.</param>
-    /// <param name="Z5">m × 120: written.</param>
+    /// <param name="Z5">m × 120: not written (g′ reads A5, and nothing else reads Z5).</param>
     /// <param name="A5">m × 120: written; may be Z5 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer5Forward(ReadOnlySpan p, ReadOnlySpan A4, Span Z5, Span A5, int m)
     {
-        // Z5 = A4·W5ᵀ + b5
-        Kernels.DenseForward(A4, p.Slice(W5Offset, W5Length), p.Slice(B5Offset, B5Length), Z5, m, 400, 120);
-        Kernels.Relu(Z5, A5); // A5 = max(0, Z5)
+        // A5 = max(0, A4·W5ᵀ + b5), g in registers; Z5 is not kept
+        Kernels.DenseForward(A4, p.Slice(W5Offset, W5Length), p.Slice(B5Offset, B5Length), A5, m, 400, 120,
+            new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 5 backward: dZ5 = dA5 ⊙ (Z5 > 0); dW5 = (1/m)·dZ5ᵀ·A4; db5 = (1/m)·Σ dZ5; dA4 = dZ5·W5
+    /// <summary>Layer 5 backward: dZ5 = dA5 ⊙ (A5 > 0); dW5 = (1/m)·dZ5ᵀ·A4; db5 = (1/m)·Σ dZ5; dA4 = dZ5·W5
     /// (the notes' W5ᵀ·dZ5).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A4">m × 400: the layer's input from the forward pass.</param>
-    /// <param name="Z5">m × 120: from the forward pass, for g′.</param>
+    /// <param name="A5">m × 120: from the forward pass, for g′.</param>
     /// <param name="dZ5">m × 120: holds dA5 on entry and dZ5 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW5 and db5 are written.</param>
     /// <param name="dA4">m × 400: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer5Backward(
-        ReadOnlySpan p, ReadOnlySpan A4, ReadOnlySpan Z5, Span dZ5, Span g, Span dA4, int m)
+        ReadOnlySpan p, ReadOnlySpan A4, ReadOnlySpan A5, Span dZ5, Span g, Span dA4, int m)
     {
-        Kernels.ReluBackward(Z5, dZ5, dZ5); // dZ5 = dA5 ⊙ (Z5 > 0)
+        Kernels.ReluBackward(A5, dZ5, dZ5); // dZ5 = dA5 ⊙ (A5 > 0)
         // dW5 = (1/m)·dZ5ᵀ·A4, db5 = (1/m)·Σ dZ5
         Kernels.DenseBackwardWeights(dZ5, A4, g.Slice(W5Offset, W5Length), g.Slice(B5Offset, B5Length), m, 400, 120);
         Kernels.DenseBackwardInput(dZ5, p.Slice(W5Offset, W5Length), dA4, m, 400, 120); // dA4 = dZ5·W5
@@ -291,29 +291,29 @@ partial class LeNet5 : global::NetGen.INetwork
     /// <summary>Layer 6 forward: Z6 = A5·W6ᵀ + b6 (the notes' W6·A5 + b6), A6 = max(0, Z6).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A5">m × 120: the layer's input.</param>
-    /// <param name="Z6">m × 84: written.</param>
+    /// <param name="Z6">m × 84: not written (g′ reads A6, and nothing else reads Z6).</param>
     /// <param name="A6">m × 84: written; may be Z6 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer6Forward(ReadOnlySpan p, ReadOnlySpan A5, Span Z6, Span A6, int m)
     {
-        // Z6 = A5·W6ᵀ + b6
-        Kernels.DenseForward(A5, p.Slice(W6Offset, W6Length), p.Slice(B6Offset, B6Length), Z6, m, 120, 84);
-        Kernels.Relu(Z6, A6); // A6 = max(0, Z6)
+        // A6 = max(0, A5·W6ᵀ + b6), g in registers; Z6 is not kept
+        Kernels.DenseForward(
+            A5, p.Slice(W6Offset, W6Length), p.Slice(B6Offset, B6Length), A6, m, 120, 84, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 6 backward: dZ6 = dA6 ⊙ (Z6 > 0); dW6 = (1/m)·dZ6ᵀ·A5; db6 = (1/m)·Σ dZ6; dA5 = dZ6·W6
+    /// <summary>Layer 6 backward: dZ6 = dA6 ⊙ (A6 > 0); dW6 = (1/m)·dZ6ᵀ·A5; db6 = (1/m)·Σ dZ6; dA5 = dZ6·W6
     /// (the notes' W6ᵀ·dZ6).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A5">m × 120: the layer's input from the forward pass.</param>
-    /// <param name="Z6">m × 84: from the forward pass, for g′.</param>
+    /// <param name="A6">m × 84: from the forward pass, for g′.</param>
     /// <param name="dZ6">m × 84: holds dA6 on entry and dZ6 on exit.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW6 and db6 are written.</param>
     /// <param name="dA5">m × 120: written.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer6Backward(
-        ReadOnlySpan p, ReadOnlySpan A5, ReadOnlySpan Z6, Span dZ6, Span g, Span dA5, int m)
+        ReadOnlySpan p, ReadOnlySpan A5, ReadOnlySpan A6, Span dZ6, Span g, Span dA5, int m)
     {
-        Kernels.ReluBackward(Z6, dZ6, dZ6); // dZ6 = dA6 ⊙ (Z6 > 0)
+        Kernels.ReluBackward(A6, dZ6, dZ6); // dZ6 = dA6 ⊙ (A6 > 0)
         // dW6 = (1/m)·dZ6ᵀ·A5, db6 = (1/m)·Σ dZ6
         Kernels.DenseBackwardWeights(dZ6, A5, g.Slice(W6Offset, W6Length), g.Slice(B6Offset, B6Length), m, 120, 84);
         Kernels.DenseBackwardInput(dZ6, p.Slice(W6Offset, W6Length), dA5, m, 120, 84); // dA5 = dZ6·W6
@@ -612,8 +612,8 @@ partial class LeNet5 : global::NetGen.INetwork
 
         Kernels.OutputError(b.A7, Y, b.dZ7); // dZ7 = A7 − Y (softmax with cross-entropy)
         Layer7Backward(p, b.A6, b.dZ7, gradients, b.dZ6, m); // b.dZ6 receives dA6
-        Layer6Backward(p, b.A5, b.Z6, b.dZ6, gradients, b.dZ5, m); // b.dZ5 receives dA5
-        Layer5Backward(p, b.A4, b.Z5, b.dZ5, gradients, b.dZ4, m); // b.dZ4 receives dA4
+        Layer6Backward(p, b.A5, b.A6, b.dZ6, gradients, b.dZ5, m); // b.dZ5 receives dA5
+        Layer5Backward(p, b.A4, b.A5, b.dZ5, gradients, b.dZ4, m); // b.dZ4 receives dA4
         Layer4Backward(b.A3, b.dZ4, b.dZ3, m); // b.dZ3 receives dA3
         Layer3Backward(p, b.A2, b.Z3, b.dZ3, gradients, b.dZ2, m, b.Scratch); // b.dZ2 receives dA2
         Layer2Backward(b.A1, b.dZ2, b.dZ1, m); // b.dZ1 receives dA1

@@ -83,25 +83,23 @@ partial class ShallowNet : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = tanh(Z1).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">3 × m: the layer's input.</param>
-    /// <param name="Z1">4 × m: written.</param>
+    /// <param name="Z1">4 × m: not written (g′ reads A1, and nothing else reads Z1).</param>
     /// <param name="A1">4 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(ReadOnlySpan p, ReadOnlySpan A0, Span Z1, Span A1, int m)
     {
-        // Z1 = W1·A0 + b1
-        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, m, 3, 4);
-        Kernels.Tanh(Z1, A1); // A1 = tanh(Z1)
+        // A1 = tanh(W1·A0 + b1), g in registers; Z1 is not kept
+        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), default, A1, m, 3,
+            4, new Kernels.TanhFunction());
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (1 − A1²); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
+    /// <summary>Layer 1 backward: dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">3 × m: the layer's input from the forward pass.</param>
-    /// <param name="A1">4 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ1">4 × m: holds dA1 on entry and dZ1 on exit.</param>
+    /// <param name="dZ1">4 × m: holds dZ1 (g′ applied by layer 2's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer1Backward(ReadOnlySpan A0, ReadOnlySpan A1, Span dZ1, Span g, int m)
+    private static void Layer1Backward(ReadOnlySpan A0, Span dZ1, Span g, int m)
     {
-        Kernels.TanhBackward(A1, dZ1, dZ1); // dZ1 = dA1 ⊙ (1 − A1²)
         // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
         Kernels.DenseBackwardWeightsColumns(
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 3, 4);
@@ -112,29 +110,32 @@ partial class ShallowNet : global::NetGen.INetwork
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = σ(Z2).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">4 × m: the layer's input.</param>
-    /// <param name="Z2">1 × m: written.</param>
+    /// <param name="Z2">1 × m: written unless empty (a prediction keeps A2 alone).</param>
     /// <param name="A2">1 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(ReadOnlySpan p, ReadOnlySpan A1, Span Z2, Span A2, int m)
     {
-        // Z2 = W2·A1 + b2
-        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, m, 4, 1);
-        Kernels.Sigmoid(Z2, A2); // A2 = σ(Z2)
+        // Z2 = W2·A1 + b2, A2 = σ(Z2) in the same pass
+        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, A2, m, 4, 1,
+            new Kernels.SigmoidFunction());
     }
 
-    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 = W2ᵀ·dZ2.</summary>
+    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dZ1 = (W2ᵀ·dZ2) ⊙ (1 − A1²) (dA1 = W2ᵀ·dZ2
+    /// times layer 1's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">4 × m: the layer's input from the forward pass.</param>
     /// <param name="dZ2">1 × m: holds dZ2.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">4 × m: written.</param>
+    /// <param name="dZ1">4 × m: written (layer 1's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dA1, int m)
+    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dZ1, int m)
     {
         // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 4, 1);
-        Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 4, 1); // dA1 = W2ᵀ·dZ2
+        // dZ1 = (W2ᵀ·dZ2) ⊙ (1 − A1²)
+        Kernels.DenseBackwardInputColumns(
+            dZ2, p.Slice(W2Offset, W2Length), A1, dZ1, m, 4, 1, new Kernels.TanhDerivative());
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -259,9 +260,9 @@ partial class ShallowNet : global::NetGen.INetwork
     {
         var b = new Buffers(workspace, m);
         Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 3 × m, samples as columns
-        Layer1Forward(p, b.A0, b.A1, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is computed in place
-        // A2 = σ(Z2); Z2 = W2·A1 + b2 is computed in place; Y is A2 (one output: m × 1 is 1 × m)
-        Layer2Forward(p, b.A1, Y, Y, m);
+        Layer1Forward(p, b.A0, default, b.A1, m); // A1 = tanh(Z1); Z1 = W1·A0 + b1 is not kept
+        // A2 = σ(Z2); Z2 = W2·A1 + b2 is not kept; Y is A2 (one output: m × 1 is 1 × m)
+        Layer2Forward(p, b.A1, default, Y, m);
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so
@@ -355,8 +356,8 @@ partial class ShallowNet : global::NetGen.INetwork
         double sum = Kernels.BinaryCrossEntropy(b.Z2, Y);
 
         Kernels.OutputError(b.A2, Y, b.dZ2); // dZ2 = A2 − Y (sigmoid with binary cross-entropy)
-        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
-        Layer1Backward(b.A0, b.A1, b.dZ1, gradients, m);
+        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dZ1 (g′ applied here)
+        Layer1Backward(b.A0, b.dZ1, gradients, m);
         return sum;
     }
 

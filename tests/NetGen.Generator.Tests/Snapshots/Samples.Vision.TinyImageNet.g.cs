@@ -94,25 +94,23 @@ partial class TinyImageNet : global::NetGen.INetwork
     /// <summary>Layer 1 forward: Z1 = W1·A0 + b1, A1 = Z1 > 0 ? Z1 : 0.2·Z1.</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A0">64 × m: the layer's input.</param>
-    /// <param name="Z1">16 × m: written unless empty (a prediction keeps A1 alone).</param>
+    /// <param name="Z1">16 × m: not written (g′ reads A1, and nothing else reads Z1).</param>
     /// <param name="A1">16 × m: written; may be Z1 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer1Forward(ReadOnlySpan p, ReadOnlySpan A0, Span Z1, Span A1, int m)
     {
-        // Z1 = W1·A0 + b1, A1 = Z1 > 0 ? Z1 : 0.2·Z1 in the same pass
-        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), Z1, A1, m, 64, 16,
-            new Kernels.LeakyReluFunction(0.2f));
+        // A1 = W1·A0 + b1 > 0 ? W1·A0 + b1 : 0.2·W1·A0 + b1, g in registers; Z1 is not kept
+        Kernels.DenseForwardColumns(A0, p.Slice(W1Offset, W1Length), p.Slice(B1Offset, B1Length), default, A1, m, 64,
+            16, new Kernels.LeakyReluFunction(0.2f));
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (Z1 > 0 ? 1 : 0.2); dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
+    /// <summary>Layer 1 backward: dW1 = (1/m)·dZ1·A0ᵀ; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">64 × m: the layer's input from the forward pass.</param>
-    /// <param name="Z1">16 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ1">16 × m: holds dA1 on entry and dZ1 on exit.</param>
+    /// <param name="dZ1">16 × m: holds dZ1 (g′ applied by layer 2's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer1Backward(ReadOnlySpan A0, ReadOnlySpan Z1, Span dZ1, Span g, int m)
+    private static void Layer1Backward(ReadOnlySpan A0, Span dZ1, Span g, int m)
     {
-        Kernels.LeakyReluBackward(Z1, dZ1, dZ1, 0.2f); // dZ1 = dA1 ⊙ (Z1 > 0 ? 1 : 0.2)
         // dW1 = (1/m)·dZ1·A0ᵀ, db1 = (1/m)·Σ dZ1
         Kernels.DenseBackwardWeightsColumns(
             dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 64, 16);
@@ -123,33 +121,32 @@ partial class TinyImageNet : global::NetGen.INetwork
     /// <summary>Layer 2 forward: Z2 = W2·A1 + b2, A2 = Z2 > 0 ? Z2 : 0.01·Z2.</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">16 × m: the layer's input.</param>
-    /// <param name="Z2">8 × m: written unless empty (a prediction keeps A2 alone).</param>
+    /// <param name="Z2">8 × m: not written (g′ reads A2, and nothing else reads Z2).</param>
     /// <param name="A2">8 × m: written; may be Z2 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer2Forward(ReadOnlySpan p, ReadOnlySpan A1, Span Z2, Span A2, int m)
     {
-        // Z2 = W2·A1 + b2, A2 = Z2 > 0 ? Z2 : 0.01·Z2 in the same pass
-        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), Z2, A2, m, 16, 8,
-            new Kernels.LeakyReluFunction(0.01f));
+        // A2 = W2·A1 + b2 > 0 ? W2·A1 + b2 : 0.01·W2·A1 + b2, g in registers; Z2 is not kept
+        Kernels.DenseForwardColumns(A1, p.Slice(W2Offset, W2Length), p.Slice(B2Offset, B2Length), default, A2, m, 16,
+            8, new Kernels.LeakyReluFunction(0.01f));
     }
 
-    /// <summary>Layer 2 backward: dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01); dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dA1 =
-    /// W2ᵀ·dZ2.</summary>
+    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2·A1ᵀ; db2 = (1/m)·Σ dZ2; dZ1 = (W2ᵀ·dZ2) ⊙ (A1 > 0 ? 1 : 0.2) (dA1 =
+    /// W2ᵀ·dZ2 times layer 1's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">16 × m: the layer's input from the forward pass.</param>
-    /// <param name="Z2">8 × m: from the forward pass, for g′.</param>
-    /// <param name="dZ2">8 × m: holds dA2 on entry and dZ2 on exit.</param>
+    /// <param name="dZ2">8 × m: holds dZ2 (g′ applied by layer 3's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">16 × m: written.</param>
+    /// <param name="dZ1">16 × m: written (layer 1's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer2Backward(
-        ReadOnlySpan p, ReadOnlySpan A1, ReadOnlySpan Z2, Span dZ2, Span g, Span dA1, int m)
+    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dZ1, int m)
     {
-        Kernels.LeakyReluBackward(Z2, dZ2, dZ2, 0.01f); // dZ2 = dA2 ⊙ (Z2 > 0 ? 1 : 0.01)
         // dW2 = (1/m)·dZ2·A1ᵀ, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeightsColumns(
             dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 16, 8);
-        Kernels.DenseBackwardInputColumns(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 16, 8); // dA1 = W2ᵀ·dZ2
+        // dZ1 = (W2ᵀ·dZ2) ⊙ (A1 > 0 ? 1 : 0.2)
+        Kernels.DenseBackwardInputColumns(
+            dZ2, p.Slice(W2Offset, W2Length), A1, dZ1, m, 16, 8, new Kernels.LeakyReluDerivative(0.2f));
     }
 
     // ───── Layer 3: dense 8 → 1, Sigmoid ─────
@@ -157,29 +154,32 @@ partial class TinyImageNet : global::NetGen.INetwork
     /// <summary>Layer 3 forward: Z3 = W3·A2 + b3, A3 = σ(Z3).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">8 × m: the layer's input.</param>
-    /// <param name="Z3">1 × m: written.</param>
+    /// <param name="Z3">1 × m: written unless empty (a prediction keeps A3 alone).</param>
     /// <param name="A3">1 × m: written; may be Z3 itself.</param>
     /// <param name="m">The number of samples.</param>
     private static void Layer3Forward(ReadOnlySpan p, ReadOnlySpan A2, Span Z3, Span A3, int m)
     {
-        // Z3 = W3·A2 + b3
-        Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, m, 8, 1);
-        Kernels.Sigmoid(Z3, A3); // A3 = σ(Z3)
+        // Z3 = W3·A2 + b3, A3 = σ(Z3) in the same pass
+        Kernels.DenseForwardColumns(A2, p.Slice(W3Offset, W3Length), p.Slice(B3Offset, B3Length), Z3, A3, m, 8, 1,
+            new Kernels.SigmoidFunction());
     }
 
-    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ; db3 = (1/m)·Σ dZ3; dA2 = W3ᵀ·dZ3.</summary>
+    /// <summary>Layer 3 backward: dW3 = (1/m)·dZ3·A2ᵀ; db3 = (1/m)·Σ dZ3; dZ2 = (W3ᵀ·dZ3) ⊙ (A2 > 0 ? 1 : 0.01) (dA2 =
+    /// W3ᵀ·dZ3 times layer 2's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A2">8 × m: the layer's input from the forward pass.</param>
     /// <param name="dZ3">1 × m: holds dZ3.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW3 and db3 are written.</param>
-    /// <param name="dA2">8 × m: written.</param>
+    /// <param name="dZ2">8 × m: written (layer 2's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer3Backward(ReadOnlySpan p, ReadOnlySpan A2, Span dZ3, Span g, Span dA2, int m)
+    private static void Layer3Backward(ReadOnlySpan p, ReadOnlySpan A2, Span dZ3, Span g, Span dZ2, int m)
     {
         // dW3 = (1/m)·dZ3·A2ᵀ, db3 = (1/m)·Σ dZ3
         Kernels.DenseBackwardWeightsColumns(
             dZ3, A2, g.Slice(W3Offset, W3Length), g.Slice(B3Offset, B3Length), m, 8, 1);
-        Kernels.DenseBackwardInputColumns(dZ3, p.Slice(W3Offset, W3Length), dA2, m, 8, 1); // dA2 = W3ᵀ·dZ3
+        // dZ2 = (W3ᵀ·dZ3) ⊙ (A2 > 0 ? 1 : 0.01)
+        Kernels.DenseBackwardInputColumns(
+            dZ3, p.Slice(W3Offset, W3Length), A2, dZ2, m, 8, 1, new Kernels.LeakyReluDerivative(0.01f));
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -302,8 +302,8 @@ partial class TinyImageNet : global::NetGen.INetwork
         Kernels.Transpose(X, b.A0, m, InputSize); // A0 = Xᵀ: 64 × m, samples as columns
         Layer1Forward(p, b.A0, default, b.A1, m); // A1 = Z1 > 0 ? Z1 : 0.2·Z1; Z1 = W1·A0 + b1 is not kept
         Layer2Forward(p, b.A1, default, b.A2, m); // A2 = Z2 > 0 ? Z2 : 0.01·Z2; Z2 = W2·A1 + b2 is not kept
-        // A3 = σ(Z3); Z3 = W3·A2 + b3 is computed in place; Y is A3 (one output: m × 1 is 1 × m)
-        Layer3Forward(p, b.A2, Y, Y, m);
+        // A3 = σ(Z3); Z3 = W3·A2 + b3 is not kept; Y is A3 (one output: m × 1 is 1 × m)
+        Layer3Forward(p, b.A2, default, Y, m);
     }
 
     /// <summary>The cost J on a batch: −(1/m) Σ [y·log a + (1 − y)·log(1 − a)] (the cross-entropy computed from Z, so
@@ -397,9 +397,9 @@ partial class TinyImageNet : global::NetGen.INetwork
         double sum = Kernels.BinaryCrossEntropy(b.Z3, Y);
 
         Kernels.OutputError(b.A3, Y, b.dZ3); // dZ3 = A3 − Y (sigmoid with binary cross-entropy)
-        Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m); // b.dZ2 receives dA2
-        Layer2Backward(p, b.A1, b.Z2, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
-        Layer1Backward(b.A0, b.Z1, b.dZ1, gradients, m);
+        Layer3Backward(p, b.A2, b.dZ3, gradients, b.dZ2, m); // b.dZ2 receives dZ2 (g′ applied here)
+        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dZ1 (g′ applied here)
+        Layer1Backward(b.A0, b.dZ1, gradients, m);
         return sum;
     }
 
