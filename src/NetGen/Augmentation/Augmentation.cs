@@ -353,16 +353,17 @@ public sealed class Augmentation
     /// float (measured) times the image size, weighted by its probability.</summary>
     internal long WorkPerImage()
     {
-        double perFloat = 1 + (_clamp ? 1 : 0);
+        double perFloat = 1 + (_clamp ? 2 : 0);
         for (int s = 0; s < _count; s++)
         {
             ref readonly Step step = ref _steps[s];
             double cost = step.Kind switch
             {
-                Kind.FlipHorizontal => 4,
-                Kind.RandomCrop or Kind.Translate or Kind.FlipVertical => 2,
-                Kind.Rotate or Kind.Scale => 24,
-                Kind.GaussianNoise => 48,
+                // Measured on 64 × 64 × 3 images, relative to the copy (0.66 ns per float on the 2-core machine).
+                Kind.FlipHorizontal => 7,
+                Kind.Rotate or Kind.Scale => 14,
+                Kind.Contrast => 4,
+                Kind.GaussianNoise => 44,
                 _ => 1,
             };
             perFloat += cost * step.Probability;
