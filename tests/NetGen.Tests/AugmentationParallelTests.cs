@@ -178,11 +178,13 @@ public sealed class AugmentationParallelTests
     [Fact]
     public void A_few_small_images_stay_on_the_calling_thread()
     {
-        // 9·7·3 images with a flip: ⌈189·(1 + 7·0.5)⌉ = 851 units each; 37 of them are 31 487, far below one shard's 2¹⁷.
+        // 9·7·3 images with a flip: ⌈189·(1 + 15·0.5)⌉ = 1 607 units each; 37 of them are 59 459, far below one
+        // shard's 2¹⁹.
         Augmentation flip = Pipeline("flipH");
-        Assert.Equal(851, flip.WorkPerImage());
+        Assert.Equal(1607, flip.WorkPerImage());
         Assert.Equal(1, flip.Plan(M, 64));
-        // The README's pipeline on one cats image: 69 · 12 288 ≈ 8.5 · 10⁵ units, worth a shard alone, but one image is one shard.
+        // The README's pipeline on one cats image: 186 · 12 288 ≈ 2.3 · 10⁶ units, worth a shard alone, but one image
+        // is one shard.
         Assert.Equal(1, Readme().Plan(1, 64));
         // 209 cats images (the cats training set) on 2 cores: two shards; on 64: one image each is still worth it.
         Assert.Equal(2, Readme().Plan(209, 2));
@@ -220,7 +222,10 @@ public sealed class AugmentationParallelTests
             for (int i = 0; i < 20; i++) a.Apply(source, destination, M, ref rng); // the workers' scratch, once
             const int calls = 500;
             // This thread's bytes: exactly none.
-            Assert.Equal(0, Allocations.LeastOfThree(() => { for (int i = 0; i < calls; i++) a.Apply(source, destination, M, ref rng); }));
+            Assert.Equal(0, Allocations.LeastOfThree(() =>
+            {
+                for (int i = 0; i < calls; i++) a.Apply(source, destination, M, ref rng);
+            }));
             // Every thread's bytes (a worker's scratch would show here, not on this thread). The process allocates a few
             // hundred bytes of its own meanwhile (the test runner's messages, the JIT's tiering), so the bound is one
             // object per call: the smallest object is 24 B, so an allocation per call would show as ≥ 12 000 B.

@@ -332,9 +332,10 @@ public sealed class Augmentation
     /// <summary>The most shards a call makes (their starting states live on the caller's stack).</summary>
     internal const int MaxShards = 256;
 
-    /// <summary>The least estimated work of a shard (<see cref="WorkPerImage"/>'s units, about a float copied): below
-    /// it the fork/join costs more than the shard saves. Measured on the 2-core machine of issue 15.</summary>
-    internal const long MinWork = 1L << 17;
+    /// <summary>The least estimated work of a shard (<see cref="WorkPerImage"/>'s units, about a float copied, 0.2 ns):
+    /// about 100 µs, below which the fork/join (waking a worker) and the shared memory bandwidth leave little to gain.
+    /// On the 2-core machine of issue 15 a brightness-only split broke even at about this much per shard.</summary>
+    internal const long MinWork = 1L << 19;
 
     /// <summary>Test hook: the least work of a shard the plan uses (<see cref="MinWork"/> unless a test lowers it to
     /// split small images).</summary>
@@ -353,25 +354,29 @@ public sealed class Augmentation
     /// float (measured) times the image size, weighted by its probability.</summary>
     internal long WorkPerImage()
     {
-        double perFloat = 1 + (_clamp ? 2 : 0);
+        double perFloat = 1 + (_clamp ? 6 : 0);
         for (int s = 0; s < _count; s++)
         {
             ref readonly Step step = ref _steps[s];
             double cost = step.Kind switch
             {
-                // Measured on 64 × 64 × 3 images, relative to the copy (0.66 ns per float on the 2-core machine).
-                Kind.FlipHorizontal => 7,
-                Kind.Rotate or Kind.Scale => 14,
-                Kind.Contrast => 4,
-                Kind.GaussianNoise => 44,
-                _ => 1,
+                // Measured on 209 images of 64 × 64 × 3 at one thread, relative to the copy (0.18 ns per float on the
+                // 2-core machine of issue 15): rounded, and the in-place passes rounded up.
+                Kind.FlipHorizontal => 15,
+                Kind.FlipVertical => 1,
+                Kind.RandomCrop or Kind.Translate => 2,
+                Kind.Rotate or Kind.Scale => 45,
+                Kind.Contrast => 15,
+                Kind.GaussianNoise => 110,
+                _ => 6, // brightness, jitter: one pass in place
             };
             perFloat += cost * step.Probability;
         }
         return (long)Math.Ceiling(perFloat * ImageSize);
     }
 
-    /// <summary>The first image of shard <paramref name="shard"/> of <paramref name="shards"/>: ⌊k·m / S⌋.</summary>
+    /// <summary>The first image of shard <paramref name="shard"/> of <paramref name="shards"/>: ⌊k·m / S⌋ (any image
+    /// may start a shard: no vector kernel runs across images).</summary>
     internal static int ShardStart(int shard, int shards, int m) => (int)((long)shard * m / shards);
 
     private ShardWork? _shardWork;
@@ -381,7 +386,8 @@ public sealed class Augmentation
     {
         public double RunShard(in ShardArgs args)
         {
-            int start = ShardStart(args.Shard, args.Shards, args.M), end = ShardStart(args.Shard + 1, args.Shards, args.M);
+            int start = ShardStart(args.Shard, args.Shards, args.M);
+            int end = ShardStart(args.Shard + 1, args.Shards, args.M);
             Rng rng = MemoryMarshal.Cast<float, Rng>(args.Y)[args.Shard];
             owner.RunImages(args.X, args.Output, start, end, ref rng);
             return 0;
