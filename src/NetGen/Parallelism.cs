@@ -17,6 +17,8 @@ namespace NetGen;
 /// (dropout masks too: they are drawn before the split, shard by shard). A different
 /// <see cref="MaxDegreeOfParallelism"/> may change the last bits of the gradients (a sum in another order), never their
 /// meaning.</para>
+/// <para><see cref="Augmentation.Apply"/> splits a large batch of images the same way, with the same images and final
+/// <see cref="Rng"/> state for any setting.</para>
 /// <para>The setting is global to the process and read at the start of each call.</para>
 /// </remarks>
 public static class Parallelism
