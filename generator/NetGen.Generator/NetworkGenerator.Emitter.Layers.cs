@@ -201,7 +201,7 @@ public sealed partial class NetworkGenerator
                 w.WriteLine(Kernels + ".DenseBackwardWeights" + (columns ? "Columns(" : "(") + dz + ", " + aPrev + ", g.Slice(W" + l + "Offset, W" + l + "Length), g.Slice(B" + l + "Offset, B" + l + "Length), m, " +
                     layer.Inputs + ", " + layer.Units + "); // dW" + l + " = (1/m)·" + weightProduct + ", db" + l + " = (1/m)·Σ " + dz);
                 if (gPrimeBelow)
-                    w.WriteLine(Kernels + ".DenseBackwardInputColumns(" + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + aPrev + ", " + daPrev + ", m, " + layer.Inputs + ", " +
+                    w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + aPrev + ", " + daPrev + ", m, " + layer.Inputs + ", " +
                         layer.Units + ", new " + Kernels + "." + below!.G.DerivativeOfA + "(" + (below.G.TakesSlope ? FloatLiteral(below.Layer.LeakySlope) : "") + ")); // " + daPrev + " = " + BelowDerivative(below, inputProduct));
                 else if (!first)
                     w.WriteLine(Kernels + ".DenseBackwardInput" + (columns ? "Columns(" : "(") + dz + ", p.Slice(W" + l + "Offset, W" + l + "Length), " + daPrev + ", m, " + layer.Inputs + ", " + layer.Units +

@@ -127,7 +127,9 @@ public class PlanTests
         LayerPlan hidden = plan.Layers[0], output = plan.Layers[1];
         Assert.True(hidden.FusedActivation); // the row kernel stores g(Z) alone: Z1 is not kept
         Assert.False(hidden.KeepsZ);
-        Assert.Equal(GPrimeSource.A, hidden.GPrimeReads);
+        // ReLU′ is read off A1 by layer 2's backward product, as dZ2·W2 is stored (samples as rows too).
+        Assert.True(hidden.GPrimeAbove);
+        Assert.Equal(GPrimeSource.None, hidden.GPrimeReads);
         Assert.Equal(OneSampleStrategy.Kernel, hidden.OneSample); // 8 units fill a vector
         Assert.Same(ActivationForm.Softmax, output.G);
         Assert.True(output.G.RowWise);

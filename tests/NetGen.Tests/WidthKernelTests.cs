@@ -162,11 +162,30 @@ public class WidthKernelTests
                         Assert.Equal(12345f, z[^1]);
                     }
                     float[] da = Filled(m * nIn);
-                    Kernels.InputGradients<TVec>(ref dz[0], ref w[0], ref da[0], m, nIn, nOut);
+                    Kernels.InputGradients<TVec, Kernels.IdentityFunction>(ref dz[0], ref w[0], ref da[0], ref a[0], m, nIn, nOut,
+                        default);
                     for (int i = 0; i < m; i++)
                         for (int k = 0; k < nIn; k++)
                             Near(Sum(nOut, j => (double)dz[i * nOut + j] * w[j * nIn + k], 0), da[i * nIn + k], $"dA[{i},{k}] {where}");
                     Assert.Equal(12345f, da[^1]);
+                    // The layer below's g′ taken in registers, read off A (here a, m × nIn): dZ = (dZ_out·W) ⊙ g′(A).
+                    float[] dzTanh = Filled(m * nIn), dzRelu = Filled(m * nIn);
+                    Kernels.InputGradients<TVec, Kernels.TanhDerivative>(ref dz[0], ref w[0], ref dzTanh[0], ref a[0], m, nIn,
+                        nOut, default);
+                    Kernels.InputGradients<TVec, Kernels.ReluDerivative>(ref dz[0], ref w[0], ref dzRelu[0], ref a[0], m, nIn,
+                        nOut, default);
+                    for (int i = 0; i < m; i++)
+                        for (int k = 0; k < nIn; k++)
+                        {
+                            var product = Sum(nOut, j => (double)dz[i * nOut + j] * w[j * nIn + k], 0);
+                            double ak = a[i * nIn + k], tanhPrime = 1 - ak * ak;
+                            // The factor is rounded to float too: the bound scales with it, or with 1 where it cancels.
+                            Near((product.Sum * tanhPrime, product.Magnitude * Math.Max(1, Math.Abs(tanhPrime))),
+                                dzTanh[i * nIn + k], $"dZ tanh [{i},{k}] {where}");
+                            Near(ak > 0 ? product : (0, 0), dzRelu[i * nIn + k], $"dZ relu [{i},{k}] {where}");
+                        }
+                    Assert.Equal(12345f, dzTanh[^1]);
+                    Assert.Equal(12345f, dzRelu[^1]);
                     float[] dw = Filled(nOut * nIn);
                     Kernels.WeightGradients<TVec>(ref dz[0], ref a[0], ref dw[0], m, nIn, nOut, 0.5f);
                     for (int j = 0; j < nOut; j++)

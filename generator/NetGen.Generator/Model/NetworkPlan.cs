@@ -45,8 +45,8 @@ internal sealed record BufferPlan(string Name, int Width, string? AliasOf = null
 /// <param name="KeepsZ">The training forward writes Z[l]: g′ or the cost reads it. Otherwise only A[l] is written (in
 /// the product kernel's registers where the activation is fused) and Z[l]'s buffer is left alone.</param>
 /// <param name="GPrimeAbove">dZ[l] = dA[l] ⊙ g′ is formed by the layer above's backward, as its product
-/// W[l+1]ᵀ·dZ[l+1] is stored (samples as columns; g′ of A[l], which that layer reads anyway): this layer's backward
-/// receives dZ[l] and has no g′ step (<see cref="GPrimeReads"/> is then None).</param>
+/// W[l+1]ᵀ·dZ[l+1] is stored (dense layers, samples as columns or rows; g′ of A[l], which that layer reads anyway):
+/// this layer's backward receives dZ[l] and has no g′ step (<see cref="GPrimeReads"/> is then None).</param>
 internal sealed record LayerPlan(
     LayerSpec Layer,
     ActivationForm G,
@@ -182,11 +182,12 @@ internal sealed record NetworkPlan(
             buffers.AddRange(plan.Buffers);
             if (layer.Index < spec.Layers.Count) hidden += layer.Units;
         }
-        // With samples as columns, a layer whose g′ is read off its A (sigmoid, tanh, ReLU-like) has it applied by the
-        // layer above's backward product, which stores dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′ at once: dA[l] is never stored
-        // and read back.
-        for (int i = 0; columns && i + 1 < layers.Count; i++)
-            if (layers[i].G.DerivativeOfA is not null && layers[i].GPrimeReads == GPrimeSource.A && !layers[i].Layer.HasDropout)
+        // A dense layer whose g′ is read off its A (sigmoid, tanh, ReLU-like) under a dense layer has it applied by the
+        // layer above's backward product, which stores dZ[l] = (W[l+1]ᵀ·dZ[l+1]) ⊙ g′ at once, samples as columns or
+        // as rows: dA[l] is never stored and read back.
+        for (int i = 0; i + 1 < layers.Count; i++)
+            if (layers[i].G.DerivativeOfA is not null && layers[i].GPrimeReads == GPrimeSource.A && !layers[i].Layer.HasDropout &&
+                !layers[i].Layer.IsMap && !layers[i + 1].Layer.IsMap)
                 layers[i] = layers[i] with { GPrimeReads = GPrimeSource.None, GPrimeAbove = true };
         int perSample = 0;
         foreach (BufferPlan buffer in buffers)

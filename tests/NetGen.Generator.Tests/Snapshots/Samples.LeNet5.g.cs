@@ -268,19 +268,15 @@ partial class LeNet5 : global::NetGen.INetwork
             new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 5 backward: dZ5 = dA5 ⊙ (A5 > 0); dW5 = (1/m)·dZ5ᵀ·A4; db5 = (1/m)·Σ dZ5; dA4 = dZ5·W5
-    /// (the notes' W5ᵀ·dZ5).</summary>
+    /// <summary>Layer 5 backward: dW5 = (1/m)·dZ5ᵀ·A4; db5 = (1/m)·Σ dZ5; dA4 = dZ5·W5 (the notes' W5ᵀ·dZ5).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A4">m × 400: the layer's input from the forward pass.</param>
-    /// <param name="A5">m × 120: from the forward pass, for g′.</param>
-    /// <param name="dZ5">m × 120: holds dA5 on entry and dZ5 on exit.</param>
+    /// <param name="dZ5">m × 120: holds dZ5 (g′ applied by layer 6's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW5 and db5 are written.</param>
     /// <param name="dA4">m × 400: written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer5Backward(
-        ReadOnlySpan p, ReadOnlySpan A4, ReadOnlySpan A5, Span dZ5, Span g, Span dA4, int m)
+    private static void Layer5Backward(ReadOnlySpan p, ReadOnlySpan A4, Span dZ5, Span g, Span dA4, int m)
     {
-        Kernels.ReluBackward(A5, dZ5, dZ5); // dZ5 = dA5 ⊙ (A5 > 0)
         // dW5 = (1/m)·dZ5ᵀ·A4, db5 = (1/m)·Σ dZ5
         Kernels.DenseBackwardWeights(dZ5, A4, g.Slice(W5Offset, W5Length), g.Slice(B5Offset, B5Length), m, 400, 120);
         Kernels.DenseBackwardInput(dZ5, p.Slice(W5Offset, W5Length), dA4, m, 400, 120); // dA4 = dZ5·W5
@@ -301,22 +297,21 @@ partial class LeNet5 : global::NetGen.INetwork
             A5, p.Slice(W6Offset, W6Length), p.Slice(B6Offset, B6Length), A6, m, 120, 84, new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 6 backward: dZ6 = dA6 ⊙ (A6 > 0); dW6 = (1/m)·dZ6ᵀ·A5; db6 = (1/m)·Σ dZ6; dA5 = dZ6·W6
-    /// (the notes' W6ᵀ·dZ6).</summary>
+    /// <summary>Layer 6 backward: dW6 = (1/m)·dZ6ᵀ·A5; db6 = (1/m)·Σ dZ6; dZ5 = (dZ6·W6) ⊙ (A5 > 0) (dA5 = dZ6·W6 times
+    /// layer 5's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A5">m × 120: the layer's input from the forward pass.</param>
-    /// <param name="A6">m × 84: from the forward pass, for g′.</param>
-    /// <param name="dZ6">m × 84: holds dA6 on entry and dZ6 on exit.</param>
+    /// <param name="dZ6">m × 84: holds dZ6 (g′ applied by layer 7's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW6 and db6 are written.</param>
-    /// <param name="dA5">m × 120: written.</param>
+    /// <param name="dZ5">m × 120: written (layer 5's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer6Backward(
-        ReadOnlySpan p, ReadOnlySpan A5, ReadOnlySpan A6, Span dZ6, Span g, Span dA5, int m)
+    private static void Layer6Backward(ReadOnlySpan p, ReadOnlySpan A5, Span dZ6, Span g, Span dZ5, int m)
     {
-        Kernels.ReluBackward(A6, dZ6, dZ6); // dZ6 = dA6 ⊙ (A6 > 0)
         // dW6 = (1/m)·dZ6ᵀ·A5, db6 = (1/m)·Σ dZ6
         Kernels.DenseBackwardWeights(dZ6, A5, g.Slice(W6Offset, W6Length), g.Slice(B6Offset, B6Length), m, 120, 84);
-        Kernels.DenseBackwardInput(dZ6, p.Slice(W6Offset, W6Length), dA5, m, 120, 84); // dA5 = dZ6·W6
+        // dZ5 = (dZ6·W6) ⊙ (A5 > 0)
+        Kernels.DenseBackwardInput(
+            dZ6, p.Slice(W6Offset, W6Length), A5, dZ5, m, 120, 84, new Kernels.ReluDerivative());
     }
 
     // ───── Layer 7: dense 84 → 10, Softmax ─────
@@ -334,18 +329,21 @@ partial class LeNet5 : global::NetGen.INetwork
         Kernels.Softmax(Z7, A7, m, 10); // A7 = softmax(Z7), row by row
     }
 
-    /// <summary>Layer 7 backward: dW7 = (1/m)·dZ7ᵀ·A6; db7 = (1/m)·Σ dZ7; dA6 = dZ7·W7 (the notes' W7ᵀ·dZ7).</summary>
+    /// <summary>Layer 7 backward: dW7 = (1/m)·dZ7ᵀ·A6; db7 = (1/m)·Σ dZ7; dZ6 = (dZ7·W7) ⊙ (A6 > 0) (dA6 = dZ7·W7 times
+    /// layer 6's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A6">m × 84: the layer's input from the forward pass.</param>
     /// <param name="dZ7">m × 10: holds dZ7.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW7 and db7 are written.</param>
-    /// <param name="dA6">m × 84: written.</param>
+    /// <param name="dZ6">m × 84: written (layer 6's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer7Backward(ReadOnlySpan p, ReadOnlySpan A6, Span dZ7, Span g, Span dA6, int m)
+    private static void Layer7Backward(ReadOnlySpan p, ReadOnlySpan A6, Span dZ7, Span g, Span dZ6, int m)
     {
         // dW7 = (1/m)·dZ7ᵀ·A6, db7 = (1/m)·Σ dZ7
         Kernels.DenseBackwardWeights(dZ7, A6, g.Slice(W7Offset, W7Length), g.Slice(B7Offset, B7Length), m, 84, 10);
-        Kernels.DenseBackwardInput(dZ7, p.Slice(W7Offset, W7Length), dA6, m, 84, 10); // dA6 = dZ7·W7
+        // dZ6 = (dZ7·W7) ⊙ (A6 > 0)
+        Kernels.DenseBackwardInput(
+            dZ7, p.Slice(W7Offset, W7Length), A6, dZ6, m, 84, 10, new Kernels.ReluDerivative());
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -611,9 +609,9 @@ partial class LeNet5 : global::NetGen.INetwork
         double sum = Kernels.CrossEntropy(b.Z7, Y, m, 10);
 
         Kernels.OutputError(b.A7, Y, b.dZ7); // dZ7 = A7 − Y (softmax with cross-entropy)
-        Layer7Backward(p, b.A6, b.dZ7, gradients, b.dZ6, m); // b.dZ6 receives dA6
-        Layer6Backward(p, b.A5, b.A6, b.dZ6, gradients, b.dZ5, m); // b.dZ5 receives dA5
-        Layer5Backward(p, b.A4, b.A5, b.dZ5, gradients, b.dZ4, m); // b.dZ4 receives dA4
+        Layer7Backward(p, b.A6, b.dZ7, gradients, b.dZ6, m); // b.dZ6 receives dZ6 (g′ applied here)
+        Layer6Backward(p, b.A5, b.dZ6, gradients, b.dZ5, m); // b.dZ5 receives dZ5 (g′ applied here)
+        Layer5Backward(p, b.A4, b.dZ5, gradients, b.dZ4, m); // b.dZ4 receives dA4
         Layer4Backward(b.A3, b.dZ4, b.dZ3, m); // b.dZ3 receives dA3
         Layer3Backward(p, b.A2, b.Z3, b.dZ3, gradients, b.dZ2, m, b.Scratch); // b.dZ2 receives dA2
         Layer2Backward(b.A1, b.dZ2, b.dZ1, m); // b.dZ1 receives dA1

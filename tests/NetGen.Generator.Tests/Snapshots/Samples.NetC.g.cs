@@ -92,15 +92,13 @@ partial class NetC : global::NetGen.INetwork
             new Kernels.ReluFunction());
     }
 
-    /// <summary>Layer 1 backward: dZ1 = dA1 ⊙ (A1 > 0); dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
+    /// <summary>Layer 1 backward: dW1 = (1/m)·dZ1ᵀ·A0; db1 = (1/m)·Σ dZ1.</summary>
     /// <param name="A0">m × 784: the layer's input from the forward pass.</param>
-    /// <param name="A1">m × 128: from the forward pass, for g′.</param>
-    /// <param name="dZ1">m × 128: holds dA1 on entry and dZ1 on exit.</param>
+    /// <param name="dZ1">m × 128: holds dZ1 (g′ applied by layer 2's backward).</param>
     /// <param name="g">The gradients, laid out like the parameters; dW1 and db1 are written.</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer1Backward(ReadOnlySpan A0, ReadOnlySpan A1, Span dZ1, Span g, int m)
+    private static void Layer1Backward(ReadOnlySpan A0, Span dZ1, Span g, int m)
     {
-        Kernels.ReluBackward(A1, dZ1, dZ1); // dZ1 = dA1 ⊙ (A1 > 0)
         // dW1 = (1/m)·dZ1ᵀ·A0, db1 = (1/m)·Σ dZ1
         Kernels.DenseBackwardWeights(dZ1, A0, g.Slice(W1Offset, W1Length), g.Slice(B1Offset, B1Length), m, 784, 128);
     }
@@ -120,18 +118,21 @@ partial class NetC : global::NetGen.INetwork
         Kernels.Softmax(Z2, A2, m, 10); // A2 = softmax(Z2), row by row
     }
 
-    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dA1 = dZ2·W2 (the notes' W2ᵀ·dZ2).</summary>
+    /// <summary>Layer 2 backward: dW2 = (1/m)·dZ2ᵀ·A1; db2 = (1/m)·Σ dZ2; dZ1 = (dZ2·W2) ⊙ (A1 > 0) (dA1 = dZ2·W2 times
+    /// layer 1's g′, never stored).</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="A1">m × 128: the layer's input from the forward pass.</param>
     /// <param name="dZ2">m × 10: holds dZ2.</param>
     /// <param name="g">The gradients, laid out like the parameters; dW2 and db2 are written.</param>
-    /// <param name="dA1">m × 128: written.</param>
+    /// <param name="dZ1">m × 128: written (layer 1's dZ).</param>
     /// <param name="m">The number of samples.</param>
-    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dA1, int m)
+    private static void Layer2Backward(ReadOnlySpan p, ReadOnlySpan A1, Span dZ2, Span g, Span dZ1, int m)
     {
         // dW2 = (1/m)·dZ2ᵀ·A1, db2 = (1/m)·Σ dZ2
         Kernels.DenseBackwardWeights(dZ2, A1, g.Slice(W2Offset, W2Length), g.Slice(B2Offset, B2Length), m, 128, 10);
-        Kernels.DenseBackwardInput(dZ2, p.Slice(W2Offset, W2Length), dA1, m, 128, 10); // dA1 = dZ2·W2
+        // dZ1 = (dZ2·W2) ⊙ (A1 > 0)
+        Kernels.DenseBackwardInput(
+            dZ2, p.Slice(W2Offset, W2Length), A1, dZ1, m, 128, 10, new Kernels.ReluDerivative());
     }
 
     // ───── The public API: construction, parameters, prediction, training ─────
@@ -343,8 +344,8 @@ partial class NetC : global::NetGen.INetwork
         double sum = Kernels.CrossEntropy(b.Z2, Y, m, 10);
 
         Kernels.OutputError(b.A2, Y, b.dZ2); // dZ2 = A2 − Y (softmax with cross-entropy)
-        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dA1
-        Layer1Backward(X, b.A1, b.dZ1, gradients, m);
+        Layer2Backward(p, b.A1, b.dZ2, gradients, b.dZ1, m); // b.dZ1 receives dZ1 (g′ applied here)
+        Layer1Backward(X, b.dZ1, gradients, m);
         return sum;
     }
 
