@@ -135,6 +135,9 @@ public static class ShardPool
     {
         public readonly ManualResetEventSlim Wake = new(false, SpinCount);
         public Thread? Thread;
+
+        // The event's lock object is made by the first wait that blocks: made here, at warm-up (see EnsureWorkers).
+        public Worker() => Wake.Wait(1);
     }
 
     private const int SpinCount = 200;
@@ -267,6 +270,11 @@ public static class ShardPool
             for (int i = s_workers.Length; i < count; i++)
                 workers[i].Thread!.Start();
             s_workers = workers;
+            // ManualResetEventSlim makes its lock object on the first wait that has to block, which may come long
+            // after warm-up: one timed-out wait here makes it now (1 ms, once per process), so that no later call
+            // allocates. The caller holds the pool, so nothing sets s_done meanwhile (the call resets it next).
+            s_done.Reset();
+            s_done.Wait(1);
         }
     }
 
