@@ -17,19 +17,7 @@ namespace NetGen.Tests;
 public sealed class ParallelismTests(ITestOutputHelper output)
 {
     /// <summary>Runs <paramref name="body"/> with the knob at <paramref name="threads"/>, then puts it back.</summary>
-    private static T With<T>(int threads, Func<T> body)
-    {
-        int before = Parallelism.MaxDegreeOfParallelism;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = threads;
-            return body();
-        }
-        finally
-        {
-            Parallelism.MaxDegreeOfParallelism = before;
-        }
-    }
+    private static T With<T>(int threads, Func<T> body) => ParallelismCollection.With(threads, body);
 
     private static (INetwork Net, int M, long Work) Case(string kind) => kind switch
     {

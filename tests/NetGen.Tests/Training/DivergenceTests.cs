@@ -309,37 +309,10 @@ public sealed class DivergenceTests
 
     // ---- A parameter that becomes ∞ while the cost stays finite ----
 
-    /// <summary>A network of two parameters whose cost ignores them (1 always) and whose third gradient is −∞: gradient
-    /// descent then moves parameter 0 to +∞ with every cost finite. Only the scan of the parameters can see it.</summary>
-    private sealed class BlindNetwork : INetwork
-    {
-        private readonly float[] _parameters = [0.5f, -0.25f];
-        private int _calls;
-        public int InputSize => 1;
-        public int OutputSize => 1;
-        public int LayerCount => 1;
-        public int ParameterCount => 2;
-        public string Architecture => "blind";
-        public Loss Loss => Loss.MeanSquaredError;
-        public System.Collections.Generic.IReadOnlyList<LayerDescription> Layers { get; } =
-            [LayerDescription.Dense(1, "layers.0", 1, 1, Activation.Linear, 0.01f, 1f, 0, 1)];
-        public Span<float> Parameters => _parameters;
-        public void Predict(ReadOnlySpan<float> x, Span<float> y) => y[0] = 0;
-        public void PredictBatch(ReadOnlySpan<float> X, Span<float> Y, int m) => Y.Slice(0, m).Clear();
-        public float Cost(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m) => 1f;
-        public float ComputeGradients(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m, Span<float> gradients)
-        {
-            gradients[0] = ++_calls == 3 ? float.NegativeInfinity : 0.125f;
-            gradients[1] = 0;
-            return 1f;
-        }
-        public float TrainStep(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m, float learningRate) => 1f;
-    }
-
     [Fact]
     public void A_parameter_that_becomes_infinite_under_a_finite_cost_is_caught_at_the_end_of_its_epoch()
     {
-        var net = new BlindNetwork();
+        var net = new BlindNetwork(infiniteAtCall: 3, gradient: 0.125f);
         var train = new Dataset([1f, 2f], [0f, 0f], 1, 1);
         var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(net, train, null,
             new TrainingOptions { Epochs = 10, LearningRate = 1f }));

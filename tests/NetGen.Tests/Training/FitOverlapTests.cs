@@ -183,33 +183,6 @@ public sealed class FitOverlapTests
         AssertSameRun(sequential, helper);
     }
 
-    /// <summary>Two parameters the cost ignores (always 1); the fifth step's first gradient is −∞, so gradient descent
-    /// sets parameter 0 to +∞ in epoch 3 (two steps an epoch) with every cost finite: only the scan can see it.</summary>
-    private sealed class BlindNetwork : INetwork
-    {
-        private readonly float[] _parameters = [0.5f, -0.25f];
-        private int _calls;
-        public int InputSize => 1;
-        public int OutputSize => 1;
-        public int LayerCount => 1;
-        public int ParameterCount => 2;
-        public string Architecture => "blind";
-        public Loss Loss => Loss.MeanSquaredError;
-        public IReadOnlyList<LayerDescription> Layers { get; } =
-            [LayerDescription.Dense(1, "layers.0", 1, 1, Activation.Linear, 0.01f, 1f, 0, 1)];
-        public Span<float> Parameters => _parameters;
-        public void Predict(ReadOnlySpan<float> x, Span<float> y) => y[0] = 0;
-        public void PredictBatch(ReadOnlySpan<float> X, Span<float> Y, int m) => Y.Slice(0, m).Clear();
-        public float Cost(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m) => 1f;
-        public float ComputeGradients(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m, Span<float> gradients)
-        {
-            gradients[0] = ++_calls == 5 ? float.NegativeInfinity : 0.0625f;
-            gradients[1] = 0;
-            return 1f;
-        }
-        public float TrainStep(ReadOnlySpan<float> X, ReadOnlySpan<float> Y, int m, float learningRate) => 1f;
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -217,7 +190,7 @@ public sealed class FitOverlapTests
         bool onHelper)
     {
         FitOverlap overlap = onHelper ? FitOverlap.HelperOnly : FitOverlap.Sequential;
-        var net = new BlindNetwork();
+        var net = new BlindNetwork(infiniteAtCall: 5, gradient: 0.0625f);
         var train = new Dataset([1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f], 1, 1);
         var e = Assert.Throws<TrainingDivergedException>(() => Trainer.FitWith(net, train, null,
             new TrainingOptions { Epochs = 10, BatchSize = 2, LearningRate = 1f }, overlap));
