@@ -220,7 +220,11 @@ public sealed class FitOverlapTests
         long Measure(int epochs)
         {
             TrainingOptions options = Options(epochs);
-            return Allocations.LeastOfThree(() => Trainer.FitWith(net, train, null, options, FitOverlap.HelperOnly));
+            // Five tries: a 20-epoch run posts 20 times to the thread pool, which creates a thread (its Thread object,
+            // hundreds of bytes) on the posting thread when it has retired its idle ones or is growing under the load
+            // of the tests alongside: the likeliest cause of the one failure seen here, in a CI run under full load
+            // (its bytes were not kept; .ci/run now prints the message). An allocation per epoch is in every run.
+            return Allocations.Least(() => Trainer.FitWith(net, train, null, options, FitOverlap.HelperOnly), 5);
         }
         long two = Measure(2), twenty = Measure(20);
         // 18 more epochs are 18 more posts to the pool and 180 more steps; the history's lists (sized up front) account
