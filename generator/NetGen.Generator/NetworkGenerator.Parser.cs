@@ -464,7 +464,7 @@ public sealed partial class NetworkGenerator
         {
             declared.Valid &= dropout.Valid;
             int layer = declared.Layers.Count;
-            string? misplaced = layer == 0 ? "comes before the first [Dense] layer, so there is no layer to drop from" :
+            string? misplaced = layer == 0 ? "comes before the first layer, so there is no layer to drop from" :
                 declared.Dropouts.ContainsKey(layer) ? "is the second one on layer " + layer : null;
             if (misplaced is null)
             {

@@ -134,8 +134,8 @@ public class DiagnosticTests
             Net("[Network(Seed = 3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0101", "[Network", "Network(Seed = 3)", "'Net'", "[Input(...)]", "n[0]"),
         ["NG0102 two inputs"] = Error(
             Net("[Network]\n[Input(3)]\n[Input(8, 8)]\n[Dense(1, Activation.Sigmoid)]"), "NG0102", "[Input(8", "Input(8, 8)", "'Net'", "[Input(3)]"),
-        ["NG0103 no dense layer"] = Error(
-            Net("[Network(Seed = 4)]\n[Input(3)]"), "NG0103", "[Network", "Network(Seed = 4)", "'Net'", "[Dense(...)]"),
+        ["NG0103 no layer"] = Error(
+            Net("[Network(Seed = 4)]\n[Input(3)]"), "NG0103", "[Network", "Network(Seed = 4)", "'Net'", "has no layer ([Dense], [Conv2D]"),
         ["NG0104 dense of 0 units"] = Error(
             Net("[Network]\n[Input(3)]\n[Dense(0, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"), "NG0104", "[Dense(0", "Dense(0, Activation.Relu)", "Layer 1", "size 0"),
         ["NG0104 input of size 0"] = Error(
@@ -294,7 +294,7 @@ public class DiagnosticTests
             "NG0401", "[Dropout(", "Dropout(float.NaN)", "[Dropout(NaN)]"),
         ["NG0402 dropout right after the input"] = Error(
             Net("[Network]\n[Input(3)]\n[Dropout(0.8f)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]"),
-            "NG0402", "[Dropout(", "Dropout(0.8f)", "before the first [Dense]"),
+            "NG0402", "[Dropout(", "Dropout(0.8f)", "before the first layer"),
         ["NG0402 dropout after the output layer"] = Error(
             Net("[Network]\n[Input(3)]\n[Dense(4, Activation.Relu)]\n[Dense(1, Activation.Sigmoid)]\n[Dropout(0.8f)]"),
             "NG0402", "[Dropout(", "Dropout(0.8f)", "output layer 2", "n[2] = 1"),

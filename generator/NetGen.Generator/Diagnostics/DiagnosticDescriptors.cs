@@ -91,7 +91,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingLayers = new(
         id: "NG0103",
         title: "Network has no layer",
-        messageFormat: "The network '{0}' has no [Dense(...)] layer; declare at least the output layer",
+        messageFormat: "The network '{0}' has no layer ([Dense], [Conv2D], [MaxPool], [AveragePool]); declare at least the output layer",
         category: Shape,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -300,8 +300,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MisplacedDropout = new(
         id: "NG0402",
-        title: "Dropout is not after a hidden dense layer",
-        messageFormat: "[Dropout] {0}; dropout belongs right after a hidden [Dense] layer, once",
+        title: "Dropout is not after a hidden layer",
+        messageFormat: "[Dropout] {0}; dropout belongs right after a hidden layer, once",
         category: Regularization,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

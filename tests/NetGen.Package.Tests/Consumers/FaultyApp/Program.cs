@@ -16,7 +16,7 @@ public class NotPartial { } // expect NG0001
 [Dense(1, Activation.Sigmoid)]
 public partial class NoInput;
 
-// NG0103: no [Dense] layer (reported at [Network]).
+// NG0103: no layer at all (reported at [Network]).
 [Network(Loss = Loss.BinaryCrossEntropy)] // expect NG0103
 [Input(2)]
 public partial class NoLayer;
