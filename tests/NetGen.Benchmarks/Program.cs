@@ -48,6 +48,8 @@ public static class Program
             ConvKernels.Run(Console.Out, fma);
             return 0;
         }
+        if (args.Contains("--fit"))
+            return QuickMode.RunFit(Console.Out);
         if (args.Contains("--cores"))
             return QuickMode.RunCores(Console.Out);
         if (args.Contains("--quick"))
